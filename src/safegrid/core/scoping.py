@@ -1,0 +1,203 @@
+"""The one door for access: who may see which rows.
+
+Every model that a user can read declares a `scope_rule` (ByEnterprise, ByDivision, ByGrid or
+Public). `restrict(queryset, user)` turns the user's role assignments into one filter for it.
+Selectors call it for every list, detail, export, map layer and API route; an object outside the
+filtered queryset answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from .choices import COUNTY_ROLES, ENTERPRISE_ROLES, Role
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class ByEnterprise:
+    """Rows that belong to an enterprise. `enterprise` is the lookup to the Enterprise ("" = itself)."""
+
+    enterprise: str = "enterprise"
+    org_unit_path: str | None = None  # lookup to OrgUnit.path for workshop/team/post users
+    unit_users_see_unplaced: bool = False  # unit users also see rows with no org unit
+
+
+@dataclass(frozen=True)
+class ByDivision:
+    """Rows placed in the division tree (divisions themselves, grids). `code` is the division code lookup."""
+
+    code: str
+    grid: str | None = None  # lookup to a grid id, so a grid worker sees only their grids
+
+
+@dataclass(frozen=True)
+class Public:
+    """Reference data every signed-in user may read (departments, sectors)."""
+
+
+ScopeRule = ByEnterprise | ByDivision | Public
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see, computed once per request from their role assignments."""
+
+    everything: bool = False
+    all_divisions: bool = False  # sector regulators read the whole division tree
+    division_codes: tuple[str, ...] = ()
+    sector_ids: frozenset[int] = frozenset()
+    grid_ids: frozenset[int] = frozenset()
+    grid_division_codes: tuple[str, ...] = ()
+    enterprise_ids: frozenset[int] = frozenset()
+    unit_paths: tuple[tuple[int, str], ...] = ()
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_county(self) -> bool:
+        return self.everything
+
+    @property
+    def is_government(self) -> bool:
+        return self.everything or self.all_divisions or bool(self.division_codes or self.grid_ids)
+
+    @property
+    def own_enterprise_ids(self) -> frozenset[int]:
+        """Enterprises where the user works (not those they regulate)."""
+        return self.enterprise_ids | frozenset(e for e, _ in self.unit_paths)
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_safegrid_scope", None)
+    if cached is not None:
+        return cached
+    from safegrid.regions.models import Department
+
+    roles: set[str] = set()
+    everything = bool(user.is_superuser)
+    all_divisions = False
+    divisions: list[str] = []
+    sectors: set[int] = set()
+    grids: set[int] = set()
+    grid_divisions: list[str] = []
+    enterprises: set[int] = set()
+    units: list[tuple[int, str]] = []
+    assignments = user.role_assignments.select_related("grid", "org_unit").all()
+    for ra in assignments:
+        roles.add(ra.role)
+        if ra.role in COUNTY_ROLES:
+            everything = True
+        elif ra.role == Role.DEPT_OFFICER:
+            all_divisions = True
+            sectors.update(
+                Department.sectors.through.objects.filter(department_id=ra.department_id).values_list(
+                    "sector_id", flat=True
+                )
+            )
+        elif ra.role == Role.TOWN_OFFICER:
+            divisions.append(ra.division_id)
+        elif ra.role == Role.GRID_WORKER:
+            grids.add(ra.grid_id)
+            grid_divisions.append(ra.grid.division_id)
+        elif ra.role in ENTERPRISE_ROLES or ra.role == Role.EXPERT:
+            enterprises.add(ra.enterprise_id)
+        elif ra.role == Role.UNIT_USER:
+            units.append((ra.enterprise_id, ra.org_unit.path))
+    scope = Scope(
+        everything=everything,
+        all_divisions=all_divisions,
+        division_codes=tuple(sorted(set(divisions))),
+        sector_ids=frozenset(sectors),
+        grid_ids=frozenset(grids),
+        grid_division_codes=tuple(sorted(set(grid_divisions))),
+        enterprise_ids=frozenset(enterprises),
+        unit_paths=tuple(units),
+        roles=frozenset(roles),
+    )
+    user._safegrid_scope = scope
+    return scope
+
+
+def _prefix(lookup: str, name: str) -> str:
+    return f"{lookup}__{name}" if lookup else name
+
+
+def _enterprise_q(rule: ByEnterprise, scope: Scope) -> Q:
+    from safegrid.enterprises.models import Enterprise
+
+    ent = rule.enterprise
+    q = Q(pk__in=[])
+    for code in scope.division_codes:
+        q |= Q(**{_prefix(ent, "division__code__startswith"): code})
+    if scope.sector_ids:
+        ent_id_ref = _prefix(ent, "pk") if ent else "pk"
+        in_sector = Enterprise.sectors.through.objects.filter(
+            enterprise_id=OuterRef(ent_id_ref), sector_id__in=scope.sector_ids
+        )
+        q |= Q(Exists(in_sector))
+    if scope.grid_ids:
+        q |= Q(**{_prefix(ent, "grid_id__in"): sorted(scope.grid_ids)})
+    if scope.enterprise_ids:
+        q |= Q(**{_prefix(ent, "pk__in"): sorted(scope.enterprise_ids)})
+    for enterprise_id, path in scope.unit_paths:
+        if not ent:
+            q |= Q(pk=enterprise_id)
+        elif rule.org_unit_path:
+            unit_q = Q(**{f"{rule.org_unit_path}__startswith": path})
+            if rule.unit_users_see_unplaced:
+                unit_q |= Q(**{f"{rule.org_unit_path}__isnull": True})
+            q |= Q(**{_prefix(ent, "pk"): enterprise_id}) & unit_q
+        elif rule.unit_users_see_unplaced:
+            q |= Q(**{_prefix(ent, "pk"): enterprise_id})
+    return q
+
+
+def _division_q(rule: ByDivision, scope: Scope) -> Q:
+    if scope.all_divisions:
+        return Q()
+    q = Q(pk__in=[])
+    for code in scope.division_codes:
+        q |= Q(**{f"{rule.code}__startswith": code})
+    if rule.grid:
+        if scope.grid_ids:
+            q |= Q(**{f"{rule.grid}__in": sorted(scope.grid_ids)})
+    else:
+        for code in scope.grid_division_codes:
+            q |= Q(**{f"{rule.code}__startswith": code})
+    return q
+
+
+def scope_q(model: type[models.Model], user: Any) -> Q | None:
+    """The filter for `model` and `user`; None means no filter (county roles)."""
+    rule: ScopeRule | None = getattr(model, "scope_rule", None)
+    if rule is None:
+        raise TypeError(f"{model._meta.label} declares no scope_rule; it cannot be read through a selector")
+    scope = scope_for(user)
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if scope.everything or isinstance(rule, Public):
+        return None
+    if isinstance(rule, ByEnterprise):
+        return _enterprise_q(rule, scope)
+    return _division_q(rule, scope)
+
+
+def restrict(queryset: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
+    q = scope_q(queryset.model, user)
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_scoped_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+    try:
+        return restrict(queryset, user).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404("不存在或无权查看")

@@ -1,0 +1,76 @@
+"""Generic audited writes that every app's services build on.
+
+App services add their domain checks and call these; nothing else saves a model that a user
+can change. Each call validates the whole object first (refusing bad input whole), writes inside
+one transaction and appends the audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from . import audit
+from .audit import Actor
+from .choices import AuditAction
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _validate(obj: models.Model, exclude: Iterable[str] = ()) -> None:
+    obj.full_clean(exclude=list(exclude))
+
+
+def object_create(
+    *, actor: Actor, model: type[M], data: Mapping[str, Any], m2m: Mapping[str, Iterable[Any]] | None = None
+) -> M:
+    obj = model(**data)
+    _validate(obj)
+    with transaction.atomic():
+        obj.save(force_insert=True)
+        for name, values in (m2m or {}).items():
+            getattr(obj, name).set(values)
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=obj, after=audit.snapshot(obj))
+    return obj
+
+
+def object_update(
+    *, actor: Actor, obj: M, data: Mapping[str, Any], m2m: Mapping[str, Iterable[Any]] | None = None
+) -> M:
+    """Apply `data` to a fresh, locked copy of `obj`; record only the fields that changed."""
+    model = type(obj)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        before = audit.snapshot(locked)
+        for name, value in data.items():
+            setattr(locked, name, value)
+        _validate(locked)
+        locked.save()
+        for name, values in (m2m or {}).items():
+            getattr(locked, name).set(values)
+        after = audit.snapshot(locked)
+        noisy = {f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+        changed = {k for k in after if k not in noisy and before.get(k) != after.get(k)}
+        if changed:
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=locked,
+                before={k: before.get(k) for k in sorted(changed)},
+                after={k: after[k] for k in sorted(changed)},
+            )
+    return locked
+
+
+def object_delete(*, actor: Actor, obj: models.Model) -> None:
+    with transaction.atomic():
+        before = audit.snapshot(obj)
+        audit.record(actor=actor, action=AuditAction.DELETE, obj=obj, before=before)
+        try:
+            obj.delete()
+        except models.ProtectedError as exc:
+            names = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+            raise ValidationError(f"仍有关联数据（{'、'.join(names)}），不能删除") from exc

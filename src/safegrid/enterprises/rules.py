@@ -1,0 +1,55 @@
+"""Pure rules for enterprises: USCC (GB 32100-2015) validation and certificate expiry status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+USCC_METHOD = "GB32100-2015"
+
+
+def uscc_check_char(first17: str) -> str:
+    """The 18th character for the first 17 (which must already be in the alphabet)."""
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    c = 31 - total % 31
+    return USCC_ALPHABET[0 if c == 31 else c]
+
+
+def uscc_problem(code: str) -> str | None:
+    """None when `code` is a valid 统一社会信用代码, else a Chinese message saying why not."""
+    if len(code) != 18:
+        return f"统一社会信用代码应为 18 位，实际为 {len(code)} 位"
+    for position, ch in enumerate(code, start=1):
+        if ch not in USCC_ALPHABET:
+            return f"第 {position} 位字符“{ch}”不合法（只允许数字和除 I、O、S、V、Z 外的大写字母）"
+    if not code[2:8].isdigit():
+        return "第 3–8 位应为登记管理机关行政区划码（6 位数字）"
+    expected = uscc_check_char(code[:17])
+    if code[17] != expected:
+        return f"校验位错误：第 18 位应为“{expected}”，实际为“{code[17]}”"
+    return None
+
+
+def make_uscc(body17: str) -> str:
+    """Complete a 17-character body with its check character (demo data, tests)."""
+    return body17 + uscc_check_char(body17)
+
+
+class ExpiryStatus(StrEnum):
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    NO_EXPIRY = "no_expiry"
+
+
+def expiry_status(expires_on: dt.date | None, today: dt.date, warning_days: int = 30) -> ExpiryStatus:
+    """A certificate expires at the end of `expires_on`; within `warning_days` of it, it is expiring."""
+    if expires_on is None:
+        return ExpiryStatus.NO_EXPIRY
+    if expires_on < today:
+        return ExpiryStatus.EXPIRED
+    if (expires_on - today).days <= warning_days:
+        return ExpiryStatus.EXPIRING
+    return ExpiryStatus.VALID

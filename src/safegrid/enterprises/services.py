@@ -1,0 +1,133 @@
+"""Every write to enterprises, org units, people and certificates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from safegrid.core.audit import Actor
+from safegrid.core.services import object_create, object_delete, object_update
+from safegrid.regions.models import Sector
+
+from .choices import ORG_UNIT_CHILD_KIND, OrgUnitKind
+from .models import Certificate, Enterprise, OrgUnit, Person
+
+
+def _sectors(sectors: Iterable[Sector | int]) -> list[Sector | int]:
+    values = list(sectors)
+    if not values:
+        raise ValidationError({"sectors": "至少选择一个行业领域"})
+    return values
+
+
+def enterprise_create(
+    *, actor: Actor, data: Mapping[str, Any], sectors: Iterable[Sector | int], with_company_unit: bool = True
+) -> Enterprise:
+    """Create an enterprise and (by default) the root org unit for its company."""
+    sector_list = _sectors(sectors)
+    with transaction.atomic():
+        enterprise = object_create(actor=actor, model=Enterprise, data=data, m2m={"sectors": sector_list})
+        if with_company_unit:
+            org_unit_create(
+                actor=actor,
+                enterprise=enterprise,
+                parent=None,
+                data={"kind": OrgUnitKind.COMPANY, "name": enterprise.name},
+            )
+    return enterprise
+
+
+def enterprise_update(
+    *,
+    actor: Actor,
+    enterprise: Enterprise,
+    data: Mapping[str, Any],
+    sectors: Iterable[Sector | int] | None = None,
+) -> Enterprise:
+    m2m = {"sectors": _sectors(sectors)} if sectors is not None else None
+    return object_update(actor=actor, obj=enterprise, data=data, m2m=m2m)
+
+
+def enterprise_delete(*, actor: Actor, enterprise: Enterprise) -> None:
+    object_delete(actor=actor, obj=enterprise)
+
+
+def _check_parent(enterprise: Enterprise, parent: OrgUnit | None, kind: str) -> None:
+    if parent is None:
+        if kind != OrgUnitKind.COMPANY:
+            raise ValidationError({"parent": "只有“公司”层级可以没有上级"})
+        if OrgUnit.objects.filter(enterprise=enterprise, parent__isnull=True).exists():
+            raise ValidationError({"parent": "该企业已有公司层级，请选择上级单元"})
+        return
+    if parent.enterprise_id != enterprise.pk:
+        raise ValidationError({"parent": "上级单元不属于该企业"})
+    expected = ORG_UNIT_CHILD_KIND.get(OrgUnitKind(parent.kind))
+    if expected is None:
+        raise ValidationError({"parent": "岗位下不能再设下级单元"})
+    if kind != expected:
+        raise ValidationError(
+            {"kind": f"“{parent.get_kind_display()}”的下级应为“{OrgUnitKind(expected).label}”"}
+        )
+
+
+def org_unit_create(
+    *, actor: Actor, enterprise: Enterprise, parent: OrgUnit | None, data: Mapping[str, Any]
+) -> OrgUnit:
+    kind = str(data.get("kind", ""))
+    _check_parent(enterprise, parent, kind)
+    with transaction.atomic():
+        unit = OrgUnit(enterprise=enterprise, parent=parent, **data)
+        # The path needs the primary key: save with a placeholder, then set it before auditing.
+        unit.path = "~"
+        unit.full_clean(exclude=["path"])
+        unit.save(force_insert=True)
+        unit.path = f"{parent.path if parent else ''}{unit.pk:08d}/"
+        unit.save(update_fields=["path"])
+        from safegrid.core import audit
+        from safegrid.core.choices import AuditAction
+
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=unit, after=audit.snapshot(unit))
+    return unit
+
+
+def org_unit_update(*, actor: Actor, unit: OrgUnit, data: Mapping[str, Any]) -> OrgUnit:
+    if "parent" in data or "kind" in data or "enterprise" in data:
+        raise ValidationError({"parent": "组织单元的上级和类型创建后不能修改；请新建单元并迁移人员"})
+    return object_update(actor=actor, obj=unit, data=data)
+
+
+def org_unit_delete(*, actor: Actor, unit: OrgUnit) -> None:
+    if unit.children.exists():
+        raise ValidationError("该单元下仍有下级单元，不能删除")
+    object_delete(actor=actor, obj=unit)
+
+
+def person_create(*, actor: Actor, enterprise: Enterprise, data: Mapping[str, Any]) -> Person:
+    return object_create(actor=actor, model=Person, data={**data, "enterprise": enterprise})
+
+
+def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> Person:
+    if "enterprise" in data:
+        raise ValidationError({"enterprise": "人员所属企业不能修改"})
+    return object_update(actor=actor, obj=person, data=data)
+
+
+def person_delete(*, actor: Actor, person: Person) -> None:
+    object_delete(actor=actor, obj=person)
+
+
+def certificate_create(*, actor: Actor, enterprise: Enterprise, data: Mapping[str, Any]) -> Certificate:
+    return object_create(actor=actor, model=Certificate, data={**data, "enterprise": enterprise})
+
+
+def certificate_update(*, actor: Actor, certificate: Certificate, data: Mapping[str, Any]) -> Certificate:
+    if "enterprise" in data:
+        raise ValidationError({"enterprise": "证照所属企业不能修改"})
+    return object_update(actor=actor, obj=certificate, data=data)
+
+
+def certificate_delete(*, actor: Actor, certificate: Certificate) -> None:
+    object_delete(actor=actor, obj=certificate)

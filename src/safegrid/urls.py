@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from safegrid.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("safegrid.api.urls")),
+    path("regions/", include("safegrid.regions.urls")),
+    path("enterprises/", include("safegrid.enterprises.urls")),
+    path("", include("safegrid.core.urls")),
+]

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "safegrid.core",
     "safegrid.regions",
     "safegrid.enterprises",
+    "safegrid.risks",
     "safegrid.api",
 ]
 

@@ -8,6 +8,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("safegrid.api.urls")),
     path("regions/", include("safegrid.regions.urls")),
+    path("enterprises/import/", include("safegrid.enterprises.import_urls")),
     path("enterprises/", include("safegrid.enterprises.urls")),
+    path("risks/", include("safegrid.risks.urls")),
     path("", include("safegrid.core.urls")),
 ]

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "safegrid.core"
     label = "core"
+    verbose_name = "SafeGrid core"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -209,4 +209,6 @@ class Certificate(models.Model):
         return rules.expiry_status(
             self.expires_on, today or timezone.localdate(), settings.SAFEGRID_EXPIRY_WARNING_DAYS
         )
+
+
 from .models_import import ImportJob  # noqa: E402,F401

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import api
+from .docs import docs_asset
+
+urlpatterns = [
+    path("docs/assets/<str:name>", docs_asset, name="api_docs_asset"),
+    path("", api.urls),
+]

@@ -1,0 +1,562 @@
+"""API for enterprises, their org units, people and certificates.
+
+Reads go through `selectors` (out of scope = 404), writes through `services` (validated whole,
+atomic, audited), and who may write is decided by `safegrid.api.permissions` (403 on an object
+the user can see but may not change). Objects named in a request body (a division, a grid, a
+parent unit, a person) are looked up through the same selectors; one the user cannot see is
+refused as a 422 naming the field, without saying whether it exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
+
+from safegrid.api import permissions
+from safegrid.api.auth import current_user
+from safegrid.api.pagination import paginate
+from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Latitude, Longitude, Page, PageParams
+from safegrid.core.models import User
+from safegrid.regions import selectors as region_selectors
+
+from . import rules, selectors, services
+from .choices import CertificateKind, ChemicalPark, EnterpriseScale, EnterpriseStatus, OrgUnitKind
+from .models import Enterprise
+
+router = Router(tags=["企业"])
+
+NOT_VISIBLE = "不存在或无权访问"
+STAFF_ONLY = "只有本企业的管理员、安全管理员或县级管理员可以修改"
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+def _clean_uscc(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    code = value.strip().upper()
+    problem = rules.uscc_problem(code)
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
+class EnterpriseOut(Schema):
+    id: int
+    name: str
+    uscc: str = Field(description="统一社会信用代码")
+    sectors: list[str] = Field(description="行业领域代码")
+    industry: str
+    scale: EnterpriseScale
+    employees: int
+    address: str
+    lat: float | None
+    lon: float | None
+    division: str = Field(validation_alias="division_id", description="所属区划代码")
+    division_name: str
+    grid: int | None = Field(validation_alias="grid_id", description="所属网格 id")
+    grid_name: str | None
+    status: EnterpriseStatus
+    chemical_park: ChemicalPark
+    legal_rep: str
+    legal_rep_phone: str
+    principal: str
+    principal_phone: str
+    safety_manager: str
+    safety_manager_phone: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_sectors(obj: Enterprise) -> list[str]:
+        return [s.code for s in obj.sectors.all()]
+
+    @staticmethod
+    def resolve_division_name(obj: Enterprise) -> str:
+        return obj.division.name
+
+    @staticmethod
+    def resolve_grid_name(obj: Enterprise) -> str | None:
+        return obj.grid.name if obj.grid_id and obj.grid else None
+
+
+class EnterpriseIn(Schema):
+    name: str = Field(min_length=1, max_length=128)
+    uscc: str = Field(description="统一社会信用代码（18 位，GB 32100-2015）")
+    sectors: list[str] = Field(min_length=1, description="行业领域代码")
+    division: str = Field(description="所属区划代码")
+    grid: int | None = Field(None, description="所属网格 id")
+    industry: str = Field("", max_length=64)
+    scale: EnterpriseScale = EnterpriseScale.SMALL
+    employees: int = Field(0, ge=0)
+    address: str = Field("", max_length=200)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    status: EnterpriseStatus = EnterpriseStatus.OPERATING
+    chemical_park: ChemicalPark = ChemicalPark.NONE
+    legal_rep: str = Field(min_length=1, max_length=32)
+    legal_rep_phone: str = Field("", max_length=32)
+    principal: str = Field("", max_length=32)
+    principal_phone: str = Field("", max_length=32)
+    safety_manager: str = Field("", max_length=32)
+    safety_manager_phone: str = Field("", max_length=32)
+
+    _uscc = field_validator("uscc", mode="before")(_clean_uscc)
+
+
+class EnterprisePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=128)
+    uscc: str | None = None
+    sectors: list[str] | None = Field(None, min_length=1)
+    division: str | None = None
+    grid: int | None = None
+    industry: str | None = Field(None, max_length=64)
+    scale: EnterpriseScale | None = None
+    employees: int | None = Field(None, ge=0)
+    address: str | None = Field(None, max_length=200)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    status: EnterpriseStatus | None = None
+    chemical_park: ChemicalPark | None = None
+    legal_rep: str | None = Field(None, min_length=1, max_length=32)
+    legal_rep_phone: str | None = Field(None, max_length=32)
+    principal: str | None = Field(None, max_length=32)
+    principal_phone: str | None = Field(None, max_length=32)
+    safety_manager: str | None = Field(None, max_length=32)
+    safety_manager_phone: str | None = Field(None, max_length=32)
+
+    _uscc = field_validator("uscc", mode="before")(_clean_uscc)
+
+
+class EnterpriseFilters(PageParams):
+    division: str | None = Field(None, description="区划代码（含下级区划）")
+    sector: str | None = Field(None, description="行业领域代码")
+    status: EnterpriseStatus | None = None
+    q: str | None = Field(None, max_length=64, description="按名称或统一社会信用代码搜索")
+
+
+class OrgUnitOut(Schema):
+    id: int
+    enterprise: int = Field(validation_alias="enterprise_id")
+    parent: int | None = Field(validation_alias="parent_id")
+    kind: OrgUnitKind
+    name: str
+    path: str = Field(description="物化路径（各级 id，父级在前）")
+    is_key_post: bool
+    required_certificate: str
+
+
+class OrgUnitIn(Schema):
+    parent: int = Field(description="上级单元 id")
+    kind: OrgUnitKind
+    name: str = Field(min_length=1, max_length=64)
+    is_key_post: bool = False
+    required_certificate: CertificateKind | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    enterprise: int = Field(validation_alias="enterprise_id")
+    enterprise_name: str
+    org_unit: int | None = Field(validation_alias="org_unit_id")
+    org_unit_name: str | None
+    name: str
+    job_title: str
+    phone: str
+    active: bool
+
+    @staticmethod
+    def resolve_enterprise_name(obj: Any) -> str:
+        return str(obj.enterprise.name)
+
+    @staticmethod
+    def resolve_org_unit_name(obj: Any) -> str | None:
+        return obj.org_unit.name if obj.org_unit_id else None
+
+
+class PersonIn(Schema):
+    enterprise: int
+    org_unit: int | None = None
+    name: str = Field(min_length=1, max_length=32)
+    job_title: str = Field("", max_length=32)
+    phone: str = Field("", max_length=32)
+    active: bool = True
+
+
+class PersonPatch(Schema):
+    org_unit: int | None = None
+    name: str | None = Field(None, min_length=1, max_length=32)
+    job_title: str | None = Field(None, max_length=32)
+    phone: str | None = Field(None, max_length=32)
+    active: bool | None = None
+
+
+class PersonFilters(PageParams):
+    enterprise: int | None = None
+    org_unit: int | None = Field(None, description="组织单元 id（含下级单元）")
+    active: bool | None = None
+    q: str | None = Field(None, max_length=32, description="按姓名搜索")
+
+
+class CertificateOut(Schema):
+    id: int
+    enterprise: int = Field(validation_alias="enterprise_id")
+    enterprise_name: str
+    person: int | None = Field(validation_alias="person_id")
+    person_name: str | None
+    kind: CertificateKind
+    number: str
+    issuer: str
+    issued_on: dt.date | None
+    expires_on: dt.date | None
+    expiry_status: rules.ExpiryStatus = Field(description="valid / expiring / expired / no_expiry")
+
+    @staticmethod
+    def resolve_enterprise_name(obj: Any) -> str:
+        return str(obj.enterprise.name)
+
+    @staticmethod
+    def resolve_person_name(obj: Any) -> str | None:
+        return obj.person.name if obj.person_id else None
+
+    @staticmethod
+    def resolve_expiry_status(obj: Any) -> rules.ExpiryStatus:
+        return rules.expiry_status(
+            obj.expires_on, timezone.localdate(), settings.SAFEGRID_EXPIRY_WARNING_DAYS
+        )
+
+
+class CertificateIn(Schema):
+    enterprise: int
+    person: int | None = Field(None, description="持证人 id（企业证照留空）")
+    kind: CertificateKind
+    number: str = Field(min_length=1, max_length=64)
+    issuer: str = Field("", max_length=64)
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+
+
+class CertificatePatch(Schema):
+    person: int | None = None
+    kind: CertificateKind | None = None
+    number: str | None = Field(None, min_length=1, max_length=64)
+    issuer: str | None = Field(None, max_length=64)
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+
+
+class CertificateFilters(PageParams):
+    enterprise: int | None = None
+    person: int | None = None
+    kind: CertificateKind | None = None
+    expiring: bool = Field(False, description="只列已过期或即将过期（预警期内）的证照")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+class _References:
+    """Resolve ids named in a request body through the user's selectors, collecting every problem."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.errors: dict[str, list[str]] = {}
+
+    def get(self, field: str, getter: Callable[[Any, Any], Model], value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return getter(self.user, value)
+        except Http404:
+            self.errors.setdefault(field, []).append(NOT_VISIBLE)
+            return None
+
+    def sectors(self, codes: list[str]) -> list[Any]:
+        wanted = list(dict.fromkeys(codes))
+        found = {s.code: s for s in region_selectors.sector_list(self.user).filter(code__in=wanted)}
+        missing = [c for c in wanted if c not in found]
+        if missing:
+            self.errors.setdefault("sectors", []).append(f"未知的行业领域代码：{'、'.join(missing)}")
+        return [found[c] for c in wanted if c in found]
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _enterprise_data(user: User, payload: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any] | None]:
+    """Model field values and sectors for an enterprise from (partial) validated input."""
+    refs = _References(user)
+    data = dict(payload)
+    sectors = refs.sectors(data.pop("sectors")) if "sectors" in data else None
+    if "division" in data:
+        data["division"] = refs.get("division", region_selectors.division_get, data["division"])
+        if data["division"] is None and "division" not in refs.errors:
+            refs.errors["division"] = ["此字段不能为空"]
+    if "grid" in data:
+        data["grid"] = refs.get("grid", region_selectors.grid_get, data["grid"])
+    for name in ("scale", "status", "chemical_park"):
+        if name in data and data[name] is None:
+            data.pop(name)
+    refs.raise_if_any()
+    return data, sectors
+
+
+def _staff_enterprise(user: User, enterprise_id: int) -> Enterprise:
+    """The enterprise a new person/certificate goes under: visible (else 422) and manageable (else 403)."""
+    refs = _References(user)
+    enterprise = refs.get("enterprise", selectors.enterprise_get, enterprise_id)
+    refs.raise_if_any()
+    _require_staff(user, enterprise)
+    return enterprise
+
+
+def _require_staff(user: User, enterprise: Enterprise) -> None:
+    permissions.require(permissions.can_manage_staff(user, enterprise), STAFF_ONLY)
+
+
+def _check_same_enterprise(field: str, obj: Any, enterprise: Enterprise) -> None:
+    if obj is not None and obj.enterprise_id != enterprise.pk:
+        raise ValidationError({field: "不属于该企业"})
+
+
+def _present(payload: Schema) -> dict[str, Any]:
+    return payload.dict(exclude_unset=True)
+
+
+# --- enterprises ---------------------------------------------------------------------------------
+
+
+@router.get("/enterprises", response={200: Page[EnterpriseOut], **READ_ERRORS}, summary="企业列表")
+def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> Any:
+    qs = selectors.enterprise_list(current_user(request)).prefetch_related("sectors")
+    if filters.division:
+        qs = qs.filter(division__code__startswith=filters.division)
+    if filters.sector:
+        qs = qs.filter(sectors__code=filters.sector)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(Q(name__icontains=term) | Q(uscc__icontains=term.upper()))
+    return paginate(qs.order_by("name", "id"), filters)
+
+
+@router.post("/enterprises", response={201: EnterpriseOut, **WRITE_ERRORS}, summary="新建企业")
+def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Any:
+    user = current_user(request)
+    permissions.require(permissions.can_create_enterprise(user), "只有县级或镇街工作人员可以新建企业")
+    data, sectors = _enterprise_data(user, payload.dict())
+    permissions.require(permissions.can_create_enterprise(user, data["division"]), "不能在管辖范围外新建企业")
+    enterprise = services.enterprise_create(actor=user, data=data, sectors=sectors or [])
+    return Status(201, selectors.enterprise_get(user, enterprise.pk))
+
+
+@router.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **READ_ERRORS}, summary="企业详情")
+def enterprise_detail(request: HttpRequest, enterprise_id: int) -> Any:
+    return selectors.enterprise_get(current_user(request), enterprise_id)
+
+
+@router.patch(
+    "/enterprises/{enterprise_id}", response={200: EnterpriseOut, **WRITE_ERRORS}, summary="修改企业"
+)
+def enterprise_update(request: HttpRequest, enterprise_id: int, payload: EnterprisePatch) -> Any:
+    user = current_user(request)
+    enterprise = selectors.enterprise_get(user, enterprise_id)
+    permissions.require(permissions.can_change_enterprise(user, enterprise))
+    data, sectors = _enterprise_data(user, _present(payload))
+    if "division" in data:
+        permissions.require(
+            permissions.can_create_enterprise(user, data["division"]), "不能将企业移出管辖范围"
+        )
+    services.enterprise_update(actor=user, enterprise=enterprise, data=data, sectors=sectors)
+    return selectors.enterprise_get(user, enterprise.pk)
+
+
+@router.delete("/enterprises/{enterprise_id}", response={204: None, **WRITE_ERRORS}, summary="删除企业")
+def enterprise_delete(request: HttpRequest, enterprise_id: int) -> Any:
+    user = current_user(request)
+    enterprise = selectors.enterprise_get(user, enterprise_id)
+    permissions.require(permissions.can_change_enterprise(user, enterprise))
+    services.enterprise_delete(actor=user, enterprise=enterprise)
+    return Status(204, None)
+
+
+# --- org units -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/enterprises/{enterprise_id}/org-units",
+    response={200: list[OrgUnitOut], **READ_ERRORS},
+    summary="企业组织单元（公司/车间/班组/岗位）",
+)
+def org_unit_list(request: HttpRequest, enterprise_id: int) -> Any:
+    user = current_user(request)
+    enterprise = selectors.enterprise_get(user, enterprise_id)
+    return selectors.org_unit_list(user).filter(enterprise=enterprise).order_by("path")
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/org-units",
+    response={201: OrgUnitOut, **WRITE_ERRORS},
+    summary="在上级单元下新建组织单元",
+)
+def org_unit_create(request: HttpRequest, enterprise_id: int, payload: OrgUnitIn) -> Any:
+    user = current_user(request)
+    enterprise = selectors.enterprise_get(user, enterprise_id)
+    _require_staff(user, enterprise)
+    refs = _References(user)
+    parent = refs.get("parent", selectors.org_unit_get, payload.parent)
+    refs.raise_if_any()
+    data = {
+        "kind": payload.kind,
+        "name": payload.name,
+        "is_key_post": payload.is_key_post,
+        "required_certificate": payload.required_certificate or "",
+    }
+    unit = services.org_unit_create(actor=user, enterprise=enterprise, parent=parent, data=data)
+    return Status(201, unit)
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+@router.get("/people", response={200: Page[PersonOut], **READ_ERRORS}, summary="人员列表")
+def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> Any:
+    user = current_user(request)
+    qs = selectors.person_list(user)
+    if filters.enterprise is not None:
+        qs = qs.filter(enterprise_id=filters.enterprise)
+    if filters.org_unit is not None:
+        unit = (
+            selectors.org_unit_list(user).filter(pk=filters.org_unit).values_list("path", flat=True).first()
+        )
+        qs = qs.filter(org_unit__path__startswith=unit) if unit else qs.none()
+    if filters.active is not None:
+        qs = qs.filter(active=filters.active)
+    if filters.q:
+        qs = qs.filter(name__icontains=filters.q.strip())
+    return paginate(qs.order_by("enterprise_id", "name", "id"), filters)
+
+
+@router.post("/people", response={201: PersonOut, **WRITE_ERRORS}, summary="新建人员")
+def person_create(request: HttpRequest, payload: PersonIn) -> Any:
+    user = current_user(request)
+    enterprise = _staff_enterprise(user, payload.enterprise)
+    data = payload.dict(exclude={"enterprise"})
+    refs = _References(user)
+    data["org_unit"] = refs.get("org_unit", selectors.org_unit_get, data["org_unit"])
+    refs.raise_if_any()
+    _check_same_enterprise("org_unit", data["org_unit"], enterprise)
+    person = services.person_create(actor=user, enterprise=enterprise, data=data)
+    return Status(201, selectors.person_get(user, person.pk))
+
+
+@router.get("/people/{person_id}", response={200: PersonOut, **READ_ERRORS}, summary="人员详情")
+def person_detail(request: HttpRequest, person_id: int) -> Any:
+    return selectors.person_get(current_user(request), person_id)
+
+
+@router.patch("/people/{person_id}", response={200: PersonOut, **WRITE_ERRORS}, summary="修改人员")
+def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
+    user = current_user(request)
+    person = selectors.person_get(user, person_id)
+    _require_staff(user, person.enterprise)
+    data = _present(payload)
+    if "org_unit" in data:
+        refs = _References(user)
+        data["org_unit"] = refs.get("org_unit", selectors.org_unit_get, data["org_unit"])
+        refs.raise_if_any()
+        _check_same_enterprise("org_unit", data["org_unit"], person.enterprise)
+    for name in ("name", "job_title", "phone", "active"):
+        if name in data and data[name] is None:
+            raise ValidationError({name: "此字段不能为空"})
+    services.person_update(actor=user, person=person, data=data)
+    return selectors.person_get(user, person.pk)
+
+
+@router.delete("/people/{person_id}", response={204: None, **WRITE_ERRORS}, summary="删除人员")
+def person_delete(request: HttpRequest, person_id: int) -> Any:
+    user = current_user(request)
+    person = selectors.person_get(user, person_id)
+    _require_staff(user, person.enterprise)
+    services.person_delete(actor=user, person=person)
+    return Status(204, None)
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+
+@router.get("/certificates", response={200: Page[CertificateOut], **READ_ERRORS}, summary="证照列表")
+def certificate_list(request: HttpRequest, filters: Query[CertificateFilters]) -> Any:
+    user = current_user(request)
+    if filters.expiring:
+        qs = selectors.certificates_attention(user)
+    else:
+        qs = selectors.certificate_list(user).order_by("expires_on", "id")
+    if filters.enterprise is not None:
+        qs = qs.filter(enterprise_id=filters.enterprise)
+    if filters.person is not None:
+        qs = qs.filter(person_id=filters.person)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return paginate(qs, filters)
+
+
+@router.post("/certificates", response={201: CertificateOut, **WRITE_ERRORS}, summary="新建证照")
+def certificate_create(request: HttpRequest, payload: CertificateIn) -> Any:
+    user = current_user(request)
+    enterprise = _staff_enterprise(user, payload.enterprise)
+    data = payload.dict(exclude={"enterprise"})
+    refs = _References(user)
+    data["person"] = refs.get("person", selectors.person_get, data["person"])
+    refs.raise_if_any()
+    _check_same_enterprise("person", data["person"], enterprise)
+    certificate = services.certificate_create(actor=user, enterprise=enterprise, data=data)
+    return Status(201, selectors.certificate_get(user, certificate.pk))
+
+
+@router.get(
+    "/certificates/{certificate_id}", response={200: CertificateOut, **READ_ERRORS}, summary="证照详情"
+)
+def certificate_detail(request: HttpRequest, certificate_id: int) -> Any:
+    return selectors.certificate_get(current_user(request), certificate_id)
+
+
+@router.patch(
+    "/certificates/{certificate_id}", response={200: CertificateOut, **WRITE_ERRORS}, summary="修改证照"
+)
+def certificate_update(request: HttpRequest, certificate_id: int, payload: CertificatePatch) -> Any:
+    user = current_user(request)
+    certificate = selectors.certificate_get(user, certificate_id)
+    _require_staff(user, certificate.enterprise)
+    data = _present(payload)
+    if "person" in data:
+        refs = _References(user)
+        data["person"] = refs.get("person", selectors.person_get, data["person"])
+        refs.raise_if_any()
+        _check_same_enterprise("person", data["person"], certificate.enterprise)
+    for name in ("kind", "number", "issuer"):
+        if name in data and data[name] is None:
+            raise ValidationError({name: "此字段不能为空"})
+    services.certificate_update(actor=user, certificate=certificate, data=data)
+    return selectors.certificate_get(user, certificate.pk)
+
+
+@router.delete("/certificates/{certificate_id}", response={204: None, **WRITE_ERRORS}, summary="删除证照")
+def certificate_delete(request: HttpRequest, certificate_id: int) -> Any:
+    user = current_user(request)
+    certificate = selectors.certificate_get(user, certificate_id)
+    _require_staff(user, certificate.enterprise)
+    services.certificate_delete(actor=user, certificate=certificate)
+    return Status(204, None)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,21 @@ from .choices import (
 UNIT_FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 PHOTO_MAX_BYTES = 5 * 1024 * 1024  # the national upload accepts photos up to 5 MB
+
+
+class OptionalFieldFile(FieldFile):
+    """A FieldFile whose `url` is "" when no file is attached (instead of raising ValueError).
+
+    Optional photos are the norm here; templates and the audit snapshot can read `.url` safely.
+    """
+
+    @property
+    def url(self) -> str:
+        return super().url if self else ""
+
+
+class OptionalFileField(models.FileField):
+    attr_class = OptionalFieldFile
 
 
 def new_qr_token() -> str:
@@ -94,7 +110,7 @@ class RiskPoint(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True, validators=LON_VALIDATORS)
     plan_x = models.FloatField(_("平面图横坐标"), null=True, blank=True, validators=UNIT_FRACTION)
     plan_y = models.FloatField(_("平面图纵坐标"), null=True, blank=True, validators=UNIT_FRACTION)
-    photo = models.FileField(
+    photo = OptionalFileField(
         _("照片"),
         upload_to="risks/points/%Y/%m/",
         blank=True,
@@ -203,6 +219,11 @@ class HazardFactor(models.Model):
     def __str__(self) -> str:
         return self.description[:60]
 
+    @property
+    def enterprise_id(self) -> int:
+        """The owning enterprise (so audit entries are filed under it)."""
+        return int(self.risk_point.enterprise_id)
+
     def accident_type_labels(self) -> list[str]:
         labels = dict(AccidentType.choices)
         return [str(labels.get(code, code)) for code in self.accident_types]
@@ -255,6 +276,11 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.score} → {self.get_level_display()}"
+
+    @property
+    def enterprise_id(self) -> int:
+        """The owning enterprise (so audit entries are filed under it)."""
+        return int(self.hazard_factor.risk_point.enterprise_id)
 
     @property
     def score_number(self) -> int | float:
@@ -310,6 +336,11 @@ class ControlMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @property
+    def enterprise_id(self) -> int:
+        """The owning enterprise (so audit entries are filed under it)."""
+        return int(self.risk_point.enterprise_id)
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
@@ -373,6 +404,11 @@ class ResponsibilityAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tier_display()} {self.person}"
+
+    @property
+    def enterprise_id(self) -> int:
+        """The owning enterprise (so audit entries are filed under it)."""
+        return int(self.risk_point.enterprise_id)
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -7,35 +7,54 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 
 from .scoping import Scope, scope_for
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     icon: str = ""
-    group: str = ""
+    group: str | Promise = ""
     visible: Callable[[Scope], bool] = lambda scope: True
+    order: int = 100  # lower comes first; groups appear in the order of their first item
 
 
 _ITEMS: list[NavItem] = []
 
 
 def register(*items: NavItem) -> None:
+    """Add entries; registering the same url_name again replaces the earlier entry."""
+    names = {i.url_name for i in items}
+    _ITEMS[:] = [i for i in _ITEMS if i.url_name not in names]
     _ITEMS.extend(items)
+
+
+def autodiscover() -> None:
+    """Import every installed app's `navigation` module so its register() calls run."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "navigation"):
+            import_module(f"{config.name}.navigation")
 
 
 def menu_for(user: Any) -> list[dict[str, Any]]:
     scope = scope_for(user)
     groups: dict[str, list[dict[str, str]]] = {}
-    for item in _ITEMS:
+    for item in sorted(_ITEMS, key=lambda i: i.order):
         if not (user.is_superuser or item.visible(scope)):
             continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        groups.setdefault(item.group, []).append({"label": str(item.label), "url": url, "icon": item.icon})
+        groups.setdefault(str(item.group), []).append(
+            {"label": str(item.label), "url": url, "icon": item.icon}
+        )
     return [{"group": g, "items": items} for g, items in groups.items()]

@@ -1,3 +1,34 @@
-from django.urls import path  # noqa: F401
+"""Global (un-namespaced) routes of the shell: home, sign-in/out, search, audit trail.
 
-urlpatterns: list = []
+This module also builds the navigation menu: it registers the shell's own entries and imports
+every installed app's `navigation` module (`navigation.autodiscover()`). The root URLconf imports
+this module before any request is resolved or any page rendered, so the menu is complete by the
+time a template asks for it.
+"""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import navigation, views
+from .navigation import NavItem
+
+navigation.register(
+    NavItem(_("首页"), "home", icon="home", order=0),
+    NavItem(
+        _("审计日志"),
+        "audit_list",
+        icon="history",
+        group=_("系统"),
+        order=900,
+        visible=lambda scope: scope.is_government or bool(scope.enterprise_ids),
+    ),
+)
+navigation.autodiscover()
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("search/", views.search, name="search"),
+    path("audit/", views.AuditListView.as_view(), name="audit_list"),
+]

@@ -1,0 +1,364 @@
+"""The shell's pages (sign-in, home, search, audit trail) and the generic service-backed edit views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from safegrid.enterprises import selectors as ent_selectors
+from safegrid.enterprises.choices import EnterpriseStatus
+from safegrid.enterprises.models import Enterprise
+from safegrid.regions import selectors as region_selectors
+from safegrid.regions.models import Division
+
+from .choices import AuditAction
+from .forms import add_service_errors
+from .lists import Column, Filter, ScopedListView
+from .models import AuditEntry
+from .scoping import scope_for
+from .selectors import audit_entry_list
+
+# ---- sign-in -------------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["failure_limit"] = settings.AXES_FAILURE_LIMIT
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's default); the session ends and the user is sent to the sign-in page."""
+
+
+# ---- generic edit views that save through services -----------------------------------------------
+
+
+class ServiceFormView(LoginRequiredMixin, View):
+    """Show a ModelForm for validation and display; save only through a service.
+
+    Subclasses set `form_class` and implement `get_object()` (None when creating),
+    `has_permission(obj)`, `save(form, obj)` (calls the service, returns the saved object) and
+    `success_url(obj)`. A ValidationError raised by the service is shown on the form field it
+    names; the service is atomic, so nothing is half-saved.
+    """
+
+    form_class: ClassVar[type[forms.BaseForm]]
+    template_name: ClassVar[str] = "core/form.html"
+    title: ClassVar[str | Promise] = ""
+    success_message: ClassVar[str | Promise] = _("已保存")
+
+    request: HttpRequest
+
+    def get_object(self) -> Any:
+        return None
+
+    def has_permission(self, obj: Any) -> bool:
+        raise NotImplementedError
+
+    def get_form_kwargs(self, obj: Any) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        if issubclass(self.form_class, forms.BaseModelForm) and obj is not None:
+            kwargs["instance"] = obj
+        return kwargs
+
+    def save(self, form: Any, obj: Any) -> Any:
+        raise NotImplementedError
+
+    def success_url(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def cancel_url(self, obj: Any) -> str:
+        return self.success_url(obj) if obj is not None else reverse("home")
+
+    def get_title(self, obj: Any) -> str | Promise:
+        return self.title
+
+    def get_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        return {
+            "form": form,
+            "object": obj,
+            "title": self.get_title(obj),
+            "cancel_url": self.cancel_url(obj),
+        }
+
+    def _prepare(self) -> Any:
+        obj = self.get_object()
+        if not self.has_permission(obj):
+            raise PermissionDenied(gettext("您没有修改此项的权限"))
+        return obj
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self._prepare()
+        form = self.form_class(**self.get_form_kwargs(obj))
+        return render(request, self.template_name, self.get_context(form, obj))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self._prepare()
+        form = self.form_class(data=request.POST, files=request.FILES, **self.get_form_kwargs(obj))
+        if form.is_valid():
+            try:
+                saved = self.save(form, obj)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, self.success_message)
+                return HttpResponseRedirect(self.success_url(saved))
+        return render(request, self.template_name, self.get_context(form, obj), status=200)
+
+
+class ServiceDeleteView(LoginRequiredMixin, View):
+    """Confirm, then delete through a service; a refusal (protected rows) is shown on the page."""
+
+    template_name: ClassVar[str] = "core/confirm_delete.html"
+    kind: ClassVar[str | Promise] = ""
+
+    request: HttpRequest
+
+    def get_object(self) -> Any:
+        raise NotImplementedError
+
+    def has_permission(self, obj: Any) -> bool:
+        raise NotImplementedError
+
+    def delete(self, obj: Any) -> None:
+        raise NotImplementedError
+
+    def success_url(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def cancel_url(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def _prepare(self) -> Any:
+        obj = self.get_object()
+        if not self.has_permission(obj):
+            raise PermissionDenied(gettext("您没有删除此项的权限"))
+        return obj
+
+    def _render(self, obj: Any, error: str = "") -> HttpResponse:
+        context = {"object": obj, "kind": self.kind, "cancel_url": self.cancel_url(obj), "error": error}
+        return render(self.request, self.template_name, context)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._render(self._prepare())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self._prepare()
+        target = self.success_url(obj)
+        name = str(obj)
+        try:
+            self.delete(obj)
+        except ValidationError as exc:
+            return self._render(obj, "；".join(exc.messages))
+        messages.success(request, gettext("已删除：%(name)s") % {"name": name})
+        return HttpResponseRedirect(target)
+
+
+# ---- home ----------------------------------------------------------------------------------------
+
+
+def _home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
+    """The county (or town, or department) at a glance: a handful of aggregate queries."""
+    enterprises = ent_selectors.enterprise_list(user).order_by()
+    status_counts = dict(enterprises.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_status = [
+        {"value": value, "label": str(label), "count": status_counts.get(value, 0)}
+        for value, label in EnterpriseStatus.choices
+    ]
+    horizon = today + dt.timedelta(days=settings.SAFEGRID_EXPIRY_WARNING_DAYS)
+    certificates = (
+        ent_selectors.certificate_list(user)
+        .order_by()
+        .aggregate(
+            expired=Count("pk", filter=Q(expires_on__lt=today)),
+            expiring=Count("pk", filter=Q(expires_on__gte=today, expires_on__lte=horizon)),
+        )
+    )
+    scoped_ids = enterprises.values("pk")
+    sector_rows = [
+        {"code": s.code, "name": s.name, "count": s.n}
+        for s in region_selectors.sector_list(user).annotate(
+            n=Count("enterprises", filter=Q(enterprises__in=scoped_ids), distinct=True)
+        )
+    ]
+    town_counts = dict(
+        enterprises.annotate(town=Substr("division_id", 1, 9))
+        .values("town")
+        .annotate(n=Count("pk"))
+        .values_list("town", "n")
+    )
+    town_names = dict(Division.objects.filter(code__in=list(town_counts)).values_list("code", "name"))
+    town_rows = sorted(
+        ({"code": code, "name": town_names.get(code, code), "count": n} for code, n in town_counts.items()),
+        key=lambda r: r["code"],
+    )
+    return {
+        "total": sum(status_counts.values()),
+        "by_status": by_status,
+        "certificates_expired": certificates["expired"],
+        "certificates_expiring": certificates["expiring"],
+        "by_sector": sector_rows,
+        "by_town": town_rows,
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = scope_for(user)
+    if not scope.is_government and scope.own_enterprise_ids:
+        # Enterprise staff land on their own enterprise.
+        return redirect("enterprises:enterprise_detail", pk=min(scope.own_enterprise_ids))
+    today = timezone.localdate()
+    numbers = _home_numbers(user, today)
+    chart_data = {
+        "sector": {
+            "names": [r["name"] for r in numbers["by_sector"]],
+            "counts": [r["count"] for r in numbers["by_sector"]],
+            "codes": [r["code"] for r in numbers["by_sector"]],
+        },
+        "town": {
+            "names": [r["name"] for r in numbers["by_town"]],
+            "counts": [r["count"] for r in numbers["by_town"]],
+            "codes": [r["code"] for r in numbers["by_town"]],
+        },
+        "listUrl": reverse("enterprises:enterprise_list"),
+    }
+    context = {**numbers, "chart_data": chart_data, "today": today, "is_government": scope.is_government}
+    return render(request, "core/home.html", context)
+
+
+# ---- global search -------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    term = request.GET.get("q", "").strip()[:64]
+    enterprises: list[Enterprise] = []
+    people: list[Any] = []
+    if term:
+        enterprises = list(
+            ent_selectors.enterprise_list(request.user)
+            .filter(Q(name__icontains=term) | Q(uscc__icontains=term.upper()))
+            .order_by("name")[:SEARCH_LIMIT]
+        )
+        people = list(
+            ent_selectors.person_list(request.user)
+            .filter(name__icontains=term)
+            .order_by("name")[:SEARCH_LIMIT]
+        )
+    context = {
+        "search_q": term,
+        "enterprises": enterprises,
+        "people": people,
+        "limit": SEARCH_LIMIT,
+    }
+    return render(request, "core/search.html", context)
+
+
+# ---- audit trail ---------------------------------------------------------------------------------
+
+
+def _object_type_label(entry: AuditEntry) -> str:
+    try:
+        return str(apps.get_model(entry.object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return entry.object_type
+
+
+def _changed_fields(entry: AuditEntry) -> str:
+    data = entry.after if entry.action != AuditAction.DELETE else entry.before
+    if not isinstance(data, dict):
+        return ""
+    if entry.action == AuditAction.UPDATE:
+        return "、".join(sorted(data))
+    return ""
+
+
+def _object_type_choices(user: Any) -> list[tuple[str, str]]:
+    labels = {
+        "enterprises.enterprise",
+        "enterprises.orgunit",
+        "enterprises.person",
+        "enterprises.certificate",
+        "regions.grid",
+        "core.user",
+    }
+    out = []
+    for label in sorted(labels):
+        try:
+            out.append((label, str(apps.get_model(label)._meta.verbose_name)))
+        except LookupError:
+            continue
+    return out
+
+
+class AuditListView(ScopedListView):
+    selector = audit_entry_list
+    title = _("审计日志")
+    export_basename = "audit"
+    default_sort = "-at"
+    remember_filters = False
+    columns = (
+        Column(
+            "at", _("时间"), sort="id", value=lambda e: timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")
+        ),
+        Column("actor_label", _("操作人"), sort="actor_label"),
+        Column("action", _("动作"), attr="get_action_display", sort="action"),
+        Column("object_type", _("对象类型"), value=_object_type_label),
+        Column("object_repr", _("对象")),
+        Column("changed", _("修改的字段"), value=_changed_fields, css="d-none d-md-table-cell"),
+        Column("request_id", _("请求编号"), css="d-none d-xl-table-cell"),
+    )
+    filters = (
+        Filter("action", _("动作"), "action", choices=lambda user: AuditAction.choices),
+        Filter("type", _("对象类型"), "object_type", choices=_object_type_choices),
+        Filter("enterprise", _("企业编号"), "enterprise_id", choices=None, placeholder=_("企业编号")),
+    )
+    search_fields = ("object_repr__icontains", "actor_label__icontains")
+    search_placeholder = _("对象名称或操作人")
+
+    def filtered_queryset(self, bound: Any) -> Any:
+        # The enterprise filter is free text: ignore anything that is not a number.
+        for b in bound:
+            if b.name == "enterprise" and not b.value.isdigit():
+                b.value = ""
+        return super().filtered_queryset(bound)
+
+    def row_url(self, obj: Any) -> str | None:
+        if obj.enterprise_id:
+            return reverse("enterprises:enterprise_detail", args=[obj.enterprise_id])
+        return None
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {
+            "list_note": gettext(
+                "审计日志只增不改，每条记录与上一条以哈希相连，可用 safegrid audit verify 校验。"
+            )
+        }

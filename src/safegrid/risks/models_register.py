@@ -1,0 +1,121 @@
+"""一企一册: the enterprise's risk register, compiled, signed, filed with the regulator and reviewed.
+
+A filing is a frozen, versioned snapshot of the register (points, factors, assessments, both lists) plus its
+PDF book. `RegisterRevision` counts every change to an enterprise's register, so a filing made at revision
+r is *outdated* as soon as the count moves past r — a cheap comparison for a county of 18,000 enterprises.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safegrid.core.scoping import ByEnterprise
+from safegrid.enterprises.models import Enterprise
+from safegrid.regions.models import Department
+
+
+class FilingStatus(models.TextChoices):
+    COMPILED = "compiled", _("待签署")
+    SIGNED = "signed", _("已签署待备案")
+    FILED = "filed", _("已备案待审核")
+    ACCEPTED = "accepted", _("已接收")
+    RETURNED = "returned", _("已退回")
+    SUPERSEDED = "superseded", _("已被新版本替代")
+
+
+class RegisterRevision(models.Model):
+    """How many times an enterprise's register has changed (bumped by every risks service write)."""
+
+    enterprise = models.OneToOneField(Enterprise, on_delete=models.CASCADE, related_name="register_revision")
+    revision = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_rule = ByEnterprise()
+
+    class Meta:
+        verbose_name = _("风险清单版本计数")
+        verbose_name_plural = _("风险清单版本计数")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}@{self.revision}"
+
+
+class RiskRegisterFiling(models.Model):
+    """One version of the enterprise's register book and where it is in sign → file → review."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="register_filings")
+    version = models.PositiveIntegerField(_("版本"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=FilingStatus.choices, default=FilingStatus.COMPILED
+    )
+    register_revision = models.PositiveIntegerField(_("编制时清单版本"))
+    snapshot = models.JSONField(_("清单快照"))
+    summary = models.JSONField(_("等级统计"), default=dict)
+    fingerprint = models.CharField(_("内容摘要 SHA-256"), max_length=64)
+    pdf = models.FileField(_("册子 PDF"), upload_to="risks/registers/%Y/", blank=True)
+    compiled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    compiled_at = models.DateTimeField(_("编制时间"))
+    signer_name = models.CharField(_("签署人"), max_length=32, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="register_filings", verbose_name=_("备案部门")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("替代版本")
+    )
+
+    scope_rule = ByEnterprise()
+
+    class Meta:
+        verbose_name = _("一企一册备案")
+        verbose_name_plural = _("一企一册备案")
+        ordering = ["enterprise_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "version"], name="register_filing_version_unique")
+        ]
+        indexes = [models.Index(fields=["status", "enterprise"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} v{self.version} {self.get_status_display()}"
+
+
+class FilingTransition(models.Model):
+    """Who moved a filing from which status to which, when, and why."""
+
+    filing = models.ForeignKey(RiskRegisterFiling, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=FilingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=FilingStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    scope_rule = ByEnterprise(enterprise="filing__enterprise")
+
+    class Meta:
+        verbose_name = _("备案流转记录")
+        verbose_name_plural = _("备案流转记录")
+        ordering = ["filing_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+    @property
+    def enterprise_id(self) -> int:
+        return int(self.filing.enterprise_id)

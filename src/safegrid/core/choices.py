@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     DEPT_OFFICER = "dept_officer", _("行业主管部门")
     TOWN_OFFICER = "town_officer", _("镇街工作人员")
     GRID_WORKER = "grid_worker", _("网格员")
+    LEGAL_REP = "legal_rep", _("法定代表人/主要负责人")
     ENT_ADMIN = "ent_admin", _("企业管理员")
     SAFETY_MANAGER = "safety_manager", _("企业安全管理员")
     UNIT_USER = "unit_user", _("车间/班组/岗位人员")
@@ -15,7 +16,7 @@ class Role(models.TextChoices):
 
 
 COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_OFFICER})
-ENTERPRISE_ROLES = frozenset({Role.ENT_ADMIN, Role.SAFETY_MANAGER})
+ENTERPRISE_ROLES = frozenset({Role.LEGAL_REP, Role.ENT_ADMIN, Role.SAFETY_MANAGER})
 GOVERNMENT_ROLES = frozenset({*COUNTY_ROLES, Role.DEPT_OFFICER, Role.TOWN_OFFICER, Role.GRID_WORKER})
 
 

@@ -221,6 +221,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Outside production, serve straight from the finders (node_modules, app static) without collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 _NODE = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/tabler", _NODE / "@tabler" / "core" / "dist"),

@@ -166,6 +166,30 @@ class PointDetailOut(PointOut):
     tiers: list[TierOut]
     missing_tiers: list[str] = Field(description="按等级应设而未设的管控层级")
 
+    @staticmethod
+    def resolve_factors(obj: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                **_factor_fields(view.factor),
+                "level": view.level,
+                "initial": view.initial,
+                "residual": view.residual,
+            }
+            for view in selectors.factor_views(obj)
+        ]
+
+    @staticmethod
+    def resolve_measures(obj: Any) -> list[Any]:
+        return list(obj.measures.all())
+
+    @staticmethod
+    def resolve_tiers(obj: Any) -> list[Any]:
+        return list(obj.tiers.all())
+
+    @staticmethod
+    def resolve_missing_tiers(obj: Any) -> list[str]:
+        return list(services.missing_tiers(obj))
+
 
 @router.get("/points", response={200: Page[PointOut], **READ_ERRORS}, summary="风险点列表")
 def point_list(request: HttpRequest, filters: Query[PointFilters], page: Query[PageParams]) -> dict[str, Any]:
@@ -182,26 +206,8 @@ def point_list(request: HttpRequest, filters: Query[PointFilters], page: Query[P
 @router.get(
     "/points/{point_id}", response={200: PointDetailOut, **READ_ERRORS}, summary="风险点详情（含两单）"
 )
-def point_detail(request: HttpRequest, point_id: int) -> dict[str, Any]:
-    point = selectors.risk_point_detail(current_user(request), point_id)
-    data = PointOut.from_orm(point).model_dump()
-    factors = [
-        {
-            **_factor_fields(view.factor),
-            "level": view.level,
-            "initial": view.initial,
-            "residual": view.residual,
-        }
-        for view in selectors.factor_views(point)
-    ]
-    return {
-        **data,
-        "description": point.description,
-        "factors": factors,
-        "measures": list(point.measures.all()),
-        "tiers": list(point.tiers.all()),
-        "missing_tiers": list(services.missing_tiers(point)),
-    }
+def point_detail(request: HttpRequest, point_id: int) -> Any:
+    return selectors.risk_point_detail(current_user(request), point_id)
 
 
 def _factor_fields(factor: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Benchmarks for SafeGrid (`uv run python -m bench`)."""

@@ -14,7 +14,7 @@ import datetime as dt
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -242,7 +242,7 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
+def _weighted(rng: random.Random, weights: Mapping[Any, float]) -> Any:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -394,7 +394,7 @@ class DemoBuilder:
         by_town: dict[str, list[VillagePlan]] = defaultdict(list)
         for v in villages:
             by_town[v.town].append(v)
-        park_villages = {
+        park_villages: dict[str, list[VillagePlan]] = {
             park: [v for v in villages if v.park == park]
             for park in (ChemicalPark.MAQIAO, ChemicalPark.DONGYUE)
         }
@@ -676,11 +676,10 @@ class DemoBuilder:
             ent_posts = posts_of[ent.pk]
             workers = max(1, min(13, len(ent_posts) + rng.randint(0, 6), plan.employees - 2))
             for n in range(workers):
-                post = ent_posts[n % len(ent_posts)]
                 people.append(
                     Person(
                         enterprise_id=ent.pk,
-                        org_unit=post,
+                        org_unit=ent_posts[n % len(ent_posts)],
                         name=names.person_name(rng),
                         job_title=rng.choice(names.WORKER_TITLES),
                         phone=names.phone(rng),
@@ -695,8 +694,9 @@ class DemoBuilder:
         certs: list[Certificate] = []
         sector_of = {e.pk: p.sectors[0] for p, e in chunk}
         for person in people:
+            if person.org_unit is None:
+                continue
             unit = person.org_unit
-            assert unit is not None
             sector = sector_of[person.enterprise_id]
             if unit.kind == OrgUnitKind.COMPANY:
                 kind = (
@@ -912,7 +912,7 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
                 comment="演示数据重置：" + "，".join(f"{k} {v}" for k, v in counts.items()),
             )
     except ProtectedError as exc:
-        blockers = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+        blockers = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
         raise ResetBlocked(
             f"无法重置：以下数据仍引用演示数据 / cannot reset, still referenced by: {blockers}"
         )

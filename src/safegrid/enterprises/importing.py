@@ -52,6 +52,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -84,6 +85,9 @@ HELP_SHEET = "填写说明"
 
 # China's extreme points, rounded outwards: a coordinate outside is a typo or swapped lat/lon.
 CHINA_LAT = (3.8, 53.6)
+NUMERIC_CODE_MESSAGE = gettext_lazy(
+    "该单元格被 Excel 当作数字保存，18 位代码会丢失精度；请把这一列设为“文本”格式后重新填写"
+)
 CHINA_LON = (73.4, 135.1)
 
 
@@ -106,6 +110,13 @@ class Column:
     required: bool = False
     width: int = 16
     note: str = ""
+
+    @property
+    def is_text(self) -> bool:
+        """Columns Excel must keep as text (long codes, phone numbers with a leading 0)."""
+        return self.key in {"uscc", "enterprise", "division", "grid", "cert_number"} or self.key.endswith(
+            "phone"
+        )
 
 
 ENTERPRISE_COLUMNS: tuple[Column, ...] = (
@@ -498,6 +509,8 @@ def check_enterprise_rows(
         uscc = re.sub(r"\s", "", c.text("uscc")).upper()
         if not uscc:
             c.error("uscc", _("必填项不能为空"))
+        elif isinstance(c.raw("uscc"), int | float):
+            c.error("uscc", str(NUMERIC_CODE_MESSAGE))
         elif problem := rules.uscc_problem(uscc):
             c.error("uscc", problem)
         elif uscc in seen_usccs:
@@ -634,6 +647,8 @@ def check_people_rows(
         enterprise: Enterprise | None = None
         if not uscc:
             c.error("enterprise", _("必填项不能为空"))
+        elif isinstance(c.raw("enterprise"), int | float):
+            c.error("enterprise", str(NUMERIC_CODE_MESSAGE))
         elif problem := rules.uscc_problem(uscc):
             c.error("enterprise", problem)
         else:
@@ -1064,6 +1079,8 @@ def build_template(user: Any, kind: str) -> bytes:
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
         data.column_dimensions[get_column_letter(index)].width = column.width
+        if column.is_text:
+            data.column_dimensions[get_column_letter(index)].number_format = "@"
         value = example.get(column.key)
         example_cell = data.cell(row=2, column=index, value=value)
         example_cell.font = _EXAMPLE_FONT

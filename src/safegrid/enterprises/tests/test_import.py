@@ -106,6 +106,7 @@ def test_template_downloads_and_reimports_when_filled(world, login):
     ]
     assert f"{world.village_b.code} {world.village_b.name}" in divisions
     assert data.data_validations.dataValidation, "drop-downs for the coded columns"
+    assert data.column_dimensions["B"].number_format == "@", "USCC column kept as text"
 
     # Fill one row under the example, the way a user would, and upload the same workbook.
     data.append(
@@ -257,6 +258,18 @@ def test_required_fields_sectors_and_labels_are_checked(world, login):
 
 
 @pytest.mark.django_db
+def test_a_uscc_that_excel_stored_as_a_number_is_explained(world, login):
+    client = login(world.user("county_admin"))
+    upload(
+        client,
+        "enterprises",
+        workbook_bytes("enterprises", [enterprise_row(world, 1, uscc=913703211234567890)]),
+    )
+    errors = errors_of(last_job(world.user("county_admin")))
+    assert errors[0][:2] == (2, "统一社会信用代码") and "文本" in errors[0][2]
+
+
+@pytest.mark.django_db
 def test_missing_required_column_is_reported_on_row_one(world, login):
     client = login(world.user("county_admin"))
     book = Workbook()
@@ -276,6 +289,9 @@ def test_a_file_that_is_not_xlsx_is_refused_by_the_form(world, login):
     response = upload(client, "enterprises", b"name,uscc\n", "企业.csv")
     assert response.status_code == 200
     assert "请上传 .xlsx 格式的 Excel 文件" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    response = upload(client, "enterprises", b"not a zip at all", "企业.xlsx")
+    assert "文件不是有效的 .xlsx 文件" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
@@ -616,7 +632,7 @@ def test_checking_rows_makes_no_per_row_queries(world):
     assert queries_for(5) == queries_for(150)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_thread_runs_the_job_after_commit(world):
     user = world.user("county_admin")
     content = workbook_bytes("enterprises", [enterprise_row(world, 1)])
@@ -644,3 +660,47 @@ def test_thread_runs_the_job_after_commit(world):
 )
 def test_cell_text(value, text):
     assert importing.cell_text(value) == text
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_write_progress_is_visible_outside_the_open_transaction(world, monkeypatch):
+    """On PostgreSQL the page sees 'importing x/N' while the rows are still uncommitted."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite has a single writer: the write phase's progress appears at commit")
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 1)
+    content = workbook_bytes("enterprises", [enterprise_row(world, n) for n in (1, 2, 3)])
+    job = importing.job_create(
+        user=world.user("county_admin"),
+        kind="enterprises",
+        file_name="p.xlsx",
+        content=content,
+        starter=lambda pk: None,
+    )
+    seen: list[tuple[str, int, int]] = []
+    real = services.enterprise_create
+
+    def observe_then_create(**kwargs: Any) -> Enterprise:
+        observer = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with observer.cursor() as cursor:
+                cursor.execute(
+                    "SELECT status, processed_rows FROM enterprises_importjob WHERE id = %s", [job.pk]
+                )
+                status, processed = cursor.fetchone()
+                cursor.execute(
+                    "SELECT count(*) FROM enterprises_enterprise WHERE name LIKE %s", ["导入测试企业%"]
+                )
+                seen.append((status, processed, cursor.fetchone()[0]))
+        finally:
+            observer.close()
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "enterprise_create", observe_then_create)
+    importing.process_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    # Progress moved while no enterprise was visible yet: one transaction, live counter.
+    assert seen == [("importing", 0, 0), ("importing", 1, 0), ("importing", 2, 0)]

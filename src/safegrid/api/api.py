@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from safegrid.core.api import router as auth_router
 from safegrid.enterprises.api import router as enterprises_router
 from safegrid.regions.api import router as regions_router
+from safegrid.risks.api import router as risks_router
 
 from . import errors
 from .auth import api_auth
@@ -32,3 +33,4 @@ errors.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("/", regions_router)
 api.add_router("/", enterprises_router)
+api.add_router("/risks", risks_router)

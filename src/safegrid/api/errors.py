@@ -31,8 +31,18 @@ FORBIDDEN = "forbidden"
 UNAUTHORIZED = "unauthorized"
 CONFLICT = "conflict"
 THROTTLED = "throttled"
+METHOD_NOT_ALLOWED = "method_not_allowed"
 SERVER_ERROR = "server_error"
-ERROR_CODES = (VALIDATION_ERROR, NOT_FOUND, FORBIDDEN, UNAUTHORIZED, CONFLICT, THROTTLED, SERVER_ERROR)
+ERROR_CODES = (
+    VALIDATION_ERROR,
+    NOT_FOUND,
+    FORBIDDEN,
+    UNAUTHORIZED,
+    CONFLICT,
+    THROTTLED,
+    METHOD_NOT_ALLOWED,
+    SERVER_ERROR,
+)
 
 MESSAGES = {
     VALIDATION_ERROR: "提交的数据有误，请检查标出的字段",
@@ -41,11 +51,12 @@ MESSAGES = {
     UNAUTHORIZED: "未登录或令牌无效、已过期、已吊销",
     CONFLICT: "与已有数据冲突（重复的记录）",
     THROTTLED: "请求过于频繁，请稍后再试",
+    METHOD_NOT_ALLOWED: "不支持该请求方法",
     SERVER_ERROR: "服务器内部错误，请稍后再试或联系管理员",
 }
 
 STATUS_CODES = {400: VALIDATION_ERROR, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-STATUS_CODES.update({405: VALIDATION_ERROR, 422: VALIDATION_ERROR, 429: THROTTLED})
+STATUS_CODES.update({405: METHOD_NOT_ALLOWED, 422: VALIDATION_ERROR, 429: THROTTLED})
 
 # pydantic v2 error types -> Chinese; `{name}` placeholders come from the error's ctx.
 PYDANTIC_MESSAGES = {
@@ -96,15 +107,23 @@ def error_body(
     }
 
 
+LOCATIONS = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
+
+
 def _field_name(loc: Iterable[Any]) -> str:
-    """The field an error is about: the last named element of its location ("body", "payload", "lat")."""
+    """The field an error is about: the last named element of its location.
+
+    ninja locations start with where the value came from ("body", "query", "path"…) and, for a
+    body, the view's parameter name ("payload"); neither is a field. ("body", "payload", "lat")
+    names `lat`; ("body", "payload", "sectors", 0) names `sectors`; ("body", "payload") alone
+    (the body is missing) names no field.
+    """
     names = [str(part) for part in loc if not isinstance(part, int)]
-    if not names:
-        return NON_FIELD_ERRORS
-    last = names[-1]
-    if last in {"body", "query", "path", "payload", "header", "cookie", "form", "file"} and len(names) == 1:
-        return NON_FIELD_ERRORS
-    return last
+    if names and names[0] in LOCATIONS:
+        kind = names.pop(0)
+        if kind in {"body", "form"} and names:
+            names.pop(0)
+    return names[-1] if names else NON_FIELD_ERRORS
 
 
 def _pydantic_message(error: Mapping[str, Any]) -> str:

@@ -84,41 +84,49 @@ def _enterprise_lookup(model: type[models.Model]) -> str | None:
     return "pk" if rule.enterprise == "" else rule.enterprise
 
 
-def _param_model(name: str) -> type[models.Model] | None:
-    """`person_id` → Person, `org_unit_id` → OrgUnit (by model name without underscores)."""
+def _param_models(name: str, path: str) -> list[type[models.Model]]:
+    """Scoped models a `<name>_id` parameter refers to: `person_id` → Person, `org_unit_id` → OrgUnit;
+    a shortened name matches by suffix (`point_id` → RiskPoint), preferring the app named in the path."""
     if not name.endswith("_id"):
-        return None
+        return []
     wanted = name[: -len("_id")].replace("_", "")
-    for model in apps.get_models():
-        if model._meta.model_name == wanted and hasattr(model, "scope_rule"):
-            return model
-    return None
+    scoped = [m for m in apps.get_models() if _enterprise_lookup(m) is not None]
+    exact = [m for m in scoped if m._meta.model_name == wanted]
+    if exact:
+        return exact
+    suffixed = [m for m in scoped if str(m._meta.model_name).endswith(wanted)]
+    segments = set(path.strip("/").split("/"))
+    in_app = [m for m in suffixed if m._meta.app_label in segments]
+    return in_app or suffixed
 
 
 def path_values_for(
-    enterprise: Any, *divisions: Any, params: Iterable[str] | None = None
+    enterprise: Any, *divisions: Any, routes: Iterable[ApiRoute] | None = None
 ) -> dict[str, list[str]]:
-    """Candidate path values: objects of `enterprise` (by model), `divisions` codes, their grids.
+    """Candidate path values for `routes` (default: all): rows of `enterprise`, codes of `divisions`.
 
-    `params` limits the work to those parameter names (default: every parameter of every route).
+    `code`/`division`/`*_code` get the division codes (plus the enterprise's own division);
+    `grid_id` the grids in those divisions and the enterprise's grid; `<model>_id` up to five ids of
+    that model's rows belonging to the enterprise. A parameter no rule knows gets no values, and
+    `ApiRoute.urls` then raises KeyError naming it, so a new kind of parameter cannot go unwalked.
     """
-    names = set(params) if params is not None else {p for r in api_routes() for p in r.params}
-    codes = sorted({d.code for d in divisions} | {enterprise.division_id})
-    values: dict[str, list[str]] = {}
-    for name in names:
-        if name == "code" or name == "division" or name.endswith("_code"):
-            values[name] = codes
-            continue
-        if name == "grid_id":
-            from safegrid.regions.models import Grid
+    from safegrid.regions.models import Grid
 
-            grids = Grid.objects.filter(division__code__in=codes) | Grid.objects.filter(pk=enterprise.grid_id)
-            values[name] = sorted({str(pk) for pk in grids.values_list("pk", flat=True)})
-            continue
-        model = _param_model(name)
-        lookup = _enterprise_lookup(model) if model is not None else None
-        if model is None or lookup is None:
-            continue
-        rows = model._default_manager.filter(**{lookup: enterprise.pk}).order_by("pk")
-        values[name] = [str(pk) for pk in rows.values_list("pk", flat=True)[:5]]
-    return values
+    codes = sorted({d.code for d in divisions} | {enterprise.division_id})
+    values: dict[str, set[str]] = {}
+    for route in api_routes() if routes is None else routes:
+        for name in route.params:
+            bucket = values.setdefault(name, set())
+            if name in {"code", "division"} or name.endswith("_code"):
+                bucket.update(codes)
+            elif name == "grid_id":
+                grids = Grid.objects.filter(division__code__in=codes).values_list("pk", flat=True)
+                bucket.update(str(pk) for pk in grids)
+                if enterprise.grid_id:
+                    bucket.add(str(enterprise.grid_id))
+            else:
+                for model in _param_models(name, route.path):
+                    lookup = _enterprise_lookup(model)
+                    rows = model._default_manager.filter(**{lookup: enterprise.pk}).order_by("pk")
+                    bucket.update(str(pk) for pk in rows.values_list("pk", flat=True)[:5])
+    return {name: sorted(found) for name, found in values.items() if found}

@@ -48,6 +48,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -723,35 +724,39 @@ def _validation_errors(
 
 
 class _Progress:
-    """Writes processed_rows every PROGRESS_EVERY rows with a conditional UPDATE."""
+    """Writes processed_rows every PROGRESS_EVERY rows with a conditional UPDATE.
+
+    Outside a transaction the UPDATE goes through the worker's own connection and commits at
+    once. Inside the import transaction it goes through a second connection, so the page sees
+    it before the rows commit; SQLite allows one writer only, so there it waits for the commit.
+    """
 
     def __init__(self, job_id: int, status: str, total: int, *, in_open_transaction: bool = False) -> None:
         self.job_id = job_id
         self.status = status
         self.total = total
         self.last = 0
-        self.side = None
+        self.direct = not in_open_transaction
+        self.side: BaseDatabaseWrapper | None = None
         if in_open_transaction and connection.vendor != "sqlite":
-            # The rows are in an open transaction: report through a second connection.
             self.side = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def __call__(self, done: int) -> None:
         if done - self.last < PROGRESS_EVERY and done != self.total:
             return
         self.last = done
-        if self.side is None:
-            if self.status == ImportStatus.VALIDATING:
-                ImportJob.objects.filter(pk=self.job_id, status=self.status).update(processed_rows=done)
-            return
-        table = self.side.ops.quote_name(ImportJob._meta.db_table)
-        try:
-            with self.side.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET processed_rows = %s WHERE id = %s AND status = %s",  # noqa: S608
-                    [done, self.job_id, self.status],
-                )
-        except DatabaseError:
-            logger.warning("import job %s: progress not written", self.job_id, exc_info=True)
+        if self.direct:
+            ImportJob.objects.filter(pk=self.job_id, status=self.status).update(processed_rows=done)
+        elif self.side is not None:
+            table = self.side.ops.quote_name(ImportJob._meta.db_table)
+            try:
+                with self.side.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {table} SET processed_rows = %s WHERE id = %s AND status = %s",  # noqa: S608
+                        [done, self.job_id, self.status],
+                    )
+            except DatabaseError:
+                logger.warning("import job %s: progress not written", self.job_id, exc_info=True)
 
     def close(self) -> None:
         if self.side is not None:
@@ -762,8 +767,11 @@ def _finish(job_id: int, **fields: Any) -> None:
     ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
 
 
+_COLUMN_ORDER = {c.header: i for columns in COLUMNS.values() for i, c in enumerate(columns)}
+
+
 def _fail(job_id: int, errors: list[RowError], total: int, message: str = "") -> None:
-    errors = sorted(errors, key=lambda e: e.row)
+    errors = sorted(errors, key=lambda e: (e.row, _COLUMN_ORDER.get(e.column, -1)))
     _finish(
         job_id,
         status=ImportStatus.FAILED,

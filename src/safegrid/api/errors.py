@@ -10,7 +10,7 @@ mapped here, so clients parse one structure.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -219,13 +219,17 @@ def install(api: NinjaAPI) -> None:
         logger.exception("Unhandled API error on %s %s", request.method, request.path)
         return respond(request, 500, SERVER_ERROR)
 
-    api.add_exception_handler(NinjaValidationError, on_ninja_validation)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
-    api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(PermissionDenied, on_permission_denied)
-    api.add_exception_handler(IntegrityError, on_integrity)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(AuthorizationError, on_authorization)
-    api.add_exception_handler(Throttled, on_throttled)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Exception, on_unexpected)
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (NinjaValidationError, on_ninja_validation),
+        (DjangoValidationError, on_django_validation),
+        (Http404, on_404),
+        (PermissionDenied, on_permission_denied),
+        (IntegrityError, on_integrity),
+        (AuthenticationError, on_authentication),
+        (AuthorizationError, on_authorization),
+        (Throttled, on_throttled),
+        (HttpError, on_http_error),
+        (Exception, on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

@@ -127,6 +127,7 @@ def path_values_for(
             else:
                 for model in _param_models(name, route.path):
                     lookup = _enterprise_lookup(model)
+                    assert lookup is not None  # _param_models only returns enterprise-scoped models
                     rows = model._default_manager.filter(**{lookup: enterprise.pk}).order_by("pk")
                     bucket.update(str(pk) for pk in rows.values_list("pk", flat=True)[:5])
     return {name: sorted(found) for name, found in values.items() if found}

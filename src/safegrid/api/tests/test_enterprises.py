@@ -135,6 +135,16 @@ def test_enterprise_user_cannot_create_or_edit_the_enterprise_record(world, clie
     assert error["fields"] == {}
     assert not Enterprise.objects.filter(name="丙机械制造有限公司").exists()
     assert_error(_patch(client, f"{ENTERPRISES}/{world.ent_a.pk}", {"name": "x"}, headers), 403, "forbidden")
+    assert_error(client.delete(f"{ENTERPRISES}/{world.ent_a.pk}", **headers), 403, "forbidden")
+    # Its own contact names and phones it may keep current (as on the web page), and only those.
+    contacts = {"safety_manager": "周安全", "safety_manager_phone": "13800000001"}
+    response = _patch(client, f"{ENTERPRISES}/{world.ent_a.pk}", contacts, headers)
+    assert response.status_code == 200, response.content
+    assert response.json()["safety_manager"] == "周安全"
+    mixed = {**contacts, "employees": 9}
+    assert_error(_patch(client, f"{ENTERPRISES}/{world.ent_a.pk}", mixed, headers), 403, "forbidden")
+    world.ent_a.refresh_from_db()
+    assert world.ent_a.employees == 0 and world.ent_a.name == "甲化工有限公司"
 
 
 def test_county_admin_creates_updates_and_deletes(world, client, bearer):
@@ -183,6 +193,10 @@ def test_town_officer_edits_in_town_only(world, client, bearer):
     assert set(error["fields"]) == {"division"}
     world.ent_a.refresh_from_db()
     assert world.ent_a.division_id == world.village_a.code
+    # Registering and removing enterprises is for the county administrator.
+    assert_error(_post(client, ENTERPRISES, _new_enterprise(world), headers), 403, "forbidden")
+    assert_error(client.delete(f"{ENTERPRISES}/{world.ent_a.pk}", **headers), 403, "forbidden")
+    assert Enterprise.objects.filter(pk=world.ent_a.pk).exists()
     # The grid worker of town A can read enterprise A but not change it.
     assert_error(
         _patch(client, f"{ENTERPRISES}/{world.ent_a.pk}", {"address": "x"}, bearer("grid_a")),

@@ -41,7 +41,8 @@ class Command(BaseCommand):
             self.stdout.write("数据库已有数据，跳过演示数据生成 / database not empty, demo skipped")
             return
         if (occupied or conflicts) and not options["reset"]:
-            detail = f"；已存在的演示账号 / existing demo users: {', '.join(conflicts)}" if conflicts else ""
+            shown = ", ".join(conflicts[:5]) + (f" … (+{len(conflicts) - 5})" if len(conflicts) > 5 else "")
+            detail = f"；已存在的演示账号 / existing demo users: {shown}" if conflicts else ""
             raise CommandError(
                 "数据库不是空的，拒绝生成演示数据；如确需覆盖请加 --reset（将删除桓台县内全部企业与区划）"
                 f" / database is not empty; use --reset to delete the demo county first{detail}"

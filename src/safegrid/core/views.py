@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.http import require_safe
 
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.choices import EnterpriseStatus
@@ -226,6 +227,7 @@ def _home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
     }
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -257,6 +259,7 @@ def home(request: HttpRequest) -> HttpResponse:
 SEARCH_LIMIT = 20
 
 
+@require_safe
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "").strip()[:64]

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.selectors import audit_for_enterprise
@@ -122,7 +123,7 @@ class EnterpriseListView(ScopedListView):
         Column("address", _("地址"), table=False),
     )
     filters = (
-        Filter("division", _("区划"), "division_id__startswith", choices=division_choices),
+        Filter("division", _("区划"), "division__code__startswith", choices=division_choices),
         Filter("sector", _("行业领域"), "sectors__code", choices=sector_choices),
         Filter("status", _("经营状态"), "status", choices=lambda user: EnterpriseStatus.choices),
         Filter("park", _("化工园区"), "chemical_park", choices=park_choices),
@@ -153,6 +154,7 @@ def _org_tree(units: list[OrgUnit]) -> list[dict[str, Any]]:
 DETAIL_LIMIT = 50
 
 
+@require_safe
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -420,6 +422,7 @@ class PersonListView(ScopedListView):
         return {}
 
 
+@require_safe
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.user, pk)
@@ -523,7 +526,7 @@ class CertificateListView(ScopedListView):
     filters = (
         Filter("enterprise", _("企业"), _by_enterprise, hidden=True),
         Filter("kind", _("证书类型"), "kind", choices=lambda user: CertificateKind.choices),
-        Filter("division", _("区划"), "enterprise__division_id__startswith", choices=division_choices),
+        Filter("division", _("区划"), "enterprise__division__code__startswith", choices=division_choices),
     )
 
     def row_url(self, obj: Any) -> str | None:

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.views import ServiceDeleteView, ServiceFormView
@@ -80,10 +81,11 @@ class DivisionListView(ScopedListView):
         return (
             super()
             .get_base_queryset()
-            .annotate(enterprise_count=enterprise_count(user, division_id__startswith=OuterRef("code")))
+            .annotate(enterprise_count=enterprise_count(user, division__code__startswith=OuterRef("code")))
         )
 
 
+@require_safe
 @login_required
 def division_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -91,16 +93,16 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
     children = list(
         selectors.division_list(user)
         .filter(parent=division)
-        .annotate(enterprise_count=enterprise_count(user, division_id__startswith=OuterRef("code")))
+        .annotate(enterprise_count=enterprise_count(user, division__code__startswith=OuterRef("code")))
         .order_by("code")
     )
     grids = list(
         selectors.grid_list(user)
-        .filter(division_id__startswith=division.code)
+        .filter(division__code__startswith=division.code)
         .annotate(enterprise_count=enterprise_count(user, grid_id=OuterRef("pk")))
         .order_by("code")
     )
-    total = ent_selectors.enterprise_list(user).filter(division_id__startswith=division.code).count()
+    total = ent_selectors.enterprise_list(user).filter(division__code__startswith=division.code).count()
     ancestors = []
     parent = division.parent
     if parent is not None:
@@ -137,7 +139,7 @@ class GridListView(ScopedListView):
         Column("worker_phone", _("网格员电话"), css="d-none d-md-table-cell"),
         Column("enterprise_count", _("企业数"), sort="enterprise_count", css="text-end"),
     )
-    filters = (Filter("division", _("所属镇街"), "division_id__startswith", choices=town_choices),)
+    filters = (Filter("division", _("所属镇街"), "division__code__startswith", choices=town_choices),)
 
     def get_base_queryset(self) -> QuerySet[Any]:
         user = self.request.user
@@ -151,6 +153,7 @@ class GridListView(ScopedListView):
         return reverse("regions:grid_create") if permissions.can_manage_grids(self.request.user) else None
 
 
+@require_safe
 @login_required
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -253,6 +256,7 @@ class DepartmentListView(ScopedListView):
     )
 
 
+@require_safe
 @login_required
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = selectors.department_get(request.user, pk)

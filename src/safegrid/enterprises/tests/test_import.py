@@ -492,6 +492,22 @@ def test_other_roles_get_403(world, login, username):
 
 
 @pytest.mark.django_db
+def test_county_officer_may_import_both_kinds(world, login):
+    from safegrid.core.testing import make_user
+
+    officer = make_user("officer", {"role": "county_officer"})
+    client = login(officer)
+    page = client.get(START).content.decode()
+    assert 'value="enterprises"' in page and 'value="people"' in page
+    upload(
+        client,
+        "enterprises",
+        workbook_bytes("enterprises", [enterprise_row(world, 1, division=world.town_b.code, grid="")]),
+    )
+    assert last_job(officer).status == ImportStatus.DONE
+
+
+@pytest.mark.django_db
 def test_pages_require_login(world, client):
     assert client.get(START).status_code == 302
     assert client.get(TEMPLATE).status_code == 302

@@ -589,6 +589,9 @@ def test_status_partial_polls_while_running_and_stops_when_done(world, login):
     )
     client = login(user)
     url = f"/enterprises/import/{job.pk}/"
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=0, processed_rows=0)
+    assert "正在读取文件" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=18000, processed_rows=4200)
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in partial and f'hx-get="{url}"' in partial
     assert "正在校验：第 4200 / 18000 行" in partial

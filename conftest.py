@@ -5,6 +5,12 @@ os.environ.setdefault("SAFEGRID_PROFILE", "test")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """pytest-django loads settings before this file runs, so the test profile cannot pick the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     from safegrid.core.testing import build_world

@@ -17,10 +17,8 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxSelectMultiple):
-                css = ""
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
             else:

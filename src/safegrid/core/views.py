@@ -335,14 +335,14 @@ class AuditListView(ScopedListView):
         Column("actor_label", _("操作人"), sort="actor_label"),
         Column("action", _("动作"), attr="get_action_display", sort="action"),
         Column("object_type", _("对象类型"), value=_object_type_label),
-        Column("object_repr", _("对象")),
+        Column("object_repr", _("对象"), link=True, css="sg-wrap"),
         Column("changed", _("修改的字段"), value=_changed_fields, css="d-none d-md-table-cell"),
         Column("request_id", _("请求编号"), css="d-none d-xl-table-cell"),
     )
     filters = (
         Filter("action", _("动作"), "action", choices=lambda user: AuditAction.choices),
         Filter("type", _("对象类型"), "object_type", choices=_object_type_choices),
-        Filter("enterprise", _("企业编号"), "enterprise_id", choices=None, placeholder=_("企业编号")),
+        Filter("enterprise", _("企业"), "enterprise_id", hidden=True),
     )
     search_fields = ("object_repr__icontains", "actor_label__icontains")
     search_placeholder = _("对象名称或操作人")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from safegrid.core.lists import Column, Filter, ScopedListView
+from safegrid.core.scoping import scope_for
 from safegrid.core.selectors import audit_for_enterprise
 from safegrid.core.templatetags.safegrid import expiry_badge, status_badge
 from safegrid.core.views import ServiceDeleteView, ServiceFormView
@@ -191,6 +192,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit_contacts": permissions.can_edit_contacts(user, enterprise),
         "can_delete": permissions.can_delete_enterprise(user),
         "can_manage": can_manage,
+        "links_to_regions": scope_for(user).is_government,  # others cannot open division/grid pages
         "map_data": map_data,
         "contacts": [
             (
@@ -499,8 +501,8 @@ def _certificate_row_url(certificate: Certificate) -> str:
 
 
 CERTIFICATE_COLUMNS = (
-    Column("kind", _("证书类型"), attr="get_kind_display", sort="kind", css="sg-wrap"),
-    Column("number", _("证书编号"), sort="number", link=True),
+    Column("kind", _("证书类型"), attr="get_kind_display", sort="kind", link=True, css="sg-wrap"),
+    Column("number", _("证书编号"), sort="number", css="d-none d-md-table-cell"),
     Column("person", _("持证人"), attr="person.name", sort="person__name"),
     Column(
         "enterprise",

@@ -194,3 +194,24 @@ def test_router_on_a_throwaway_api(world, graded) -> None:
     assert "L" in response.json()["error"]["fields"]
     response = client.get(f"/risks/points/{graded.pk}", user=world.user("ent_b"))
     assert response.status_code == 404
+
+
+def test_point_detail_query_count_does_not_grow(world, client, bearer, graded) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = bearer("ent_a")
+    client.get(f"{POINTS}/{graded.pk}", **headers)  # warm the token's last-used stamp
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"{POINTS}/{graded.pk}", **headers).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(3):
+        factor = make_factor(graded, description=f"危险源{i}")
+        services.assess(actor=SYSTEM, factor=factor, kind="initial", method="LS", inputs={"L": 2, "S": 2})
+        make_measure(world, graded, hazard_factor=factor)
+    services.tier_assign(actor=SYSTEM, point=graded, tier="team", person=world.person_a)
+    assert count() == before

@@ -90,7 +90,7 @@ def xlsx_response(
         for v in row:
             value = _safe_text(_plain(v))
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # openpyxl writes dates; its stubs omit them
                 cell.number_format = "yyyy-mm-dd"
                 values.append(cell)
             else:

@@ -26,6 +26,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -262,7 +263,7 @@ class ScopedListView(LoginRequiredMixin, View):
         for obj in qs.iterator(chunk_size=EXPORT_CHUNK):
             yield [c.get_value(obj) for c in columns]
 
-    def export(self, fmt: str, qs: QuerySet[Any]) -> HttpResponse:
+    def export(self, fmt: str, qs: QuerySet[Any]) -> HttpResponseBase:
         headers = [str(c.label) for c in self.columns if c.export]
         rows = self.export_rows(qs)
         if fmt == "csv":
@@ -294,7 +295,7 @@ class ScopedListView(LoginRequiredMixin, View):
             session.pop(key, None)
         return None
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.args, self.kwargs = args, kwargs
         redirect = self._remembered_redirect()
         if redirect is not None:

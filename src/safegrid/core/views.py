@@ -34,7 +34,7 @@ from safegrid.regions.models import Division
 from .choices import AuditAction
 from .forms import add_service_errors
 from .lists import Column, Filter, ScopedListView
-from .models import AuditEntry
+from .models import AuditEntry, User
 from .scoping import scope_for
 from .selectors import audit_entry_list
 
@@ -76,6 +76,12 @@ class ServiceFormView(LoginRequiredMixin, View):
 
     def get_object(self) -> Any:
         return None
+
+    def actor(self) -> User:
+        """The signed-in user, as services want their actor (LoginRequiredMixin ran first)."""
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
 
     def has_permission(self, obj: Any) -> bool:
         raise NotImplementedError
@@ -126,7 +132,7 @@ class ServiceFormView(LoginRequiredMixin, View):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, self.success_message)
+                messages.success(request, str(self.success_message))
                 return HttpResponseRedirect(self.success_url(saved))
         return render(request, self.template_name, self.get_context(form, obj), status=200)
 
@@ -141,6 +147,11 @@ class ServiceDeleteView(LoginRequiredMixin, View):
 
     def get_object(self) -> Any:
         raise NotImplementedError
+
+    def actor(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
 
     def has_permission(self, obj: Any) -> bool:
         raise NotImplementedError

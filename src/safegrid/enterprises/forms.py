@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -53,9 +53,9 @@ class EnterpriseForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only places the editor may see are offered (the selectors pass scoped querysets).
         if divisions is not None:
-            self.fields["division"].queryset = divisions
+            cast(forms.ModelChoiceField, self.fields["division"]).queryset = divisions
         if grids is not None:
-            self.fields["grid"].queryset = grids
+            cast(forms.ModelChoiceField, self.fields["grid"]).queryset = grids
         self.fields["division"].label_from_instance = _division_label  # type: ignore[attr-defined]
         self.fields["uscc"].widget.attrs.update({"autocapitalize": "characters", "maxlength": 18})
         self.fields["sectors"].widget.attrs["col"] = "col-12"
@@ -102,7 +102,7 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, org_units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if org_units is not None:
-            self.fields["org_unit"].queryset = org_units
+            cast(forms.ModelChoiceField, self.fields["org_unit"]).queryset = org_units
         self.fields["org_unit"].label_from_instance = _unit_label  # type: ignore[attr-defined]
 
 
@@ -120,5 +120,5 @@ class CertificateForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if people is not None:
-            self.fields["person"].queryset = people
+            cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         self.fields["person"].help_text = _("企业证照（如安全生产许可证）不选持证人")

@@ -243,7 +243,7 @@ class EnterpriseCreateView(_EnterpriseFormMixin, ServiceFormView):
 
     def save(self, form: Any, obj: Any) -> Enterprise:
         data, sectors = self.split(form)
-        return services.enterprise_create(actor=self.request.user, data=data, sectors=sectors)
+        return services.enterprise_create(actor=self.actor(), data=data, sectors=sectors)
 
     def success_url(self, obj: Any) -> str:
         return reverse("enterprises:enterprise_detail", args=[obj.pk])
@@ -266,7 +266,7 @@ class EnterpriseEditView(_EnterpriseFormMixin, ServiceFormView):
 
     def save(self, form: Any, obj: Any) -> Enterprise:
         data, sectors = self.split(form)
-        return services.enterprise_update(actor=self.request.user, enterprise=obj, data=data, sectors=sectors)
+        return services.enterprise_update(actor=self.actor(), enterprise=obj, data=data, sectors=sectors)
 
     def success_url(self, obj: Any) -> str:
         return reverse("enterprises:enterprise_detail", args=[obj.pk])
@@ -288,7 +288,7 @@ class EnterpriseContactsView(ServiceFormView):
 
     def save(self, form: Any, obj: Any) -> Enterprise:
         data = {k: form.cleaned_data[k] for k in CONTACT_FIELDS}
-        return services.enterprise_update(actor=self.request.user, enterprise=obj, data=data)
+        return services.enterprise_update(actor=self.actor(), enterprise=obj, data=data)
 
     def success_url(self, obj: Any) -> str:
         return reverse("enterprises:enterprise_detail", args=[obj.pk])
@@ -304,7 +304,7 @@ class EnterpriseDeleteView(ServiceDeleteView):
         return permissions.can_delete_enterprise(self.request.user)
 
     def delete(self, obj: Any) -> None:
-        services.enterprise_delete(actor=self.request.user, enterprise=obj)
+        services.enterprise_delete(actor=self.actor(), enterprise=obj)
 
     def success_url(self, obj: Any) -> str:
         return reverse("enterprises:enterprise_list")
@@ -359,7 +359,7 @@ class OrgUnitCreateView(_StaffMixin, ServiceFormView):
 
     def save(self, form: Any, obj: Any) -> OrgUnit:
         return services.org_unit_create(
-            actor=self.request.user,
+            actor=self.actor(),
             enterprise=self.enterprise(),
             parent=self.parent(),
             data=form.cleaned_data,
@@ -376,7 +376,7 @@ class OrgUnitEditView(_StaffMixin, ServiceFormView):
         return gettext("编辑单元：%(name)s") % {"name": obj.name}
 
     def save(self, form: Any, obj: Any) -> OrgUnit:
-        return services.org_unit_update(actor=self.request.user, unit=obj, data=form.cleaned_data)
+        return services.org_unit_update(actor=self.actor(), unit=obj, data=form.cleaned_data)
 
 
 class OrgUnitDeleteView(_StaffMixin, ServiceDeleteView):
@@ -386,7 +386,7 @@ class OrgUnitDeleteView(_StaffMixin, ServiceDeleteView):
         return selectors.org_unit_get(self.request.user, self.kwargs["pk"])
 
     def delete(self, obj: Any) -> None:
-        services.org_unit_delete(actor=self.request.user, unit=obj)
+        services.org_unit_delete(actor=self.actor(), unit=obj)
 
 
 # ---- people --------------------------------------------------------------------------------------
@@ -452,7 +452,7 @@ class PersonCreateView(_StaffMixin, ServiceFormView):
 
     def save(self, form: Any, obj: Any) -> Person:
         return services.person_create(
-            actor=self.request.user, enterprise=self.enterprise(), data=form.cleaned_data
+            actor=self.actor(), enterprise=self.enterprise(), data=form.cleaned_data
         )
 
     def success_url(self, obj: Any) -> str:
@@ -475,7 +475,7 @@ class PersonEditView(_StaffMixin, ServiceFormView):
         }
 
     def save(self, form: Any, obj: Any) -> Person:
-        return services.person_update(actor=self.request.user, person=obj, data=form.cleaned_data)
+        return services.person_update(actor=self.actor(), person=obj, data=form.cleaned_data)
 
     def success_url(self, obj: Any) -> str:
         return reverse("enterprises:person_detail", args=[obj.pk])
@@ -488,7 +488,7 @@ class PersonDeleteView(_StaffMixin, ServiceDeleteView):
         return selectors.person_get(self.request.user, self.kwargs["pk"])
 
     def delete(self, obj: Any) -> None:
-        services.person_delete(actor=self.request.user, person=obj)
+        services.person_delete(actor=self.actor(), person=obj)
 
 
 # ---- certificates --------------------------------------------------------------------------------
@@ -566,7 +566,7 @@ class CertificateCreateView(_StaffMixin, ServiceFormView):
 
     def save(self, form: Any, obj: Any) -> Certificate:
         return services.certificate_create(
-            actor=self.request.user, enterprise=self.enterprise(), data=form.cleaned_data
+            actor=self.actor(), enterprise=self.enterprise(), data=form.cleaned_data
         )
 
     def success_url(self, obj: Any) -> str:
@@ -589,7 +589,7 @@ class CertificateEditView(_StaffMixin, ServiceFormView):
         }
 
     def save(self, form: Any, obj: Any) -> Certificate:
-        return services.certificate_update(actor=self.request.user, certificate=obj, data=form.cleaned_data)
+        return services.certificate_update(actor=self.actor(), certificate=obj, data=form.cleaned_data)
 
     def success_url(self, obj: Any) -> str:
         return _certificate_row_url(obj)
@@ -602,7 +602,7 @@ class CertificateDeleteView(_StaffMixin, ServiceDeleteView):
         return selectors.certificate_get(self.request.user, self.kwargs["pk"])
 
     def delete(self, obj: Any) -> None:
-        services.certificate_delete(actor=self.request.user, certificate=obj)
+        services.certificate_delete(actor=self.actor(), certificate=obj)
 
     def success_url(self, obj: Any) -> str:
         return reverse("enterprises:enterprise_detail", args=[obj.enterprise_id])

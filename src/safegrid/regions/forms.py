@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -23,10 +23,10 @@ class GridForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, divisions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if divisions is not None:
-            self.fields["division"].queryset = divisions.exclude(level="county")
+            cast(forms.ModelChoiceField, self.fields["division"]).queryset = divisions.exclude(level="county")
         self.fields["division"].label_from_instance = _division_label  # type: ignore[attr-defined]
         # Only accounts that hold the grid-worker role can be linked to a grid.
-        self.fields["worker"].queryset = User.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["worker"]).queryset = User.objects.filter(
             is_active=True, role_assignments__role=Role.GRID_WORKER
         ).distinct()
 

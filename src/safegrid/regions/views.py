@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -170,7 +171,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 class _GridFormMixin:
     request: HttpRequest
     kwargs: dict[str, Any]
-    form_class = GridForm
+    form_class: ClassVar[type[forms.BaseForm]] = GridForm
 
     def has_permission(self, obj: Any) -> bool:
         return permissions.can_manage_grids(self.request.user)
@@ -189,7 +190,7 @@ class GridCreateView(_GridFormMixin, ServiceFormView):
     title = _("新建网格")
 
     def save(self, form: Any, obj: Any) -> Grid:
-        return services.grid_create(actor=self.request.user, data=form.cleaned_data)
+        return services.grid_create(actor=self.actor(), data=form.cleaned_data)
 
     def cancel_url(self, obj: Any) -> str:
         return reverse("regions:grid_list")
@@ -203,7 +204,7 @@ class GridEditView(_GridFormMixin, ServiceFormView):
         return gettext("编辑网格：%(name)s") % {"name": obj.name}
 
     def save(self, form: Any, obj: Any) -> Grid:
-        return services.grid_update(actor=self.request.user, grid=obj, data=form.cleaned_data)
+        return services.grid_update(actor=self.actor(), grid=obj, data=form.cleaned_data)
 
 
 class GridDeleteView(ServiceDeleteView):
@@ -216,7 +217,7 @@ class GridDeleteView(ServiceDeleteView):
         return permissions.can_manage_grids(self.request.user)
 
     def delete(self, obj: Any) -> None:
-        services.grid_delete(actor=self.request.user, grid=obj)
+        services.grid_delete(actor=self.actor(), grid=obj)
 
     def success_url(self, obj: Any) -> str:
         return reverse("regions:grid_list")

@@ -372,6 +372,7 @@ def test_successful_import_creates_enterprises_sectors_company_unit_and_audit(wo
     assert created.filter(object_type="enterprises.orgunit").count() == 2
     summary = AuditEntry.objects.get(action="import", object_type="enterprises.import")
     assert summary.object_id == str(job.pk)
+    assert summary.after is not None
     assert summary.after["rows"] == 2 and summary.after["sha256"] == job.sha256
     assert summary.actor_id == user.pk
 
@@ -405,7 +406,8 @@ def test_people_import_with_org_unit_path_and_certificate(world, login):
         "T-A-0100",
         "2028-03-31",
     )
-    assert Person.objects.get(name="周班长").org_unit.name == "甲班"
+    team = Person.objects.get(name="周班长").org_unit
+    assert team is not None and team.name == "甲班"
     assert Person.objects.get(name="吴文员").org_unit is None
     assert (
         AuditEntry.objects.filter(object_type="enterprises.person", action="create", actor=user).count() == 3

@@ -28,7 +28,10 @@ Progress: while validating, `processed_rows` is written every `PROGRESS_EVERY` r
 conditional UPDATE. While importing, the rows are inside one open transaction, so progress is
 written through a second database connection where the database allows concurrent writers
 (PostgreSQL); SQLite has a single writer, so there the counter jumps from 0 to N at commit and
-the page shows an indeterminate bar for that phase.
+the page shows an indeterminate bar for that phase. For the same reason, on SQLite every other
+write (a session save included) waits for the import's commit and fails after the busy timeout:
+18,000 enterprise rows hold the lock for minutes, so load files that large on PostgreSQL or
+when nobody else is working.
 """
 
 from __future__ import annotations

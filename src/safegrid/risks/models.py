@@ -482,3 +482,13 @@ class RiskSettings(models.Model):
             ),
             ls_variant=variant,  # type: ignore[arg-type]
         )
+
+
+from .models_cards import CardConfirmation, CardKind, RiskCard  # noqa: E402,F401
+from .models_regional import RegionalRisk  # noqa: E402,F401
+from .models_register import (  # noqa: E402,F401
+    FilingStatus,
+    FilingTransition,
+    RegisterRevision,
+    RiskRegisterFiling,
+)

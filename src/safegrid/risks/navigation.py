@@ -1,0 +1,29 @@
+"""Menu entries for risk grading and control (imported by core.navigation.autodiscover()).
+
+Entries whose URL does not exist yet are skipped by the menu, so each area's pages appear when they land.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from safegrid.core.navigation import NavItem, register
+from safegrid.core.scoping import Scope
+
+GROUP = _("风险分级管控")
+
+
+def _government(scope: Scope) -> bool:
+    return scope.is_government
+
+
+def _enterprise(scope: Scope) -> bool:
+    return bool(scope.own_enterprise_ids)
+
+
+register(
+    NavItem(_("风险点清单"), "risks:point_list", icon="list-check", group=GROUP, order=20),
+    NavItem(_("一企一册"), "risks:filing_mine", icon="book", group=GROUP, order=21, visible=_enterprise),
+    NavItem(_("备案审核"), "risks:filing_status", icon="book", group=GROUP, order=22, visible=_government),
+    NavItem(_("风险四色图"), "risks:map", icon="map", group=GROUP, order=23),
+    NavItem(_("区域风险"), "risks:regional_list", icon="map-pin", group=GROUP, order=24, visible=_government),
+    NavItem(_("风险清单导入导出"), "risks:excel_import", icon="file-spreadsheet", group=GROUP, order=25),
+)

@@ -492,3 +492,4 @@ from .models_register import (  # noqa: E402,F401
     RegisterRevision,
     RiskRegisterFiling,
 )
+from .models_siteplan import EnterpriseSitePlan  # noqa: E402,F401

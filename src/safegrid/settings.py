@@ -182,7 +182,9 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env_int("SAFEGRID_SESSION_MINUTES", 120, minimum=5) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout rather than absolute
+# Sessions expire SAFEGRID_SESSION_MINUTES after their last change. Not saved on every request: on the
+# embedded SQLite database that would make every page view a write competing with long imports.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -229,6 +231,7 @@ STATICFILES_DIRS = [
     ("vendor/tabler", _NODE / "@tabler" / "core" / "dist"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
+    ("vendor/tabler-icons", _NODE / "@tabler" / "icons" / "icons" / "outline"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

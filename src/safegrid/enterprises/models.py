@@ -167,6 +167,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.org_unit is not None and self.enterprise_id and self.org_unit.enterprise_id != self.enterprise_id:
+            raise ValidationError({"org_unit": _("岗位/部门不属于该企业")})
+
 
 class Certificate(models.Model):
     """A person's certificate or an enterprise's licence, with its expiry."""

@@ -18,4 +18,14 @@ register(
         order=13,
         visible=lambda scope: scope.is_government,
     ),
+    NavItem(
+        _("批量导入"),
+        "enterprise_import:start",
+        icon="upload",
+        group=GROUP,
+        order=14,
+        visible=lambda scope: bool(
+            scope.roles & {"county_admin", "county_officer", "town_officer", "ent_admin", "safety_manager"}
+        ),
+    ),
 )

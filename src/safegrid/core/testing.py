@@ -17,6 +17,7 @@ from safegrid.enterprises.choices import CertificateKind, OrgUnitKind
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
 from safegrid.enterprises.rules import make_uscc
 from safegrid.regions.models import Department, Division, Grid, Sector
+from safegrid.regions.reference import ensure_reference_data
 
 PASSWORD = "test-password-123"
 SYSTEM = SystemActor("tests")
@@ -51,6 +52,7 @@ def make_user(username: str, *roles: dict, display_name: str = "") -> User:
 
 
 def build_world() -> World:
+    ensure_reference_data()
     county = Division.objects.create(code="370321", name="桓台县", level="county", lat=36.96, lon=118.10)
     town_a = Division.objects.create(
         code="370321001", name="索镇街道", level="town", parent=county, lat=36.95, lon=118.08

@@ -1,0 +1,187 @@
+"""The shared scope test: walk every registered URL and API route as users who must not see town B.
+
+Nobody has to remember to add a new page here: the walker enumerates Django's URL resolver and the API's
+OpenAPI document, fills every path parameter with the ids of town B's objects, and fails when a response
+shows town B's data to a user of town A, enterprise A, a grid of town A, the chemicals regulator (for a
+building-construction enterprise) or an outsider, or when an unsafe request changes anything of town B.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from safegrid.core.models import AuditEntry
+
+# Users who must never see enterprise B, with whether they may see town B's divisions/grids (regulators do).
+WATCHERS = {
+    "town_a": False,
+    "grid_a": False,
+    "ent_a": False,
+    "post_a": False,
+    "outsider": False,
+    "dept_chem": True,
+}
+SKIP_PREFIXES = ("static/", "media/", "i18n/", "api/v1/")  # the API is walked through its OpenAPI document
+PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _patterns(resolvers: list, prefix: str = "") -> Iterator[str]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def _b_objects(world) -> dict[str, list[str]]:
+    """Candidate values for path parameters: the ids of everything that belongs to town B / enterprise B."""
+    from django.apps import apps
+
+    ids: set[str] = set()
+    tokens: set[str] = set()
+    for model in apps.get_models():
+        rule = getattr(model, "scope_rule", None)
+        if rule is None or type(rule).__name__ != "ByEnterprise":
+            continue
+        field = "pk" if rule.enterprise == "" else f"{rule.enterprise}_id"
+        rows = model.objects.filter(**{field: world.ent_b.pk})
+        ids.update(str(pk) for pk in rows.values_list("pk", flat=True))
+        token_fields = [f.name for f in model._meta.concrete_fields if f.name.endswith("token")]
+        for name in token_fields:
+            tokens.update(str(v) for v in rows.values_list(name, flat=True))
+    ids.add(str(world.grid_b.pk))
+    codes = {world.town_b.code, world.village_b.code}
+    return {"int": sorted(ids), "code": sorted(codes), "token": sorted(tokens) or ["missing"]}
+
+
+def _fill(pattern: str, candidates: dict[str, list[str]]) -> list[str]:
+    params = list(PARAM.finditer(pattern))
+    if not params:
+        return [pattern]
+    choices = []
+    for match in params:
+        name, conv = match["name"], match["conv"] or "str"
+        if "token" in name:
+            choices.append(candidates["token"])
+        elif name in {"code", "division"} or (conv == "str" and "code" in name):
+            choices.append(candidates["code"])
+        elif conv in {"int", "str", "slug", "path"}:
+            choices.append(candidates["int"])
+        else:
+            choices.append(candidates["int"])
+    urls = []
+    for combo in itertools.product(*choices):
+        url = pattern
+        for match, value in zip(params, combo, strict=True):
+            url = url.replace(match.group(0), value, 1)
+        urls.append(url)
+    return urls[:60]
+
+
+def _markers(world, strict: bool) -> list[str]:
+    enterprise_markers = [world.ent_b.name, world.ent_b.uscc, "赵架子工", "T-B-0001"]
+    area_markers = [world.village_b.name, world.grid_b.name, world.town_b.name]
+    return enterprise_markers + ([] if not strict else area_markers)
+
+
+def _b_audit_count(world) -> int:
+    return AuditEntry.objects.filter(enterprise_id=world.ent_b.pk).count()
+
+
+def _web_urls(world) -> list[str]:
+    candidates = _b_objects(world)
+    urls: list[str] = []
+    for pattern in _patterns(get_resolver().url_patterns):
+        clean = pattern.lstrip("^").rstrip("$")
+        if clean.startswith(SKIP_PREFIXES) or clean in {"healthz", "readyz"}:
+            continue
+        urls.extend("/" + url for url in _fill(clean, candidates))
+    return urls
+
+
+@pytest.mark.django_db
+def test_walker_sees_pages_and_routes(world, client):
+    """Sanity: the walker finds the pages, and the county does see town B through them."""
+    urls = _web_urls(world)
+    assert len(urls) > 20
+    client.force_login(world.user("county_admin"), backend="django.contrib.auth.backends.ModelBackend")
+    shown = 0
+    for url in urls:
+        response = client.get(url)
+        if response.status_code == 200 and world.ent_b.name in response.content.decode(errors="ignore"):
+            shown += 1
+    assert shown >= 3, "the county should see enterprise B on several pages"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", sorted(WATCHERS))
+def test_no_web_page_leaks_town_b(world, client, username):
+    client.force_login(world.user(username), backend="django.contrib.auth.backends.ModelBackend")
+    markers = _markers(world, strict=not WATCHERS[username])
+    before = _b_audit_count(world)
+    leaks = []
+    for url in _web_urls(world):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code >= 500:
+                leaks.append(f"{method.upper()} {url} -> {response.status_code}")
+                continue
+            if response.get("Content-Type", "").startswith(("text/", "application/json")):
+                body = response.content.decode(errors="ignore")
+                seen = [m for m in markers if m in body]
+                if seen:
+                    leaks.append(f"{method.upper()} {url} shows {seen}")
+            elif response.status_code == 200 and method == "get" and re.search(r"/\d+/", url):
+                leaks.append(f"GET {url} -> 200 {response.get('Content-Type')}")
+    assert leaks == []
+    assert _b_audit_count(world) == before, "a request by an out-of-scope user changed enterprise B"
+
+
+def _api_routes(client) -> list[tuple[str, str]]:
+    spec = client.get("/api/v1/openapi.json").json()
+    routes = []
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            if method in {"get", "post", "patch", "put", "delete"}:
+                routes.append((method, path))
+    return routes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", sorted(WATCHERS))
+def test_no_api_route_leaks_town_b(world, client, username):
+    from safegrid.core import tokens
+
+    routes = _api_routes(client)
+    assert len(routes) > 10
+    token = tokens.token_issue(actor=world.user(username), user=world.user(username), name="walk")[0]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    candidates = _b_objects(world)
+    markers = _markers(world, strict=not WATCHERS[username])
+    before = _b_audit_count(world)
+    leaks = []
+    for method, path in routes:
+        if path.rstrip("/").endswith("/auth/token"):
+            continue
+        api_pattern = re.sub(r"\{(\w+)\}", r"<\1>", path)
+        for url in _fill(api_pattern, candidates):
+            if method == "get":
+                response = client.get(url, **headers)
+            else:
+                response = getattr(client, method)(url, data={}, content_type="application/json", **headers)
+            if response.status_code >= 500:
+                leaks.append(f"{method.upper()} {url} -> {response.status_code}")
+                continue
+            body = response.content.decode(errors="ignore")
+            seen = [m for m in markers if m in body]
+            if seen:
+                leaks.append(f"{method.upper()} {url} shows {seen}")
+            if method != "get" and response.status_code < 300 and "{" in path:
+                leaks.append(f"{method.upper()} {url} -> {response.status_code} on a town-B object")
+    assert leaks == []
+    assert _b_audit_count(world) == before

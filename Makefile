@@ -8,7 +8,8 @@ PYTEST_ARGS ?=
 .PHONY: install run test test-py lint demo bench clean
 
 $(UV):
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
+		|| python3 -m pip install --user --quiet --break-system-packages uv
 
 install: $(UV)
 	$(UV) sync --frozen --quiet

@@ -1,0 +1,462 @@
+/* The four-colour risk map (风险四色图): county → town → village → enterprise → risk points.
+
+   Divisions are drawn from the GeoJSON the server builds for the user's scope (no tile server),
+   coloured by their regional risk level; enterprises are scatter points coloured by their highest
+   risk level. Clicking drills down; the breadcrumb goes back up. An enterprise shows its risk
+   points on its site plan (or by lat/lon when it has none) with the list beside. */
+(function () {
+  "use strict";
+
+  var COLOURS = { 1: "#d63939", 2: "#f76707", 3: "#f5c400", 4: "#206bc4", none: "#adb5bd" };
+  var LEVEL_KEYS = ["1", "2", "3", "4", "none"];
+  var MAX_SIDE_ENTERPRISES = 300;
+
+  var cfg, text, chart, bar;
+  var state = { division: null, enterprise: null, year: null, sector: "", level: "" };
+  var lastEnterprises = null;
+  var lastRegions = [];
+  var loadToken = 0;
+
+  function $(id) { return document.getElementById(id); }
+
+  function levelLabel(level) {
+    if (!level) return text.none;
+    for (var i = 0; i < cfg.levels.length; i++) {
+      if (cfg.levels[i].value === level) return cfg.levels[i].label;
+    }
+    return String(level);
+  }
+
+  function shortLabels() {
+    return cfg.levels.map(function (l) { return l.short; }).concat([text.none]);
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "className") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function swatch(level) { return el("span", { className: "sg-swatch sg-lv-" + (level || "none") }); }
+
+  function query(params) {
+    return Object.keys(params)
+      .filter(function (k) { return params[k] !== "" && params[k] !== null && params[k] !== undefined; })
+      .map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]); })
+      .join("&");
+  }
+
+  function getJSON(url, params) {
+    return fetch(url + "?" + query(params), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      });
+  }
+
+  function status(message) { $("map-status").textContent = message || ""; }
+
+  // ---- breadcrumb and side panels ------------------------------------------------------------------
+
+  function breadcrumb(path, enterpriseName) {
+    var ol = $("map-breadcrumb").querySelector("ol");
+    ol.textContent = "";
+    path.forEach(function (item, index) {
+      var last = index === path.length - 1 && !enterpriseName;
+      var li = el("li", { className: "breadcrumb-item" + (last ? " active" : "") });
+      if (last) {
+        li.setAttribute("aria-current", "page");
+        li.textContent = item.name;
+      } else {
+        var a = el("a", { href: "#", text: item.name });
+        a.addEventListener("click", function (event) { event.preventDefault(); showDivision(item.code, true); });
+        li.appendChild(a);
+      }
+      ol.appendChild(li);
+    });
+    if (enterpriseName) {
+      ol.appendChild(el("li", { className: "breadcrumb-item active", "aria-current": "page", text: enterpriseName }));
+    }
+  }
+
+  function setCounts(counts, enterprisesToo) {
+    var rows = document.querySelectorAll("#counts-table tbody tr");
+    Array.prototype.forEach.call(rows, function (row) {
+      var key = row.getAttribute("data-level");
+      row.querySelector('[data-kind="enterprises"]').textContent =
+        enterprisesToo ? String(counts.enterprises[key] || 0) : "–";
+      row.querySelector('[data-kind="points"]').textContent = String((counts.points || {})[key] || 0);
+    });
+    if (!bar) return;
+    var series = [];
+    if (enterprisesToo) {
+      series.push({
+        name: text.enterprises, type: "bar", barMaxWidth: 18,
+        label: { show: true, position: "top", fontSize: 10 },
+        data: LEVEL_KEYS.map(function (k) { return { value: counts.enterprises[k] || 0, itemStyle: { color: COLOURS[k] } }; })
+      });
+    }
+    series.push({
+      name: text.points, type: "bar", barMaxWidth: 18,
+      label: { show: true, position: "top", fontSize: 10 },
+      data: LEVEL_KEYS.map(function (k) {
+        return { value: (counts.points || {})[k] || 0, itemStyle: { color: COLOURS[k], opacity: enterprisesToo ? 0.55 : 1 } };
+      })
+    });
+    bar.setOption({
+      animation: false,
+      legend: { top: 0, data: series.map(function (s) { return s.name; }) },
+      grid: { left: 4, right: 4, top: 28, bottom: 4, containLabel: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "category", data: shortLabels(), axisLabel: { interval: 0 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: series
+    }, true);
+  }
+
+  function listItem(children, onClick, href) {
+    var item = el(href ? "a" : "button", {
+      className: "list-group-item list-group-item-action d-flex align-items-center gap-2 py-2 text-start"
+    }, children);
+    if (href) item.setAttribute("href", href);
+    else item.setAttribute("type", "button");
+    if (onClick) item.addEventListener("click", onClick);
+    return item;
+  }
+
+  function sideRegions(regions) {
+    var list = $("side-list");
+    list.textContent = "";
+    $("side-list-title").textContent = text.regionalLevel;
+    regions.forEach(function (r) {
+      var badge = el("span", { className: "ms-auto small text-secondary", text: levelLabel(r.level) + (r.adjusted ? " · " + text.adjusted : "") });
+      list.appendChild(listItem([swatch(r.level), el("span", { text: r.name }), badge], function () {
+        showDivision(r.code, true);
+      }));
+    });
+  }
+
+  function sideEnterprises(rows) {
+    var list = $("side-list");
+    list.textContent = "";
+    $("side-list-title").textContent = text.enterprises;
+    var sorted = rows.slice().sort(function (a, b) { return (a[4] || 9) - (b[4] || 9) || (a[1] < b[1] ? -1 : 1); });
+    sorted.slice(0, MAX_SIDE_ENTERPRISES).forEach(function (r) {
+      list.appendChild(listItem([swatch(r[4]), el("span", { text: r[1] }), el("span", { className: "ms-auto small text-secondary", text: levelLabel(r[4]) })],
+        function () { showEnterprise(r[0], true); }));
+    });
+  }
+
+  function sidePoints(points) {
+    var list = $("side-list");
+    list.textContent = "";
+    $("side-list-title").textContent = text.points;
+    if (!points.length) {
+      list.appendChild(el("div", { className: "list-group-item text-secondary", text: text.noPoints }));
+      return;
+    }
+    points.forEach(function (p, index) {
+      var children = [
+        el("span", { className: "badge sg-lv-" + (p.level || "none") + (p.level === 3 ? " text-dark" : " text-white"), text: String(index + 1) }),
+        el("span", { className: "flex-fill" }, [
+          el("div", { text: p.code + " " + p.name }),
+          el("div", { className: "small text-secondary", text: levelLabel(p.level) + (p.location ? " · " + p.location : "") })
+        ])
+      ];
+      var item = listItem(children, function () { highlightPoint(p.id); }, p.url || null);
+      item.setAttribute("data-point", p.id);
+      list.appendChild(item);
+    });
+  }
+
+  function highlightPoint(id) {
+    Array.prototype.forEach.call(document.querySelectorAll(".sg-plan-dot, #side-list [data-point]"), function (node) {
+      node.classList.toggle("active", String(node.getAttribute("data-point")) === String(id));
+    });
+  }
+
+  function updateLinks(code) {
+    var link = $("open-list");
+    if (link) link.href = cfg.urls.enterpriseList + "?" + query({ division: code, sector: state.sector });
+    var regional = $("open-regional");
+    if (regional) regional.href = cfg.urls.regionalList + "?" + query({ year: state.year, division: code });
+  }
+
+  // ---- the map -------------------------------------------------------------------------------------
+
+  function scatterSeries(rows, coordinateSystem) {
+    var large = rows.length > 2000;
+    var byLevel = {};
+    rows.forEach(function (r) {
+      var key = r[4] ? String(r[4]) : "none";
+      (byLevel[key] = byLevel[key] || []).push({ name: r[1], value: [r[3], r[2]], id: r[0], level: r[4] });
+    });
+    return LEVEL_KEYS.filter(function (k) { return byLevel[k]; }).map(function (k) {
+      return {
+        name: k === "none" ? text.none : levelLabel(Number(k)),
+        type: "scatter",
+        coordinateSystem: coordinateSystem,
+        data: byLevel[k],
+        symbolSize: large ? 4 : 9,
+        large: large,
+        z: 10 - (k === "none" ? 5 : Number(k)),
+        itemStyle: { color: COLOURS[k], borderColor: large ? null : "#fff", borderWidth: large ? 0 : 1 }
+      };
+    });
+  }
+
+  function extentOf(pairs, pad) {
+    var xs = pairs.map(function (p) { return p[0]; }), ys = pairs.map(function (p) { return p[1]; });
+    return {
+      x: [Math.min.apply(null, xs) - pad, Math.max.apply(null, xs) + pad],
+      y: [Math.min.apply(null, ys) - pad, Math.max.apply(null, ys) + pad]
+    };
+  }
+
+  function cartesian(series, pairs) {
+    var ext = extentOf(pairs.length ? pairs : [[0, 0]], 0.005);
+    return {
+      animation: false,
+      tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + p.seriesName; } },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "value", min: ext.x[0], max: ext.x[1], axisLabel: { formatter: function (v) { return v.toFixed(3) + "°E"; } }, splitLine: { show: false } },
+      yAxis: { type: "value", min: ext.y[0], max: ext.y[1], axisLabel: { formatter: function (v) { return v.toFixed(3) + "°N"; } }, splitLine: { show: false } },
+      series: series
+    };
+  }
+
+  function renderDivision(div, ents) {
+    $("risk-map").classList.remove("d-none");
+    $("plan-view").classList.add("d-none");
+    chart.resize();
+    var regionsByCode = {};
+    div.regions.forEach(function (r) { regionsByCode[r.code] = r; });
+    lastRegions = div.regions;
+    var rows = ents.rows;
+    var option;
+    if (div.geojson.features.length) {
+      var mapName = "sg-" + div.node.code;
+      window.echarts.registerMap(mapName, div.geojson);
+      option = {
+        animation: false,
+        tooltip: {
+          trigger: "item",
+          formatter: function (p) {
+            if (p.seriesType === "map") {
+              var r = regionsByCode[p.name];
+              if (!r) return p.name;
+              var line = r.name + "<br>" + text.regionalLevel + "：" + levelLabel(r.level);
+              if (r.adjusted) line += "（" + text.adjusted + "，" + text.proposed + "：" + levelLabel(r.proposed) + "）";
+              return line;
+            }
+            return p.name + "<br>" + p.seriesName;
+          }
+        },
+        visualMap: {
+          type: "piecewise",
+          seriesIndex: 0,
+          orient: "horizontal",
+          left: 4,
+          bottom: 4,
+          itemWidth: 14,
+          itemHeight: 10,
+          textStyle: { fontSize: 11 },
+          pieces: cfg.levels.map(function (l) { return { value: l.value, label: l.short, color: COLOURS[l.value] }; })
+            .concat([{ value: 0, label: text.none, color: "#dee2e6" }])
+        },
+        geo: {
+          map: mapName,
+          nameProperty: "code",
+          roam: true,
+          scaleLimit: { min: 0.8, max: 40 },
+          top: 8, bottom: 36, left: 8, right: 8,
+          label: {
+            show: div.regions.length <= 40,
+            fontSize: 10,
+            color: "#1d273b",
+            formatter: function (p) { return (regionsByCode[p.name] || { name: "" }).name; }
+          },
+          itemStyle: { borderColor: "#ffffff", borderWidth: 1, areaColor: "#dee2e6" },
+          emphasis: { label: { show: true }, itemStyle: { borderColor: "#1d273b", borderWidth: 2 } }
+        },
+        series: [{
+          type: "map",
+          geoIndex: 0,
+          data: div.regions.map(function (r) { return { name: r.code, value: r.level || 0 }; })
+        }].concat(scatterSeries(rows, "geo"))
+      };
+    } else {
+      option = cartesian(scatterSeries(rows, "cartesian2d"), rows.map(function (r) { return [r[3], r[2]]; }));
+    }
+    chart.setOption(option, true);
+    $("illustrative-note").classList.toggle("d-none", !div.illustrative);
+    var notes = [];
+    if (!div.geojson.features.length) notes.push(text.noBoundary);
+    if (ents.unplaced) notes.push(ents.unplaced + " " + text.unplaced);
+    status(notes.join(" "));
+  }
+
+  function showDivision(code, push) {
+    var token = ++loadToken;
+    state.division = code;
+    state.enterprise = null;
+    status(text.loading);
+    Promise.all([
+      getJSON(cfg.urls.divisions, { division: code, year: state.year }),
+      getJSON(cfg.urls.enterprises, { division: code, sector: state.sector, level: state.level })
+    ]).then(function (results) {
+      if (token !== loadToken) return;
+      var div = results[0], ents = results[1];
+      lastEnterprises = ents;
+      breadcrumb(div.path);
+      renderDivision(div, ents);
+      setCounts(ents.counts, true);
+      $("counts-title").textContent = div.node.name;
+      var childLevel = div.regions.length && div.regions[0].code !== div.node.code;
+      if (childLevel) sideRegions(div.regions);
+      else sideEnterprises(ents.rows);
+      updateLinks(code);
+      if (push) remember();
+    }).catch(function () { if (token === loadToken) status(text.error); });
+  }
+
+  function renderPlan(data) {
+    $("risk-map").classList.add("d-none");
+    $("plan-view").classList.remove("d-none");
+    var img = $("plan-image");
+    img.src = data.plan.url;
+    img.width = data.plan.width;
+    img.height = data.plan.height;
+    var layer = $("plan-points");
+    layer.textContent = "";
+    var placed = 0;
+    data.points.forEach(function (p, index) {
+      if (p.x === null || p.y === null) return;
+      placed++;
+      var dot = el("button", {
+        type: "button",
+        className: "sg-plan-dot sg-lv-" + (p.level || "none"),
+        title: p.code + " " + p.name + " · " + levelLabel(p.level),
+        "aria-label": p.code + " " + p.name + " " + levelLabel(p.level),
+        "data-point": p.id,
+        text: String(index + 1)
+      });
+      dot.style.left = (p.x * 100) + "%";
+      dot.style.top = (p.y * 100) + "%";
+      dot.addEventListener("click", function () { highlightPoint(p.id); });
+      layer.appendChild(dot);
+    });
+    status(placed < data.points.length ? text.noCoords : "");
+  }
+
+  function renderPointsByCoords(data) {
+    $("risk-map").classList.remove("d-none");
+    $("plan-view").classList.add("d-none");
+    chart.resize();
+    var located = data.points.filter(function (p) { return p.lat !== null && p.lon !== null; });
+    var rows = located.map(function (p) { return [p.id, p.code + " " + p.name, p.lat, p.lon, p.level]; });
+    var series = scatterSeries(rows, "cartesian2d");
+    var pairs = rows.map(function (r) { return [r[3], r[2]]; });
+    var e = data.enterprise;
+    if (e.lat !== null && e.lon !== null) {
+      pairs.push([e.lon, e.lat]);
+      series.push({
+        name: e.name, type: "scatter", data: [{ name: e.name, value: [e.lon, e.lat] }], symbol: "diamond",
+        symbolSize: 14, itemStyle: { color: "#1d273b" }, label: { show: true, position: "top", formatter: e.name }
+      });
+    }
+    chart.setOption(cartesian(series, pairs), true);
+    var notes = [text.noPlan];
+    if (located.length < data.points.length) notes.push(text.noCoords);
+    status(data.points.length ? notes.join(" ") : text.noPoints);
+  }
+
+  function showEnterprise(id, push) {
+    var token = ++loadToken;
+    state.enterprise = id;
+    status(text.loading);
+    getJSON(cfg.urls.points, { enterprise: id }).then(function (data) {
+      if (token !== loadToken) return;
+      breadcrumb(data.path, data.enterprise.name);
+      if (data.plan) renderPlan(data);
+      else renderPointsByCoords(data);
+      setCounts(data.counts, false);
+      $("counts-title").textContent = data.enterprise.name;
+      sidePoints(data.points);
+      $("illustrative-note").classList.add("d-none");
+      var link = $("open-list");
+      if (link) link.href = data.enterprise.url;
+      if (push) remember();
+    }).catch(function () { if (token === loadToken) status(text.error); });
+  }
+
+  // ---- history, filters, start -----------------------------------------------------------------------
+
+  function remember() {
+    var params = { year: state.year, sector: state.sector, level: state.level };
+    if (state.enterprise) params.enterprise = state.enterprise;
+    else params.division = state.division;
+    history.pushState({ division: state.division, enterprise: state.enterprise }, "", "?" + query(params));
+  }
+
+  function reload() {
+    if (state.enterprise) showEnterprise(state.enterprise, false);
+    else if (state.division) showDivision(state.division, false);
+  }
+
+  function start() {
+    var holder = $("risk-map-config");
+    if (!holder || !window.echarts) return;
+    cfg = JSON.parse(holder.textContent);
+    text = cfg.text;
+    state.year = cfg.year;
+    chart = window.echarts.init($("risk-map"), null, { renderer: "canvas" });
+    bar = window.echarts.init($("counts-chart"), null, { renderer: "svg" });
+    chart.on("click", function (p) {
+      if (p.seriesType === "map" || p.componentType === "geo") {
+        var code = p.name;
+        var region = lastRegions.filter(function (r) { return r.code === code; })[0];
+        if (region && region.code !== state.division) showDivision(region.code, true);
+      } else if (p.seriesType === "scatter" && p.data && p.data.id) {
+        if (state.enterprise) highlightPoint(p.data.id);
+        else showEnterprise(p.data.id, true);
+      }
+    });
+    var form = $("map-filters");
+    var params = new URLSearchParams(window.location.search);
+    ["sector", "level"].forEach(function (name) {
+      var field = form.elements[name];
+      if (field && params.get(name)) { field.value = params.get(name); state[name] = field.value; }
+    });
+    form.addEventListener("change", function () {
+      if (form.elements.year) state.year = form.elements.year.value;
+      if (form.elements.sector) state.sector = form.elements.sector.value;
+      if (form.elements.level) state.level = form.elements.level.value;
+      if (state.enterprise && cfg.root) showDivision(state.division || cfg.start, true);
+      else reload();
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    window.addEventListener("popstate", function (event) {
+      var s = event.state || {};
+      if (s.enterprise) showEnterprise(s.enterprise, false);
+      else if (s.division) showDivision(s.division, false);
+    });
+    window.addEventListener("resize", function () { chart.resize(); bar.resize(); });
+    var startDivision = params.get("division") || cfg.start;
+    if (cfg.startEnterprise) {
+      state.division = startDivision;
+      showEnterprise(cfg.startEnterprise, false);
+    } else if (startDivision) {
+      showDivision(startDivision, false);
+    }
+    history.replaceState({ division: startDivision, enterprise: cfg.startEnterprise }, "");
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

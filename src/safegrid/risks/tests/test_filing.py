@@ -1,0 +1,357 @@
+"""一企一册 services: compile (refusals listed, nothing saved), sign, file, review, supersede, outdated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from safegrid.core.audit import verify
+from safegrid.core.choices import Role
+from safegrid.core.models import AuditEntry, User
+from safegrid.core.testing import PASSWORD, SYSTEM, World, make_user
+from safegrid.enterprises import services as ent_services
+from safegrid.enterprises.models import OrgUnit
+from safegrid.regions.models import Department
+from safegrid.risks import filing as filing_services
+from safegrid.risks import services
+from safegrid.risks.choices import ControlTier
+from safegrid.risks.filing_selectors import current_revision, filing_status_list
+from safegrid.risks.models import (
+    FilingStatus,
+    FilingTransition,
+    HazardFactor,
+    RegisterRevision,
+    RiskPoint,
+    RiskRegisterFiling,
+)
+
+from . import factories
+from .factories import make_factor, make_measure, make_point
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def complete_register(world: World, code: str = "RP-001", name: str = "氯乙烯合成反应釜") -> RiskPoint:
+    """One point, one factor assessed to level 3 (LEC 3×6×7 = 126), a measure, and the three tiers level 3 needs."""
+    point = make_point(world, code=code, name=name)
+    factor = make_factor(point)
+    assess_factor(factor)
+    make_measure(world, point, hazard_factor=factor)
+    workshop = factories.workshop_a(world)
+    team = OrgUnit.objects.get(enterprise=world.ent_a, name="甲班")
+    director = ent_services.person_create(
+        actor=SYSTEM,
+        enterprise=world.ent_a,
+        data={"name": "李主任", "org_unit": workshop, "job_title": "车间主任"},
+    )
+    leader = ent_services.person_create(
+        actor=SYSTEM, enterprise=world.ent_a, data={"name": "赵班长", "org_unit": team, "job_title": "班长"}
+    )
+    services.tier_assign(
+        actor=SYSTEM, point=point, tier=ControlTier.WORKSHOP, person=director, org_unit=workshop
+    )
+    services.tier_assign(actor=SYSTEM, point=point, tier=ControlTier.TEAM, person=leader, org_unit=team)
+    services.tier_assign(
+        actor=SYSTEM, point=point, tier=ControlTier.POST, person=world.person_a, org_unit=world.post_a
+    )
+    point.refresh_from_db()
+    return point
+
+
+def assess_factor(factor: HazardFactor, inputs: dict[str, int] | None = None) -> None:
+    services.assess(
+        actor=SYSTEM, factor=factor, kind="initial", method="LEC", inputs=inputs or {"L": 3, "E": 6, "C": 7}
+    )
+
+
+def _filed(world: World) -> RiskRegisterFiling:
+    """ent_a's register compiled, signed by the legal representative's name and filed."""
+    ent_user = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+    return filing_services.filing_file(actor=ent_user, filing=filing)
+
+
+def _sector_officer(code: str) -> User:
+    return make_user(
+        f"officer_{code}", {"role": Role.DEPT_OFFICER, "department": Department.objects.get(code=code)}
+    )
+
+
+def _filing_audit(filing: RiskRegisterFiling) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(object_type="risks.riskregisterfiling", object_id=str(filing.pk)).order_by(
+            "id"
+        )
+    )
+
+
+# ---- compile -------------------------------------------------------------------------------------
+
+
+def test_compile_refuses_an_empty_register(world) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+    assert excinfo.value.messages == ["风险清单为空：尚无在用的风险点，请先辨识风险点、危险源并完成风险评价"]
+    assert not RiskRegisterFiling.objects.exists()
+
+
+def test_compile_refuses_listing_every_problem_and_saves_nothing(world, settings) -> None:
+    point = make_point(world, code="R-003", name="液氯储罐区")
+    factor = make_factor(point)
+    assess_factor(factor)  # level 3: needs workshop, team and post
+    services.tier_assign(actor=SYSTEM, point=point, tier=ControlTier.POST, person=world.person_a)
+    make_point(world, code="R-004", name="装车台")  # no factor assessed: no level
+    inactive = make_point(world, code="R-005", name="旧仓库")
+    services.risk_point_deactivate(actor=SYSTEM, point=inactive)  # inactive points do not count
+    audit_before = AuditEntry.objects.count()
+
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+
+    assert excinfo.value.messages == [
+        "R-003 液氯储罐区：缺少 车间级、班组级",
+        "R-004 装车台：尚未评定风险等级（须至少有一项已评价的危险源）",
+    ]
+    assert not RiskRegisterFiling.objects.exists()
+    assert not FilingTransition.objects.exists()
+    assert AuditEntry.objects.count() == audit_before
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(media.rglob("*.pdf"))
+
+
+@pytest.mark.parametrize("username", ["town_a", "dept_chem", "ent_b", "post_a", "outsider"])
+def test_only_register_editors_compile(world, username) -> None:
+    complete_register(world)
+    with pytest.raises(PermissionDenied):
+        filing_services.filing_compile(actor=world.user(username), enterprise=world.ent_a)
+    assert not RiskRegisterFiling.objects.exists()
+
+
+def test_compile_freezes_the_register(world) -> None:
+    point = complete_register(world)
+    revision = RegisterRevision.objects.get(enterprise=world.ent_a).revision
+    assert revision > 0
+
+    filing = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+
+    assert (filing.version, filing.status, filing.register_revision) == (1, FilingStatus.COMPILED, revision)
+    snap = filing.snapshot
+    assert snap["enterprise"]["name"] == "甲化工有限公司"
+    assert snap["enterprise"]["uscc"] == world.ent_a.uscc
+    assert snap["enterprise"]["division_name"] == "桓台县 索镇街道 甲村"
+    assert snap["summary"] == {
+        "points": 1,
+        "levels": {"1": 0, "2": 0, "3": 1, "4": 0},
+        "factors": 1,
+        "measures": 1,
+        "tiers": 3,
+    }
+    assert filing.summary == snap["summary"]
+    (frozen,) = snap["points"]
+    assert (frozen["code"], frozen["level"], frozen["colour"]) == (point.code, 3, "yellow")
+    assert frozen["required_tier_labels"] == ["车间级", "班组级", "岗位级"]
+    (factor,) = frozen["factors"]
+    assert factor["assessment"]["inputs"] == {"L": 3, "E": 6, "C": 7}
+    assert factor["assessment"]["score"] == "126"
+    assert factor["assessment"]["method_version"] == "LEC/DB37T2882-2016"
+    assert factor["accident_type_labels"] == ["容器爆炸", "火灾"]
+    assert frozen["measures"][0]["responsible_post"] == "反应釜操作岗"
+    assert [(t["tier_label"], t["person"]) for t in frozen["tiers"]] == [
+        ("车间级", "李主任"),
+        ("班组级", "赵班长"),
+        ("岗位级", "王操作"),
+    ]
+    canonical = json.dumps(snap, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert filing.fingerprint == hashlib.sha256(canonical.encode()).hexdigest()
+    with filing.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    assert [(t.from_status, t.to_status, t.actor_label) for t in filing.transitions.all()] == [
+        ("", "compiled", "ent_a")
+    ]
+    assert [e.action for e in _filing_audit(filing)] == ["create", "transition"]
+    assert verify().ok
+
+
+def test_a_new_version_supersedes_unfiled_ones_and_keeps_the_fingerprint(world) -> None:
+    complete_register(world)
+    ent_user = world.user("ent_a")
+    first = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    second = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    first.refresh_from_db()
+    assert second.version == 2
+    assert second.fingerprint == first.fingerprint  # same register, same content
+    assert (first.status, first.superseded_by_id) == (FilingStatus.SUPERSEDED, second.pk)
+    assert list(first.transitions.values_list("to_status", flat=True)) == ["compiled", "superseded"]
+
+
+# ---- sign, file, review --------------------------------------------------------------------------
+
+
+def test_happy_path_compile_sign_file_accept(world) -> None:
+    complete_register(world)
+    ent_user = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password="wrong")
+    assert excinfo.value.message_dict == {"password": ["密码不正确，签署未完成"]}
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="王五", password=PASSWORD)
+    assert "可签署：张甲" in excinfo.value.message_dict["signer_name"][0]
+    filing.refresh_from_db()
+    assert (filing.status, filing.signer_name, filing.signed_at) == (FilingStatus.COMPILED, "", None)
+
+    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+    assert (filing.status, filing.signer_name, filing.signed_by) == (FilingStatus.SIGNED, "张甲", ent_user)
+    assert filing.signed_at is not None
+
+    filing = filing_services.filing_file(actor=ent_user, filing=filing)
+    assert filing.status == FilingStatus.FILED
+    assert [d.code for d in filing.departments.all()] == ["work_safety"]  # leads hazardous chemicals
+    assert filing.filed_by == ent_user
+
+    filing = filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing, comment="内容完整")
+    assert (filing.status, filing.reviewed_by, filing.review_comment) == (
+        FilingStatus.ACCEPTED,
+        world.user("dept_chem"),
+        "内容完整",
+    )
+    steps = [(t.from_status, t.to_status, t.actor_label) for t in filing.transitions.all()]
+    assert steps == [
+        ("", "compiled", "ent_a"),
+        ("compiled", "signed", "ent_a"),
+        ("signed", "filed", "ent_a"),
+        ("filed", "accepted", "dept_chem"),
+    ]
+    assert [e.action for e in _filing_audit(filing)] == [
+        "create",
+        "transition",
+        "transition",
+        "transition",
+        "transition",
+    ]
+    with filing.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    assert verify().ok
+
+
+def test_the_principal_may_sign_too(world) -> None:
+    ent_services.enterprise_update(actor=SYSTEM, enterprise=world.ent_a, data={"principal": "周主任"})
+    complete_register(world)
+    ent_user = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    filing = filing_services.filing_sign(
+        actor=ent_user, filing=filing, signer_name="周主任", password=PASSWORD
+    )
+    assert filing.signer_name == "周主任"
+
+
+def test_signing_and_filing_need_the_signer_permission(world) -> None:
+    complete_register(world)
+    filing = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+    for username in ("town_a", "dept_chem", "ent_b", "post_a"):
+        with pytest.raises(PermissionDenied):
+            filing_services.filing_sign(
+                actor=world.user(username), filing=filing, signer_name="张甲", password=PASSWORD
+            )
+    filing = filing_services.filing_sign(
+        actor=world.user("ent_a"), filing=filing, signer_name="张甲", password=PASSWORD
+    )
+    with pytest.raises(PermissionDenied):
+        filing_services.filing_file(actor=world.user("town_a"), filing=filing)
+
+
+def test_reviewers_must_regulate_the_enterprise(world) -> None:
+    complete_register(world)
+    filing = _filed(world)
+    with pytest.raises(PermissionDenied):
+        filing_services.filing_accept(actor=world.user("town_a"), filing=filing)  # sees it, does not review
+    with pytest.raises(PermissionDenied):
+        filing_services.filing_accept(
+            actor=_sector_officer("construction_admin"), filing=filing
+        )  # other sector
+    with pytest.raises(PermissionDenied):
+        filing_services.filing_return(actor=world.user("ent_a"), filing=filing, comment="自己退回")
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.FILED
+    accepted = filing_services.filing_accept(actor=world.user("county_admin"), filing=filing)
+    assert accepted.status == FilingStatus.ACCEPTED
+
+
+def test_illegal_transitions_are_refused_and_change_nothing(world) -> None:
+    complete_register(world)
+    ent_user = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_file(actor=ent_user, filing=filing)
+    assert excinfo.value.message_dict["status"] == ["当前状态为“待签署”，不能报送备案；该状态下可以：签署"]
+    with pytest.raises(ValidationError):
+        filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing)
+    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+    with pytest.raises(ValidationError, match="已签署待备案"):
+        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+    filing = filing_services.filing_file(actor=ent_user, filing=filing)
+    filing = filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing)
+    with pytest.raises(ValidationError, match="已接收"):
+        filing_services.filing_return(actor=world.user("dept_chem"), filing=filing, comment="再退回")
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.ACCEPTED
+    assert filing.transitions.count() == 4
+
+
+def test_return_needs_a_comment_and_a_new_version_supersedes(world) -> None:
+    complete_register(world)
+    dept = world.user("dept_chem")
+    first = filing_services.filing_accept(actor=dept, filing=_filed(world))
+
+    make_measure(world, RiskPoint.objects.get(code="RP-001"), description="设置可燃气体报警仪")
+    second = _filed(world)
+    first.refresh_from_db()
+    assert second.version == 2
+    assert (first.status, first.superseded_by_id) == (FilingStatus.SUPERSEDED, second.pk)
+    assert first.transitions.last().comment == "被第 2 版替代"
+
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_return(actor=dept, filing=second, comment="  ")
+    assert excinfo.value.message_dict == {"comment": ["退回时须填写审核意见，说明需要修改的内容"]}
+    second = filing_services.filing_return(actor=dept, filing=second, comment="请补充应急管理类措施")
+    assert (second.status, second.review_comment) == (FilingStatus.RETURNED, "请补充应急管理类措施")
+
+    third = _filed(world)
+    second.refresh_from_db()
+    assert third.version == 3
+    assert second.status == FilingStatus.RETURNED  # the returned version stays on the record as returned
+    assert third.status == FilingStatus.FILED
+    assert verify().ok
+
+
+def test_a_register_change_makes_the_filing_outdated(world) -> None:
+    point = complete_register(world)
+    filing = _filed(world)
+    assert current_revision(world.ent_a.pk) == filing.register_revision
+
+    make_measure(world, point, description="巡检时检查安全阀铅封")
+
+    assert current_revision(world.ent_a.pk) > filing.register_revision
+    row = filing_status_list(world.user("county_admin")).get(pk=world.ent_a.pk)
+    assert (row.filing_status, row.filing_outdated) == ("filed", True)
+
+
+def test_an_outdated_version_cannot_be_signed_or_filed(world) -> None:
+    point = complete_register(world)
+    ent_user = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    make_measure(world, point, description="巡检时检查安全阀铅封")
+    with pytest.raises(ValidationError, match="已过期"):
+        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.COMPILED

@@ -70,6 +70,7 @@ class Enterprise(models.Model):
         verbose_name_plural = _("企业")
         ordering = ["name", "id"]
         indexes = [
+            models.Index(fields=["name", "id"]),  # the default list order
             models.Index(fields=["division", "name"]),
             models.Index(fields=["status"]),
         ]

@@ -15,7 +15,10 @@ from .models import Certificate, Enterprise, OrgUnit, Person
 
 
 def enterprise_list(user: Any) -> QuerySet[Enterprise]:
-    return restrict(Enterprise.objects.select_related("division", "grid"), user)
+    # Boundaries are GeoJSON polygons: never drag them along with every enterprise row.
+    return restrict(
+        Enterprise.objects.select_related("division", "grid").defer("division__boundary", "grid__boundary"), user
+    )
 
 
 def enterprise_get(user: Any, pk: Any) -> Enterprise:

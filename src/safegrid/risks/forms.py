@@ -153,7 +153,9 @@ class AssessmentForm(StyledFormMixin, forms.Form):
                 self.fields[input_field_name(method, key)] = forms.CharField(
                     label=label,
                     required=False,
-                    widget=forms.Select(choices=_table_choices(table), attrs={"data-method": method}),
+                    widget=forms.Select(
+                        choices=_table_choices(table), attrs={"data-method": method, "class": "form-select"}
+                    ),
                 )
 
     def method_groups(self) -> list[tuple[str, list[forms.BoundField]]]:

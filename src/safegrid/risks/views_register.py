@@ -176,7 +176,7 @@ class PointListView(ScopedListView):
     )
     search_placeholder = _("编号、名称、位置或企业")
     columns = (
-        Column("code", _("编号"), sort="code", link=True),
+        Column("code", _("编号"), sort="code", link=True, css="d-none d-sm-table-cell"),
         Column("name", _("风险点名称"), sort="name", link=True, css="sg-wrap"),
         Column("enterprise", _("企业"), attr="enterprise.name", sort="enterprise__name", css="sg-wrap"),
         Column("type", _("类型"), attr="get_type_display", sort="type", css="d-none d-lg-table-cell"),
@@ -521,8 +521,10 @@ def _preview(form: AssessmentForm, config: rules.RiskConfig) -> dict[str, Any]:
     """What `rules.assess` says about the form's current values (the same call the service makes)."""
     method = form.chosen_method()
     inputs = form.inputs()
-    if not any(inputs.values()):
-        return {"empty": True}
+    if not all(inputs.values()):
+        # Still being filled in: say what is left rather than flag an error.
+        labels = {key: label for key, label, _table in METHOD_INPUTS.get(method, ())}
+        return {"pending": [labels[key] for key, value in inputs.items() if not value]}
     try:
         result = rules.assess(method, inputs, config)
     except rules.InvalidInput as exc:

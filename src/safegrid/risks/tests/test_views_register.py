@@ -361,3 +361,12 @@ def test_factor_edit_and_remove_regrade_the_point(world, login) -> None:
     assert client.post(reverse("risks:factor_delete", args=[factor.pk])).status_code == 302
     point.refresh_from_db()
     assert point.level is None
+
+
+def test_preview_of_a_half_filled_form_lists_what_is_left(world, login) -> None:
+    factor = make_factor(make_point(world))
+    response = login(world.user("ent_a")).post(
+        reverse("risks:assess_preview", args=[factor.pk]), {"kind": "initial", "method": "LS", "LS_L": "4"}
+    )
+    assert response.status_code == 200
+    assert "尚未选择" in response.content.decode() and "S 事故后果严重性" in response.content.decode()

@@ -69,11 +69,16 @@ class RiskPointForm(StyledFormMixin, forms.ModelForm):
 class HazardFactorForm(StyledFormMixin, forms.Form):
     """A plain form: the JHA step limit is the service's rule, so its message reaches the field."""
 
-    method = forms.ChoiceField(label=_("辨识方法"), choices=IdentificationMethod.choices)
+    method = forms.ChoiceField(
+        label=_("辨识方法"),
+        choices=IdentificationMethod.choices,
+        widget=forms.Select(attrs={"data-identification": "1"}),
+    )
     step_no = forms.IntegerField(
         label=_("作业步骤序号"),
         required=False,
         min_value=1,
+        widget=forms.NumberInput(attrs={"data-jha-only": "1"}),
         help_text=_("仅 JHA：作业步骤的序号，一项作业活动最多 %(n)s 个步骤") % {"n": methods.JHA_MAX_STEPS},
     )
     step_name = forms.CharField(label=_("作业步骤/检查项目"), max_length=100, required=False)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from safegrid.core.lists import BoundFilter, Column, Filter, ScopedListView
+from safegrid.core.models import User
 from safegrid.core.scoping import scope_for
 from safegrid.core.views import ServiceDeleteView, ServiceFormView
 from safegrid.enterprises import selectors as ent_selectors
@@ -119,6 +120,13 @@ def _missing_text(point: RiskPoint) -> str:
     return tier_names(missing) if missing else ""
 
 
+def _name_html(point: RiskPoint) -> SafeString:
+    link = format_html('<a href="{}">{}</a>', reverse("risks:point_detail", args=[point.pk]), point.name)
+    if point.active:
+        return link
+    return format_html('{} <span class="badge bg-secondary-lt">{}</span>', link, gettext("已停用"))
+
+
 def _level_text(point: RiskPoint) -> str:
     return str(RiskLevel(point.level).label) if point.level else gettext("未定级")
 
@@ -177,7 +185,7 @@ class PointListView(ScopedListView):
     search_placeholder = _("编号、名称、位置或企业")
     columns = (
         Column("code", _("编号"), sort="code", link=True, css="d-none d-sm-table-cell"),
-        Column("name", _("风险点名称"), sort="name", link=True, css="sg-wrap"),
+        Column("name", _("风险点名称"), sort="name", html=_name_html, css="sg-wrap"),
         Column("enterprise", _("企业"), attr="enterprise.name", sort="enterprise__name", css="sg-wrap"),
         Column("type", _("类型"), attr="get_type_display", sort="type", css="d-none d-lg-table-cell"),
         Column("org_unit", _("所属车间/部门"), attr="org_unit.name", css="d-none d-md-table-cell"),
@@ -369,14 +377,16 @@ class PointEditView(_RegisterEditMixin, ServiceFormView):
 @login_required
 def point_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     """Deactivate (停用) or reactivate a risk point; its history stays."""
-    point = selectors.risk_point_get(request.user, pk)
-    if not can_edit_register(request.user, point.enterprise_id):
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    point = selectors.risk_point_get(user, pk)
+    if not can_edit_register(user, point.enterprise_id):
         raise PermissionDenied(gettext("您没有修改此项的权限"))
     if active:
-        services.risk_point_reactivate(actor=request.user, point=point)  # type: ignore[arg-type]
+        services.risk_point_reactivate(actor=user, point=point)
         messages.success(request, gettext("已恢复使用：%(name)s") % {"name": str(point)})
     else:
-        services.risk_point_deactivate(actor=request.user, point=point)  # type: ignore[arg-type]
+        services.risk_point_deactivate(actor=user, point=point)
         messages.success(request, gettext("已停用：%(name)s") % {"name": str(point)})
     return HttpResponseRedirect(reverse("risks:point_detail", args=[point.pk]))
 
@@ -386,6 +396,7 @@ def point_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
 
 class FactorCreateView(_RegisterEditMixin, ServiceFormView):
     form_class = HazardFactorForm
+    template_name = "risks/factor_form.html"
 
     def enterprise_id_of(self, obj: Any) -> int:
         return int(self.point().enterprise_id)
@@ -427,6 +438,7 @@ class _FactorMixin(_RegisterEditMixin):
 
 class FactorEditView(_FactorMixin, ServiceFormView):
     form_class = HazardFactorForm
+    template_name = "risks/factor_form.html"
 
     def get_title(self, obj: Any) -> str:
         return gettext("编辑危险源：%(name)s") % {"name": str(obj)}
@@ -660,10 +672,7 @@ class TierAssignView(_RegisterEditMixin, ServiceFormView):
         return int(self.point().enterprise_id)
 
     def get_title(self, obj: Any) -> str:
-        return gettext("%(tier)s管控责任：%(point)s") % {
-            "tier": self.tier().label,
-            "point": str(self.point()),
-        }
+        return gettext("%(tier)s管控责任") % {"tier": self.tier().label}
 
     def get_form_kwargs(self, obj: Any) -> dict[str, Any]:
         point = self.point()
@@ -684,13 +693,13 @@ class TierAssignView(_RegisterEditMixin, ServiceFormView):
     def get_context(self, form: Any, obj: Any) -> dict[str, Any]:
         context = super().get_context(form, obj)
         point = self.point()
-        context.update(
-            {
-                "point": point,
-                "tier_label": self.tier().label,
-                "required": self.tier() in rules.required_tiers(point.level),
-            }
-        )
+        tier = self.tier()
+        if tier in rules.required_tiers(point.level):
+            need = gettext("该风险点的等级要求设置%(tier)s管控责任。")
+        else:
+            need = gettext("该风险点的等级不强制要求%(tier)s管控，可自愿设置。")
+        limits = gettext("责任人限本企业在岗人员；责任单位限与管控层级对应的组织单元。")
+        context.update({"point": point, "intro": f"{need % {'tier': tier.label}}{limits}"})
         return context
 
     def save(self, form: Any, obj: Any) -> ResponsibilityAssignment:

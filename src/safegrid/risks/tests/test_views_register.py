@@ -370,3 +370,24 @@ def test_preview_of_a_half_filled_form_lists_what_is_left(world, login) -> None:
     )
     assert response.status_code == 200
     assert "尚未选择" in response.content.decode() and "S 事故后果严重性" in response.content.decode()
+
+
+def test_export_has_the_filtered_rows_with_level_and_missing_tiers(world, login) -> None:
+    _graded_point(world, code="RP-001")
+    make_point(world, code="RP-002", name="原料仓库")
+    response = login(world.user("town_a")).get(reverse("risks:point_list"), {"export": "csv", "level": "3"})
+    assert response.status_code == 200
+    text = (
+        b"".join(response.streaming_content).decode("utf-8-sig")
+        if response.streaming
+        else response.content.decode("utf-8-sig")
+    )
+    assert "RP-001" in text and "一般风险" in text and "车间级、班组级、岗位级" in text
+    assert "RP-002" not in text
+
+
+def test_deactivated_point_is_marked_in_the_list(world, login) -> None:
+    point = make_point(world)
+    services.risk_point_deactivate(actor=SYSTEM, point=point)
+    html = login(world.user("ent_a")).get(reverse("risks:point_list")).content.decode()
+    assert "已停用" in html

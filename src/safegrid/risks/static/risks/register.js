@@ -29,6 +29,16 @@
     if (chosen && chosen.disabled) second.value = "";
   }
 
+  // Hazard factor: the step number belongs to JHA only; SCL items have none.
+  function toggleJhaFields(form) {
+    var method = form.querySelector("select[data-identification]");
+    if (!method) return;
+    form.querySelectorAll("[data-jha-only]").forEach(function (input) {
+      var column = input.closest("[class*=col-]") || input.parentElement;
+      column.hidden = method.value !== "JHA";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var assess = document.getElementById("assess-form");
     if (assess) {
@@ -39,6 +49,12 @@
       }, true);
     }
     document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("select[data-identification]")) {
+        toggleJhaFields(form);
+        form.addEventListener("change", function (event) {
+          if (event.target && event.target.hasAttribute("data-identification")) toggleJhaFields(form);
+        });
+      }
       if (form.querySelector("select[data-classify1]")) {
         narrowClassify2(form);
         form.addEventListener("change", function (event) {

@@ -250,7 +250,12 @@ FORMS: dict[str, type[_CardForm]] = {CardKind.POST: PostCardForm, CardKind.EMERG
 def _initial(point: RiskPoint, card: RiskCard | None, kind: str) -> dict[str, Any]:
     phones = cards.phones_for_card(card.emergency_phones if card else [], point.enterprise)
     if card is None:
-        return {"emergency_phones": cards.phone_lines(phones), "review_cycle_months": 12}
+        unit = point.org_unit
+        return {
+            "post": unit.pk if unit is not None and unit.kind == OrgUnitKind.POST else None,
+            "emergency_phones": cards.phone_lines(phones),
+            "review_cycle_months": 12,
+        }
     return {
         "post": card.post_id,
         "number": card.number,

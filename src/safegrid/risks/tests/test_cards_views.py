@@ -36,11 +36,11 @@ def test_qr_png_encodes_the_absolute_card_url(world: World, login: Any) -> None:
     matrix = qr.qr_matrix(expected)
     assert image.size == (len(matrix) * qr.BOX_SIZE, len(matrix) * qr.BOX_SIZE)
     half = qr.BOX_SIZE // 2
-    pixels = list(image.getdata())
+    pixels = image.tobytes()  # one byte per pixel in mode L
     width = image.size[0]
 
     def dark(x: int, y: int) -> bool:
-        return int(pixels[(y * qr.BOX_SIZE + half) * width + x * qr.BOX_SIZE + half]) < 128
+        return pixels[(y * qr.BOX_SIZE + half) * width + x * qr.BOX_SIZE + half] < 128
 
     read = [[dark(x, y) for x in range(len(matrix))] for y in range(len(matrix))]
     assert read == matrix
@@ -234,7 +234,7 @@ def test_confirmations_page_for_editors_and_government(world: World, login: Any)
     url = reverse("risks:card_confirmations", args=[point.pk])
     for name in ("ent_a", "town_a", "county_admin"):
         body = login(world.user(name)).get(url).content.decode()
-        assert "王操作" in body and "李新人" in body and "1 / 2 人未确认当前版本" in body
+        assert "王操作" in body and "李新人" in body and "1 / 2 人未确认告知卡当前版本" in body
     assert login(world.user("post_a")).get(url).status_code == 403
     assert login(world.user("ent_b")).get(url).status_code == 404
 

@@ -1,0 +1,303 @@
+"""一企一册 pages: the enterprise's own book, the regulator's status list, detail, PDF and review."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from safegrid.core.testing import PASSWORD, SYSTEM, World
+from safegrid.enterprises import services as ent_services
+from safegrid.enterprises.models import Enterprise
+from safegrid.enterprises.rules import make_uscc
+from safegrid.regions.models import Sector
+from safegrid.risks import filing as filing_services
+from safegrid.risks.models import FilingStatus, RegisterRevision, RiskRegisterFiling
+
+from .factories import make_measure
+from .test_filing import complete_register
+
+pytestmark = pytest.mark.django_db
+
+MINE = reverse("risks:filing_mine")
+STATUS = reverse("risks:filing_status")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _filed(world: World) -> RiskRegisterFiling:
+    ent_user = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+    return filing_services.filing_file(actor=ent_user, filing=filing)
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+# ---- the enterprise's own book -------------------------------------------------------------------
+
+
+def test_enterprise_compiles_signs_and_files_through_the_page(world, login) -> None:
+    client = login(world.user("ent_a"))
+    page = client.get(MINE)
+    assert page.status_code == 200
+    assert "尚未编制" in _text(page)
+    assert "编制一企一册" in _text(page)
+
+    refused = client.post(reverse("risks:filing_compile", args=[world.ent_a.pk]))
+    assert refused.status_code == 200
+    assert "一企一册不能编制" in _text(refused)
+    assert "风险清单为空" in _text(refused)
+    assert not RiskRegisterFiling.objects.exists()
+
+    complete_register(world)
+    compiled = client.post(reverse("risks:filing_compile", args=[world.ent_a.pk]))
+    assert compiled.status_code == 302
+    filing = RiskRegisterFiling.objects.get()
+    page = client.get(compiled["Location"])
+    assert "已编制待签署" in _text(page)
+    assert "法定代表人签署" in _text(page)
+    assert reverse("risks:filing_pdf", args=[filing.pk]) in _text(page)
+
+    sign_url = reverse("risks:filing_sign", args=[filing.pk])
+    wrong = client.post(sign_url, {"signer_name": "张甲", "password": "not-my-password"})
+    assert wrong.status_code == 200
+    assert "密码不正确" in _text(wrong)
+    wrong_name = client.post(sign_url, {"signer_name": "王五", "password": PASSWORD})
+    assert "可签署：张甲" in _text(wrong_name)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.COMPILED
+
+    assert client.post(sign_url, {"signer_name": "张甲", "password": PASSWORD}).status_code == 302
+    page = client.get(MINE)
+    assert "已签署待报送" in _text(page)
+    assert "县安全生产监督管理局" in _text(page)  # the default department is offered
+
+    work_safety = world.ent_a.sectors.get().departments.get(is_safety_office=False)
+    filed = client.post(reverse("risks:filing_file", args=[filing.pk]), {"departments": [work_safety.pk]})
+    assert filed.status_code == 302
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.FILED
+    assert "已报送待审核" in _text(client.get(MINE))
+
+
+def test_returned_book_shows_the_comment_and_outdated_book_says_so(world, login) -> None:
+    point = complete_register(world)
+    filing = _filed(world)
+    filing_services.filing_return(
+        actor=world.user("dept_chem"), filing=filing, comment="请补充应急管理类措施"
+    )
+    client = login(world.user("ent_a"))
+    page = _text(client.get(MINE))
+    assert "被退回" in page
+    assert "请补充应急管理类措施" in page
+
+    second = _filed(world)
+    filing_services.filing_accept(actor=world.user("dept_chem"), filing=second)
+    assert "已备案（监管部门已接收）" in _text(client.get(MINE))
+    make_measure(world, point, description="巡检时检查安全阀铅封")
+    page = _text(client.get(MINE))
+    assert "清单已变更，需重新编制并报送" in page
+    assert "更新一企一册" in page
+
+
+def test_the_mine_page_is_for_the_enterprise_s_own_editors(world, login) -> None:
+    complete_register(world)
+    url = f"{MINE}?enterprise={world.ent_a.pk}"
+    compile_url = reverse("risks:filing_compile", args=[world.ent_a.pk])
+    assert login(world.user("ent_b")).get(url).status_code == 404
+    assert login(world.user("ent_b")).post(compile_url).status_code == 404
+    assert login(world.user("town_b")).get(url).status_code == 404
+    assert login(world.user("town_a")).get(url).status_code == 403  # sees the enterprise, does not compile
+    assert login(world.user("town_a")).post(compile_url).status_code == 403
+    assert login(world.user("post_a")).get(url).status_code == 403
+    assert not RiskRegisterFiling.objects.exists()
+    assert login(world.user("county_admin")).get(url).status_code == 200
+
+
+def test_users_without_an_own_enterprise_get_the_picker(world, login) -> None:
+    page = login(world.user("outsider")).get(MINE)
+    assert page.status_code == 200
+    assert "您的账号没有关联企业" in _text(page)
+
+
+# ---- detail, PDF and review ----------------------------------------------------------------------
+
+
+def test_detail_and_pdf_are_scoped(world, login) -> None:
+    complete_register(world)
+    filing = _filed(world)
+    detail = reverse("risks:filing_detail", args=[filing.pk])
+    pdf = reverse("risks:filing_pdf", args=[filing.pk])
+    for username in ("ent_b", "town_b", "outsider"):
+        client = login(world.user(username))
+        assert client.get(detail).status_code == 404, username
+        assert client.get(pdf).status_code == 404, username
+    for username in ("town_a", "grid_a", "dept_chem", "county_admin", "ent_a"):
+        client = login(world.user(username))
+        assert client.get(detail).status_code == 200, username
+        response = client.get(pdf)
+        assert response.status_code == 200, username
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_only_reviewers_in_scope_accept_or_return(world, login) -> None:
+    complete_register(world)
+    filing = _filed(world)
+    detail = reverse("risks:filing_detail", args=[filing.pk])
+    accept = reverse("risks:filing_accept", args=[filing.pk])
+
+    town = login(world.user("town_a"))
+    assert "接收备案" not in _text(town.get(detail))
+    assert town.post(accept).status_code == 403
+    assert login(world.user("ent_b")).post(accept).status_code == 404
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.FILED
+
+    dept = login(world.user("dept_chem"))
+    page = _text(dept.get(detail))
+    assert "接收备案" in page and "退回修改" in page
+    refused = dept.post(reverse("risks:filing_return", args=[filing.pk]), {"comment": ""})
+    assert refused.status_code == 200
+    assert "退回时须填写审核意见" in _text(refused)
+    assert dept.post(accept, {"comment": "内容完整"}).status_code == 302
+    filing.refresh_from_db()
+    assert (filing.status, filing.review_comment) == (FilingStatus.ACCEPTED, "内容完整")
+    again = dept.post(accept)
+    assert again.status_code == 200
+    assert "不能接收" in _text(again)
+
+
+# ---- the regulator's status list -----------------------------------------------------------------
+
+
+def _enterprise(world: World, number: int, sector: str = "hazardous_chemicals", village=None) -> Enterprise:
+    return ent_services.enterprise_create(
+        actor=SYSTEM,
+        data={
+            "name": f"备案测试企业{number:03d}",
+            "uscc": make_uscc(f"91370321MA3E{number:05d}"),
+            "division": village or world.village_a,
+            "legal_rep": "测试",
+        },
+        sectors=[Sector.objects.get(code=sector)],
+    )
+
+
+def _filing(enterprise: Enterprise, status: str, version: int = 1, revision: int = 0) -> RiskRegisterFiling:
+    """A bare filing row (the list reads statuses and revisions only)."""
+    return RiskRegisterFiling.objects.create(
+        enterprise=enterprise,
+        version=version,
+        status=status,
+        register_revision=revision,
+        snapshot={},
+        fingerprint="0" * 64,
+        compiled_at=timezone.now(),
+        filed_at=timezone.now() if status != FilingStatus.COMPILED else None,
+    )
+
+
+@pytest.fixture
+def statuses(world) -> dict[str, Enterprise]:
+    """ent_a filed; ent_b never; others accepted, returned, accepted-then-changed, only a draft, superseded."""
+    complete_register(world)
+    _filed(world)
+    accepted = _enterprise(world, 1)
+    _filing(accepted, FilingStatus.SUPERSEDED, version=1)
+    _filing(accepted, FilingStatus.ACCEPTED, version=2, revision=3)
+    RegisterRevision.objects.update_or_create(enterprise=accepted, defaults={"revision": 3})
+    returned = _enterprise(world, 2)
+    _filing(returned, FilingStatus.RETURNED)
+    _filing(returned, FilingStatus.COMPILED, version=2)  # the answer is still being prepared
+    outdated = _enterprise(world, 3, sector="fire", village=world.village_b)
+    _filing(outdated, FilingStatus.ACCEPTED, revision=1)
+    RegisterRevision.objects.update_or_create(enterprise=outdated, defaults={"revision": 2})
+    draft = _enterprise(world, 4)
+    _filing(draft, FilingStatus.SIGNED)
+    return {
+        "filed": world.ent_a,
+        "never": world.ent_b,
+        "accepted": accepted,
+        "returned": returned,
+        "outdated": outdated,
+        "draft": draft,
+    }
+
+
+def _names(client, query: str = "") -> set[str]:
+    response = client.get(f"{STATUS}?{query}&export=csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return {row[0] for row in list(csv.reader(io.StringIO(body)))[1:]}
+
+
+def test_status_filters(world, login, statuses) -> None:
+    client = login(world.user("county_admin"))
+    names = {key: e.name for key, e in statuses.items()}
+    assert _names(client) == set(names.values())
+    assert _names(client, "status=none") == {names["never"], names["draft"]}
+    assert _names(client, "status=filed") == {names["filed"]}
+    assert _names(client, "status=accepted") == {names["accepted"], names["outdated"]}
+    assert _names(client, "status=returned") == {names["returned"]}
+    assert _names(client, "status=outdated") == {names["outdated"]}
+    assert _names(client, f"division={world.town_b.code}") == {names["never"], names["outdated"]}
+    assert _names(client, "sector=fire") == {names["outdated"]}
+    assert _names(client, "status=bogus") == set(names.values())  # unknown values are ignored
+
+
+def test_status_list_page_shows_badges_counts_and_links(world, login, statuses) -> None:
+    client = login(world.user("county_admin"))
+    page = _text(client.get(STATUS))
+    filing = RiskRegisterFiling.objects.get(enterprise=world.ent_a)
+    assert reverse("risks:filing_detail", args=[filing.pk]) in page
+    assert reverse("enterprises:enterprise_detail", args=[world.ent_b.pk]) in page
+    assert "已备案待审核" in page and "已过期" in page and "未备案" in page
+    assert "未备案 <span" in page  # the bucket buttons carry counts
+
+
+def test_status_list_is_scoped(world, login, statuses) -> None:
+    assert _names(login(world.user("town_a"))) == {
+        statuses[k].name for k in ("filed", "accepted", "returned", "draft")
+    }
+    # The safety department leads hazardous chemicals (not fire, not building construction).
+    assert _names(login(world.user("dept_chem"))) == {
+        statuses[k].name for k in ("filed", "accepted", "returned", "draft")
+    }
+    assert _names(login(world.user("ent_b"))) == {world.ent_b.name}
+
+
+def test_status_list_query_count_is_constant(world, login, statuses) -> None:
+    client = login(world.user("county_admin"))
+    urls = (
+        f"{STATUS}?page=1",
+        f"{STATUS}?status=outdated",
+        f"{STATUS}?status=none&sector=hazardous_chemicals",
+    )
+
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            client.get(url)  # warm the session (filters are remembered) and caches
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            out.append(len(queries))
+        return out
+
+    few = counts()
+    for number in range(10, 22):
+        enterprise = _enterprise(world, number)
+        _filing(enterprise, FilingStatus.ACCEPTED)
+        RegisterRevision.objects.update_or_create(enterprise=enterprise, defaults={"revision": number % 3})
+    assert counts() == few

@@ -25,6 +25,7 @@ from reportlab.platypus import (
     Image,
     KeepInFrame,
     LongTable,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -234,15 +235,16 @@ def _build(
     return buffer.getvalue()
 
 
-def _one_page(pagesize: tuple[float, float], parts: list[Flowable], title: str) -> bytes:
-    margin = 12 * mm
-    width, height = pagesize[0] - 2 * margin, pagesize[1] - 2 * margin
-    # Shrink (never split) so the card stays a single page however much the enterprise wrote.
-    frame = KeepInFrame(width, height - 1, parts, mode="shrink")
-    return _build(pagesize, [frame], title, margin)
+MARGIN = 12 * mm
 
 
-def post_card_pdf(content: CardContent, qr: bytes | None) -> bytes:
+def _page_frame(pagesize: tuple[float, float], parts: list[Flowable]) -> KeepInFrame:
+    # Shrink (never split) so a card stays a single page however much the enterprise wrote.
+    width, height = pagesize[0] - 2 * MARGIN, pagesize[1] - 2 * MARGIN
+    return KeepInFrame(width, height - 1, parts, mode="shrink")
+
+
+def _post_parts(content: CardContent, qr: bytes | None) -> list[Flowable]:
     """岗位风险告知卡: one A4 page."""
     pagesize = A4
     width = pagesize[0] - 24 * mm
@@ -267,10 +269,10 @@ def post_card_pdf(content: CardContent, qr: bytes | None) -> bytes:
         Spacer(1, 3 * mm),
         _footer(content),
     ]
-    return _one_page(pagesize, parts, f"{content.title} {content.point.code}")
+    return parts
 
 
-def emergency_card_pdf(content: CardContent, qr: bytes | None) -> bytes:
+def _emergency_parts(content: CardContent, qr: bytes | None) -> list[Flowable]:
     """应急处置卡: the first minutes at a key post, one A4 page."""
     pagesize = A4
     width = pagesize[0] - 24 * mm
@@ -293,13 +295,32 @@ def emergency_card_pdf(content: CardContent, qr: bytes | None) -> bytes:
         Spacer(1, 3 * mm),
         _footer(content),
     ]
-    return _one_page(pagesize, parts, f"{content.title} {content.point.code}")
+    return parts
+
+
+def _card_parts(content: CardContent, qr: bytes | None) -> list[Flowable]:
+    if content.kind == CardKind.EMERGENCY:
+        return _emergency_parts(content, qr)
+    return _post_parts(content, qr)
 
 
 def card_pdf(content: CardContent, qr: bytes | None) -> bytes:
-    if content.kind == CardKind.EMERGENCY:
-        return emergency_card_pdf(content, qr)
-    return post_card_pdf(content, qr)
+    """One card on one A4 page."""
+    return _build(
+        A4, [_page_frame(A4, _card_parts(content, qr))], f"{content.title} {content.point.code}", MARGIN
+    )
+
+
+def cards_booklet_pdf(items: Sequence[tuple[CardContent, bytes | None]], title: str) -> bytes:
+    """Several cards, one per A4 page, for printing every post of an enterprise at once."""
+    story: list[Flowable] = []
+    for content, qr in items:
+        if story:
+            story.append(PageBreak())
+        story.append(_page_frame(A4, _card_parts(content, qr)))
+    if not story:
+        story.append(_p(_g("暂无在用的风险点"), TITLE))
+    return _build(A4, story, title, MARGIN)
 
 
 TABLE_BODY = ParagraphStyle("tablebody", parent=BODY, fontSize=10.5, leading=14)

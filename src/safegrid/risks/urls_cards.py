@@ -13,6 +13,7 @@ urlpatterns = [
     path("point/<int:pk>/<str:kind>/edit/", views.CardEditView.as_view(), name="card_edit"),
     path("point/<int:pk>/<str:kind>.pdf", views.card_pdf, name="card_pdf"),
     path("enterprise/<int:enterprise>/", views.card_index, name="card_index"),
+    path("enterprise/<int:enterprise>/<str:kind>-cards.pdf", views.card_booklet_pdf, name="card_booklet_pdf"),
     path("enterprise/<int:enterprise>/notice/", views.notice_board, name="notice_board"),
     path("enterprise/<int:enterprise>/notice.pdf", views.notice_board_pdf, name="notice_board_pdf"),
 ]

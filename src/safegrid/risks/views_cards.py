@@ -335,6 +335,28 @@ def card_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @require_safe
 @login_required
+def card_booklet_pdf(request: HttpRequest, enterprise: int, kind: str) -> HttpResponse:
+    """Every active point's card of one kind, one per page (emergency: only points that have one)."""
+    card_kind = _kind(kind)
+    found, points = selectors.register(request.user, enterprise)
+    saved = {
+        c.risk_point_id: c
+        for c in cards.card_list(request.user).filter(risk_point__in=points, kind=card_kind)
+    }
+    items = [
+        (
+            cards.build_content(point, saved.get(point.pk), card_kind),
+            qr.qr_png(qr.card_url(request, point.qr_token)),
+        )
+        for point in points
+        if card_kind == CardKind.POST or point.pk in saved
+    ]
+    title = f"{card_kind.label} {found.name}"
+    return _pdf_response(cards_pdf.cards_booklet_pdf(items, title), f"{card_kind.value}-cards-{found.pk}.pdf")
+
+
+@require_safe
+@login_required
 def card_qr_png(request: HttpRequest, pk: int) -> HttpResponse:
     point = selectors.risk_point_get(request.user, pk)
     response = HttpResponse(qr.qr_png(qr.card_url(request, point.qr_token)), content_type="image/png")

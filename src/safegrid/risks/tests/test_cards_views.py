@@ -245,3 +245,49 @@ def test_card_index_lists_points_with_versions(world: World, login: Any) -> None
     body = login(world.user("ent_a")).get(reverse("risks:card_index", kwargs={"enterprise": world.ent_a.pk}))
     text = body.content.decode()
     assert point.name in text and "V1" in text and reverse("risks:card_edit", args=[point.pk, "post"]) in text
+
+
+def test_booklet_has_one_page_per_point(world: World, login: Any) -> None:
+    from .factories import make_point
+    from .test_cards import _pdf_pages
+
+    point = assessed_point(world)
+    make_point(world, "RP-C02", name="原料库", org_unit=world.post_a)
+    cards.card_save(actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["停止进料"]})
+    client = login(world.user("ent_a"))
+    post = client.get(reverse("risks:card_booklet_pdf", args=[world.ent_a.pk, "post"]))
+    assert post.status_code == 200 and _pdf_pages(post.content) == 2
+    emergency = client.get(reverse("risks:card_booklet_pdf", args=[world.ent_a.pk, "emergency"]))
+    assert _pdf_pages(emergency.content) == 1
+    assert (
+        login(world.user("ent_b"))
+        .get(reverse("risks:card_booklet_pdf", args=[world.ent_a.pk, "post"]))
+        .status_code
+        == 404
+    )
+
+
+def test_card_index_and_notice_board_queries_do_not_grow_with_points(
+    world: World, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    from .factories import make_factor, make_point
+
+    assessed_point(world)
+    client = login(world.user("ent_a"))
+    urls = [
+        reverse("risks:card_index", args=[world.ent_a.pk]),
+        reverse("risks:notice_board", args=[world.ent_a.pk]),
+    ]
+    counts = []
+    for url in urls:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx))
+    for i in range(4):
+        make_factor(make_point(world, f"RP-Q{i}", name=f"点{i}"))
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            assert client.get(url).status_code == 200

@@ -296,7 +296,7 @@ def test_notice_rows_and_counts(world: World) -> None:
     ]
 
 
-def _pdf_pages(data: bytes) -> int:
+def pdf_pages(data: bytes) -> int:
     assert data.startswith(b"%PDF")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out.pdf"
@@ -327,8 +327,8 @@ def test_card_pdfs_are_single_pages_even_when_long(world: World) -> None:
     emergency = cards_pdf.card_pdf(
         cards.build_content(detail, saved[CardKind.EMERGENCY], CardKind.EMERGENCY), png
     )
-    assert _pdf_pages(post) == 1
-    assert _pdf_pages(emergency) == 1
+    assert pdf_pages(post) == 1
+    assert pdf_pages(emergency) == 1
     _, points = selectors.register(world.user("county_admin"), world.ent_a.pk)
     rows = cards.notice_rows(points)
     import datetime as dt
@@ -336,4 +336,4 @@ def test_card_pdfs_are_single_pages_even_when_long(world: World) -> None:
     board = cards_pdf.notice_board_pdf(
         world.ent_a.name, rows, cards.level_counts(rows), dt.date(2026, 11, 28)
     )
-    assert _pdf_pages(board) == 1
+    assert pdf_pages(board) == 1

@@ -6,6 +6,8 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -15,7 +17,8 @@ from safegrid.enterprises import services as ent_services
 from safegrid.risks import cards, qr
 from safegrid.risks.models import CardConfirmation, CardKind, RiskCard
 
-from .test_cards import assessed_point
+from .factories import make_factor, make_point
+from .test_cards import assessed_point, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -248,17 +251,14 @@ def test_card_index_lists_points_with_versions(world: World, login: Any) -> None
 
 
 def test_booklet_has_one_page_per_point(world: World, login: Any) -> None:
-    from .factories import make_point
-    from .test_cards import _pdf_pages
-
     point = assessed_point(world)
     make_point(world, "RP-C02", name="原料库", org_unit=world.post_a)
     cards.card_save(actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["停止进料"]})
     client = login(world.user("ent_a"))
     post = client.get(reverse("risks:card_booklet_pdf", args=[world.ent_a.pk, "post"]))
-    assert post.status_code == 200 and _pdf_pages(post.content) == 2
+    assert post.status_code == 200 and pdf_pages(post.content) == 2
     emergency = client.get(reverse("risks:card_booklet_pdf", args=[world.ent_a.pk, "emergency"]))
-    assert _pdf_pages(emergency.content) == 1
+    assert pdf_pages(emergency.content) == 1
     assert (
         login(world.user("ent_b"))
         .get(reverse("risks:card_booklet_pdf", args=[world.ent_a.pk, "post"]))
@@ -270,8 +270,6 @@ def test_booklet_has_one_page_per_point(world: World, login: Any) -> None:
 def test_card_index_and_notice_board_queries_do_not_grow_with_points(
     world: World, login: Any, django_assert_max_num_queries: Any
 ) -> None:
-    from .factories import make_factor, make_point
-
     assessed_point(world)
     client = login(world.user("ent_a"))
     urls = [
@@ -280,9 +278,6 @@ def test_card_index_and_notice_board_queries_do_not_grow_with_points(
     ]
     counts = []
     for url in urls:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
         counts.append(len(ctx))

@@ -8,6 +8,7 @@ always rendered from the filing's snapshot, so the book shows exactly what was f
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from safegrid.core import audit
 from safegrid.core.choices import AuditAction
-from safegrid.core.models import User
+from safegrid.core.models import AuditEntry, User
 from safegrid.core.scoping import restrict
 from safegrid.enterprises.models import Enterprise
 from safegrid.regions.models import Department, Division
@@ -34,6 +35,8 @@ from .models import FilingTransition, RiskAssessment, RiskPoint, RiskRegisterFil
 from .register_pdf import BookInfo, render_register_pdf
 
 SNAPSHOT_SCHEMA = 1
+SIGN_MAX_FAILURES = 5  # wrong passwords per user and filing within SIGN_LOCKOUT
+SIGN_LOCKOUT = dt.timedelta(minutes=15)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -357,14 +360,38 @@ def filing_compile(*, actor: User, enterprise: Enterprise) -> RiskRegisterFiling
     return filing
 
 
+def _recent_password_failures(actor: User, filing: RiskRegisterFiling) -> int:
+    since = timezone.now() - SIGN_LOCKOUT
+    return AuditEntry.objects.filter(
+        action=AuditAction.LOGIN_FAILED,
+        actor=actor,
+        object_type=RiskRegisterFiling._meta.label_lower,
+        object_id=str(filing.pk),
+        at__gte=since,
+    ).count()
+
+
+def _check_signing_password(actor: User, filing: RiskRegisterFiling, password: str) -> None:
+    """The signer re-enters their password; failures are audited and, past a limit, signing pauses.
+
+    The sign page must not become a way round the sign-in lockout (django-axes) for guessing passwords.
+    """
+    minutes = int(SIGN_LOCKOUT.total_seconds() // 60)
+    if _recent_password_failures(actor, filing) >= SIGN_MAX_FAILURES:
+        raise ValidationError({"password": f"密码错误次数过多，请 {minutes} 分钟后再签署"})
+    if password and actor.check_password(password):
+        return
+    audit.record(actor=actor, action=AuditAction.LOGIN_FAILED, obj=filing, comment="一企一册签署：密码错误")
+    raise ValidationError({"password": "密码不正确，签署未完成"})
+
+
 def filing_sign(
     *, actor: User, filing: RiskRegisterFiling, signer_name: str, password: str
 ) -> RiskRegisterFiling:
     """The legal representative (or principal) signs the book; the acting user confirms with their password."""
     if not permissions.can_sign_register(actor, filing.enterprise_id):
         raise PermissionDenied("您没有签署该企业一企一册的权限")
-    if not password or not actor.check_password(password):
-        raise ValidationError({"password": "密码不正确，签署未完成"})
+    _check_signing_password(actor, filing, password)
     with transaction.atomic():
         locked = _lock(filing)
         target = _check_step(locked, Action.SIGN)

@@ -235,6 +235,7 @@ def test_happy_path_compile_sign_file_accept(world) -> None:
     assert [e.action for e in _filing_audit(filing)] == [
         "create",
         "transition",
+        "login_failed",  # the wrong password is on the record
         "transition",
         "transition",
         "transition",
@@ -355,3 +356,19 @@ def test_an_outdated_version_cannot_be_signed_or_filed(world) -> None:
         filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
     filing.refresh_from_db()
     assert filing.status == FilingStatus.COMPILED
+
+
+def test_repeated_wrong_passwords_pause_signing(world) -> None:
+    complete_register(world)
+    ent_user = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    for _ in range(filing_services.SIGN_MAX_FAILURES):
+        with pytest.raises(ValidationError, match="密码不正确"):
+            filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password="guess")
+    with pytest.raises(ValidationError, match="密码错误次数过多"):
+        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.COMPILED
+    failures = AuditEntry.objects.filter(action="login_failed", object_id=str(filing.pk))
+    assert failures.count() == filing_services.SIGN_MAX_FAILURES
+    assert verify().ok

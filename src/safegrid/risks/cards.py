@@ -518,6 +518,26 @@ def card_save(*, actor: Actor, point: RiskPoint, kind: str, data: Mapping[str, A
         )
 
 
+def card_publish(*, actor: Actor, point: RiskPoint, kind: str) -> RiskCard:
+    """Issue a new version without changing the card's own fields (after the register changed), so
+    everyone on the post is asked to read and confirm it again."""
+    return card_save(actor=actor, point=point, kind=kind, data={})
+
+
+def register_changed_since(point: RiskPoint, card: RiskCard | None) -> bool:
+    """Whether the register behind a saved card (point, factors, assessments, measures, tiers) changed
+    after the card's last version. Uses the register prefetched by `selectors.risk_point_detail`."""
+    if card is None:
+        return False
+    stamps = [point.updated_at]
+    for view in factor_views(point):
+        stamps.append(view.factor.updated_at)
+        stamps.extend(a.assessed_at for a in (view.initial, view.residual) if a is not None)
+    stamps.extend(m.updated_at for m in point.measures.all())
+    stamps.extend(t.updated_at for t in point.tiers.all())
+    return max(stamps) > card.updated_at
+
+
 @dataclass(frozen=True)
 class ConfirmResult:
     confirmation: CardConfirmation

@@ -11,6 +11,7 @@ urlpatterns = [
     path("point/<int:pk>/qr.png", views.card_qr_png, name="card_qr_png"),
     path("point/<int:pk>/confirmations/", views.card_confirmations, name="card_confirmations"),
     path("point/<int:pk>/<str:kind>/edit/", views.CardEditView.as_view(), name="card_edit"),
+    path("point/<int:pk>/<str:kind>/publish/", views.card_publish, name="card_publish"),
     path("point/<int:pk>/<str:kind>.pdf", views.card_pdf, name="card_pdf"),
     path("enterprise/<int:enterprise>/", views.card_index, name="card_index"),
     path("enterprise/<int:enterprise>/<str:kind>-cards.pdf", views.card_booklet_pdf, name="card_booklet_pdf"),

@@ -79,7 +79,9 @@ def _page_context(request: HttpRequest, point: RiskPoint) -> dict[str, Any]:
     pending = [c for c in shown if _needs_confirmation(receipts[c.kind], c.version)]
     latest = max((r.confirmed_at for r in receipts.values() if r is not None), default=None)
     can_edit = permissions.can_edit_register(user, point.enterprise_id)
+    stale = [c for c in shown if can_edit and cards.register_changed_since(point, c.card)]
     return {
+        "stale": stale,
         "point": point,
         "post": post,
         "emergency": emergency,
@@ -308,6 +310,27 @@ class CardEditView(ServiceFormView):
             "危险因素、可能后果和管控措施取自风险分级管控清单，在清单中修改；这里只填写卡片自己的内容。保存后版本号加一。"
         )
         return context
+
+
+@require_POST
+@login_required
+def card_publish(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Issue a new card version after the register changed (workers are asked to confirm again)."""
+    card_kind = _kind(kind)
+    point = selectors.risk_point_get(request.user, pk)
+    user = request.user
+    assert isinstance(user, User)
+    if not permissions.can_edit_register(user, point.enterprise_id):
+        raise PermissionDenied(gettext("您没有修改此项的权限"))
+    try:
+        card = cards.card_publish(actor=user, point=point, kind=card_kind)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, gettext("已发布%(kind)s第 %(v)d 版") % {"kind": card_kind.label, "v": card.version}
+        )
+    return HttpResponseRedirect(reverse("risks:card_detail", args=[point.pk]))
 
 
 # ---- printable outputs ---------------------------------------------------------------------------

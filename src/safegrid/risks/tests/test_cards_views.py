@@ -286,3 +286,23 @@ def test_card_index_and_notice_board_queries_do_not_grow_with_points(
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_register_change_offers_a_new_version_to_editors(world: World, login: Any) -> None:
+    point = assessed_point(world)
+    cards.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": "要点"})
+    client = login(world.user("ent_a"))
+    assert "发布新版本" not in client.get(reverse("risks:card_detail", args=[point.pk])).content.decode()
+    make_factor(point, description="搅拌器机械伤害", accident_types=["03"])
+    assert "发布新版本" in client.get(reverse("risks:card_detail", args=[point.pk])).content.decode()
+    assert "发布新版本" not in login(world.user("post_a")).get(_qr_url(point)).content.decode()
+    publish = reverse("risks:card_publish", args=[point.pk, "post"])
+    assert login(world.user("post_a")).post(publish).status_code == 403
+    client = login(world.user("ent_a"))
+    assert client.post(publish).status_code == 302
+    card = RiskCard.objects.get(risk_point=point, kind=CardKind.POST)
+    assert card.version == 2 and card.key_points == "要点"
+    assert AuditEntry.objects.filter(
+        object_type="risks.riskcard", object_id=str(card.pk), action="update"
+    ).exists()
+    assert "发布新版本" not in client.get(reverse("risks:card_detail", args=[point.pk])).content.decode()

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Excel import and export of the risk register (mounted at /risks/excel/ in the `risks` namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_import
+
+urlpatterns = [
+    path("", views_import.excel_import, name="excel_import"),
+    path("template.xlsx", views_import.excel_template, name="excel_template"),
+    path("export.xlsx", views_import.excel_export, name="excel_export"),
+]

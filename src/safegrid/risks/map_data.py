@@ -167,7 +167,7 @@ def enterprises_payload(user: Any, code: str, sector: str = "", level: str = "")
         if wanted != "" and risk_level != wanted:
             continue
         if lat is not None and lon is not None:
-            points.append([pk, name, lat, lon, risk_level])
+            points.append([pk, name, round(lat, 5), round(lon, 5), risk_level])  # 5 decimals ≈ 1 m
     risk_points = restrict(RiskPoint.objects.filter(active=True), user).filter(
         enterprise__division__code__startswith=code
     )

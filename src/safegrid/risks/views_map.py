@@ -38,6 +38,7 @@ from .models_siteplan import EnterpriseSitePlan
 from .permissions import can_edit_register, can_set_regional_risk
 
 LEVEL_SHORT = {1: _("重大"), 2: _("较大"), 3: _("一般"), 4: _("低")}
+COMPACT_JSON = {"ensure_ascii": False, "separators": (",", ":")}
 RULE_TEXT = {
     rr.Rule.LEVEL1_PRESENT: _("有重大风险企业"),
     rr.Rule.LEVEL2_PRESENT: _("有较大风险企业"),
@@ -109,7 +110,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "error": gettext("数据加载失败，请重试"),
             "regionalLevel": gettext("区域风险"),
             "notGraded": gettext("未评定"),
-            "open": gettext("查看"),
+            "openList": gettext("查看企业列表"),
+            "openEnterprise": gettext("查看企业详情"),
             "unplaced": gettext("家企业无经纬度，未在图上显示"),
             "proposed": gettext("建议"),
             "adjusted": gettext("人工确定"),
@@ -141,7 +143,7 @@ def map_divisions(request: HttpRequest) -> JsonResponse:
         raise Http404(gettext("不存在或无权查看"))
     except map_data.MapRequestError as exc:
         return _bad_request(str(exc))
-    return JsonResponse(payload)
+    return JsonResponse(payload, json_dumps_params=COMPACT_JSON)
 
 
 @require_safe
@@ -158,7 +160,7 @@ def map_enterprises(request: HttpRequest) -> JsonResponse:
         raise Http404(gettext("不存在或无权查看"))
     except map_data.MapRequestError as exc:
         return _bad_request(str(exc))
-    return JsonResponse(payload)
+    return JsonResponse(payload, json_dumps_params=COMPACT_JSON)
 
 
 @require_safe
@@ -167,7 +169,9 @@ def map_points(request: HttpRequest) -> JsonResponse:
     enterprise = request.GET.get("enterprise", "")
     if not enterprise.isdigit():
         return _bad_request("enterprise")
-    return JsonResponse(map_data.points_payload(request.user, int(enterprise)))
+    return JsonResponse(
+        map_data.points_payload(request.user, int(enterprise)), json_dumps_params=COMPACT_JSON
+    )
 
 
 # ---- site plans ----------------------------------------------------------------------------------

@@ -8,8 +8,11 @@
   "use strict";
 
   var COLOURS = { 1: "#d63939", 2: "#f76707", 3: "#f5c400", 4: "#206bc4", none: "#adb5bd" };
+  // Regions are painted lighter than the enterprise points so a red point stays visible on a red town.
+  var AREA_COLOURS = { 1: "#eb9c9c", 2: "#fbb383", 3: "#fae280", 4: "#8fb5e1", 5: "#e9ecef" };
   var LEVEL_KEYS = ["1", "2", "3", "4", "none"];
   var MAX_SIDE_ENTERPRISES = 300;
+  var NOT_GRADED = 5;
 
   var cfg, text, chart, bar;
   var state = { division: null, enterprise: null, year: null, sector: "", level: "" };
@@ -85,6 +88,9 @@
   }
 
   function setCounts(counts, enterprisesToo) {
+    Array.prototype.forEach.call(document.querySelectorAll('#counts-table [data-kind="enterprises"], #counts-ent-head'), function (cell) {
+      cell.classList.toggle("d-none", !enterprisesToo);
+    });
     var rows = document.querySelectorAll("#counts-table tbody tr");
     Array.prototype.forEach.call(rows, function (row) {
       var key = row.getAttribute("data-level");
@@ -96,13 +102,13 @@
     var series = [];
     if (enterprisesToo) {
       series.push({
-        name: text.enterprises, type: "bar", barMaxWidth: 18,
+        name: text.enterprises, type: "bar", barMaxWidth: 18, itemStyle: { color: "#1d273b" },
         label: { show: true, position: "top", fontSize: 10 },
         data: LEVEL_KEYS.map(function (k) { return { value: counts.enterprises[k] || 0, itemStyle: { color: COLOURS[k] } }; })
       });
     }
     series.push({
-      name: text.points, type: "bar", barMaxWidth: 18,
+      name: text.points, type: "bar", barMaxWidth: 18, itemStyle: { color: "#9aa0ac" },
       label: { show: true, position: "top", fontSize: 10 },
       data: LEVEL_KEYS.map(function (k) {
         return { value: (counts.points || {})[k] || 0, itemStyle: { color: COLOURS[k], opacity: enterprisesToo ? 0.55 : 1 } };
@@ -111,7 +117,7 @@
     bar.setOption({
       animation: false,
       legend: { top: 0, data: series.map(function (s) { return s.name; }) },
-      grid: { left: 4, right: 4, top: 28, bottom: 4, containLabel: true },
+      grid: { left: 4, right: 4, top: 36, bottom: 4, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: { type: "category", data: shortLabels(), axisLabel: { interval: 0 } },
       yAxis: { type: "value", minInterval: 1 },
@@ -182,7 +188,10 @@
 
   function updateLinks(code) {
     var link = $("open-list");
-    if (link) link.href = cfg.urls.enterpriseList + "?" + query({ division: code, sector: state.sector });
+    if (link) {
+      link.href = cfg.urls.enterpriseList + "?" + query({ division: code, sector: state.sector });
+      link.lastChild.textContent = text.openList;
+    }
     var regional = $("open-regional");
     if (regional) regional.href = cfg.urls.regionalList + "?" + query({ year: state.year, division: code });
   }
@@ -205,7 +214,9 @@
         symbolSize: large ? 4 : 9,
         large: large,
         z: 10 - (k === "none" ? 5 : Number(k)),
-        itemStyle: { color: COLOURS[k], borderColor: large ? null : "#fff", borderWidth: large ? 0 : 1 }
+        itemStyle: large ? { color: COLOURS[k] } : {
+          color: COLOURS[k], borderColor: "#ffffff", borderWidth: 1.5, shadowBlur: 3, shadowColor: "rgba(0,0,0,.55)"
+        }
       };
     });
   }
@@ -266,8 +277,9 @@
           itemWidth: 14,
           itemHeight: 10,
           textStyle: { fontSize: 11 },
-          pieces: cfg.levels.map(function (l) { return { value: l.value, label: l.short, color: COLOURS[l.value] }; })
-            .concat([{ value: 0, label: text.none, color: "#dee2e6" }])
+          // "Not graded" is value 5 so the legend reads 重大 较大 一般 低 未评定 (ECharts sorts by value).
+          pieces: cfg.levels.map(function (l) { return { value: l.value, label: l.short, color: AREA_COLOURS[l.value] }; })
+            .concat([{ value: NOT_GRADED, label: text.none, color: AREA_COLOURS[NOT_GRADED] }])
         },
         geo: {
           map: mapName,
@@ -287,7 +299,7 @@
         series: [{
           type: "map",
           geoIndex: 0,
-          data: div.regions.map(function (r) { return { name: r.code, value: r.level || 0 }; })
+          data: div.regions.map(function (r) { return { name: r.code, value: r.level || NOT_GRADED }; })
         }].concat(scatterSeries(rows, "geo"))
       };
     } else {
@@ -390,7 +402,7 @@
       sidePoints(data.points);
       $("illustrative-note").classList.add("d-none");
       var link = $("open-list");
-      if (link) link.href = data.enterprise.url;
+      if (link) { link.href = data.enterprise.url; link.lastChild.textContent = text.openEnterprise; }
       if (push) remember();
     }).catch(function () { if (token === loadToken) status(text.error); });
   }

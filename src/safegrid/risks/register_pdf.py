@@ -373,7 +373,8 @@ def _inputs_text(assessment: Mapping[str, Any] | None) -> str:
         assessment.get("method", ""), ()
     )
     parts = [f"{k}={inputs[k]}" for k in order if k in inputs]
-    return f"{assessment.get('method', '')}\n" + " ".join(parts)
+    kind = "（剩余风险）" if assessment.get("kind") == "residual" else ""
+    return f"{assessment.get('method', '')}{kind}\n" + " ".join(parts)
 
 
 def _factor_table(point: Mapping[str, Any]) -> Table:

@@ -126,9 +126,10 @@ def test_the_mine_page_is_for_the_enterprise_s_own_editors(world, login) -> None
 
 
 def test_users_without_an_own_enterprise_get_the_picker(world, login) -> None:
-    page = login(world.user("outsider")).get(MINE)
-    assert page.status_code == 200
-    assert "您的账号没有关联企业" in _text(page)
+    for username in ("outsider", "post_a", "county_admin"):
+        page = login(world.user(username)).get(MINE)
+        assert page.status_code == 200
+        assert "您的账号不负责任何企业的一企一册" in _text(page), username
 
 
 # ---- detail, PDF and review ----------------------------------------------------------------------

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from safegrid.core.testing import PASSWORD
+from safegrid.core.testing import PASSWORD, SYSTEM
 from safegrid.risks import filing as filing_services
+from safegrid.risks import services
 from safegrid.risks.register_pdf import TITLE, BookInfo, render_register_pdf
 
 from .test_filing import complete_register
@@ -134,3 +135,20 @@ def test_a_point_without_rows_says_so(world) -> None:
     snapshot["points"][0]["measures"] = []
     pdf = render_register_pdf(snapshot, BookInfo(1, "2026-11-28", "待签署", "0" * 64))
     assert pdf.startswith(b"%PDF-")
+
+
+@pytest.mark.skipif(not HAVE_POPPLER, reason="poppler-utils (pdftotext, pdfinfo) not installed")
+def test_a_residual_assessment_is_marked(world, tmp_path) -> None:
+    point = complete_register(world)
+    factor = point.factors.get()
+    services.assess(actor=SYSTEM, factor=factor, kind="residual", method="LS", inputs={"L": 2, "S": 4})
+    filing = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+    (frozen,) = filing.snapshot["points"][0]["factors"]
+    assert (frozen["initial"]["method"], frozen["residual"]["method"], frozen["assessment"]["kind"]) == (
+        "LEC",
+        "LS",
+        "residual",
+    )
+    with filing.pdf.open("rb") as handle:
+        flat = "".join(_text(handle.read(), tmp_path).split())
+    assert "LS（剩余风险）L=2S=4" in flat

@@ -421,6 +421,7 @@ class PointPlan:
     factors: list[FactorPlan] = field(default_factory=list)
     measures: list[MeasurePlan] = field(default_factory=list)
     tiers: list[TierPlan] = field(default_factory=list)
+    factor_rows_failed: int = 0  # rows of 危险源 for this point that have errors (reported there)
 
 
 @dataclass
@@ -594,15 +595,18 @@ def _check_factors(
         if key in seen:
             c.error("description", _("与本表第 %(row)s 行的危险源重复") % {"row": seen[key]})
         seen.setdefault(key, row.number)
-        if not c.failed:
+        if c.failed:
+            plan.factor_rows_failed += 1
+        else:
             plan.factors.append(FactorPlan(row.number, data, assessments))
 
 
 def _factor_index(c: Checker, plan: PointPlan, reference: str) -> int | None:
-    """The file's factor of the point that a measure names, by step number, item name or description."""
-    if not plan.factors:
-        c.error("factor", _("“危险源”表中没有该风险点的危险源，无法对应"))
-        return None
+    """The file's factor of the point that a measure names, by step number, item name or description.
+
+    When some of the point's 危险源 rows have errors (already reported), an unmatched reference is
+    not reported again: it may name one of those rows.
+    """
     ambiguous: list[int] = []
     for attribute in ("step_no", "step_name", "description"):
         matches = [i for i, f in enumerate(plan.factors) if cell_text(f.data[attribute]) == reference]
@@ -615,6 +619,10 @@ def _factor_index(c: Checker, plan: PointPlan, reference: str) -> int | None:
         c.error(
             "factor", _("对应到“危险源”表的多个危险源（第 %(rows)s 行），请改填危险源描述") % {"rows": rows}
         )
+    elif plan.factor_rows_failed:
+        c.failed = True
+    elif not plan.factors:
+        c.error("factor", _("“危险源”表中没有该风险点的危险源，无法对应"))
     else:
         c.error("factor", _("该风险点在“危险源”表中没有这个步骤序号、项目名称或危险源描述"))
     return None

@@ -357,6 +357,46 @@ def test_duplicates_and_another_enterprises_file_are_refused(world: World) -> No
     assert "另一家企业" in outcome.errors[0].message
 
 
+def test_measure_factor_references(world: World) -> None:
+    only_bad = good_sheets(**{rx.FACTORS_SHEET: [dict(FACTOR, initial_E=5)]})
+    outcome = do_import(world, workbook_bytes(world, only_bad))
+    # The measure names the failed factor row: reported once, on the factor, not again on the measure.
+    assert [(e.sheet, e.column) for e in outcome.errors] == [(rx.FACTORS_SHEET, "初始E")]
+
+    two_steps = [
+        dict(FACTOR, method="JHA", step_no=1, step_name="投料", description="投料静电"),
+        dict(FACTOR, method="JHA", step_no=1, step_name="投料", description="投料中毒"),
+    ]
+    sheets = good_sheets(
+        **{
+            rx.FACTORS_SHEET: two_steps,
+            rx.MEASURES_SHEET: [
+                dict(MEASURE, factor="1"),
+                dict(MEASURE, factor="不存在", description="措施二"),
+                dict(MEASURE, factor="投料中毒", description="措施三"),
+            ],
+        }
+    )
+    outcome = do_import(world, workbook_bytes(world, sheets))
+    found = {(e.row, e.column): e.message for e in outcome.errors}
+    assert set(found) == {(2, "对应危险源"), (3, "对应危险源")}
+    assert "多个危险源（第 2、3 行）" in found[(2, "对应危险源")]
+    assert "没有这个步骤序号" in found[(3, "对应危险源")]
+
+
+def test_inactive_point_is_reactivated_when_listed_and_refused_when_only_referenced(world: World) -> None:
+    point = make_point(world, "RP-101")
+    services.risk_point_deactivate(actor=SYSTEM, point=point)
+    referenced_only = good_sheets(**{rx.POINTS_SHEET: []})
+    outcome = do_import(world, workbook_bytes(world, referenced_only))
+    assert not outcome.ok
+    assert {e.message for e in outcome.errors} == {"该风险点已停用；如需恢复，请在“风险点”表中列出它"}
+    outcome = do_import(world, workbook_bytes(world, good_sheets()))
+    assert outcome.ok, outcome.errors
+    point.refresh_from_db()
+    assert point.active and point.level == 2
+
+
 # ---- replacement and round trip ---------------------------------------------------------------------
 
 

@@ -31,7 +31,8 @@ from . import filing_rules, methods, permissions, rules, selectors
 from .choices import AccidentType, ControlTier, HazardCategory, MeasureKind, RiskPointType
 from .filing_rules import Action, Status
 from .filing_selectors import current_revision
-from .models import FilingTransition, RiskAssessment, RiskPoint, RiskRegisterFiling
+from .models import RiskAssessment, RiskPoint
+from .models_register import FilingTransition, RiskRegisterFiling
 from .register_pdf import BookInfo, render_register_pdf
 
 SNAPSHOT_SCHEMA = 1

@@ -12,7 +12,7 @@ from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.selectors import enterprise_list
 
 from . import filing_rules
-from .models import FilingTransition, RegisterRevision, RiskRegisterFiling
+from .models_register import FilingTransition, RegisterRevision, RiskRegisterFiling
 
 
 def _base() -> QuerySet[RiskRegisterFiling]:

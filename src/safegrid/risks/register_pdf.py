@@ -220,7 +220,7 @@ def _grid_table(
 
 
 def _hex(colour: colors.Color) -> str:
-    return "#" + colour.hexval()[2:]
+    return "#" + str(colour.hexval())[2:]
 
 
 def _level_cell(level: int | None, style: str = "cell_center") -> Paragraph:

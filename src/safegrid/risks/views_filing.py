@@ -36,7 +36,7 @@ from safegrid.regions.selectors import department_list
 
 from . import filing, filing_rules, filing_selectors, permissions
 from .filing_rules import Capability, RegisterState, Status
-from .models import FilingStatus, RiskRegisterFiling
+from .models_register import FilingStatus, RiskRegisterFiling
 
 STATUS_CSS: dict[str, str] = {
     Status.COMPILED: "bg-secondary-lt",

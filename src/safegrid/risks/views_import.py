@@ -117,7 +117,6 @@ def excel_import(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "chosen": chosen,
-            "may_import": editable.exists(),
             "may_import_chosen": chosen is not None and can_edit_register(user, chosen.pk),
             "export_choices": list(in_scope[:MAX_CHOICES]),
             "more_choices": in_scope.count() > MAX_CHOICES,

@@ -468,6 +468,16 @@ def test_government_exports_but_may_not_import(world: World, login: Any) -> None
     assert not RiskPoint.objects.exists()
 
 
+def test_county_user_picks_an_enterprise_first(world: World, login: Any) -> None:
+    client = login(world.user("county_admin"))
+    html = client.get(reverse("risks:excel_import")).content.decode()
+    assert "请选择企业" in html and world.ent_a.name in html and world.ent_b.name in html
+    html = client.get(reverse("risks:excel_import"), {"q": "化工"}).content.decode()
+    assert world.ent_a.name in html and world.ent_b.name not in html
+    html = client.get(reverse("risks:excel_import"), {"enterprise": world.ent_b.pk}).content.decode()
+    assert "校验并导入" in html  # the county admin keeps any register
+
+
 def test_other_enterprise_gets_404(world: World, login: Any) -> None:
     client = login(world.user("ent_b"))
     for name in ("risks:excel_export", "risks:excel_template", "risks:excel_import"):

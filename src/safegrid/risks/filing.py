@@ -339,8 +339,8 @@ def filing_compile(*, actor: User, enterprise: Enterprise) -> RiskRegisterFiling
             compiled_by=actor,
             compiled_at=timezone.now(),
         )
-        _render(filing, departments=[])
         filing.full_clean()
+        _render(filing, departments=[])
         filing.save(force_insert=True)
         audit.record(
             actor=actor,

@@ -307,7 +307,6 @@ def _detail_context(
         "filing": current,
         "enterprise": obj.enterprise,
         "versions": versions,
-        "transitions": list(current.transitions.all()),
         "departments": list(current.departments.all()),
         "outdated": obj.status != Status.SUPERSEDED
         and filing_rules.is_outdated(obj.register_revision, revision),

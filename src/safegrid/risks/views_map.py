@@ -111,6 +111,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "regionalLevel": gettext("区域风险"),
             "notGraded": gettext("未评定"),
             "openList": gettext("查看企业列表"),
+            "legendMap": gettext("区域风险 / 企业风险"),
+            "legendPoints": gettext("风险点等级"),
             "openEnterprise": gettext("查看企业详情"),
             "unplaced": gettext("家企业无经纬度，未在图上显示"),
             "proposed": gettext("建议"),

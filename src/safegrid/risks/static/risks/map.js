@@ -307,6 +307,7 @@
     }
     chart.setOption(option, true);
     $("illustrative-note").classList.toggle("d-none", !div.illustrative);
+    $("legend-title").textContent = text.legendMap;
     var notes = [];
     if (!div.geojson.features.length) notes.push(text.noBoundary);
     if (ents.unplaced) notes.push(ents.unplaced + " " + text.unplaced);
@@ -401,6 +402,7 @@
       $("counts-title").textContent = data.enterprise.name;
       sidePoints(data.points);
       $("illustrative-note").classList.add("d-none");
+      $("legend-title").textContent = text.legendPoints;
       var link = $("open-list");
       if (link) { link.href = data.enterprise.url; link.lastChild.textContent = text.openEnterprise; }
       if (push) remember();

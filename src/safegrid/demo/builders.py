@@ -41,8 +41,10 @@ from safegrid.enterprises.models import Certificate, Enterprise, EnterpriseSecto
 from safegrid.enterprises.rules import USCC_ALPHABET, make_uscc
 from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Department, Division, Grid, Sector
+from safegrid.risks import regional
+from safegrid.risks.selectors import config_for_division
 
-from . import geometry, names
+from . import geometry, names, risk_registers
 
 ACTOR = audit.SystemActor("demo")
 DEFAULT_SEED = 370321
@@ -293,6 +295,7 @@ class DemoBuilder:
             enterprises = self._enterprises(plans, grid_of)
             anchors = self._organisation(plans, enterprises)
             self._users(towns, grid_of, enterprises, anchors)
+            self._risk_registers(plans, enterprises, anchors)
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -770,6 +773,38 @@ class DemoBuilder:
                 anchors.setdefault("expert_enterprises", []).append(ent)
         return counts
 
+    # -- risk registers ------------------------------------------------------------------------
+
+    def _risk_registers(
+        self, plans: list[EnterprisePlan], enterprises: list[Enterprise], anchors: dict[str, Any]
+    ) -> None:
+        """Risk points, factors, assessments and both lists (see `risk_registers`), then the
+        regional risk proposal of the current year from them."""
+        started = time.monotonic()
+        targets = [
+            risk_registers.RegisterTarget(e.pk, p.sectors, p.scale, p.status, p.lat, p.lon)
+            for p, e in zip(plans, enterprises, strict=True)
+        ]
+        result = risk_registers.build(
+            targets,
+            seed=self.seed,
+            today=self.today,
+            config=config_for_division(COUNTY_CODE),
+            complete=[anchors["ent_a"].pk],
+            progress=self.progress,
+        )
+        self.summary.counts.update(result.counts)
+        self._stage("risk_registers", result.counts["risk_points"], result.comment(), started)
+        started = time.monotonic()
+        proposal = regional.regional_propose(actor=ACTOR, year=self.today.year)
+        self._stage(
+            "regional_risks",
+            proposal.created + proposal.updated,
+            f"区域风险：{self.today.year} 年度镇街、村居风险等级建议 "
+            + "，".join(f"{lv} 级 {n} 个" for lv, n in sorted(proposal.by_level.items())),
+            started,
+        )
+
     # -- users ---------------------------------------------------------------------------------
 
     def _users(
@@ -891,6 +926,7 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(risk_registers.reset(COUNTY_CODE))
             counts["certificates"] = _delete(Certificate.objects.filter(**in_county))
             counts["people"] = _delete(Person.objects.filter(**in_county))
             units = 0

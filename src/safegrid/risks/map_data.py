@@ -56,7 +56,7 @@ def root_codes(user: Any) -> list[str]:
     return sorted(set(codes))
 
 
-def _in_roots(code: str, roots: list[str]) -> bool:
+def in_roots(code: str, roots: list[str]) -> bool:
     return any(code.startswith(root) for root in roots)
 
 
@@ -70,11 +70,11 @@ def divisions_payload(user: Any, code: str | None, year: int) -> dict[str, Any]:
         raise MapRequestError("division")
     if not code:
         code = roots[0]
-    if not _in_roots(code, roots):
+    if not in_roots(code, roots):
         # Out of the user's map (e.g. the county for a town officer): same answer as out of scope.
         raise LookupError(code)
     node = get_scoped_or_404(Division.objects.all(), user, pk=code)
-    ancestors = [c for c in (code[:6], code[:9]) if len(c) < len(code) and _in_roots(c, roots)]
+    ancestors = [c for c in (code[:6], code[:9]) if len(c) < len(code) and in_roots(c, roots)]
     names = dict(restrict(Division.objects.filter(code__in=ancestors), user).values_list("code", "name"))
     path = [{"code": c, "name": names[c]} for c in ancestors if c in names]
     path.append({"code": node.code, "name": node.name})
@@ -148,7 +148,7 @@ def enterprises_payload(user: Any, code: str, sector: str = "", level: str = "")
     """
     wanted = _level_filter(level)
     roots = root_codes(user)
-    if not code or not _in_roots(code, roots):
+    if not code or not in_roots(code, roots):
         raise LookupError(code)
     enterprises = restrict(Enterprise.objects.all(), user).filter(division__code__startswith=code)
     if sector:
@@ -225,7 +225,7 @@ def points_payload(user: Any, enterprise_id: Any) -> dict[str, Any]:
         path = [
             {"code": c, "name": names[c]}
             for c in sorted(names, key=len)
-            if _in_roots(c, roots) and len(c) in (6, 9, 12) and division.code.startswith(c)
+            if in_roots(c, roots) and len(c) in (6, 9, 12) and division.code.startswith(c)
         ]
     counts = Counter(str(r["level"]) if r["level"] else "none" for r in rows)
     return {

@@ -90,7 +90,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "regionalList": reverse("risks:regional_list"),
         },
         "root": roots[0] if roots else None,
-        "start": division if division.isdigit() else (roots[0] if roots else None),
+        "start": division
+        if division.isdigit() and map_data.in_roots(division, roots)
+        else (roots[0] if roots else None),
         "startEnterprise": start_enterprise,
         "year": year,
         "levels": [

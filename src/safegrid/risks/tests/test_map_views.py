@@ -300,3 +300,23 @@ def test_regional_propose_view(mapped: World, login: Any) -> None:
     assert login(mapped.user("town_a")).post(url, {"year": 2027}).status_code == 403
     assert login(mapped.user("county_admin")).post(url, {"year": 2027}).status_code == 302
     assert RegionalRisk.objects.filter(year=2027).count() == 4
+
+
+@pytest.mark.django_db
+def test_grid_worker_map_is_its_village_and_grid(mapped: World, login: Any) -> None:
+    client = login(mapped.user("grid_a"))
+    data = divisions(client).json()
+    assert data["node"]["code"] == mapped.village_a.pk
+    assert [r["code"] for r in data["regions"]] == [mapped.village_a.pk]  # a village is drawn as itself
+    rows = enterprises(client, division=mapped.village_a.pk).json()["rows"]
+    assert [r[0] for r in rows] == [mapped.ent_a.pk]
+    assert divisions(client, division=mapped.town_a.pk).status_code == 404
+
+
+@pytest.mark.django_db
+def test_map_page_ignores_a_division_outside_the_users_map(mapped: World, login: Any) -> None:
+    client = login(mapped.user("town_a"))
+    config = client.get(reverse("risks:map"), {"division": mapped.town_b.pk}).context["config"]
+    assert config["start"] == mapped.town_a.pk
+    config = client.get(reverse("risks:map"), {"division": mapped.village_a.pk}).context["config"]
+    assert config["start"] == mapped.village_a.pk

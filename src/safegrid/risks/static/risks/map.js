@@ -461,7 +461,7 @@
       else if (s.division) showDivision(s.division, false);
     });
     window.addEventListener("resize", function () { chart.resize(); bar.resize(); });
-    var startDivision = params.get("division") || cfg.start;
+    var startDivision = cfg.start;  // the server checked ?division= against the user's map
     if (cfg.startEnterprise) {
       state.division = startDivision;
       showEnterprise(cfg.startEnterprise, false);

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
 from safegrid.enterprises.models import Enterprise, EnterpriseSector
@@ -197,13 +197,6 @@ def enterprises_payload(user: Any, code: str, sector: str = "", level: str = "")
     }
 
 
-def _point_url(pk: int) -> str:
-    try:
-        return reverse("risks:point_detail", args=[pk])
-    except NoReverseMatch:
-        return ""
-
-
 def points_payload(user: Any, enterprise_id: Any) -> dict[str, Any]:
     """One enterprise's active risk points, on its site plan when it has one (else by lat/lon)."""
     enterprise = get_scoped_or_404(Enterprise.objects.select_related("division"), user, pk=enterprise_id)
@@ -258,7 +251,7 @@ def points_payload(user: Any, enterprise_id: Any) -> dict[str, Any]:
                 "lon": r["lon"],
                 "x": r["plan_x"],
                 "y": r["plan_y"],
-                "url": _point_url(r["pk"]),
+                "url": reverse("risks:point_detail", args=[r["pk"]]),
             }
             for r in rows
         ],

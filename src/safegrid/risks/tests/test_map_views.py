@@ -146,6 +146,7 @@ def test_points_payload_places_points_on_the_plan(
     by_code = {p["code"]: p for p in data["points"]}
     assert (by_code["RP-1"]["x"], by_code["RP-1"]["y"], by_code["RP-1"]["level"]) == (0.25, 0.5, 1)
     assert (by_code["RP-2"]["lat"], by_code["RP-2"]["x"]) == (36.951, None)
+    assert by_code["RP-1"]["url"] == reverse("risks:point_detail", args=[by_code["RP-1"]["id"]])
     assert data["counts"]["points"]["1"] == 1 and data["counts"]["points"]["3"] == 1
 
 

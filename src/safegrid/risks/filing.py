@@ -3,7 +3,9 @@
 Every function here is a service: it checks who may act (risks.permissions), locks the filing row,
 checks the step against the transition table in `filing_rules`, writes a FilingTransition and an
 audit entry in the same transaction, and refuses bad input whole with a Chinese message. The PDF is
-always rendered from the filing's snapshot, so the book shows exactly what was fingerprinted.
+always rendered from the filing's snapshot, so the book shows exactly what was fingerprinted; it is
+rendered on compile, sign (signature block) and file (filing departments) and never changes after
+filing, so the regulator's copy is the enterprise's copy.
 """
 
 from __future__ import annotations
@@ -495,7 +497,7 @@ def _review(*, actor: User, filing: RiskRegisterFiling, action: Action, comment:
         locked.reviewed_by = actor
         locked.reviewed_at = timezone.now()
         locked.review_comment = comment
-        _render(locked)
-        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "pdf"])
+        # The book stays exactly as it was filed: the review lives in the record, not in the PDF.
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
         _transition(actor=actor, filing=locked, from_status=before, to_status=target, comment=comment)
     return locked

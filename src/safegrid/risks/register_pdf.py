@@ -278,10 +278,32 @@ def _cover(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
     ]
 
 
-def _contents() -> list[Flowable]:
+SECTION_SUMMARY = "一、风险四色分级统计"
+SECTION_POINTS = "二、风险点清单"
+SECTION_SIGNATURE = "三、签署与备案"
+
+
+def _point_title(number: int, point: Mapping[str, Any]) -> str:
+    return f"{number}. {point.get('code', '')}　{point.get('name', '')}"
+
+
+def _point_toc_text(number: int, point: Mapping[str, Any]) -> str:
+    return f"{_point_title(number, point)}　{_level_name(point.get('level'))}"
+
+
+def _contents(points: Sequence[Mapping[str, Any]]) -> list[Flowable]:
+    """The contents, primed with every entry (page numbers unknown yet).
+
+    ReportLab fills the page numbers on a later pass; priming the entries gives the contents its final
+    height on the first pass, so the build settles in two passes instead of three.
+    """
     toc = TableOfContents()
     toc.levelStyles = [STYLES["toc1"], STYLES["toc2"]]
     toc.dotsMinLevel = 0
+    entries = [(0, SECTION_SUMMARY, 0, "summary"), (0, SECTION_POINTS, 0, "points")]
+    entries += [(1, _point_toc_text(n, p), 0, f"point-{n}") for n, p in enumerate(points, start=1)]
+    entries.append((0, SECTION_SIGNATURE, 0, "signature"))
+    toc._entries = entries  # moved to _lastEntries (what is drawn) by beforeBuild()
     return [Paragraph("目　录", STYLES["h1"]), toc, PageBreak()]
 
 
@@ -355,7 +377,7 @@ def _summary(snapshot: Mapping[str, Any]) -> list[Flowable]:
         f"风险等级依 {methods.STANDARD} 评定（1 级最高）。"
     )
     return [
-        _Heading("一、风险四色分级统计", STYLES["h1"], 0, "一、风险四色分级统计", "summary"),
+        _Heading(SECTION_SUMMARY, STYLES["h1"], 0, SECTION_SUMMARY, "summary"),
         Paragraph(_text(facts), STYLES["body"]),
         Spacer(1, 4 * mm),
         table,
@@ -480,7 +502,7 @@ def _tier_table(point: Mapping[str, Any]) -> Table:
 
 def _point_section(number: int, point: Mapping[str, Any]) -> list[Flowable]:
     level = point.get("level")
-    title = f"{number}. {point.get('code', '')}　{point.get('name', '')}"
+    title = _point_title(number, point)
     fill = LEVEL_FILL.get(level, colors.HexColor("#adb5bd")) if level else colors.HexColor("#adb5bd")
     ink = LEVEL_TEXT.get(level, colors.black) if level else colors.black
     ink_hex = _hex(ink)
@@ -524,7 +546,7 @@ def _point_section(number: int, point: Mapping[str, Any]) -> list[Flowable]:
         header_rows=0,
         extra=[("BACKGROUND", (0, 0), (0, -1), HEADER_FILL), ("BACKGROUND", (2, 0), (2, -1), HEADER_FILL)],
     )
-    mark = _TocMark(1, f"{number}. {title}（{_level_name(level)}）", f"point-{number}")
+    mark = _TocMark(1, _point_toc_text(number, point), f"point-{number}")
     parts: list[Flowable] = [
         CondPageBreak(70 * mm),
         KeepTogether([mark, header, Spacer(1, 2 * mm), fact_table]),
@@ -578,7 +600,7 @@ def _signature(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
     )
     return [
         CondPageBreak(90 * mm),
-        _Heading("三、签署与备案", STYLES["h1"], 0, "三、签署与备案", "signature"),
+        _Heading(SECTION_SIGNATURE, STYLES["h1"], 0, SECTION_SIGNATURE, "signature"),
         Paragraph(_text(statement), STYLES["body"]),
         Spacer(1, 5 * mm),
         table,
@@ -601,10 +623,10 @@ def render_register_pdf(snapshot: Mapping[str, Any], info: BookInfo) -> bytes:
     )
     story: list[Flowable] = []
     story += _cover(ent, info)
-    story += _contents()
-    story += _summary(snapshot)
-    story.append(_Heading("二、风险点清单", STYLES["h1"], 0, "二、风险点清单", "points"))
     points = snapshot.get("points", [])
+    story += _contents(points)
+    story += _summary(snapshot)
+    story.append(_Heading(SECTION_POINTS, STYLES["h1"], 0, SECTION_POINTS, "points"))
     for number, point in enumerate(points, start=1):
         story += _point_section(number, point)
     story += _signature(ent, info)

@@ -152,3 +152,31 @@ def test_a_residual_assessment_is_marked(world, tmp_path) -> None:
     with filing.pdf.open("rb") as handle:
         flat = "".join(_text(handle.read(), tmp_path).split())
     assert "LS（剩余风险）L=2S=4" in flat
+
+
+@pytest.mark.skipif(not HAVE_POPPLER, reason="poppler-utils (pdftotext, pdfinfo) not installed")
+def test_contents_page_numbers_point_at_the_sections(world, tmp_path) -> None:
+    snapshot = copy.deepcopy(_snapshot(world))
+    first = snapshot["points"][0]
+    snapshot["points"] = [dict(first, code=f"RP-{n:03d}") for n in range(1, 31)]
+    pdf = render_register_pdf(snapshot, BookInfo(1, "2026-11-28", "待签署", "0" * 64))
+    path = tmp_path / "toc.pdf"
+    path.write_bytes(pdf)
+
+    def page_text(number: int, *options: str) -> str:
+        run = subprocess.run(
+            ["pdftotext", *options, "-f", str(number), "-l", str(number), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return run.stdout
+
+    contents = page_text(2, "-layout")
+    assert "目" in contents and "录" in contents
+    for code in ("RP-001", "RP-015", "RP-030"):
+        line = next(line for line in contents.splitlines() if code in line)
+        page = int(line.split()[-1])  # the entry ends with its page number after the dot leader
+        assert page > 2
+        section = "".join(page_text(page).split())
+        assert f"{code}氯乙烯合成反应釜" in section, (code, page)

@@ -401,9 +401,10 @@ class RegisterBuilder:
                     levels.append(result.level)
                     versions.append(result.method_version)
                 # As `services.risk_point_recompute_level`: the first most dangerous factor decides.
-                point.level = rules.point_level(levels)
-                point.level_method_version = versions[levels.index(point.level)] if levels else ""
-                self.result.levels[point.level or 0] += 1
+                point_level = rules.point_level(levels)
+                point.level = point_level
+                point.level_method_version = versions[levels.index(point_level)] if point_level else ""
+                self.result.levels[point_level or 0] += 1
                 measures.extend(self._measures(rng, org, spec, point, workshop, point_factors))
                 point_tiers = self._tiers(rng, org, point, workshop, complete)
                 tiers.extend(point_tiers)

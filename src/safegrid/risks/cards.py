@@ -260,6 +260,10 @@ class CardContent:
     responsible: list[tuple[str, str]] = field(default_factory=list)  # (tier label, person)
 
     @property
+    def has_consequences(self) -> bool:
+        return bool(self.consequences) or any(h.consequences for h in self.hazards)
+
+    @property
     def version(self) -> int:
         return self.card.version if self.card else 1
 

@@ -62,8 +62,8 @@ CHUNK = 1000  # enterprises per batch: memory stays flat at --scale 30
 BATCH = 2000  # rows per INSERT
 # Points per enterprise by scale (inclusive range, capped by the catalogue the sectors offer).
 POINTS_BY_SCALE: dict[str, tuple[int, int]] = {
-    "micro": (4, 7),
-    "small": (6, 9),
+    "micro": (4, 8),
+    "small": (6, 10),
     "medium": (8, 12),
     "large": (10, 12),
 }
@@ -73,18 +73,18 @@ NO_REGISTER = frozenset({EnterpriseStatus.CLOSED, EnterpriseStatus.ZOMBIE})
 NOT_YET_SHARE = 0.06
 # The chance of each level (1..4) for the most dangerous factor of a point, by the point's danger.
 LEVEL_WEIGHTS: dict[str, tuple[float, float, float, float]] = {
-    "H": (0.36, 0.2, 0.32, 0.12),
-    "M": (0.03, 0.07, 0.5, 0.4),
+    "H": (0.7, 0.08, 0.16, 0.06),
+    "M": (0.12, 0.06, 0.45, 0.37),
     "L": (0.0, 0.02, 0.30, 0.68),
 }
 # Major risks concentrate in few enterprises (major hazard installations, key processes): only
 # this share of the enterprises of a sector can have a level-1 point at all.
 MAJOR_CAPABLE_SHARE: dict[str, float] = {
-    "hazardous_chemicals": 0.5,
-    "civil_explosives": 0.6,
-    "non_coal_mine": 0.5,
+    "hazardous_chemicals": 0.35,
+    "civil_explosives": 0.4,
+    "non_coal_mine": 0.3,
 }
-MAJOR_CAPABLE_DEFAULT = 0.2
+MAJOR_CAPABLE_DEFAULT = 0.08
 # Sectors whose points lean one band more dangerous (chemical plants, explosives, mines).
 DANGEROUS_SECTORS = frozenset({"hazardous_chemicals", "civil_explosives", "non_coal_mine"})
 # Pick weights of catalogue entries: the main sector's points first, then the second sector's.

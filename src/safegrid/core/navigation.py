@@ -33,15 +33,16 @@ def register(*items: NavItem) -> None:
 
 
 def autodiscover() -> None:
-    """Import every installed app's `navigation` module so its register() calls run."""
+    """Import every installed app's `navigation` and `panels` modules so their register() calls run."""
     from importlib import import_module
 
     from django.apps import apps
     from django.utils.module_loading import module_has_submodule
 
     for config in apps.get_app_configs():
-        if module_has_submodule(config.module, "navigation"):
-            import_module(f"{config.name}.navigation")
+        for module in ("navigation", "panels"):
+            if module_has_submodule(config.module, module):
+                import_module(f"{config.name}.{module}")
 
 
 def menu_for(user: Any) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from safegrid.core import panels
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.scoping import scope_for
 from safegrid.core.selectors import audit_for_enterprise
@@ -194,6 +195,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "links_to_regions": scope_for(user).is_government,  # others cannot open division/grid pages
         "map_data": map_data,
+        "panels": panels.render("enterprise_detail", request, enterprise),
         "contacts": [
             (
                 Enterprise._meta.get_field("legal_rep").verbose_name,

@@ -15,13 +15,14 @@ def _government(scope: Scope) -> bool:
     return scope.is_government
 
 
-def _enterprise(scope: Scope) -> bool:
-    return bool(scope.own_enterprise_ids)
+def _register_keeper(scope: Scope) -> bool:
+    """Users who compile or sign their enterprise's book (post workers and experts only read it)."""
+    return bool(scope.enterprise_ids) and bool(scope.roles & {"legal_rep", "ent_admin", "safety_manager"})
 
 
 register(
     NavItem(_("风险点清单"), "risks:point_list", icon="list-check", group=GROUP, order=20),
-    NavItem(_("一企一册"), "risks:filing_mine", icon="book", group=GROUP, order=21, visible=_enterprise),
+    NavItem(_("一企一册"), "risks:filing_mine", icon="book", group=GROUP, order=21, visible=_register_keeper),
     NavItem(_("备案审核"), "risks:filing_status", icon="book", group=GROUP, order=22, visible=_government),
     NavItem(_("风险四色图"), "risks:map", icon="map", group=GROUP, order=23),
     NavItem(_("区域风险"), "risks:regional_list", icon="map-pin", group=GROUP, order=24, visible=_government),

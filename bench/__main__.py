@@ -291,6 +291,11 @@ def _print_table(results: list[Result]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["risks"]:  # `python -m bench risks`: the risk map and filing benchmark
+        from bench import risks
+
+        return risks.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (≥ 200)")
     parser.add_argument("--warmup", type=int, default=20)

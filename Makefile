@@ -27,7 +27,7 @@ lint: install
 	$(UV) run mypy
 
 test-py: install
-	SAFEGRID_PROFILE=test $(UV) run pytest $(PYTEST_ARGS)
+	SAFEGRID_PROFILE=test $(UV) run pytest -q $(PYTEST_ARGS)
 
 test: lint test-py
 

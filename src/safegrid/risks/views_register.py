@@ -12,7 +12,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -145,13 +146,6 @@ def _by_active(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(active=value == "yes")
 
 
-def _enterprise_choices(user: Any) -> list[tuple[str, str]]:
-    return [
-        (str(pk), name)
-        for pk, name in ent_selectors.enterprise_list(user).order_by("name").values_list("pk", "name")
-    ]
-
-
 def _level_choices(user: Any) -> list[tuple[Any, Any]]:
     return [*RiskLevel.choices, ("none", _("未定级"))]
 
@@ -161,12 +155,24 @@ GOVERNMENT_ONLY_FILTERS = frozenset({"enterprise", "division"})
 GOVERNMENT_ONLY_COLUMNS = frozenset({"enterprise"})
 
 
+def _count_of(queryset: QuerySet[Any]) -> Coalesce:
+    """A per-row COUNT subquery: evaluated for the page's rows only (a JOIN + GROUP BY would count all)."""
+    counted = queryset.filter(risk_point=OuterRef("pk")).order_by().values("risk_point")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def risk_point_rows(user: Any) -> QuerySet[RiskPoint]:
     """The scoped risk points with their factor and measure counts (one query for the page)."""
     return selectors.risk_point_list(user).annotate(
-        factor_count=Count("factors", distinct=True),
-        measure_count=Count("measures", filter=Q(measures__active=True), distinct=True),
+        factor_count=_count_of(HazardFactor.objects.all()),
+        measure_count=_count_of(ControlMeasure.objects.filter(active=True)),
     )
+
+
+def _by_enterprise(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
+    # Narrows the already scoped rows; links from the enterprise page set it (a county has too many
+    # enterprises for a drop-down: the search box finds them by name).
+    return queryset.filter(enterprise_id=int(value)) if value.isdigit() else queryset.none()
 
 
 class PointListView(ScopedListView):
@@ -200,7 +206,7 @@ class PointListView(ScopedListView):
         ),
     )
     filters = (
-        Filter("enterprise", _("企业"), "enterprise_id", choices=_enterprise_choices),
+        Filter("enterprise", _("企业"), _by_enterprise, hidden=True),
         Filter("division", _("区划"), "enterprise__division__code__startswith", choices=division_choices),
         Filter("level", _("风险等级"), _by_level, choices=_level_choices),
         Filter("type", _("类型"), "type", choices=lambda user: RiskPointType.choices),

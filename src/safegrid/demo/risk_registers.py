@@ -339,6 +339,7 @@ class RegisterBuilder:
             )
             complete = target.enterprise_id in self.complete
             major_capable = rng.random() < MAJOR_CAPABLE_SHARE.get(target.sectors[0], MAJOR_CAPABLE_DEFAULT)
+            enterprise_levels: list[int] = []
             for number, (spec, sector) in enumerate(self._point_specs(target), start=1):
                 workshop = self._workshop(org, spec)
                 point = RiskPoint(
@@ -403,6 +404,8 @@ class RegisterBuilder:
                 # As `services.risk_point_recompute_level`: the first most dangerous factor decides.
                 point_level = rules.point_level(levels)
                 point.level = point_level
+                if point_level:
+                    enterprise_levels.append(point_level)
                 point.level_method_version = versions[levels.index(point_level)] if point_level else ""
                 self.result.levels[point_level or 0] += 1
                 measures.extend(self._measures(rng, org, spec, point, workshop, point_factors))
@@ -411,7 +414,12 @@ class RegisterBuilder:
                 if rules.missing_tiers(point.level, [t.tier for t in point_tiers]):
                     counts["points_missing_tiers"] += 1
             revisions.append(
-                RegisterRevision(enterprise_id=target.enterprise_id, revision=1, changed_at=assessed_at)
+                RegisterRevision(
+                    enterprise_id=target.enterprise_id,
+                    revision=1,
+                    changed_at=assessed_at,
+                    risk_level=min(enterprise_levels, default=None),
+                )
             )
         RiskPoint.objects.bulk_create(points, batch_size=BATCH)
         HazardFactor.objects.bulk_create(factors, batch_size=BATCH)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
@@ -155,9 +155,7 @@ def enterprises_payload(user: Any, code: str, sector: str = "", level: str = "")
         enterprises = enterprises.filter(_sector_q(sector))
     rows = list(
         enterprises.order_by()
-        .values("pk", "name", "lat", "lon")
-        .annotate(risk_level=Min("risk_points__level", filter=Q(risk_points__active=True)))
-        .values_list("pk", "name", "lat", "lon", "risk_level")
+        .values_list("pk", "name", "lat", "lon", "register_revision__risk_level")
     )
     enterprise_counts: Counter[str] = Counter()
     points: list[list[Any]] = []

@@ -31,6 +31,9 @@ class RegisterRevision(models.Model):
     enterprise = models.OneToOneField(Enterprise, on_delete=models.CASCADE, related_name="register_revision")
     revision = models.PositiveIntegerField(default=0)
     changed_at = models.DateTimeField(null=True, blank=True)
+    # The most dangerous level among the enterprise's active risk points, kept with the counter so the
+    # county map reads 19,000 enterprises' colours without aggregating 130,000 risk points per request.
+    risk_level = models.PositiveSmallIntegerField(_("企业风险等级"), null=True, blank=True)
 
     scope_rule = ByEnterprise()
 

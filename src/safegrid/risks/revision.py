@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Min, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -21,15 +21,26 @@ def _enterprise_id(instance: Any) -> int | None:
     return int(value) if value is not None else None
 
 
+def enterprise_level(enterprise_id: int) -> Subquery:
+    """The most dangerous level of the enterprise's active risk points (1 is the most dangerous)."""
+    from .models import RiskPoint
+
+    active = RiskPoint.objects.filter(enterprise_id=enterprise_id, active=True).order_by()
+    return Subquery(active.values("enterprise_id").annotate(m=Min("level")).values("m")[:1])
+
+
 def bump(enterprise_id: int) -> None:
     from .models import RegisterRevision
 
     updated = RegisterRevision.objects.filter(enterprise_id=enterprise_id).update(
-        revision=F("revision") + 1, changed_at=timezone.now()
+        revision=F("revision") + 1, changed_at=timezone.now(), risk_level=enterprise_level(enterprise_id)
     )
     if not updated:
         RegisterRevision.objects.get_or_create(
             enterprise_id=enterprise_id, defaults={"revision": 1, "changed_at": timezone.now()}
+        )
+        RegisterRevision.objects.filter(enterprise_id=enterprise_id).update(
+            risk_level=enterprise_level(enterprise_id)
         )
 
 

@@ -29,12 +29,10 @@ def _submit(page, form_selector: str = "main form[method=post]") -> None:
 
 
 def test_register_to_filing_to_phone_card(browser, live_server, live_world, shots):
-    from safegrid.enterprises.models import OrgUnit
     from safegrid.risks.models import FilingStatus, HazardFactor, RiskPoint, RiskRegisterFiling
 
     base = live_server.url
     ent = live_world.ent_a
-    workshop = OrgUnit.objects.get(enterprise=ent, kind="workshop")
     post = live_world.post_a
 
     desk = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")

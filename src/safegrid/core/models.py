@@ -53,7 +53,10 @@ class RoleAssignment(models.Model):
                     | models.Q(role="dept_officer", department__isnull=False)
                     | models.Q(role="town_officer", division__isnull=False)
                     | models.Q(role="grid_worker", grid__isnull=False)
-                    | models.Q(role__in=["legal_rep", "ent_admin", "safety_manager", "expert"], enterprise__isnull=False)
+                    | models.Q(
+                        role__in=["legal_rep", "ent_admin", "safety_manager", "expert"],
+                        enterprise__isnull=False,
+                    )
                     | models.Q(role="unit_user", enterprise__isnull=False, org_unit__isnull=False)
                 ),
             )

@@ -214,7 +214,9 @@ def _home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
     links = EnterpriseSector.objects.all()
     if not scope_for(user).everything:  # county roles see every enterprise: skip the no-op IN (…)
         links = links.filter(enterprise__in=enterprises.values("pk"))
-    sector_counts = dict(links.values("sector_id").annotate(n=Count("enterprise_id")).values_list("sector_id", "n"))
+    sector_counts = dict(
+        links.values("sector_id").annotate(n=Count("enterprise_id")).values_list("sector_id", "n")
+    )
     sector_rows = [
         {"code": s.code, "name": s.name, "count": sector_counts.get(s.pk, 0)}
         for s in region_selectors.sector_list(user)

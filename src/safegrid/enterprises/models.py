@@ -169,7 +169,11 @@ class Person(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.org_unit is not None and self.enterprise_id and self.org_unit.enterprise_id != self.enterprise_id:
+        if (
+            self.org_unit is not None
+            and self.enterprise_id
+            and self.org_unit.enterprise_id != self.enterprise_id
+        ):
             raise ValidationError({"org_unit": _("岗位/部门不属于该企业")})
 
 

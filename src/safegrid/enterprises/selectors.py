@@ -17,7 +17,8 @@ from .models import Certificate, Enterprise, OrgUnit, Person
 def enterprise_list(user: Any) -> QuerySet[Enterprise]:
     # Boundaries are GeoJSON polygons: never drag them along with every enterprise row.
     return restrict(
-        Enterprise.objects.select_related("division", "grid").defer("division__boundary", "grid__boundary"), user
+        Enterprise.objects.select_related("division", "grid").defer("division__boundary", "grid__boundary"),
+        user,
     )
 
 

@@ -154,8 +154,7 @@ def enterprises_payload(user: Any, code: str, sector: str = "", level: str = "")
     if sector:
         enterprises = enterprises.filter(_sector_q(sector))
     rows = list(
-        enterprises.order_by()
-        .values_list("pk", "name", "lat", "lon", "register_revision__risk_level")
+        enterprises.order_by().values_list("pk", "name", "lat", "lon", "register_revision__risk_level")
     )
     enterprise_counts: Counter[str] = Counter()
     points: list[list[Any]] = []

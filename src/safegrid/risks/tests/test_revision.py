@@ -12,7 +12,9 @@ def test_counter_and_enterprise_level_follow_every_register_change(world):
     factor = services.hazard_factor_add(
         actor=actor, point=point, data={"method": "SCL", "description": "泄漏", "category": "things"}
     )
-    services.assess(actor=actor, factor=factor, kind="initial", method="LEC", inputs={"L": 6, "E": 6, "C": 15})
+    services.assess(
+        actor=actor, factor=factor, kind="initial", method="LEC", inputs={"L": 6, "E": 6, "C": 15}
+    )
     after = RegisterRevision.objects.get(enterprise=world.ent_a)
     assert after.revision > first.revision and after.risk_level == 1
     services.risk_point_deactivate(actor=actor, point=point)

@@ -617,7 +617,7 @@ def render_register_pdf(snapshot: Mapping[str, Any], info: BookInfo) -> bytes:
     _register_font()
     ent = snapshot.get("enterprise", {})
     buffer = io.BytesIO()
-    footer = f"{ent.get('name', '')}｜{TITLE}｜第 {info.version} 版"
+    footer = f"{ent.get('name', '')}　{TITLE}　第 {info.version} 版"
     doc = _BookTemplate(
         buffer, footer=footer, title=f"{ent.get('name', '')} {TITLE}", author=str(ent.get("name", ""))
     )

@@ -428,9 +428,8 @@ class FactorCreateView(_RegisterEditMixin, ServiceFormView):
         return self.point_url(self.point().pk)
 
 
-class _FactorMixin(_RegisterEditMixin):
-    def get_object(self) -> HazardFactor:
-        return selectors.hazard_factor_get(self.request.user, self.kwargs["pk"])
+class _PointChildMixin(_RegisterEditMixin):
+    """Edit pages of a row that hangs off a risk point (factor, measure): back to the point when done."""
 
     def enterprise_id_of(self, obj: Any) -> int:
         return int(obj.risk_point.enterprise_id)
@@ -440,6 +439,11 @@ class _FactorMixin(_RegisterEditMixin):
 
     def cancel_url(self, obj: Any) -> str:
         return self.point_url(obj.risk_point_id)
+
+
+class _FactorMixin(_PointChildMixin):
+    def get_object(self) -> HazardFactor:
+        return selectors.hazard_factor_get(self.request.user, self.kwargs["pk"])
 
 
 class FactorEditView(_FactorMixin, ServiceFormView):
@@ -618,18 +622,9 @@ class MeasureCreateView(_RegisterEditMixin, ServiceFormView):
         return self.point_url(self.point().pk)
 
 
-class _MeasureMixin(_RegisterEditMixin):
+class _MeasureMixin(_PointChildMixin):
     def get_object(self) -> ControlMeasure:
         return selectors.measure_get(self.request.user, self.kwargs["pk"])
-
-    def enterprise_id_of(self, obj: Any) -> int:
-        return int(obj.risk_point.enterprise_id)
-
-    def success_url(self, obj: Any) -> str:
-        return self.point_url(obj.risk_point_id)
-
-    def cancel_url(self, obj: Any) -> str:
-        return self.point_url(obj.risk_point_id)
 
 
 class MeasureEditView(_MeasureMixin, ServiceFormView):

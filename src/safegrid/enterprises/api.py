@@ -333,9 +333,22 @@ def _require_staff(user: User, enterprise: Enterprise) -> None:
     require(permissions.can_manage_staff(user, enterprise.pk), STAFF_ONLY)
 
 
-def _check_same_enterprise(field: str, obj: Any, enterprise: Enterprise) -> None:
-    if obj is not None and obj.enterprise_id != enterprise.pk:
-        raise ValidationError({field: "不属于该企业"})
+def _resolve_reference(user: User, data: dict[str, Any], field: str, getter: Any) -> None:
+    """Swap a body id for the scoped object (422 naming the field when the user cannot see it).
+
+    Whether it belongs to the same enterprise is the model's rule (Person/Certificate.clean), checked
+    by the service like on the web form.
+    """
+    if field in data:
+        refs = _References(user)
+        data[field] = refs.get(field, getter, data[field])
+        refs.raise_if_any()
+
+
+def _refuse_nulls(data: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in data and data[name] is None:
+            raise ValidationError({name: "此字段不能为空"})
 
 
 def _present(payload: Schema) -> dict[str, Any]:
@@ -458,10 +471,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Any:
     user = current_user(request)
     enterprise = _staff_enterprise(user, payload.enterprise)
     data = payload.dict(exclude={"enterprise"})
-    refs = _References(user)
-    data["org_unit"] = refs.get("org_unit", selectors.org_unit_get, data["org_unit"])
-    refs.raise_if_any()
-    _check_same_enterprise("org_unit", data["org_unit"], enterprise)
+    _resolve_reference(user, data, "org_unit", selectors.org_unit_get)
     person = services.person_create(actor=user, enterprise=enterprise, data=data)
     return Status(201, selectors.person_get(user, person.pk))
 
@@ -477,14 +487,8 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     person = selectors.person_get(user, person_id)
     _require_staff(user, person.enterprise)
     data = _present(payload)
-    if "org_unit" in data:
-        refs = _References(user)
-        data["org_unit"] = refs.get("org_unit", selectors.org_unit_get, data["org_unit"])
-        refs.raise_if_any()
-        _check_same_enterprise("org_unit", data["org_unit"], person.enterprise)
-    for name in ("name", "job_title", "phone", "active"):
-        if name in data and data[name] is None:
-            raise ValidationError({name: "此字段不能为空"})
+    _resolve_reference(user, data, "org_unit", selectors.org_unit_get)
+    _refuse_nulls(data, ("name", "job_title", "phone", "active"))
     services.person_update(actor=user, person=person, data=data)
     return selectors.person_get(user, person.pk)
 
@@ -522,10 +526,7 @@ def certificate_create(request: HttpRequest, payload: CertificateIn) -> Any:
     user = current_user(request)
     enterprise = _staff_enterprise(user, payload.enterprise)
     data = payload.dict(exclude={"enterprise"})
-    refs = _References(user)
-    data["person"] = refs.get("person", selectors.person_get, data["person"])
-    refs.raise_if_any()
-    _check_same_enterprise("person", data["person"], enterprise)
+    _resolve_reference(user, data, "person", selectors.person_get)
     certificate = services.certificate_create(actor=user, enterprise=enterprise, data=data)
     return Status(201, selectors.certificate_get(user, certificate.pk))
 
@@ -545,14 +546,8 @@ def certificate_update(request: HttpRequest, certificate_id: int, payload: Certi
     certificate = selectors.certificate_get(user, certificate_id)
     _require_staff(user, certificate.enterprise)
     data = _present(payload)
-    if "person" in data:
-        refs = _References(user)
-        data["person"] = refs.get("person", selectors.person_get, data["person"])
-        refs.raise_if_any()
-        _check_same_enterprise("person", data["person"], certificate.enterprise)
-    for name in ("kind", "number", "issuer"):
-        if name in data and data[name] is None:
-            raise ValidationError({name: "此字段不能为空"})
+    _resolve_reference(user, data, "person", selectors.person_get)
+    _refuse_nulls(data, ("kind", "number", "issuer"))
     services.certificate_update(actor=user, certificate=certificate, data=data)
     return selectors.certificate_get(user, certificate.pk)
 

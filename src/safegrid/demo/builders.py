@@ -41,8 +41,8 @@ from safegrid.enterprises.models import Certificate, Enterprise, EnterpriseSecto
 from safegrid.enterprises.rules import USCC_ALPHABET, make_uscc
 from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Department, Division, Grid, Sector
-from safegrid.risks import regional
-from safegrid.risks.selectors import config_for_division
+from safegrid.risks.selectors.points import config_for_division
+from safegrid.risks.services import regional as regional_services
 
 from . import geometry, names, risk_registers
 
@@ -796,7 +796,7 @@ class DemoBuilder:
         self.summary.counts.update(result.counts)
         self._stage("risk_registers", result.counts["risk_points"], result.comment(), started)
         started = time.monotonic()
-        proposal = regional.regional_propose(actor=ACTOR, year=self.today.year)
+        proposal = regional_services.regional_propose(actor=ACTOR, year=self.today.year)
         self._stage(
             "regional_risks",
             proposal.created + proposal.updated,

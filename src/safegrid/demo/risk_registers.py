@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from safegrid.enterprises.choices import EnterpriseStatus, OrgUnitKind
 from safegrid.enterprises.models import OrgUnit, Person
-from safegrid.risks import methods, rules
 from safegrid.risks.choices import (
     AssessmentKind,
     DataSource,
@@ -53,6 +52,8 @@ from safegrid.risks.models import (
     RiskPoint,
     RiskRegisterFiling,
 )
+from safegrid.risks.rules import assessment as rules
+from safegrid.risks.rules import methods
 
 from .risk_catalogue import CATALOGUE, GENERIC, PointSpec
 

@@ -13,8 +13,10 @@ from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.schemas import READ_ERRORS, Page, PageParams
 
-from . import rules, selectors, services
 from .choices import ControlTier
+from .rules import assessment as rules
+from .selectors import points as selectors
+from .services import points as services
 
 router = Router(tags=["risks"])
 

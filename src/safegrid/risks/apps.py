@@ -7,6 +7,6 @@ class RisksConfig(AppConfig):
     verbose_name = "风险分级管控"
 
     def ready(self) -> None:
-        from . import revision
+        from .services import revision
 
         revision.connect()

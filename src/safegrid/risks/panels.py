@@ -11,9 +11,11 @@ from django.template.loader import render_to_string
 from safegrid.core.panels import register
 from safegrid.enterprises.models import Enterprise
 
-from . import filing_selectors, permissions, selectors
+from . import permissions
 from .choices import RiskLevel
-from .views_filing import REGISTER_STATE_TEXT, STATE_CSS
+from .selectors import filing as filing_selectors
+from .selectors import points as selectors
+from .views.filing import REGISTER_STATE_TEXT, STATE_CSS
 
 
 @register("enterprise_detail", order=10)
@@ -40,4 +42,4 @@ def enterprise_risk_panel(request: HttpRequest, enterprise: Enterprise) -> str |
         "can_file": permissions.can_edit_register(user, enterprise.pk)
         or permissions.can_sign_register(user, enterprise.pk),
     }
-    return render_to_string("risks/_enterprise_panel.html", context, request=request)
+    return render_to_string("risks/panels/_enterprise.html", context, request=request)

@@ -12,7 +12,6 @@ from safegrid.core.models import AuditEntry
 from safegrid.demo import builders, risk_catalogue
 from safegrid.enterprises.choices import OrgUnitKind
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
-from safegrid.risks import filing, methods, rules
 from safegrid.risks.choices import (
     AccidentType,
     Classify2,
@@ -31,6 +30,9 @@ from safegrid.risks.models import (
     RiskAssessment,
     RiskPoint,
 )
+from safegrid.risks.rules import assessment as rules
+from safegrid.risks.rules import methods
+from safegrid.risks.services import filing
 
 SMALL = 60
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises.models import OrgUnit
-from safegrid.risks import services
 from safegrid.risks.choices import (
     Classify1,
     HazardCategory,
@@ -15,6 +14,7 @@ from safegrid.risks.choices import (
     RiskPointType,
 )
 from safegrid.risks.models import ControlMeasure, HazardFactor, RiskPoint
+from safegrid.risks.services import points as services
 
 
 def workshop_a(world: World) -> OrgUnit:

@@ -12,8 +12,8 @@ from ninja.testing import TestClient
 from safegrid.api import errors
 from safegrid.core import tokens
 from safegrid.core.testing import SYSTEM
-from safegrid.risks import services
 from safegrid.risks.api import router
+from safegrid.risks.services import points as services
 
 from .factories import make_factor, make_measure, make_point
 

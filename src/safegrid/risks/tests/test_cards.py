@@ -13,9 +13,14 @@ from safegrid.core.audit import verify
 from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises import services as ent_services
-from safegrid.risks import cards, cards_pdf, qr, selectors, services
 from safegrid.risks.choices import ControlTier
+from safegrid.risks.documents import cards_pdf, qr
 from safegrid.risks.models import CardConfirmation, CardKind, RiskCard, RiskPoint
+from safegrid.risks.rules import cards as card_rules
+from safegrid.risks.selectors import cards as card_selectors
+from safegrid.risks.selectors import points as selectors
+from safegrid.risks.services import cards as card_services
+from safegrid.risks.services import points as services
 
 from .factories import make_factor, make_measure, make_point, workshop_a
 
@@ -28,38 +33,38 @@ from .factories import make_factor, make_measure, make_point, workshop_a
      "95598", "0533-7123456转802", "7123456"],
 )  # fmt: skip
 def test_phone_numbers_accepted(phone: str) -> None:
-    assert cards.phone_problem(phone) is None
+    assert card_rules.phone_problem(phone) is None
 
 
 @pytest.mark.parametrize("phone", ["", "abc", "12", "1380013800", "23800138000", "119a", "13800138000转x"])
 def test_bad_phone_numbers_refused_with_the_number_in_the_message(phone: str) -> None:
-    problem = cards.phone_problem(phone)
+    problem = card_rules.phone_problem(phone)
     assert problem
     if phone:
         assert phone in problem
 
 
 def test_tel_href_keeps_digits_and_extension() -> None:
-    assert cards.tel_href("0533-712 3456") == "tel:05337123456"
-    assert cards.tel_href("0533-7123456转802") == "tel:05337123456,802"
+    assert card_rules.tel_href("0533-712 3456") == "tel:05337123456"
+    assert card_rules.tel_href("0533-7123456转802") == "tel:05337123456,802"
 
 
 def test_phone_lines_round_trip_and_bad_lines_named() -> None:
     text = "火警 119\n\n安全管理员 张三：13800138000\n急救，120"
-    phones = cards.parse_phone_lines(text)
+    phones = card_rules.parse_phone_lines(text)
     assert phones == [
         {"name": "火警", "phone": "119"},
         {"name": "安全管理员 张三", "phone": "13800138000"},
         {"name": "急救", "phone": "120"},
     ]
-    assert cards.parse_phone_lines(cards.phone_lines(phones)) == phones
+    assert card_rules.parse_phone_lines(card_rules.phone_lines(phones)) == phones
     with pytest.raises(ValidationError) as info:
-        cards.parse_phone_lines("119\n火警 119")
+        card_rules.parse_phone_lines("119\n火警 119")
     assert "第 1 行" in info.value.message_dict["emergency_phones"][0]
 
 
 def test_split_steps_drops_numbering_and_empty_lines() -> None:
-    assert cards.split_steps("1. 停止进料\n\n2、打开冷却水\n（3）报告班长\n  \n疏散人员") == [
+    assert card_rules.split_steps("1. 停止进料\n\n2、打开冷却水\n（3）报告班长\n  \n疏散人员") == [
         "停止进料",
         "打开冷却水",
         "报告班长",
@@ -68,18 +73,18 @@ def test_split_steps_drops_numbering_and_empty_lines() -> None:
 
 
 def test_steps_problems() -> None:
-    assert cards.steps_problems(["a"] * cards.MAX_STEPS) == []
-    assert cards.steps_problems(["a"] * (cards.MAX_STEPS + 1))
-    assert "第 2 步为空" in cards.steps_problems(["a", "  "])[0]
-    assert cards.steps_problems("a") == ["处置步骤须为文字列表"]
+    assert card_rules.steps_problems(["a"] * card_rules.MAX_STEPS) == []
+    assert card_rules.steps_problems(["a"] * (card_rules.MAX_STEPS + 1))
+    assert "第 2 步为空" in card_rules.steps_problems(["a", "  "])[0]
+    assert card_rules.steps_problems("a") == ["处置步骤须为文字列表"]
 
 
 def test_absolute_url_joins_base_and_path() -> None:
     assert (
-        cards.absolute_url("https://a.example/", "/risks/cards/qr/x/")
+        card_rules.absolute_url("https://a.example/", "/risks/cards/qr/x/")
         == "https://a.example/risks/cards/qr/x/"
     )
-    assert cards.absolute_url("https://a.example/sg", "/r/") == "https://a.example/sg/r/"
+    assert card_rules.absolute_url("https://a.example/sg", "/r/") == "https://a.example/sg/r/"
 
 
 # ---- building a risk point for ent_a -------------------------------------------------------------
@@ -106,7 +111,7 @@ def _detail(world: World, point: RiskPoint) -> RiskPoint:
 @pytest.mark.django_db
 def test_post_card_content_comes_from_the_register(world: World) -> None:
     point = assessed_point(world)
-    content = cards.build_content(_detail(world, point), None, CardKind.POST)
+    content = card_selectors.build_content(_detail(world, point), None, CardKind.POST)
     assert content.level == 2 and content.colour == "orange" and content.level_name == "较大风险"
     assert content.post_name == "反应釜操作岗"
     assert [h.description for h in content.hazards] == ["反应釜超温超压"]
@@ -126,7 +131,7 @@ def test_default_phones_add_the_safety_manager(world: World) -> None:
         data={"safety_manager": "刘安", "safety_manager_phone": "13900001111"},
     )
     world.ent_a.refresh_from_db()
-    phones = cards.phones_for_card([{"name": "值班室", "phone": "0533-7123456"}, {"name": "消防", "phone": "119"}],
+    phones = card_selectors.phones_for_card([{"name": "值班室", "phone": "0533-7123456"}, {"name": "消防", "phone": "119"}],
                                    world.ent_a)  # fmt: skip
     assert phones == [
         {"name": "值班室", "phone": "0533-7123456"},
@@ -143,7 +148,7 @@ def test_default_phones_add_the_safety_manager(world: World) -> None:
 def test_card_save_creates_then_bumps_version_with_audit(world: World) -> None:
     point = assessed_point(world)
     actor = world.user("ent_a")
-    card = cards.card_save(
+    card = card_services.card_save(
         actor=actor,
         point=point,
         kind=CardKind.POST,
@@ -153,7 +158,7 @@ def test_card_save_creates_then_bumps_version_with_audit(world: World) -> None:
         },
     )
     assert card.version == 1
-    card = cards.card_save(
+    card = card_services.card_save(
         actor=actor, point=point, kind=CardKind.POST, data={"key_points": "佩戴防护面罩\n巡检"}
     )
     assert card.version == 2 and card.key_points == "佩戴防护面罩\n巡检"
@@ -168,7 +173,7 @@ def test_card_save_creates_then_bumps_version_with_audit(world: World) -> None:
 def test_card_save_refuses_bad_input_whole(world: World) -> None:
     point = assessed_point(world)
     with pytest.raises(ValidationError) as info:
-        cards.card_save(
+        card_services.card_save(
             actor=SYSTEM,
             point=point,
             kind=CardKind.EMERGENCY,
@@ -184,10 +189,12 @@ def test_card_save_refuses_bad_input_whole(world: World) -> None:
     assert "review_cycle_months" in errors
     assert not RiskCard.objects.exists()
     with pytest.raises(ValidationError) as info:
-        cards.card_save(actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["关阀", ""]})
+        card_services.card_save(
+            actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["关阀", ""]}
+        )
     assert "第 2 步为空" in info.value.message_dict["steps"][0]
     with pytest.raises(ValidationError) as info:
-        cards.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"steps": ["关阀"]})
+        card_services.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"steps": ["关阀"]})
     assert "steps" in info.value.message_dict
 
 
@@ -196,7 +203,7 @@ def test_card_post_must_be_a_post_of_the_same_enterprise(world: World) -> None:
     point = assessed_point(world)
     workshop = workshop_a(world)
     with pytest.raises(ValidationError) as info:
-        cards.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"post": workshop})
+        card_services.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"post": workshop})
     assert "岗位" in info.value.message_dict["post"][0]
     other = ent_services.org_unit_create(
         actor=SYSTEM,
@@ -205,7 +212,7 @@ def test_card_post_must_be_a_post_of_the_same_enterprise(world: World) -> None:
         data={"kind": "workshop", "name": "乙车间"},
     )
     with pytest.raises(ValidationError) as info:
-        cards.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"post": other})
+        card_services.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"post": other})
     assert info.value.message_dict["post"] == ["岗位不属于该企业"]
 
 
@@ -217,9 +224,11 @@ def test_confirmation_recorded_once_per_version_with_audit(world: World) -> None
     point = assessed_point(world)
     worker = world.user("post_a")
     ent_services.person_update(actor=SYSTEM, person=world.person_a, data={"user": worker})
-    first = cards.card_confirm(actor=worker, point=point, user_agent="Mozilla/5.0 (iPhone)", ip="10.0.0.8")
+    first = card_services.card_confirm(
+        actor=worker, point=point, user_agent="Mozilla/5.0 (iPhone)", ip="10.0.0.8"
+    )
     assert first.created
-    again = cards.card_confirm(actor=worker, point=point, user_agent="x", ip="10.0.0.9")
+    again = card_services.card_confirm(actor=worker, point=point, user_agent="x", ip="10.0.0.9")
     assert not again.created and again.confirmation.pk == first.confirmation.pk
     receipt = first.confirmation
     assert (receipt.card_version, receipt.person_id, receipt.ip, receipt.user_agent) == (
@@ -235,23 +244,27 @@ def test_confirmation_recorded_once_per_version_with_audit(world: World) -> None
     ]
 
     # A new version of the card asks for a new confirmation.
-    card = cards.card_save(
+    card = card_services.card_save(
         actor=world.user("ent_a"), point=point, kind=CardKind.POST, data={"key_points": "新要点"}
     )
     assert card.version == 2
-    newer = cards.card_confirm(actor=worker, point=point)
+    newer = card_services.card_confirm(actor=worker, point=point)
     assert newer.created and newer.confirmation.card_version == 2
     assert CardConfirmation.objects.count() == 2
 
-    statuses = cards.post_people_status(_detail(world, point), card)
+    statuses = card_selectors.post_people_status(_detail(world, point), card)
     assert [(s.person.name, s.confirmation is not None) for s in statuses] == [("王操作", True)]
 
 
 @pytest.mark.django_db
 def test_first_saved_card_is_newer_than_what_was_confirmed(world: World) -> None:
     point = assessed_point(world)
-    cards.card_confirm(actor=world.user("post_a"), point=point)  # read the register-only card (version 1)
-    card = cards.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": "佩戴防护面罩"})
+    card_services.card_confirm(
+        actor=world.user("post_a"), point=point
+    )  # read the register-only card (version 1)
+    card = card_services.card_save(
+        actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": "佩戴防护面罩"}
+    )
     assert card.version == 2
 
 
@@ -262,8 +275,8 @@ def test_people_who_have_not_confirmed_are_listed(world: World) -> None:
         actor=SYSTEM, enterprise=world.ent_a, data={"name": "李新人", "org_unit": world.post_a}
     )
     ent_services.person_update(actor=SYSTEM, person=world.person_a, data={"user": world.user("post_a")})
-    cards.card_confirm(actor=world.user("post_a"), point=point)
-    statuses = cards.post_people_status(_detail(world, point), None)
+    card_services.card_confirm(actor=world.user("post_a"), point=point)
+    statuses = card_selectors.post_people_status(_detail(world, point), None)
     assert {s.person.name: s.confirmation is not None for s in statuses} == {"王操作": True, "李新人": False}
 
 
@@ -271,7 +284,7 @@ def test_people_who_have_not_confirmed_are_listed(world: World) -> None:
 def test_government_users_cannot_confirm(world: World) -> None:
     point = assessed_point(world)
     with pytest.raises(ValidationError):
-        cards.card_confirm(actor=world.user("grid_a"), point=point)
+        card_services.card_confirm(actor=world.user("grid_a"), point=point)
     assert not CardConfirmation.objects.exists()
 
 
@@ -283,12 +296,12 @@ def test_notice_rows_and_counts(world: World) -> None:
     assessed_point(world)
     make_point(world, "RP-C02", name="原料库")  # not assessed yet
     _, points = selectors.register(world.user("county_admin"), world.ent_a.pk)
-    rows = cards.notice_rows(points)
+    rows = card_selectors.notice_rows(points)
     assert [(r.point.code, r.level_name, r.tier, r.person) for r in rows] == [
         ("RP-C01", "较大风险", "岗位级", "王操作"),
         ("RP-C02", "未评价", "", ""),
     ]
-    assert [(c.name, c.count) for c in cards.level_counts(rows)] == [
+    assert [(c.name, c.count) for c in card_selectors.level_counts(rows)] == [
         ("重大风险", 0),
         ("较大风险", 1),
         ("一般风险", 0),
@@ -311,7 +324,7 @@ def pdf_pages(data: bytes) -> int:
 @pytest.mark.django_db
 def test_card_pdfs_are_single_pages_even_when_long(world: World) -> None:
     point = assessed_point(world)
-    cards.card_save(
+    card_services.card_save(
         actor=SYSTEM,
         point=point,
         kind=CardKind.EMERGENCY,
@@ -321,19 +334,19 @@ def test_card_pdfs_are_single_pages_even_when_long(world: World) -> None:
         },
     )
     detail = _detail(world, point)
-    saved = cards.cards_for_point(detail)
+    saved = card_selectors.cards_for_point(detail)
     png = qr.qr_png("https://example.cn/risks/cards/qr/x/")
-    post = cards_pdf.card_pdf(cards.build_content(detail, None, CardKind.POST), png)
+    post = cards_pdf.card_pdf(card_selectors.build_content(detail, None, CardKind.POST), png)
     emergency = cards_pdf.card_pdf(
-        cards.build_content(detail, saved[CardKind.EMERGENCY], CardKind.EMERGENCY), png
+        card_selectors.build_content(detail, saved[CardKind.EMERGENCY], CardKind.EMERGENCY), png
     )
     assert pdf_pages(post) == 1
     assert pdf_pages(emergency) == 1
     _, points = selectors.register(world.user("county_admin"), world.ent_a.pk)
-    rows = cards.notice_rows(points)
+    rows = card_selectors.notice_rows(points)
     import datetime as dt
 
     board = cards_pdf.notice_board_pdf(
-        world.ent_a.name, rows, cards.level_counts(rows), dt.date(2026, 11, 28)
+        world.ent_a.name, rows, card_selectors.level_counts(rows), dt.date(2026, 11, 28)
     )
     assert pdf_pages(board) == 1

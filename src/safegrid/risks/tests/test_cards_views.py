@@ -14,8 +14,9 @@ from PIL import Image
 from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises import services as ent_services
-from safegrid.risks import cards, qr
+from safegrid.risks.documents import qr
 from safegrid.risks.models import CardConfirmation, CardKind, RiskCard
+from safegrid.risks.services import cards as card_services
 
 from .factories import make_factor, make_point
 from .test_cards import assessed_point, pdf_pages
@@ -110,7 +111,7 @@ def test_worker_confirms_once_per_version(world: World, login: Any) -> None:
     )
 
     # The safety manager changes the card: the worker is asked again and can confirm the new version.
-    cards.card_save(
+    card_services.card_save(
         actor=world.user("ent_a"), point=point, kind=CardKind.POST, data={"key_points": "先通风后作业"}
     )
     page = client.get(_qr_url(point)).content.decode()
@@ -212,7 +213,7 @@ def test_pdfs(world: World, login: Any) -> None:
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF") and b"/Type /Page" in response.content
     assert client.get(reverse("risks:card_pdf", args=[point.pk, "emergency"])).status_code == 404
-    cards.card_save(actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["停止进料"]})
+    card_services.card_save(actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["停止进料"]})
     response = client.get(reverse("risks:card_pdf", args=[point.pk, "emergency"]))
     assert response.content.startswith(b"%PDF")
 
@@ -233,7 +234,7 @@ def test_confirmations_page_for_editors_and_government(world: World, login: Any)
         actor=SYSTEM, enterprise=world.ent_a, data={"name": "李新人", "org_unit": world.post_a}
     )
     ent_services.person_update(actor=SYSTEM, person=world.person_a, data={"user": world.user("post_a")})
-    cards.card_confirm(actor=world.user("post_a"), point=point, ip="10.0.0.1")
+    card_services.card_confirm(actor=world.user("post_a"), point=point, ip="10.0.0.1")
     url = reverse("risks:card_confirmations", args=[point.pk])
     for name in ("ent_a", "town_a", "county_admin"):
         body = login(world.user(name)).get(url).content.decode()
@@ -244,7 +245,7 @@ def test_confirmations_page_for_editors_and_government(world: World, login: Any)
 
 def test_card_index_lists_points_with_versions(world: World, login: Any) -> None:
     point = assessed_point(world)
-    cards.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": "要点"})
+    card_services.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": "要点"})
     body = login(world.user("ent_a")).get(reverse("risks:card_index", kwargs={"enterprise": world.ent_a.pk}))
     text = body.content.decode()
     assert point.name in text and "V1" in text and reverse("risks:card_edit", args=[point.pk, "post"]) in text
@@ -253,7 +254,7 @@ def test_card_index_lists_points_with_versions(world: World, login: Any) -> None
 def test_booklet_has_one_page_per_point(world: World, login: Any) -> None:
     point = assessed_point(world)
     make_point(world, "RP-C02", name="原料库", org_unit=world.post_a)
-    cards.card_save(actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["停止进料"]})
+    card_services.card_save(actor=SYSTEM, point=point, kind=CardKind.EMERGENCY, data={"steps": ["停止进料"]})
     client = login(world.user("ent_a"))
     post = client.get(reverse("risks:card_booklet_pdf", args=[world.ent_a.pk, "post"]))
     assert post.status_code == 200 and pdf_pages(post.content) == 2
@@ -290,7 +291,7 @@ def test_card_index_and_notice_board_queries_do_not_grow_with_points(
 
 def test_register_change_offers_a_new_version_to_editors(world: World, login: Any) -> None:
     point = assessed_point(world)
-    cards.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": "要点"})
+    card_services.card_save(actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": "要点"})
     client = login(world.user("ent_a"))
     assert "发布新版本" not in client.get(reverse("risks:card_detail", args=[point.pk])).content.decode()
     make_factor(point, description="搅拌器机械伤害", accident_types=["03"])

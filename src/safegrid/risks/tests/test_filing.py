@@ -15,10 +15,7 @@ from safegrid.core.testing import PASSWORD, SYSTEM, World, make_user
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import OrgUnit
 from safegrid.regions.models import Department
-from safegrid.risks import filing as filing_services
-from safegrid.risks import services
 from safegrid.risks.choices import ControlTier
-from safegrid.risks.filing_selectors import current_revision, filing_status_list
 from safegrid.risks.models import (
     FilingStatus,
     FilingTransition,
@@ -27,6 +24,9 @@ from safegrid.risks.models import (
     RiskPoint,
     RiskRegisterFiling,
 )
+from safegrid.risks.selectors.filing import current_revision, filing_status_list
+from safegrid.risks.services import filing as filing_services
+from safegrid.risks.services import points as services
 
 from . import factories
 from .factories import make_factor, make_measure, make_point

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from safegrid.risks import filing_rules as fr
-from safegrid.risks.filing_rules import Action, Capability, LatestFiling, RegisterState, Status
-from safegrid.risks.models_register import FilingStatus
+from safegrid.risks.models.filing import FilingStatus
+from safegrid.risks.rules import filing as fr
+from safegrid.risks.rules.filing import Action, Capability, LatestFiling, RegisterState, Status
 
 EXPECTED: dict[tuple[Status, Action], Status] = {
     (Status.COMPILED, Action.SIGN): Status.SIGNED,

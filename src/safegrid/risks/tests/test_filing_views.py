@@ -16,8 +16,8 @@ from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.rules import make_uscc
 from safegrid.regions.models import Sector
-from safegrid.risks import filing as filing_services
 from safegrid.risks.models import FilingStatus, RegisterRevision, RiskRegisterFiling
+from safegrid.risks.services import filing as filing_services
 
 from .factories import make_measure
 from .test_filing import complete_register

@@ -16,8 +16,8 @@ from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.rules import make_uscc
 from safegrid.regions.models import Division, Sector
-from safegrid.risks import regional
 from safegrid.risks.models import EnterpriseSitePlan, RegionalRisk
+from safegrid.risks.services import regional as regional_services
 from safegrid.risks.tests.test_regional_services import graded_point
 
 SQUARE = {"type": "Polygon", "coordinates": [[[118.0, 36.9], [118.1, 36.9], [118.1, 37.0], [118.0, 36.9]]]}
@@ -33,7 +33,7 @@ def mapped(world: World) -> World:
     graded_point(world.ent_a, "RP-1", 1, plan_x=0.25, plan_y=0.5)
     graded_point(world.ent_a, "RP-2", 3, lat=36.951, lon=118.081)
     graded_point(world.ent_b, "RP-B", 4)
-    regional.regional_propose(actor=SYSTEM, year=2026)
+    regional_services.regional_propose(actor=SYSTEM, year=2026)
     return world
 
 
@@ -134,7 +134,7 @@ def test_points_payload_places_points_on_the_plan(
     mapped: World, login: Any, settings: Any, tmp_path: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
-    regional.site_plan_upload(
+    regional_services.site_plan_upload(
         actor=SYSTEM,
         enterprise=mapped.ent_a,
         image=SimpleUploadedFile("plan.png", png_bytes(), content_type="image/png"),

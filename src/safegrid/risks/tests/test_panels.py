@@ -1,5 +1,5 @@
-from safegrid.risks import services
 from safegrid.risks.models import RiskPoint
+from safegrid.risks.services import points as services
 
 
 def _point(world, code: str, lec: tuple[int, int, int]) -> RiskPoint:

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from safegrid.risks import regional_rules as rr
-from safegrid.risks.regional_rules import Rule
+from safegrid.risks.rules import regional as rr
+from safegrid.risks.rules.regional import Rule
 
 
 @pytest.mark.parametrize(

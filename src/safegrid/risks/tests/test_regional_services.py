@@ -16,10 +16,12 @@ from django.utils import timezone
 from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises.models import Enterprise
-from safegrid.risks import regional, services
-from safegrid.risks import regional_rules as rr
 from safegrid.risks.choices import RiskPointType
 from safegrid.risks.models import RegionalRisk, RiskPoint
+from safegrid.risks.rules import regional as rr
+from safegrid.risks.selectors import regional as regional_selectors
+from safegrid.risks.services import points as services
+from safegrid.risks.services import regional as regional_services
 from safegrid.risks.tests.factories import make_factor
 
 LS_FOR_LEVEL = {1: {"L": 5, "S": 5}, 2: {"L": 4, "S": 4}, 3: {"L": 3, "S": 3}, 4: {"L": 2, "S": 2}}
@@ -47,7 +49,7 @@ def rows(year: int = YEAR) -> dict[str, RegionalRisk]:
 def test_propose_colours_the_tiny_world(world: World) -> None:
     graded_point(world.ent_a, "RP-1", 1)
     graded_point(world.ent_a, "RP-2", 3)
-    result = regional.regional_propose(actor=SYSTEM, year=YEAR)
+    result = regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     assert (result.created, result.updated, result.unchanged) == (4, 0, 0)
     found = rows()
     assert set(found) == {world.town_a.pk, world.village_a.pk, world.town_b.pk, world.village_b.pk}
@@ -71,7 +73,7 @@ def test_propose_ignores_inactive_points_and_closed_enterprises(world: World) ->
     graded_point(world.ent_b, "RP-B", 2)
     services.risk_point_deactivate(actor=SYSTEM, point=point)
     Enterprise.objects.filter(pk=world.ent_b.pk).update(status="closed")
-    regional.regional_propose(actor=SYSTEM, year=YEAR)
+    regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     found = rows()
     assert found[world.town_a.pk].level == 4 and found[world.town_a.pk].proposal_basis["rule"] == "no_data"
     town_b = found[world.town_b.pk].proposal_basis
@@ -86,20 +88,20 @@ def test_propose_ignores_inactive_points_and_closed_enterprises(world: World) ->
 def test_propose_reads_levels_in_one_query(world: World) -> None:
     graded_point(world.ent_a, "RP-1", 2)
     with CaptureQueriesContext(connection) as ctx:
-        regional.enterprise_level_counts()
+        regional_selectors.enterprise_level_counts()
     assert len(ctx.captured_queries) == 1
 
 
 @pytest.mark.django_db
 def test_rerun_updates_proposals_but_keeps_a_decided_level(world: World) -> None:
-    regional.regional_propose(actor=SYSTEM, year=YEAR)
+    regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     county_admin = world.user("county_admin")
-    decided = regional.regional_adjust(
+    decided = regional_services.regional_adjust(
         actor=county_admin, regional_risk=rows()[world.town_b.pk], level=2, reason="辖区内有在建重点工程"
     )
     graded_point(world.ent_a, "RP-1", 3)
     graded_point(world.ent_b, "RP-B", 3)
-    result = regional.regional_propose(actor=SYSTEM, year=YEAR)
+    result = regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     assert (result.created, result.updated, result.unchanged) == (0, 4, 0)
     found = rows()
     assert (found[world.town_a.pk].proposed_level, found[world.town_a.pk].level) == (3, 3)
@@ -107,29 +109,33 @@ def test_rerun_updates_proposals_but_keeps_a_decided_level(world: World) -> None
     assert (town_b.proposed_level, town_b.level, town_b.adjusted) == (3, 2, True)
     assert town_b.reason == "辖区内有在建重点工程" and town_b.decided_by == county_admin
     assert town_b.decided_at == decided.decided_at
-    again = regional.regional_propose(actor=SYSTEM, year=YEAR)
+    again = regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     assert (again.updated, again.unchanged) == (0, 4)
 
 
 @pytest.mark.django_db
 def test_level3_threshold_is_configurable(world: World) -> None:
     graded_point(world.ent_a, "RP-1", 3)
-    regional.regional_propose(actor=SYSTEM, year=YEAR, level3_threshold=1)
+    regional_services.regional_propose(actor=SYSTEM, year=YEAR, level3_threshold=1)
     assert rows()[world.town_a.pk].level == 2
     assert rows()[world.town_a.pk].proposal_basis["rule"] == "level3_many"
     with pytest.raises(ValidationError):
-        regional.regional_propose(actor=SYSTEM, year=YEAR, level3_threshold=0)
+        regional_services.regional_propose(actor=SYSTEM, year=YEAR, level3_threshold=0)
 
 
 @pytest.mark.django_db
 def test_adjust_requires_a_reason(world: World) -> None:
-    regional.regional_propose(actor=SYSTEM, year=YEAR)
+    regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     row = rows()[world.town_a.pk]
     with pytest.raises(ValidationError) as exc:
-        regional.regional_adjust(actor=world.user("county_admin"), regional_risk=row, level=2, reason="  ")
+        regional_services.regional_adjust(
+            actor=world.user("county_admin"), regional_risk=row, level=2, reason="  "
+        )
     assert "reason" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        regional.regional_adjust(actor=world.user("county_admin"), regional_risk=row, level=5, reason="x")
+        regional_services.regional_adjust(
+            actor=world.user("county_admin"), regional_risk=row, level=5, reason="x"
+        )
     assert "level" in exc.value.message_dict
     row.refresh_from_db()
     assert (row.level, row.adjusted) == (4, False)
@@ -138,20 +144,24 @@ def test_adjust_requires_a_reason(world: World) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ["town_a", "dept_chem", "ent_a", "grid_a", "outsider"])
 def test_adjust_and_propose_need_a_county_role(world: World, username: str) -> None:
-    regional.regional_propose(actor=SYSTEM, year=YEAR)
+    regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     row = rows()[world.town_a.pk]
     with pytest.raises(PermissionDenied):
-        regional.regional_adjust(actor=world.user(username), regional_risk=row, level=1, reason="理由")
+        regional_services.regional_adjust(
+            actor=world.user(username), regional_risk=row, level=1, reason="理由"
+        )
     with pytest.raises(PermissionDenied):
-        regional.regional_propose(actor=world.user(username), year=YEAR)
+        regional_services.regional_propose(actor=world.user(username), year=YEAR)
 
 
 @pytest.mark.django_db
 def test_adjust_is_stored_audited_and_sets_the_review(world: World) -> None:
-    regional.regional_propose(actor=SYSTEM, year=YEAR)
+    regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     row = rows()[world.village_b.pk]
     user = world.user("county_admin")
-    changed = regional.regional_adjust(actor=user, regional_risk=row, level="1", reason="发生较大事故")
+    changed = regional_services.regional_adjust(
+        actor=user, regional_risk=row, level="1", reason="发生较大事故"
+    )
     assert (changed.level, changed.proposed_level, changed.adjusted) == (1, 4, True)
     assert changed.decided_by == user and changed.reason == "发生较大事故"
     today = timezone.localdate()
@@ -159,7 +169,7 @@ def test_adjust_is_stored_audited_and_sets_the_review(world: World) -> None:
     entry = AuditEntry.objects.filter(object_type="risks.regionalrisk", action="update").latest("id")
     assert entry.actor == user and entry.after["level"] == 1 and entry.before["level"] == 4
     assert entry.division_code == world.village_b.pk
-    yellow = regional.regional_adjust(actor=user, regional_risk=changed, level=3, reason="整改完成")
+    yellow = regional_services.regional_adjust(actor=user, regional_risk=changed, level=3, reason="整改完成")
     assert yellow.next_review_on == rr.add_months(today, 12)
     assert yellow.next_review_on - today >= dt.timedelta(days=365)
 

@@ -15,9 +15,8 @@ from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.import_views import XLSX_TYPE
 from safegrid.enterprises.models import OrgUnit
-from safegrid.risks import register_excel as rx
-from safegrid.risks import selectors, services
 from safegrid.risks.choices import AssessmentKind, IdentificationMethod
+from safegrid.risks.documents import points_excel as rx
 from safegrid.risks.models import (
     ControlMeasure,
     HazardFactor,
@@ -25,6 +24,8 @@ from safegrid.risks.models import (
     RiskAssessment,
     RiskPoint,
 )
+from safegrid.risks.selectors import points as selectors
+from safegrid.risks.services import points as services
 from safegrid.risks.tests.factories import make_factor, make_measure, make_point
 
 pytestmark = pytest.mark.django_db

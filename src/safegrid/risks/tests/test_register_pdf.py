@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from safegrid.core.testing import PASSWORD, SYSTEM
-from safegrid.risks import filing as filing_services
-from safegrid.risks import services
-from safegrid.risks.register_pdf import TITLE, BookInfo, render_register_pdf
+from safegrid.risks.documents.filing_pdf import TITLE, BookInfo, render_register_pdf
+from safegrid.risks.services import filing as filing_services
+from safegrid.risks.services import points as services
 
 from .test_filing import complete_register
 

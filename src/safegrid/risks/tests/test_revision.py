@@ -1,5 +1,5 @@
-from safegrid.risks import services
 from safegrid.risks.models import RegisterRevision
+from safegrid.risks.services import points as services
 
 
 def test_counter_and_enterprise_level_follow_every_register_change(world):

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safegrid.risks import methods, rules
 from safegrid.risks.choices import ControlTier, RiskLevel
+from safegrid.risks.rules import assessment as rules
+from safegrid.risks.rules import methods
 
 D = Decimal
 

@@ -8,8 +8,9 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from safegrid.core.testing import SYSTEM
-from safegrid.risks import selectors, services
 from safegrid.risks.choices import IdentificationMethod
+from safegrid.risks.selectors import points as selectors
+from safegrid.risks.services import points as services
 
 from .factories import make_factor, make_measure, make_point
 

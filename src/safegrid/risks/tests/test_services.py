@@ -10,7 +10,6 @@ from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import OrgUnit
-from safegrid.risks import services
 from safegrid.risks.choices import ControlTier, IdentificationMethod
 from safegrid.risks.models import (
     ControlMeasure,
@@ -20,6 +19,7 @@ from safegrid.risks.models import (
     RiskPoint,
     RiskSettings,
 )
+from safegrid.risks.services import points as services
 
 from .factories import make_factor, make_measure, make_point
 
@@ -72,7 +72,7 @@ def test_residual_beside_initial_and_latest_is_current(world) -> None:
     point.refresh_from_db()
     assert point.level == 3  # the residual assessment is the factor's current level
 
-    from safegrid.risks.selectors import factor_views, with_register
+    from safegrid.risks.selectors.points import factor_views, with_register
 
     view = factor_views(with_register(RiskPoint.objects.filter(pk=point.pk)).get())[0]
     assert view.initial == initial and view.residual == residual

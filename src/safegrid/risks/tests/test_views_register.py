@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises.models import OrgUnit
-from safegrid.risks import services
 from safegrid.risks.choices import ControlTier, IdentificationMethod
 from safegrid.risks.models import ControlMeasure, HazardFactor, ResponsibilityAssignment, RiskPoint
+from safegrid.risks.services import points as services
 
 from .factories import make_factor, make_measure, make_point, workshop_a
 

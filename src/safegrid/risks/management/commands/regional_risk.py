@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from safegrid.core.audit import SystemActor
-from safegrid.risks import regional
-from safegrid.risks import regional_rules as rr
+from safegrid.risks.rules import regional as rr
+from safegrid.risks.services import regional
 
 ACTOR = SystemActor("regional_risk")
 

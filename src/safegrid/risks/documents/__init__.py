@@ -1,0 +1,1 @@
+"""Printable and downloadable risks documents: the filed book PDF, card PDFs, register Excel, QR codes."""

@@ -1,0 +1,1 @@
+"""Risks forms, one module per area (views import them; no form lives in a views module)."""

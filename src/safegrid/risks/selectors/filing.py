@@ -1,0 +1,95 @@
+"""Every read of 一企一册 filings, scoped to the user through `core.scoping` (out of scope = 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import BooleanField, Case, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.enterprises.models import Enterprise
+from safegrid.enterprises.selectors import enterprise_list
+
+from ..models.filing import FilingTransition, RegisterRevision, RiskRegisterFiling
+from ..rules import filing as filing_rules
+
+
+def _base() -> QuerySet[RiskRegisterFiling]:
+    return RiskRegisterFiling.objects.select_related(
+        "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by"
+    ).defer("snapshot")
+
+
+def filing_list(user: Any) -> QuerySet[RiskRegisterFiling]:
+    return restrict(_base(), user)
+
+
+def filing_get(user: Any, pk: Any) -> RiskRegisterFiling:
+    """One filing with its snapshot (the detail page and the PDF)."""
+    return get_scoped_or_404(
+        RiskRegisterFiling.objects.select_related(
+            "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by"
+        ).prefetch_related("departments"),
+        user,
+        pk=pk,
+    )
+
+
+def enterprise_filings(user: Any, enterprise_id: int) -> list[RiskRegisterFiling]:
+    """All versions of one enterprise's book, newest first, with departments and transitions."""
+    transitions = FilingTransition.objects.select_related("actor").order_by("at", "id")
+    return list(
+        filing_list(user)
+        .filter(enterprise_id=enterprise_id)
+        .prefetch_related("departments", Prefetch("transitions", queryset=transitions))
+        .order_by("-version")
+    )
+
+
+def current_revision(enterprise_id: int) -> int:
+    value = (
+        RegisterRevision.objects.filter(enterprise_id=enterprise_id)
+        .values_list("revision", flat=True)
+        .first()
+    )
+    return int(value or 0)
+
+
+def register_state(filings: list[RiskRegisterFiling], revision: int) -> filing_rules.RegisterState:
+    """The enterprise's register state from its versions (newest first) and its change counter."""
+    live = next((f for f in filings if f.status != filing_rules.Status.SUPERSEDED), None)
+    latest = filing_rules.LatestFiling(live.status, live.register_revision) if live is not None else None
+    return filing_rules.register_state(latest, revision)
+
+
+def filing_status_list(user: Any) -> QuerySet[Enterprise]:
+    """Enterprises in the user's scope, each annotated with the newest filing a regulator received
+    (filed, accepted or returned) and whether the register changed since it was compiled.
+
+    Correlated subqueries over the (enterprise, version) unique index: the list page pays for them
+    on its page rows only (and on every row only when filtering by them).
+    """
+    submitted = RiskRegisterFiling.objects.filter(
+        enterprise_id=OuterRef("pk"), status__in=sorted(filing_rules.SUBMITTED)
+    ).order_by("-version")
+    return (
+        enterprise_list(user)
+        .annotate(
+            filing_id=Subquery(submitted.values("pk")[:1]),
+            filing_status=Subquery(submitted.values("status")[:1]),
+            filing_version=Subquery(submitted.values("version")[:1]),
+            filing_revision=Subquery(submitted.values("register_revision")[:1]),
+            filing_filed_at=Subquery(submitted.values("filed_at")[:1]),
+            current_revision=Coalesce(F("register_revision__revision"), Value(0)),
+        )
+        .annotate(
+            filing_outdated=Case(
+                When(
+                    filing_revision__isnull=False, filing_revision__lt=F("current_revision"), then=Value(True)
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )

@@ -1,0 +1,76 @@
+"""Regional risk (区域风险) and site plan reads behind the four-colour map, scoped through `core.scoping`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.aggregates import Count
+
+from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.enterprises.choices import EnterpriseStatus
+from safegrid.enterprises.models import Enterprise
+
+from ..models import EnterpriseSitePlan, RegionalRisk, RiskPoint
+from ..rules import regional as rr
+
+TOWN_CODE_LENGTH = 9
+
+VILLAGE_CODE_LENGTH = 12
+
+# Closed enterprises no longer carry risk into their region.
+INACTIVE_STATUSES = (EnterpriseStatus.CLOSED,)
+
+
+def level3_for_orange() -> int:
+    """N level-3 enterprises make a division orange; `SAFEGRID_REGIONAL_LEVEL3_FOR_ORANGE` overrides."""
+    return int(getattr(settings, "SAFEGRID_REGIONAL_LEVEL3_FOR_ORANGE", rr.DEFAULT_LEVEL3_FOR_ORANGE))
+
+
+def regional_risk_list(user: Any) -> QuerySet[RegionalRisk]:
+    return restrict(RegionalRisk.objects.select_related("division", "decided_by"), user)
+
+
+def regional_risk_get(user: Any, pk: Any) -> RegionalRisk:
+    return get_scoped_or_404(RegionalRisk.objects.select_related("division", "decided_by"), user, pk=pk)
+
+
+def regional_years(user: Any) -> list[int]:
+    return sorted(set(regional_risk_list(user).order_by().values_list("year", flat=True)), reverse=True)
+
+
+def site_plan_for(user: Any, enterprise_id: int) -> EnterpriseSitePlan | None:
+    return restrict(EnterpriseSitePlan.objects.all(), user).filter(enterprise_id=enterprise_id).first()
+
+
+def enterprise_level_subquery() -> Subquery:
+    """Per enterprise: the most dangerous level of its active, graded risk points (NULL if none)."""
+    return Subquery(
+        RiskPoint.objects.filter(enterprise=OuterRef("pk"), active=True, level__isnull=False)
+        .order_by("level")
+        .values("level")[:1]
+    )
+
+
+def enterprise_level_counts() -> dict[str, dict[int | None, int]]:
+    """Division code -> {enterprise level (None = not assessed): enterprises}, in ONE grouped query.
+
+    Enterprises are grouped by the division they sit in; callers roll the rows up to the town and
+    village prefixes (a subtree is a code prefix).
+    """
+    rows = (
+        Enterprise.objects.exclude(status__in=INACTIVE_STATUSES)
+        .annotate(enterprise_level=enterprise_level_subquery())
+        .order_by()
+        .values("division_id", "enterprise_level")
+        .annotate(n=Count("pk"))
+        .values_list("division_id", "enterprise_level", "n")
+    )
+    out: dict[str, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
+    for code, level, n in rows:
+        for length in (TOWN_CODE_LENGTH, VILLAGE_CODE_LENGTH):
+            if len(code) >= length:
+                out[code[:length]][level] += n
+    return out

@@ -1,0 +1,273 @@
+"""Every write to risk points, hazard factors, assessments, measures and responsibility tiers.
+
+Each function validates the whole change first, writes inside one transaction and leaves an audit
+entry (through `core.services`). A risk point's level is derived data: only
+`risk_point_recompute_level` writes it, and every change that can move it calls that function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from safegrid.core.audit import Actor
+from safegrid.core.models import User
+from safegrid.core.services import object_create, object_delete, object_update
+from safegrid.enterprises.models import Enterprise, OrgUnit, Person
+
+from ..choices import AssessmentKind, ControlTier, IdentificationMethod
+from ..models import (
+    ControlMeasure,
+    HazardFactor,
+    ResponsibilityAssignment,
+    RiskAssessment,
+    RiskPoint,
+    RiskSettings,
+)
+from ..rules import assessment as rules
+from ..selectors import points as selectors
+
+DERIVED_POINT_FIELDS = frozenset({"level", "level_method_version", "qr_token", "enterprise"})
+
+
+def _refuse_fields(data: Mapping[str, Any], fields: frozenset[str], message: str) -> None:
+    bad = sorted(fields & set(data))
+    if bad:
+        raise ValidationError({bad[0]: message})
+
+
+# --- Settings -----------------------------------------------------------------------------------
+
+
+def config_for_enterprise(enterprise: Enterprise) -> rules.RiskConfig:
+    return selectors.config_for_division(enterprise.division_id)
+
+
+def risk_settings_save(*, actor: Actor, county_code: str, data: Mapping[str, Any]) -> RiskSettings:
+    """Create or change a county's grading configuration (one row per county)."""
+    existing = RiskSettings.objects.filter(county_id=county_code).first()
+    if existing is None:
+        return object_create(actor=actor, model=RiskSettings, data={**data, "county_id": county_code})
+    return object_update(actor=actor, obj=existing, data=data)
+
+
+# --- Risk points --------------------------------------------------------------------------------
+
+
+def risk_point_create(*, actor: Actor, enterprise: Enterprise, data: Mapping[str, Any]) -> RiskPoint:
+    _refuse_fields(data, DERIVED_POINT_FIELDS, "该字段由系统维护，不能直接填写")
+    if RiskPoint.objects.filter(enterprise=enterprise, code=data.get("code", "")).exists():
+        raise ValidationError({"code": "该企业已有相同编号的风险点"})
+    return object_create(actor=actor, model=RiskPoint, data={**data, "enterprise": enterprise})
+
+
+def risk_point_update(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> RiskPoint:
+    _refuse_fields(data, DERIVED_POINT_FIELDS, "该字段由系统维护，不能直接修改")
+    code = data.get("code")
+    if (
+        code is not None
+        and RiskPoint.objects.filter(enterprise_id=point.enterprise_id, code=code)
+        .exclude(pk=point.pk)
+        .exists()
+    ):
+        raise ValidationError({"code": "该企业已有相同编号的风险点"})
+    return object_update(actor=actor, obj=point, data=data)
+
+
+def risk_point_deactivate(*, actor: Actor, point: RiskPoint) -> RiskPoint:
+    """Retire a risk point; its history (factors, assessments) stays for the record."""
+    return object_update(actor=actor, obj=point, data={"active": False})
+
+
+def risk_point_reactivate(*, actor: Actor, point: RiskPoint) -> RiskPoint:
+    return object_update(actor=actor, obj=point, data={"active": True})
+
+
+def _current(assessments: list[RiskAssessment], kind: str) -> RiskAssessment | None:
+    of_kind = [a for a in assessments if a.kind == kind]
+    return max(of_kind, key=lambda a: (a.assessed_at, a.pk)) if of_kind else None
+
+
+def factor_current_assessment(factor: HazardFactor) -> RiskAssessment | None:
+    """The assessment that sets the factor's level now: the current residual one, else the initial."""
+    assessments = list(factor.assessments.all())
+    residual = _current(assessments, AssessmentKind.RESIDUAL)
+    return residual if residual is not None else _current(assessments, AssessmentKind.INITIAL)
+
+
+def risk_point_recompute_level(*, actor: Actor, point: RiskPoint) -> RiskPoint:
+    """Set the point's level to the most dangerous current level of its factors (None if none)."""
+    with transaction.atomic():
+        factors = HazardFactor.objects.filter(risk_point_id=point.pk).prefetch_related("assessments")
+        deciding: RiskAssessment | None = None
+        for factor in factors:
+            current = factor_current_assessment(factor)
+            if current is None:
+                continue
+            if deciding is None or (current.level, -current.assessed_at.timestamp()) < (
+                deciding.level,
+                -deciding.assessed_at.timestamp(),
+            ):
+                deciding = current
+        level = rules.point_level([deciding.level] if deciding else [])
+        version = deciding.method_version if deciding else ""
+        if point.level == level and point.level_method_version == version:
+            return point
+        return object_update(actor=actor, obj=point, data={"level": level, "level_method_version": version})
+
+
+# --- Hazard factors -----------------------------------------------------------------------------
+
+
+def _check_jha(point: RiskPoint, method: str, step_no: Any, exclude_pk: int | None = None) -> None:
+    if method != IdentificationMethod.JHA:
+        return
+    others = HazardFactor.objects.filter(risk_point=point, method=IdentificationMethod.JHA)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    steps = [s for s in others.values_list("step_no", flat=True) if s is not None]
+    problem = rules.jha_step_problem(step_no, steps)
+    if problem:
+        raise ValidationError({"step_no": problem})
+
+
+def hazard_factor_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> HazardFactor:
+    if "risk_point" in data:
+        raise ValidationError({"risk_point": "危险源所属风险点由系统指定"})
+    if not point.active:
+        raise ValidationError({"risk_point": "风险点已停用，不能增加危险源"})
+    with transaction.atomic():
+        RiskPoint.objects.select_for_update().filter(pk=point.pk).first()  # serialise JHA step counting
+        _check_jha(point, str(data.get("method", "")), data.get("step_no"))
+        return object_create(actor=actor, model=HazardFactor, data={**data, "risk_point": point})
+
+
+def hazard_factor_update(*, actor: Actor, factor: HazardFactor, data: Mapping[str, Any]) -> HazardFactor:
+    if "risk_point" in data:
+        raise ValidationError({"risk_point": "危险源所属风险点不能修改"})
+    with transaction.atomic():
+        RiskPoint.objects.select_for_update().filter(pk=factor.risk_point_id).first()
+        method = str(data.get("method", factor.method))
+        step_no = data.get("step_no", factor.step_no)
+        _check_jha(factor.risk_point, method, step_no, exclude_pk=factor.pk)
+        return object_update(actor=actor, obj=factor, data=data)
+
+
+def hazard_factor_remove(*, actor: Actor, factor: HazardFactor) -> None:
+    """Delete a factor with its assessments and measures, and regrade its risk point."""
+    point = factor.risk_point
+    with transaction.atomic():
+        for measure in list(factor.measures.all()):
+            object_delete(actor=actor, obj=measure)
+        for assessment in list(factor.assessments.all()):
+            object_delete(actor=actor, obj=assessment)
+        object_delete(actor=actor, obj=factor)
+        risk_point_recompute_level(actor=actor, point=RiskPoint.objects.get(pk=point.pk))
+
+
+# --- Assessments --------------------------------------------------------------------------------
+
+
+def assess(
+    *,
+    actor: Actor,
+    factor: HazardFactor,
+    kind: str,
+    method: str,
+    inputs: Mapping[str, Any],
+    variant: str | None = None,
+) -> RiskAssessment:
+    """Grade a hazard factor with the county's configuration and regrade its risk point."""
+    if kind not in AssessmentKind.values:
+        raise ValidationError({"kind": f"评价类型须为：{'、'.join(AssessmentKind.values)}"})
+    point = factor.risk_point
+    config = config_for_enterprise(point.enterprise)
+    try:
+        result = rules.assess(method, inputs, config, variant=variant)
+    except rules.InvalidInput as exc:
+        raise ValidationError({exc.field: exc.message})
+    with transaction.atomic():
+        assessment = object_create(
+            actor=actor,
+            model=RiskAssessment,
+            data={
+                "hazard_factor": factor,
+                "kind": kind,
+                "method": result.method,
+                "inputs": result.inputs_json(),
+                "score": result.score.quantize(Decimal("0.01")),
+                "level": result.level,
+                "colour": result.colour,
+                "method_version": result.method_version,
+                "assessed_by": actor if isinstance(actor, User) else None,
+            },
+        )
+        risk_point_recompute_level(actor=actor, point=RiskPoint.objects.get(pk=point.pk))
+    return assessment
+
+
+# --- Control measures ---------------------------------------------------------------------------
+
+
+def measure_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> ControlMeasure:
+    if "risk_point" in data:
+        raise ValidationError({"risk_point": "管控措施所属风险点由系统指定"})
+    return object_create(actor=actor, model=ControlMeasure, data={**data, "risk_point": point})
+
+
+def measure_update(*, actor: Actor, measure: ControlMeasure, data: Mapping[str, Any]) -> ControlMeasure:
+    if "risk_point" in data:
+        raise ValidationError({"risk_point": "管控措施所属风险点不能修改"})
+    return object_update(actor=actor, obj=measure, data=data)
+
+
+def measure_remove(*, actor: Actor, measure: ControlMeasure) -> None:
+    object_delete(actor=actor, obj=measure)
+
+
+# --- Responsibility tiers -----------------------------------------------------------------------
+
+
+def tier_assign(
+    *,
+    actor: Actor,
+    point: RiskPoint,
+    tier: str,
+    person: Person,
+    org_unit: OrgUnit | None = None,
+) -> ResponsibilityAssignment:
+    """Name the person responsible for a point at one tier (replacing whoever held it).
+
+    Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones.
+    """
+    if tier not in ControlTier.values:
+        raise ValidationError(
+            {"tier": f"管控层级须为：{'、'.join(str(label) for label in ControlTier.labels)}"}
+        )
+    if person.enterprise_id != point.enterprise_id:
+        raise ValidationError({"person": "责任人不属于该风险点所在企业"})
+    with transaction.atomic():
+        existing = (
+            ResponsibilityAssignment.objects.select_for_update().filter(risk_point=point, tier=tier).first()
+        )
+        if existing is not None:
+            return object_update(actor=actor, obj=existing, data={"person": person, "org_unit": org_unit})
+        return object_create(
+            actor=actor,
+            model=ResponsibilityAssignment,
+            data={"risk_point": point, "tier": tier, "person": person, "org_unit": org_unit},
+        )
+
+
+def tier_unassign(*, actor: Actor, assignment: ResponsibilityAssignment) -> None:
+    object_delete(actor=actor, obj=assignment)
+
+
+def missing_tiers(point: RiskPoint) -> tuple[str, ...]:
+    """Tiers the point's level requires that nobody holds yet (company → post order)."""
+    assigned = [a.tier for a in point.tiers.all()]
+    return rules.missing_tiers(point.level, assigned)

@@ -1,0 +1,205 @@
+"""Regional risk (区域风险) and site plan writes behind the four-colour map.
+
+`regional_propose` computes every town's and village's proposed level for a year from ONE aggregate
+query and upserts the RegionalRisk rows; `regional_adjust` lets a county user set the final level
+with a reason. Both are atomic and audited. `site_plan_upload` stores an enterprise's site plan.
+Method: `rules.regional` (REGIONAL/1).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from safegrid.core import audit
+from safegrid.core.audit import Actor
+from safegrid.core.choices import AuditAction
+from safegrid.core.models import User
+from safegrid.core.services import object_create, object_update
+from safegrid.enterprises.models import Enterprise
+from safegrid.regions.models import Division
+
+from ..models import RegionalRisk
+from ..models.siteplan import SITE_PLAN_EXTENSIONS, SITE_PLAN_MAX_BYTES, EnterpriseSitePlan
+from ..permissions import can_edit_register, can_set_regional_risk
+from ..rules import regional as rr
+from ..selectors.regional import enterprise_level_counts, level3_for_orange
+
+
+@dataclass(frozen=True)
+class ProposeResult:
+    year: int
+    created: int
+    updated: int
+    unchanged: int
+    by_level: dict[int, int]
+
+
+def _actor_user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def regional_propose(*, actor: Actor, year: int, level3_threshold: int | None = None) -> ProposeResult:
+    """Propose the level of every town and village for `year` and upsert the RegionalRisk rows.
+
+    A row that a person has decided (`adjusted`) keeps its final level; only its proposal and basis
+    move. Every created or changed row is audited.
+    """
+    if isinstance(actor, User) and not can_set_regional_risk(actor):
+        raise PermissionDenied(gettext("您没有确定区域风险等级的权限"))
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": gettext("年度须在 2000–2100 之间")})
+    threshold = level3_threshold if level3_threshold is not None else level3_for_orange()
+    if threshold < 1:
+        raise ValidationError({"level3_threshold": gettext("较大风险所需一般风险企业数须至少为 1")})
+    counts = enterprise_level_counts()
+    today = timezone.localdate()
+    now = timezone.now()
+    divisions = list(
+        Division.objects.filter(level__in=("town", "village")).order_by("code").values_list("code", flat=True)
+    )
+    created = updated = unchanged = 0
+    by_level: dict[int, int] = defaultdict(int)
+    with transaction.atomic():
+        existing = {r.division_id: r for r in RegionalRisk.objects.select_for_update().filter(year=year)}
+        for code in divisions:
+            division_counts = counts.get(code, {})
+            proposal = rr.propose(
+                {lvl: n for lvl, n in division_counts.items() if lvl is not None},
+                unassessed=division_counts.get(None, 0),
+                level3_for_orange=threshold,
+            )
+            basis = proposal.basis()
+            row = existing.get(code)
+            if row is None:
+                row = RegionalRisk(
+                    division_id=code,
+                    year=year,
+                    proposed_level=proposal.level,
+                    proposal_basis=basis,
+                    level=proposal.level,
+                    decided_at=now,
+                    decided_by=_actor_user(actor),
+                    next_review_on=rr.next_review(proposal.level, today),
+                    method_version=rr.METHOD_VERSION,
+                )
+                row.full_clean(validate_unique=False)
+                row.save(force_insert=True)
+                audit.record(actor=actor, action=AuditAction.CREATE, obj=row, after=audit.snapshot(row))
+                created += 1
+            else:
+                before = audit.snapshot(row)
+                row.proposed_level = proposal.level
+                row.proposal_basis = basis
+                row.method_version = rr.METHOD_VERSION
+                if not row.adjusted and row.level != proposal.level:
+                    row.level = proposal.level
+                    row.decided_at = now
+                    row.decided_by = _actor_user(actor)
+                    row.next_review_on = rr.next_review(proposal.level, today)
+                after = audit.snapshot(row)
+                changed = sorted(k for k in after if before.get(k) != after.get(k))
+                if changed:
+                    row.save()
+                    audit.record(
+                        actor=actor,
+                        action=AuditAction.UPDATE,
+                        obj=row,
+                        before={k: before.get(k) for k in changed},
+                        after={k: after[k] for k in changed},
+                    )
+                    updated += 1
+                else:
+                    unchanged += 1
+            by_level[row.level or 4] += 1
+    return ProposeResult(year, created, updated, unchanged, dict(by_level))
+
+
+def regional_adjust(*, actor: Actor, regional_risk: RegionalRisk, level: Any, reason: str) -> RegionalRisk:
+    """A county user sets the final level of a region, with a reason (required), and so decides it.
+
+    Setting the level (even to the proposed one) marks the row as decided by a person: a later
+    proposal run no longer changes its level. The next review is counted from today.
+    """
+    if not can_set_regional_risk(actor):
+        raise PermissionDenied(gettext("您没有确定区域风险等级的权限"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("请填写确定或调整区域风险等级的理由")})
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in rr.LEVELS:
+        raise ValidationError({"level": gettext("区域风险等级须为 1–4")})
+    return object_update(
+        actor=actor,
+        obj=regional_risk,
+        data={
+            "level": level,
+            "adjusted": True,
+            "reason": reason,
+            "decided_by": _actor_user(actor),
+            "decided_at": timezone.now(),
+            "next_review_on": rr.next_review(level, timezone.localdate()),
+        },
+    )
+
+
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+
+MAX_PLAN_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+
+
+def _image_size(upload: UploadedFile) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            fmt = image.format or ""
+            width, height = image.size
+            if fmt not in IMAGE_FORMATS:
+                raise ValidationError({"image": gettext("平面图须为 PNG 或 JPG 图片")})
+            if width * height > MAX_PLAN_PIXELS:
+                raise ValidationError({"image": gettext("平面图像素过多（不超过 4000 万像素）")})
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError({"image": gettext("无法识别的图片文件，请上传 PNG 或 JPG")}) from exc
+    finally:
+        upload.seek(0)
+    return width, height
+
+
+def site_plan_upload(*, actor: Actor, enterprise: Enterprise, image: UploadedFile) -> EnterpriseSitePlan:
+    """Store (or replace) an enterprise's site plan: PNG/JPG up to 5 MB; its pixel size is kept."""
+    if isinstance(actor, User) and not can_edit_register(actor, enterprise.pk):
+        raise PermissionDenied(gettext("您没有上传该企业平面图的权限"))
+    if image is None:
+        raise ValidationError({"image": gettext("请选择平面图文件")})
+    if image.size is not None and image.size > SITE_PLAN_MAX_BYTES:
+        raise ValidationError({"image": gettext("平面图不能超过 5 MB")})
+    extension = (image.name or "").rsplit(".", 1)[-1].lower()
+    if extension not in SITE_PLAN_EXTENSIONS:
+        raise ValidationError({"image": gettext("平面图须为 PNG 或 JPG 图片")})
+    width, height = _image_size(image)
+    data = {"image": image, "width": width, "height": height, "uploaded_by": _actor_user(actor)}
+    with transaction.atomic():
+        existing = EnterpriseSitePlan.objects.select_for_update().filter(enterprise=enterprise).first()
+        if existing is None:
+            return object_create(
+                actor=actor, model=EnterpriseSitePlan, data={**data, "enterprise": enterprise}
+            )
+        old = existing.image.name
+        plan = object_update(actor=actor, obj=existing, data=data)
+        if old and old != plan.image.name:
+            storage = plan.image.storage
+            transaction.on_commit(lambda: storage.delete(old))
+        return plan

@@ -1,0 +1,1 @@
+"""Risks pages, one module per area; `risks/urls.py` mounts them all."""

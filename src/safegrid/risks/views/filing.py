@@ -1,0 +1,456 @@
+"""一企一册 pages: the enterprise's own book (compile, sign, file, download) and the regulator's side
+(filing status of every enterprise in scope, one filing with its PDF, accept or return).
+
+Reads go through `selectors.filing` (out of scope = 404, the PDF included), writes through the
+`services.filing` (atomic, audited); a refusal is shown on the page, nothing half-done.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST, require_safe
+
+from safegrid.core.forms import add_service_errors
+from safegrid.core.lists import Column, Filter, ScopedListView
+from safegrid.core.models import User
+from safegrid.core.scoping import scope_for
+from safegrid.enterprises.models import Enterprise
+from safegrid.enterprises.selectors import enterprise_get, enterprise_list
+from safegrid.enterprises.views import division_choices, sector_choices
+from safegrid.regions.selectors import department_list
+
+from .. import permissions
+from ..forms.filing import FileForm, ReviewForm, SignForm
+from ..models.filing import FilingStatus, RiskRegisterFiling
+from ..rules import filing as filing_rules
+from ..rules.filing import Capability, RegisterState, Status
+from ..selectors import filing as filing_selectors
+from ..services import filing
+
+STATUS_CSS: dict[str, str] = {
+    Status.COMPILED: "bg-secondary-lt",
+    Status.SIGNED: "bg-azure-lt text-azure",
+    Status.FILED: "bg-blue-lt text-blue",
+    Status.ACCEPTED: "bg-green-lt text-green",
+    Status.RETURNED: "bg-red-lt text-red",
+    Status.SUPERSEDED: "bg-secondary-lt",
+}
+STATE_CSS: dict[str, str] = {
+    RegisterState.NEVER: "bg-secondary-lt",
+    RegisterState.COMPILED: "bg-secondary-lt",
+    RegisterState.SIGNED: "bg-azure-lt text-azure",
+    RegisterState.FILED: "bg-blue-lt text-blue",
+    RegisterState.ACCEPTED: "bg-green-lt text-green",
+    RegisterState.RETURNED: "bg-red-lt text-red",
+    RegisterState.OUTDATED: "bg-orange-lt text-orange",
+}
+REGISTER_STATE_TEXT: dict[str, Any] = {
+    RegisterState.NEVER: _("尚未编制"),
+    RegisterState.COMPILED: _("已编制待签署"),
+    RegisterState.SIGNED: _("已签署待报送"),
+    RegisterState.FILED: _("已报送待审核"),
+    RegisterState.ACCEPTED: _("已备案（监管部门已接收）"),
+    RegisterState.RETURNED: _("被退回，需修改后重新报送"),
+    RegisterState.OUTDATED: _("清单已变更，需重新编制并报送"),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    return user
+
+
+# ---- forms ---------------------------------------------------------------------------------------
+
+
+# ---- badges --------------------------------------------------------------------------------------
+
+
+def status_badge(status: str | None, label: Any = None) -> SafeString:
+    if not status:
+        return format_html('<span class="badge bg-secondary-lt">{}</span>', gettext("未备案"))
+    text = label if label is not None else dict(FilingStatus.choices).get(status, status)
+    return format_html('<span class="badge {}">{}</span>', STATUS_CSS.get(status, "bg-secondary-lt"), text)
+
+
+def _with_badges(filings: list[RiskRegisterFiling]) -> list[RiskRegisterFiling]:
+    for f in filings:
+        f.badge = status_badge(f.status, f.get_status_display())  # type: ignore[attr-defined]
+    return filings
+
+
+def outdated_badge() -> SafeString:
+    return format_html('<span class="badge bg-orange-lt text-orange">{}</span>', gettext("已过期"))
+
+
+# ---- enterprise side -----------------------------------------------------------------------------
+
+
+def _own_enterprises(user: Any) -> list[Enterprise]:
+    """The user's own enterprises whose book they compile or sign."""
+    own = [pk for pk in scope_for(user).own_enterprise_ids if _works_on(user, pk)]
+    return list(enterprise_list(user).filter(pk__in=sorted(own)).order_by("name"))
+
+
+def _capabilities(user: Any, enterprise_id: int) -> set[Capability]:
+    caps: set[Capability] = set()
+    if permissions.can_edit_register(user, enterprise_id):
+        caps.add(Capability.EDIT_REGISTER)
+    if permissions.can_sign_register(user, enterprise_id):
+        caps.add(Capability.SIGN_REGISTER)
+    if permissions.can_review_filings(user):
+        caps.add(Capability.REVIEW_FILINGS)
+    return caps
+
+
+def _mine_context(
+    request: HttpRequest,
+    enterprise: Enterprise,
+    *,
+    compile_errors: list[str] | None = None,
+    sign_form: SignForm | None = None,
+    file_form: FileForm | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    filings = _with_badges(filing_selectors.enterprise_filings(user, enterprise.pk))
+    revision = filing_selectors.current_revision(enterprise.pk)
+    state = filing_selectors.register_state(filings, revision)
+    live = next((f for f in filings if f.status != Status.SUPERSEDED), None)
+    latest_returned = next((f for f in filings if f.status == Status.RETURNED), None)
+    caps = _capabilities(user, enterprise.pk)
+    actions = set(filing_rules.available_actions(live.status, caps)) if live is not None else set()
+    outdated = live is not None and filing_rules.is_outdated(live.register_revision, revision)
+    departments = department_list(user).order_by("id")
+    if live is not None and "file" in actions and file_form is None:
+        file_form = FileForm(
+            departments=departments, initial={"departments": filing.default_departments(enterprise)}
+        )
+    if live is not None and "sign" in actions and sign_form is None:
+        sign_form = SignForm(initial={"signer_name": enterprise.legal_rep})
+    return {
+        "enterprise": enterprise,
+        "filings": filings,
+        "live": live,
+        "returned": latest_returned if state == RegisterState.RETURNED else None,
+        "state": state,
+        "state_text": REGISTER_STATE_TEXT[state],
+        "state_css": STATE_CSS[state],
+        "revision": revision,
+        "outdated": outdated,
+        "can_compile": Capability.EDIT_REGISTER in caps,
+        "can_sign": "sign" in actions and not outdated,
+        "can_file": "file" in actions and not outdated,
+        "compile_errors": compile_errors,
+        "sign_form": sign_form,
+        "file_form": file_form,
+        "accepted_signers": filing_rules.accepted_signers(enterprise.legal_rep, enterprise.principal),
+        "own_enterprises": _own_enterprises(user),
+    }
+
+
+def _works_on(user: Any, enterprise_id: int) -> bool:
+    return permissions.can_edit_register(user, enterprise_id) or permissions.can_sign_register(
+        user, enterprise_id
+    )
+
+
+def _mine_enterprise(request: HttpRequest, enterprise_pk: Any) -> Enterprise:
+    """An enterprise whose book the user works on: in scope (else 404) and theirs to edit or sign (else 403)."""
+    enterprise = enterprise_get(request.user, enterprise_pk)
+    if not _works_on(request.user, enterprise.pk):
+        raise PermissionDenied(gettext("一企一册由企业管理员、安全管理员或法定代表人编制和签署"))
+    return enterprise
+
+
+@require_safe
+@login_required
+def filing_mine(request: HttpRequest) -> HttpResponse:
+    """The enterprise's own 一企一册: where it stands, its versions, and the next step."""
+    chosen = request.GET.get("enterprise", "")
+    if chosen.isdigit():
+        enterprise = _mine_enterprise(request, int(chosen))
+    else:
+        own = _own_enterprises(request.user)
+        if len(own) != 1:
+            return render(request, "risks/filing/pick.html", {"enterprises": own})
+        enterprise = own[0]
+    return render(request, "risks/filing/mine.html", _mine_context(request, enterprise))
+
+
+def _mine_url(enterprise_id: int) -> str:
+    return f"{reverse('risks:filing_mine')}?enterprise={enterprise_id}"
+
+
+@require_POST
+@login_required
+def filing_compile_view(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
+    enterprise = _mine_enterprise(request, enterprise_pk)
+    try:
+        created = filing.filing_compile(actor=_user(request), enterprise=enterprise)
+    except ValidationError as exc:
+        context = _mine_context(request, enterprise, compile_errors=exc.messages)
+        return render(request, "risks/filing/mine.html", context)
+    messages.success(
+        request, gettext("已编制第 %(version)s 版一企一册，请核对后签署") % {"version": created.version}
+    )
+    return HttpResponseRedirect(_mine_url(enterprise.pk))
+
+
+@require_POST
+@login_required
+def filing_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    target = filing_selectors.filing_get(request.user, pk)
+    enterprise = _mine_enterprise(request, target.enterprise_id)
+    form = SignForm(data=request.POST)
+    if form.is_valid():
+        try:
+            filing.filing_sign(
+                actor=_user(request),
+                filing=target,
+                signer_name=form.cleaned_data["signer_name"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, gettext("已签署第 %(version)s 版") % {"version": target.version})
+            return HttpResponseRedirect(_mine_url(enterprise.pk))
+    return render(request, "risks/filing/mine.html", _mine_context(request, enterprise, sign_form=form))
+
+
+@require_POST
+@login_required
+def filing_file_view(request: HttpRequest, pk: int) -> HttpResponse:
+    target = filing_selectors.filing_get(request.user, pk)
+    enterprise = _mine_enterprise(request, target.enterprise_id)
+    form = FileForm(data=request.POST, departments=department_list(request.user).order_by("id"))
+    if form.is_valid():
+        try:
+            filing.filing_file(
+                actor=_user(request), filing=target, departments=list(form.cleaned_data["departments"])
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, gettext("已报送备案，等待监管部门审核"))
+            return HttpResponseRedirect(_mine_url(enterprise.pk))
+    return render(request, "risks/filing/mine.html", _mine_context(request, enterprise, file_form=form))
+
+
+# ---- shared: detail and PDF ----------------------------------------------------------------------
+
+
+def _detail_context(
+    request: HttpRequest, obj: RiskRegisterFiling, review_form: ReviewForm | None = None
+) -> dict[str, Any]:
+    user = request.user
+    versions = _with_badges(filing_selectors.enterprise_filings(user, obj.enterprise_id))
+    current = next((f for f in versions if f.pk == obj.pk), obj)
+    revision = filing_selectors.current_revision(obj.enterprise_id)
+    can_review = permissions.can_review_filings(user) and filing_rules.can_transition(obj.status, "accept")
+    summary = obj.summary or {}
+    levels = summary.get("levels", {})
+    return {
+        "filing": current,
+        "enterprise": obj.enterprise,
+        "versions": versions,
+        "departments": list(current.departments.all()),
+        "outdated": obj.status != Status.SUPERSEDED
+        and filing_rules.is_outdated(obj.register_revision, revision),
+        "status_badge": status_badge(obj.status, obj.get_status_display()),
+        "level_counts": [
+            {"level": level, "count": int(levels.get(str(level), 0)), "name": name}
+            for level, name in ((1, _("重大风险")), (2, _("较大风险")), (3, _("一般风险")), (4, _("低风险")))
+        ],
+        "points": [
+            {
+                "code": p.get("code"),
+                "name": p.get("name"),
+                "level": p.get("level"),
+                "level_name": p.get("level_name"),
+            }
+            for p in (obj.snapshot or {}).get("points", [])
+        ],
+        "summary": summary,
+        "can_review": can_review,
+        "review_form": review_form or (ReviewForm() if can_review else None),
+        "is_own": obj.enterprise_id in scope_for(user).own_enterprise_ids,
+    }
+
+
+@require_safe
+@login_required
+def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = filing_selectors.filing_get(request.user, pk)
+    return render(request, "risks/filing/detail.html", _detail_context(request, obj))
+
+
+@require_safe
+@login_required
+def filing_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    obj = filing_selectors.filing_get(request.user, pk)
+    if not obj.pdf:
+        raise Http404("册子尚未生成")
+    try:
+        handle = obj.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404("册子文件缺失") from None
+    name = f"{obj.enterprise.name}-一企一册-第{obj.version}版.pdf"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+def _review(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:
+    obj = filing_selectors.filing_get(request.user, pk)  # out of scope: 404 before any permission check
+    form = ReviewForm(data=request.POST)
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if accept:
+                filing.filing_accept(actor=_user(request), filing=obj, comment=comment)
+            else:
+                filing.filing_return(actor=_user(request), filing=obj, comment=comment)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            text = (
+                gettext("已接收第 %(version)s 版备案")
+                if accept
+                else gettext("已退回第 %(version)s 版，企业将按意见修改")
+            )
+            messages.success(request, text % {"version": obj.version})
+            return HttpResponseRedirect(reverse("risks:filing_detail", args=[obj.pk]))
+    obj = filing_selectors.filing_get(request.user, pk)
+    return render(request, "risks/filing/detail.html", _detail_context(request, obj, review_form=form))
+
+
+@require_POST
+@login_required
+def filing_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, accept=True)
+
+
+@require_POST
+@login_required
+def filing_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, accept=False)
+
+
+# ---- regulator side: filing status of every enterprise in scope ----------------------------------
+
+STATUS_FILTER_CHOICES = (
+    ("none", _("未备案")),
+    ("filed", _("待审核")),
+    ("accepted", _("已接收")),
+    ("returned", _("已退回")),
+    ("outdated", _("已过期")),
+)
+
+
+def _by_filing_status(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+    if value == "none":
+        return qs.filter(filing_status__isnull=True)
+    if value == "outdated":
+        return qs.filter(filing_outdated=True)
+    if value in (Status.FILED, Status.ACCEPTED, Status.RETURNED):
+        return qs.filter(filing_status=value)
+    return qs
+
+
+def _status_text(ent: Any) -> str:
+    if not ent.filing_status:
+        return gettext("未备案")
+    return str(dict(FilingStatus.choices).get(ent.filing_status, ent.filing_status))
+
+
+def _status_html(ent: Any) -> SafeString:
+    badge = status_badge(ent.filing_status)
+    if ent.filing_outdated:
+        return format_html("{} {}", badge, outdated_badge())
+    return badge
+
+
+def _sector_names(ent: Enterprise) -> str:
+    return "、".join(s.name for s in ent.sectors.all())
+
+
+def _filed_at(ent: Any) -> str:
+    return timezone.localtime(ent.filing_filed_at).strftime("%Y-%m-%d") if ent.filing_filed_at else ""
+
+
+class FilingStatusListView(ScopedListView):
+    selector = filing_selectors.filing_status_list
+    prefetch = ("sectors",)
+    title = _("一企一册备案情况")
+    export_basename = "register-filings"
+    default_sort = "name"
+    search_fields = ("name__icontains", "uscc__icontains")
+    search_placeholder = _("企业名称或统一社会信用代码")
+    columns = (
+        Column("name", _("企业名称"), sort="name", link=True, css="sg-wrap"),
+        Column("uscc", _("统一社会信用代码"), sort="uscc", css="d-none d-md-table-cell"),
+        Column(
+            "division", _("所属区划"), attr="division.name", sort="division_id", css="d-none d-md-table-cell"
+        ),
+        Column("sectors", _("行业领域"), value=_sector_names, css="d-none d-lg-table-cell"),
+        Column("filing_status", _("备案状态"), value=_status_text, html=_status_html, sort="filing_status"),
+        Column(
+            "outdated",
+            _("清单已变更"),
+            value=lambda e: gettext("是") if e.filing_outdated else gettext("否"),
+            table=False,
+        ),
+        Column("filing_version", _("版本"), sort="filing_version", css="d-none d-lg-table-cell text-end"),
+        Column(
+            "filed_at", _("报送日期"), value=_filed_at, sort="filing_filed_at", css="d-none d-md-table-cell"
+        ),
+        Column("legal_rep", _("法定代表人"), table=False),
+    )
+    filters = (
+        Filter("status", _("备案状态"), _by_filing_status, choices=lambda user: STATUS_FILTER_CHOICES),
+        Filter("division", _("区划"), "division__code__startswith", choices=division_choices),
+        Filter("sector", _("行业领域"), "sectors__code", choices=sector_choices),
+    )
+
+    def row_url(self, obj: Any) -> str | None:
+        if obj.filing_id:
+            return reverse("risks:filing_detail", args=[obj.filing_id])
+        return reverse("enterprises:enterprise_detail", args=[obj.pk])
+
+    template_name = "risks/filing/status_list.html"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        counts = filing_status_counts(self.request.user)
+        return {
+            "status_counts": [(value, label, counts[value]) for value, label in STATUS_FILTER_CHOICES],
+            "current_status": self.request.GET.get("status", ""),
+            "list_note": gettext(
+                "显示每家企业最近一次报送的一企一册（待审核、已接收或已退回）。"
+                "“已过期”表示企业在该版编制后又修改了风险清单，需要重新编制报送。"
+            ),
+        }
+
+
+def filing_status_counts(user: Any) -> dict[str, int]:
+    """How many enterprises in the user's scope fall in each status bucket (one query)."""
+    qs = filing_selectors.filing_status_list(user).order_by()
+    return qs.aggregate(
+        none=Count("pk", filter=Q(filing_status__isnull=True)),
+        filed=Count("pk", filter=Q(filing_status=Status.FILED)),
+        accepted=Count("pk", filter=Q(filing_status=Status.ACCEPTED)),
+        returned=Count("pk", filter=Q(filing_status=Status.RETURNED)),
+        outdated=Count("pk", filter=Q(filing_outdated=True)),
+    )

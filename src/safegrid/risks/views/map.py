@@ -1,0 +1,207 @@
+"""The four-colour risk map (风险四色图), its JSON layers and site plans (regional risk: `views.regional`).
+
+Reads go through `selectors.map`/`selectors.regional` (scoped: out of scope = 404); writes through
+`services.regional` (atomic, audited); `permissions` decides who may write (in scope but not allowed = 403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from safegrid.core.scoping import scope_for
+from safegrid.core.views import ServiceFormView
+from safegrid.enterprises.selectors import enterprise_get
+from safegrid.regions import selectors as region_selectors
+
+from ..choices import RiskLevel
+from ..forms.map import SitePlanForm
+from ..models.siteplan import EnterpriseSitePlan
+from ..permissions import can_edit_register
+from ..selectors import map as map_data
+from ..selectors import regional as regional_selectors
+from ..services import regional as regional_services
+
+LEVEL_SHORT = {1: _("重大"), 2: _("较大"), 3: _("一般"), 4: _("低")}
+COMPACT_JSON = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year", "")
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    return timezone.localdate().year
+
+
+def _bad_request(field: str) -> JsonResponse:
+    return JsonResponse({"error": gettext("参数无效：%(field)s") % {"field": field}}, status=400)
+
+
+# ---- the map page and its JSON layers -------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def map_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = scope_for(user)
+    roots = map_data.root_codes(user)
+    own = sorted(scope.own_enterprise_ids)
+    start_enterprise: int | None = None
+    requested = request.GET.get("enterprise", "")
+    if requested.isdigit():
+        start_enterprise = enterprise_get(user, int(requested)).pk  # 404 when out of scope
+    elif not roots and own:
+        start_enterprise = own[0]
+    if not roots and start_enterprise is None:
+        raise Http404(gettext("没有可显示的区域"))
+    year = _year(request)
+    years = sorted({year, timezone.localdate().year, *regional_selectors.regional_years(user)}, reverse=True)
+    division = request.GET.get("division", "")
+    config = {
+        "urls": {
+            "divisions": reverse("risks:map_divisions"),
+            "enterprises": reverse("risks:map_enterprises"),
+            "points": reverse("risks:map_points"),
+            "enterpriseList": reverse("enterprises:enterprise_list"),
+            "regionalList": reverse("risks:regional_list"),
+        },
+        "root": roots[0] if roots else None,
+        "start": division
+        if division.isdigit() and map_data.in_roots(division, roots)
+        else (roots[0] if roots else None),
+        "startEnterprise": start_enterprise,
+        "year": year,
+        "levels": [
+            {"value": int(v), "label": str(label), "short": str(LEVEL_SHORT[int(v)])}
+            for v, label in RiskLevel.choices
+        ],
+        "text": {
+            "none": gettext("未评定"),
+            "enterprises": gettext("企业"),
+            "points": gettext("风险点"),
+            "noPlan": gettext("该企业尚未上传厂区平面图，风险点按经纬度显示。"),
+            "noPoints": gettext("该企业暂无在用风险点。"),
+            "noCoords": gettext("风险点既无平面图坐标也无经纬度，仅列于右侧。"),
+            "noBoundary": gettext("暂无边界数据，企业按经纬度显示。"),
+            "illustrative": gettext("镇村边界为示意"),
+            "loading": gettext("加载中…"),
+            "error": gettext("数据加载失败，请重试"),
+            "regionalLevel": gettext("区域风险"),
+            "notGraded": gettext("未评定"),
+            "openList": gettext("查看企业列表"),
+            "legendMap": gettext("区域风险 / 企业风险"),
+            "legendPoints": gettext("风险点等级"),
+            "openEnterprise": gettext("查看企业详情"),
+            "unplaced": gettext("家企业无经纬度，未在图上显示"),
+            "proposed": gettext("建议"),
+            "adjusted": gettext("人工确定"),
+            "level": gettext("等级"),
+            "code": gettext("编号"),
+            "name": gettext("名称"),
+            "location": gettext("位置"),
+        },
+    }
+    context = {
+        "config": config,
+        "sectors": list(region_selectors.sector_list(user).values_list("code", "name")),
+        "levels": config["levels"],
+        "years": years,
+        "year": year,
+        "is_government": scope.is_government,
+        "can_upload_plan": start_enterprise is not None and can_edit_register(user, start_enterprise),
+        "upload_enterprise": start_enterprise,
+    }
+    return render(request, "risks/map/map.html", context)
+
+
+@require_safe
+@login_required
+def map_divisions(request: HttpRequest) -> JsonResponse:
+    try:
+        payload = map_data.divisions_payload(request.user, request.GET.get("division", ""), _year(request))
+    except LookupError:
+        raise Http404(gettext("不存在或无权查看"))
+    except map_data.MapRequestError as exc:
+        return _bad_request(str(exc))
+    return JsonResponse(payload, json_dumps_params=COMPACT_JSON)
+
+
+@require_safe
+@login_required
+def map_enterprises(request: HttpRequest) -> JsonResponse:
+    try:
+        payload = map_data.enterprises_payload(
+            request.user,
+            request.GET.get("division", ""),
+            sector=request.GET.get("sector", "")[:32],
+            level=request.GET.get("level", ""),
+        )
+    except LookupError:
+        raise Http404(gettext("不存在或无权查看"))
+    except map_data.MapRequestError as exc:
+        return _bad_request(str(exc))
+    return JsonResponse(payload, json_dumps_params=COMPACT_JSON)
+
+
+@require_safe
+@login_required
+def map_points(request: HttpRequest) -> JsonResponse:
+    enterprise = request.GET.get("enterprise", "")
+    if not enterprise.isdigit():
+        return _bad_request("enterprise")
+    return JsonResponse(
+        map_data.points_payload(request.user, int(enterprise)), json_dumps_params=COMPACT_JSON
+    )
+
+
+# ---- site plans ----------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def site_plan_image(request: HttpRequest, enterprise_id: int) -> FileResponse:
+    """The site plan picture, served only to users who may see the enterprise."""
+    plan = regional_selectors.site_plan_for(request.user, enterprise_id)
+    if plan is None or not plan.image:
+        raise Http404(gettext("不存在或无权查看"))
+    response = FileResponse(plan.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class SitePlanUploadView(ServiceFormView):
+    form_class = SitePlanForm
+    template_name = "risks/map/site_plan_form.html"
+    title = _("上传厂区平面图")
+    success_message = _("平面图已保存")
+
+    def get_object(self) -> Any:
+        return enterprise_get(self.request.user, self.kwargs["enterprise_id"])
+
+    def has_permission(self, obj: Any) -> bool:
+        return can_edit_register(self.request.user, obj.pk)
+
+    def save(self, form: Any, obj: Any) -> Any:
+        regional_services.site_plan_upload(
+            actor=self.actor(), enterprise=obj, image=form.cleaned_data["image"]
+        )
+        return obj
+
+    def success_url(self, obj: Any) -> str:
+        return f"{reverse('risks:map')}?enterprise={obj.pk}"
+
+    def get_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        context = super().get_context(form, obj)
+        context["current_plan"] = EnterpriseSitePlan.objects.filter(enterprise=obj).first()
+        context["title"] = f"{obj.name} · {self.title}"
+        return context

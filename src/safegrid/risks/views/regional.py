@@ -1,0 +1,260 @@
+"""Regional risk pages: the yearly list, a county officer's adjustment, and the yearly proposal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from safegrid.core.lists import Column, Filter, ScopedListView
+from safegrid.core.models import User
+from safegrid.core.views import ServiceFormView
+
+from ..choices import RiskLevel
+from ..forms.regional import RegionalAdjustForm
+from ..models import RegionalRisk
+from ..permissions import can_set_regional_risk
+from ..rules import regional as rr
+from ..selectors import regional as regional_selectors
+from ..services import regional as regional_services
+from .map import LEVEL_SHORT
+
+RULE_TEXT = {
+    rr.Rule.LEVEL1_PRESENT: _("有重大风险企业"),
+    rr.Rule.LEVEL2_PRESENT: _("有较大风险企业"),
+    rr.Rule.LEVEL3_MANY: _("一般风险企业数达到阈值"),
+    rr.Rule.LEVEL3_PRESENT: _("有一般风险企业"),
+    rr.Rule.LOW_ONLY: _("仅有低风险企业"),
+    rr.Rule.NO_DATA: _("无已评定企业（无数据）"),
+}
+
+
+def _level_badge(level: int | None) -> SafeString:
+    if not level:
+        return format_html('<span class="badge bg-secondary-lt">{}</span>', gettext("未评定"))
+    colour = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}[level]
+    return format_html(
+        '<span class="badge bg-{} text-{}-fg sg-level-{}">{}</span>',
+        colour,
+        colour,
+        level,
+        RiskLevel(level).label,
+    )
+
+
+def _level_text(level: int | None) -> str:
+    return str(RiskLevel(level).label) if level else gettext("未评定")
+
+
+def _basis_text(row: RegionalRisk) -> str:
+    basis = row.proposal_basis or {}
+    counts = basis.get("enterprises") or {}
+    rule = basis.get("rule", "")
+    try:
+        rule_text = str(RULE_TEXT[rr.Rule(rule)])
+    except ValueError:
+        rule_text = rule
+    numbers = "、".join(f"{LEVEL_SHORT[int(k)]} {v}" for k, v in sorted(counts.items()) if v)
+    return f"{rule_text}（{numbers or gettext('0 家')}；{gettext('未评定')} {basis.get('unassessed', 0)}）"
+
+
+def _decision_text(row: RegionalRisk) -> str:
+    if row.adjusted:
+        return f"{gettext('人工确定')}：{row.reason}"
+    return gettext("按建议")
+
+
+def _decision_html(row: RegionalRisk) -> SafeString:
+    if row.adjusted:
+        return format_html(
+            '<span class="badge bg-purple-lt">{}</span> <span class="small">{}</span>',
+            gettext("人工确定"),
+            row.reason,
+        )
+    return format_html('<span class="text-secondary small">{}</span>', gettext("按建议"))
+
+
+def _review_text(row: RegionalRisk) -> str:
+    return row.next_review_on.isoformat() if row.next_review_on else ""
+
+
+def _review_html(row: RegionalRisk) -> SafeString:
+    if row.next_review_on is None:
+        return format_html("{}", "—")
+    if rr.is_overdue(row.next_review_on, timezone.localdate()):
+        return format_html(
+            '<span class="text-danger fw-bold">{}</span> <span class="badge bg-red text-red-fg">{}</span>',
+            row.next_review_on.isoformat(),
+            gettext("已逾期"),
+        )
+    return format_html("{}", row.next_review_on.isoformat())
+
+
+def _year_choices(user: Any) -> list[tuple[str, str]]:
+    return [(str(y), str(y)) for y in regional_selectors.regional_years(user)]
+
+
+def _division_kind_filter(qs: QuerySet[RegionalRisk], value: str) -> QuerySet[RegionalRisk]:
+    return qs.filter(division__level=value)
+
+
+def _alert_filter(qs: QuerySet[RegionalRisk], value: str) -> QuerySet[RegionalRisk]:
+    if value == "alert":
+        return qs.filter(level__in=sorted(rr.ALERT_LEVELS))
+    if value == "overdue":
+        return qs.filter(next_review_on__lt=timezone.localdate())
+    if value == "adjusted":
+        return qs.filter(adjusted=True)
+    return qs
+
+
+def _division_filter(qs: QuerySet[RegionalRisk], value: str) -> QuerySet[RegionalRisk]:
+    return qs.filter(Q(division_id=value) | Q(division__code__startswith=value)) if value.isdigit() else qs
+
+
+class RegionalListView(ScopedListView):
+    selector = regional_selectors.regional_risk_list
+    title = _("区域风险")
+    template_name = "risks/regional/list.html"
+    export_basename = "regional-risk"
+    default_sort = "division"
+    search_fields = ("division__name__icontains", "division__code__startswith")
+    search_placeholder = _("镇/村名称或区划代码")
+    columns = (
+        Column("division", _("区域"), attr="division.name", sort="division_id", css="sg-wrap"),
+        Column("code", _("区划代码"), attr="division_id", css="d-none d-xl-table-cell"),
+        Column("year", _("年度"), sort="year", css="d-none d-md-table-cell"),
+        Column(
+            "proposed_level",
+            _("建议等级"),
+            value=lambda r: _level_text(r.proposed_level),
+            html=lambda r: _level_badge(r.proposed_level),
+            sort="proposed_level",
+            css="d-none d-md-table-cell",
+        ),
+        Column(
+            "level",
+            _("区域风险等级"),
+            value=lambda r: _level_text(r.level),
+            html=lambda r: _level_badge(r.level),
+            sort="level",
+        ),
+        Column("decision", _("确定方式"), value=_decision_text, html=_decision_html, css="sg-wrap"),
+        Column("basis", _("建议依据"), value=_basis_text, css="d-none d-lg-table-cell sg-wrap"),
+        Column("next_review_on", _("下次复核"), value=_review_text, html=_review_html, sort="next_review_on"),
+        Column("decided_by", _("确定人"), attr="decided_by", table=False),
+        Column("method_version", _("方法版本"), table=False),
+    )
+    filters = (
+        Filter("year", _("年度"), "year", choices=_year_choices),
+        Filter(
+            "view",
+            _("范围"),
+            _alert_filter,
+            choices=lambda user: [
+                ("alert", gettext("预警清单（重大、较大）")),
+                ("overdue", gettext("复核已逾期")),
+                ("adjusted", gettext("人工确定")),
+            ],
+        ),
+        Filter("level", _("区域风险等级"), "level", choices=lambda user: RiskLevel.choices),
+        Filter(
+            "kind",
+            _("层级"),
+            _division_kind_filter,
+            choices=lambda user: [("town", gettext("镇/街道")), ("village", gettext("村/社区"))],
+        ),
+        Filter("division", _("区划"), _division_filter, hidden=True),
+    )
+
+    def row_url(self, obj: Any) -> str | None:
+        if can_set_regional_risk(self.request.user):
+            return reverse("risks:regional_adjust", args=[obj.pk])
+        return f"{reverse('risks:map')}?division={obj.division_id}&year={obj.year}"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {
+            "list_note": gettext(
+                "区域风险按方法 %(method)s 由辖区企业风险等级提出建议：有重大风险企业为红，有较大风险企业"
+                "或一般风险企业达到 %(n)s 家为橙，有一般风险企业为黄，否则为蓝。重大、较大区域每季度分析一次，"
+                "其余每年复核。"
+            )
+            % {"method": rr.METHOD_VERSION, "n": regional_selectors.level3_for_orange()},
+            "can_propose": can_set_regional_risk(self.request.user),
+            "propose_year": timezone.localdate().year,
+        }
+
+
+class RegionalAdjustView(ServiceFormView):
+    form_class = RegionalAdjustForm
+    template_name = "risks/regional/adjust.html"
+    title = _("确定区域风险等级")
+    success_message = _("区域风险等级已确定")
+
+    def get_object(self) -> Any:
+        return regional_selectors.regional_risk_get(self.request.user, self.kwargs["pk"])
+
+    def has_permission(self, obj: Any) -> bool:
+        return can_set_regional_risk(self.request.user)
+
+    def get_form_kwargs(self, obj: Any) -> dict[str, Any]:
+        return {"initial": {"level": obj.level or obj.proposed_level, "reason": obj.reason}}
+
+    def save(self, form: Any, obj: Any) -> Any:
+        return regional_services.regional_adjust(
+            actor=self.actor(),
+            regional_risk=obj,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    def success_url(self, obj: Any) -> str:
+        return f"{reverse('risks:regional_list')}?year={obj.year}"
+
+    def get_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        context = super().get_context(form, obj)
+        context["title"] = f"{obj.division.name} {obj.year} · {self.title}"
+        context["row"] = obj
+        context["basis_text"] = _basis_text(obj)
+        context["proposed_badge"] = _level_badge(obj.proposed_level)
+        context["level_badge"] = _level_badge(obj.level)
+        return context
+
+
+@require_POST
+@login_required
+def regional_propose_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not can_set_regional_risk(user):
+        raise PermissionDenied(gettext("您没有确定区域风险等级的权限"))
+    assert isinstance(user, User)
+    value = request.POST.get("year", "")
+    year = int(value) if value.isdigit() else timezone.localdate().year
+    try:
+        result = regional_services.regional_propose(actor=user, year=year)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            gettext("已按 %(method)s 提出 %(year)s 年度建议：新建 %(c)s 条，更新 %(u)s 条，未变 %(n)s 条")
+            % {
+                "method": rr.METHOD_VERSION,
+                "year": year,
+                "c": result.created,
+                "u": result.updated,
+                "n": result.unchanged,
+            },
+        )
+    return HttpResponseRedirect(f"{reverse('risks:regional_list')}?year={year}")

@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-py lint demo bench clean
+.PHONY: install run test test-py lint demo bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -37,6 +37,12 @@ demo: install
 
 bench: install
 	$(UV) run python -m bench
+
+# Update the English catalogue from the source and compile it (needs GNU gettext: apt-get install gettext).
+# django.mo is committed, so installing needs no gettext tools.
+messages: install
+	cd src/safegrid && $(UV) run safegrid makemessages -l en --no-obsolete
+	cd src/safegrid && $(UV) run safegrid compilemessages
 
 clean:
 	rm -rf var/ .venv/ node_modules/

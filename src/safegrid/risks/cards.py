@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from safegrid.core.audit import Actor
 from safegrid.core.models import User
@@ -64,15 +64,15 @@ def phone_problem(phone: str) -> str | None:
     """Why `phone` does not look like a phone number, or None when it does."""
     raw = (phone or "").strip()
     if not raw:
-        return _g("电话号码不能为空")
+        return gettext("电话号码不能为空")
     head, sep, extension = raw.partition("转")
     digits = _PHONE_SEPARATORS.sub("", head)
     if sep and not extension.strip().isdigit():
-        return _g("“%(phone)s”的分机号须为数字") % {"phone": raw}
+        return gettext("“%(phone)s”的分机号须为数字") % {"phone": raw}
     if not digits.isdigit():
-        return _g("“%(phone)s”不是电话号码：只能包含数字、空格、短横线和括号") % {"phone": raw}
+        return gettext("“%(phone)s”不是电话号码：只能包含数字、空格、短横线和括号") % {"phone": raw}
     if sep and not digits.startswith("0"):
-        return _g("“%(phone)s”不是电话号码：分机号须跟在带区号的座机号码后") % {"phone": raw}
+        return gettext("“%(phone)s”不是电话号码：分机号须跟在带区号的座机号码后") % {"phone": raw}
     core = digits
     # "0533-1234567-8" → strip a trailing extension written with a dash.
     parts = [p for p in re.split(r"[\s\-]", head.strip()) if p]
@@ -80,7 +80,9 @@ def phone_problem(phone: str) -> str | None:
         core = parts[0] + parts[1]
     if any(pattern.fullmatch(core) for pattern in _PHONE_PATTERNS):
         return None
-    return _g("“%(phone)s”不是有效的电话号码（手机 11 位，座机带区号，或 119、120 等短号）") % {"phone": raw}
+    return gettext("“%(phone)s”不是有效的电话号码（手机 11 位，座机带区号，或 119、120 等短号）") % {
+        "phone": raw
+    }
 
 
 def tel_href(phone: str) -> str:
@@ -105,7 +107,7 @@ def parse_phone_lines(text: str) -> list[dict[str, str]]:
             continue
         match = _PHONE_LINE.match(line)
         if not match or not match.group("name").strip():
-            problems.append(_g("第 %(n)d 行：请写成“名称 电话”，例如“火警 119”") % {"n": number})
+            problems.append(gettext("第 %(n)d 行：请写成“名称 电话”，例如“火警 119”") % {"n": number})
             continue
         phones.append({"name": match.group("name").strip(), "phone": match.group("phone").strip()})
     if problems:
@@ -116,20 +118,20 @@ def parse_phone_lines(text: str) -> list[dict[str, str]]:
 def phones_problems(phones: object) -> list[str]:
     """Everything wrong with a list of {"name", "phone"} entries (empty when it is fine)."""
     if not isinstance(phones, list):
-        return [_g("应急电话须为列表")]
+        return [gettext("应急电话须为列表")]
     problems: list[str] = []
     if len(phones) > MAX_PHONES:
-        problems.append(_g("应急电话最多 %(n)d 个") % {"n": MAX_PHONES})
+        problems.append(gettext("应急电话最多 %(n)d 个") % {"n": MAX_PHONES})
     for entry in phones:
         if not isinstance(entry, Mapping) or set(entry) != {"name", "phone"}:
-            problems.append(_g("应急电话每项须包含名称和电话"))
+            problems.append(gettext("应急电话每项须包含名称和电话"))
             continue
         name, phone = str(entry["name"]).strip(), str(entry["phone"]).strip()
         if not name:
-            problems.append(_g("电话“%(phone)s”缺少名称") % {"phone": phone})
+            problems.append(gettext("电话“%(phone)s”缺少名称") % {"phone": phone})
         elif len(name) > MAX_PHONE_NAME_CHARS:
             problems.append(
-                _g("名称“%(name)s”过长（最多 %(n)d 字）") % {"name": name, "n": MAX_PHONE_NAME_CHARS}
+                gettext("名称“%(name)s”过长（最多 %(n)d 字）") % {"name": name, "n": MAX_PHONE_NAME_CHARS}
             )
         problem = phone_problem(phone)
         if problem:
@@ -149,27 +151,29 @@ def split_steps(text: str) -> list[str]:
 
 def steps_problems(steps: object) -> list[str]:
     if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
-        return [_g("处置步骤须为文字列表")]
+        return [gettext("处置步骤须为文字列表")]
     problems: list[str] = []
     if len(steps) > MAX_STEPS:
         problems.append(
-            _g("处置步骤最多 %(n)d 步（现有 %(count)d 步）") % {"n": MAX_STEPS, "count": len(steps)}
+            gettext("处置步骤最多 %(n)d 步（现有 %(count)d 步）") % {"n": MAX_STEPS, "count": len(steps)}
         )
     for number, step in enumerate(steps, start=1):
         if not step.strip():
-            problems.append(_g("第 %(n)d 步为空") % {"n": number})
+            problems.append(gettext("第 %(n)d 步为空") % {"n": number})
         elif len(step) > MAX_STEP_CHARS:
-            problems.append(_g("第 %(n)d 步过长（最多 %(max)d 字）") % {"n": number, "max": MAX_STEP_CHARS})
+            problems.append(
+                gettext("第 %(n)d 步过长（最多 %(max)d 字）") % {"n": number, "max": MAX_STEP_CHARS}
+            )
     return problems
 
 
 def default_phones(enterprise: Enterprise) -> list[dict[str, str]]:
     phones = [
-        {"name": _g("火警"), "phone": "119"},
-        {"name": _g("急救"), "phone": "120"},
+        {"name": gettext("火警"), "phone": "119"},
+        {"name": gettext("急救"), "phone": "120"},
     ]
     if enterprise.safety_manager_phone and phone_problem(enterprise.safety_manager_phone) is None:
-        name = _g("安全管理员")
+        name = gettext("安全管理员")
         if enterprise.safety_manager:
             name = f"{name} {enterprise.safety_manager}"
         phones.append({"name": name, "phone": enterprise.safety_manager_phone})
@@ -296,7 +300,7 @@ def level_colour(level: int | None) -> str:
 
 
 def level_name(level: int | None) -> str:
-    return _g(methods.LEVEL_NAMES[level]) if level in methods.LEVEL_NAMES else _g("未评价")
+    return gettext(methods.LEVEL_NAMES[level]) if level in methods.LEVEL_NAMES else gettext("未评价")
 
 
 def _values_text(view: FactorView) -> tuple[str, str]:
@@ -457,12 +461,12 @@ FIELDS_BY_KIND = {CardKind.POST: POST_FIELDS, CardKind.EMERGENCY: EMERGENCY_FIEL
 def _check(point: RiskPoint, kind: str, data: Mapping[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if kind not in FIELDS_BY_KIND:
-        raise ValidationError({"kind": _g("未知的卡片类型")})
+        raise ValidationError({"kind": gettext("未知的卡片类型")})
     unknown = sorted(set(data) - FIELDS_BY_KIND[CardKind(kind)])
     if unknown:
-        errors[unknown[0]] = [_g("该卡片没有此项，或此项由系统维护")]
+        errors[unknown[0]] = [gettext("该卡片没有此项，或此项由系统维护")]
     if not point.active:
-        errors["__all__"] = [_g("风险点已停用，不能修改其卡片")]
+        errors["__all__"] = [gettext("风险点已停用，不能修改其卡片")]
     if "emergency_phones" in data:
         problems = phones_problems(data["emergency_phones"])
         if problems:
@@ -474,15 +478,15 @@ def _check(point: RiskPoint, kind: str, data: Mapping[str, Any]) -> None:
     post = data.get("post")
     if post is not None:
         if not isinstance(post, OrgUnit) or post.enterprise_id != point.enterprise_id:
-            errors["post"] = [_g("岗位不属于该企业")]
+            errors["post"] = [gettext("岗位不属于该企业")]
         elif post.kind != OrgUnitKind.POST:
-            errors["post"] = [_g("请选择“岗位”层级的组织单元")]
+            errors["post"] = [gettext("请选择“岗位”层级的组织单元")]
     if "review_cycle_months" in data:
         low, high = REVIEW_CYCLE_RANGE
         value = data["review_cycle_months"]
         if not isinstance(value, int) or not low <= value <= high:
             errors["review_cycle_months"] = [
-                _g("评审周期须为 %(low)d–%(high)d 个月") % {"low": low, "high": high}
+                gettext("评审周期须为 %(low)d–%(high)d 个月") % {"low": low, "high": high}
             ]
     if errors:
         raise ValidationError(errors)
@@ -556,9 +560,9 @@ def card_confirm(
     The same user confirming the same version again changes nothing and returns the earlier receipt.
     """
     if kind not in CardKind.values:
-        raise ValidationError({"kind": _g("未知的卡片类型")})
+        raise ValidationError({"kind": gettext("未知的卡片类型")})
     if not can_confirm(actor, point):
-        raise ValidationError(_g("只有本企业人员可以确认岗位风险告知卡"))
+        raise ValidationError(gettext("只有本企业人员可以确认岗位风险告知卡"))
     with transaction.atomic():
         RiskPoint.objects.select_for_update().filter(pk=point.pk).first()
         version = (
@@ -626,7 +630,7 @@ def notice_rows(points: Iterable[RiskPoint]) -> list[NoticeRow]:
         descriptions = [f.description for f in point.factors.all()]
         hazards = descriptions[:MAX_NOTICE_HAZARDS]
         if len(descriptions) > MAX_NOTICE_HAZARDS:
-            hazards.append(_g("等 %(n)d 项") % {"n": len(descriptions)})
+            hazards.append(gettext("等 %(n)d 项") % {"n": len(descriptions)})
         tiers = {a.tier: a for a in point.tiers.all()}
         holder = next((tiers[t] for t in TIER_ORDER if t in tiers), None)
         if holder is not None:

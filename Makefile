@@ -1,11 +1,16 @@
 # SafeGrid — two commands on a fresh machine: `make run` and `make test`.
+# Every other documented command is a target here too, so none needs `uv` on the shell's PATH:
+# `make run` installs uv into ~/.local/bin, which a fresh login shell does not have on its PATH.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+SCALE ?=
+BENCH_ARGS ?=
+ARGS ?=
 
-.PHONY: install run test test-py lint demo bench clean
+.PHONY: install run test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -31,12 +36,32 @@ test-py: install
 
 test: lint test-py
 
-demo: install
+migrate: install
 	$(UV) run safegrid migrate --noinput
-	$(UV) run safegrid demo
 
+# make demo SCALE=30: a 30× county (≈18,000 enterprises) for benchmarks.
+demo: migrate
+	$(UV) run safegrid demo $(if $(SCALE),--scale $(SCALE))
+
+audit-verify: install
+	$(UV) run safegrid audit verify
+
+collectstatic: install
+	$(UV) run safegrid collectstatic --noinput
+
+# Any other management command: make manage ARGS="dumpdata regions"
+manage: install
+	$(UV) run safegrid $(ARGS)
+
+# make bench BENCH_ARGS=risks (or BENCH_ARGS="risks --only county_admin")
 bench: install
-	$(UV) run python -m bench
+	$(UV) run python -m bench $(BENCH_ARGS)
+
+# Update the English catalogue from the source and compile it (needs GNU gettext: apt-get install gettext).
+# django.mo is committed, so installing needs no gettext tools.
+messages: install
+	cd src/safegrid && $(UV) run safegrid makemessages -l en --no-obsolete
+	cd src/safegrid && $(UV) run safegrid compilemessages
 
 clean:
 	rm -rf var/ .venv/ node_modules/

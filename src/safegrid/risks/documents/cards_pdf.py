@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
@@ -92,7 +92,7 @@ def _header_band(content: CardContent, width: float) -> Table:
         Spacer(1, 2),
         _p(f"{content.enterprise_name}　{content.post_name}", SUBTITLE, fg),
     ]
-    right = [_p(content.level_name, LEVEL_BIG, fg), _p(_g("风险等级"), CENTER_SMALL, fg)]
+    right = [_p(content.level_name, LEVEL_BIG, fg), _p(gettext("风险等级"), CENTER_SMALL, fg)]
     band = Table([[left, right]], colWidths=[width - 48 * mm, 48 * mm])
     band.setStyle(
         TableStyle(
@@ -115,10 +115,10 @@ def _identity(
 ) -> Table:
     point = content.point
     rows = [
-        (_g("风险点"), f"{point.code} {point.name}"),
-        (_g("岗位"), content.post_name),
-        (_g("位置"), point.location or "—"),
-        (_g("编号 / 版本"), f"{content.number} / V{content.version}"),
+        (gettext("风险点"), f"{point.code} {point.name}"),
+        (gettext("岗位"), content.post_name),
+        (gettext("位置"), point.location or "—"),
+        (gettext("编号 / 版本"), f"{content.number} / V{content.version}"),
         *extra,
     ]
     facts = Table(
@@ -135,7 +135,7 @@ def _identity(
             ]
         )
     )
-    code = [_qr_image(qr, 30 * mm), _p(_g("手机扫码查看并确认"), CENTER_SMALL)]
+    code = [_qr_image(qr, 30 * mm), _p(gettext("手机扫码查看并确认"), CENTER_SMALL)]
     outer = Table([[facts, code]], colWidths=[width - 36 * mm, 36 * mm])
     outer.setStyle(
         TableStyle(
@@ -171,7 +171,7 @@ def _sections(rows: Sequence[tuple[str, Flowable]], width: float) -> Table:
 
 def _hazards(content: CardContent) -> Paragraph:
     if not content.hazards:
-        return _p(_g("尚未辨识危险因素"))
+        return _p(gettext("尚未辨识危险因素"))
     parts = []
     for i, h in enumerate(content.hazards, start=1):
         line = f"{i}. {escape(h.description)}"
@@ -211,9 +211,9 @@ def _phones(content: CardContent, width: float) -> Table:
 
 def _footer(content: CardContent) -> Paragraph:
     updated = content.card.updated_at.date().isoformat() if content.card else ""
-    text = _g("以上内容来自企业风险分级管控清单，扫码可查看最新版本。")
+    text = gettext("以上内容来自企业风险分级管控清单，扫码可查看最新版本。")
     if updated:
-        text += " " + _g("本卡更新：%(date)s") % {"date": updated}
+        text += " " + gettext("本卡更新：%(date)s") % {"date": updated}
     return _p(text, SMALL)
 
 
@@ -249,17 +249,17 @@ def _post_parts(content: CardContent, qr: bytes | None) -> list[Flowable]:
     pagesize = A4
     width = pagesize[0] - 24 * mm
     values = [h for h in content.hazards if h.values]
-    extra = [(_g("风险评价"), "；".join(f"{h.method} {h.values}" for h in values[:2]))] if values else []
+    extra = [(gettext("风险评价"), "；".join(f"{h.method} {h.values}" for h in values[:2]))] if values else []
     sections: list[tuple[str, Flowable]] = [
-        (_g("危险因素"), _hazards(content)),
-        (_g("可能导致的后果"), _consequences(content)),
-        (_g("预防（管控）措施"), _lines(content.measures, _g("尚未制定管控措施"))),
-        (_g("安全操作要点"), _lines(content.key_points)),
-        (_g("应急处置措施"), _lines(content.emergency_measures)),
-        (_g("应急电话"), _phones(content, width)),
+        (gettext("危险因素"), _hazards(content)),
+        (gettext("可能导致的后果"), _consequences(content)),
+        (gettext("预防（管控）措施"), _lines(content.measures, gettext("尚未制定管控措施"))),
+        (gettext("安全操作要点"), _lines(content.key_points)),
+        (gettext("应急处置措施"), _lines(content.emergency_measures)),
+        (gettext("应急电话"), _phones(content, width)),
     ]
     if content.responsible:
-        sections.append((_g("管控责任人"), _p("；".join(f"{t}：{p}" for t, p in content.responsible))))
+        sections.append((gettext("管控责任人"), _p("；".join(f"{t}：{p}" for t, p in content.responsible))))
     parts: list[Flowable] = [
         _header_band(content, width),
         Spacer(1, 4 * mm),
@@ -276,15 +276,15 @@ def _emergency_parts(content: CardContent, qr: bytes | None) -> list[Flowable]:
     """应急处置卡: the first minutes at a key post, one A4 page."""
     pagesize = A4
     width = pagesize[0] - 24 * mm
-    extra = [(_g("评审周期"), _g("%(n)d 个月") % {"n": content.review_cycle_months})]
+    extra = [(gettext("评审周期"), gettext("%(n)d 个月") % {"n": content.review_cycle_months})]
     sections: list[tuple[str, Flowable]] = [
-        (_g("启动条件"), _lines(content.start_conditions)),
-        (_g("处置步骤"), _lines(content.steps, _g("尚未编写处置步骤"), numbered=True)),
-        (_g("终止条件"), _lines(content.stop_conditions)),
-        (_g("岗位职责"), _lines(content.duties)),
-        (_g("应急装备"), _lines(content.equipment)),
-        (_g("注意事项"), _lines(content.emergency_measures)),
-        (_g("联系人及电话"), _phones(content, width)),
+        (gettext("启动条件"), _lines(content.start_conditions)),
+        (gettext("处置步骤"), _lines(content.steps, gettext("尚未编写处置步骤"), numbered=True)),
+        (gettext("终止条件"), _lines(content.stop_conditions)),
+        (gettext("岗位职责"), _lines(content.duties)),
+        (gettext("应急装备"), _lines(content.equipment)),
+        (gettext("注意事项"), _lines(content.emergency_measures)),
+        (gettext("联系人及电话"), _phones(content, width)),
     ]
     parts: list[Flowable] = [
         _header_band(content, width),
@@ -319,7 +319,7 @@ def cards_booklet_pdf(items: Sequence[tuple[CardContent, bytes | None]], title: 
             story.append(PageBreak())
         story.append(_page_frame(A4, _card_parts(content, qr)))
     if not story:
-        story.append(_p(_g("暂无在用的风险点"), TITLE))
+        story.append(_p(gettext("暂无在用的风险点"), TITLE))
     return _build(A4, story, title, MARGIN)
 
 
@@ -351,8 +351,8 @@ def notice_board_pdf(
     """风险公告栏: a four-colour table of the enterprise's active risk points (A4 landscape)."""
     pagesize = landscape(A4)
     width = pagesize[0] - 24 * mm
-    head = [_g("序号"), _g("风险点编号"), _g("风险点名称"), _g("位置"), _g("风险等级"), _g("主要危险因素"),
-            _g("管控层级"), _g("责任人")]  # fmt: skip
+    head = [gettext("序号"), gettext("风险点编号"), gettext("风险点名称"), gettext("位置"), gettext("风险等级"), gettext("主要危险因素"),
+            gettext("管控层级"), gettext("责任人")]  # fmt: skip
     widths = [12 * mm, 30 * mm, 42 * mm, 36 * mm, 24 * mm, None, 20 * mm, 22 * mm]
     fixed = sum(w for w in widths if w is not None)
     col_widths = [w if w is not None else width - fixed for w in widths]
@@ -373,21 +373,21 @@ def notice_board_pdf(
                 _p(row.level_name, TABLE_CENTER, fg),
                 _p("；".join(row.hazards) or "—", TABLE_BODY),
                 _p(row.tier or "—", TABLE_CENTER),
-                _p(row.person or _g("未指定"), TABLE_CENTER),
+                _p(row.person or gettext("未指定"), TABLE_CENTER),
             ]
         )
         style.append(("BACKGROUND", (4, i), (4, i), LEVEL_RGB[row.colour]))
     if not rows:
-        data.append([_p(_g("暂无在用的风险点"), CENTER)] + [""] * (len(head) - 1))
+        data.append([_p(gettext("暂无在用的风险点"), CENTER)] + [""] * (len(head) - 1))
         style.append(("SPAN", (0, 1), (-1, 1)))
     table = LongTable(data, colWidths=col_widths, repeatRows=1)
     table.setStyle(TableStyle(style))
-    title = _g("风险公告栏")
+    title = gettext("风险公告栏")
     story: list[Flowable] = [
         _p(f"{title}　{enterprise_name}", TITLE),
         Spacer(1, 2 * mm),
         _p(
-            _g("公布日期：%(date)s　风险点共 %(n)d 个") % {"date": today.isoformat(), "n": len(rows)},
+            gettext("公布日期：%(date)s　风险点共 %(n)d 个") % {"date": today.isoformat(), "n": len(rows)},
             SUBTITLE,
         ),
         Spacer(1, 3 * mm),
@@ -395,6 +395,9 @@ def notice_board_pdf(
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 3 * mm),
-        _p(_g("红色：重大风险　橙色：较大风险　黄色：一般风险　蓝色：低风险。发现异常请立即报告。"), SMALL),
+        _p(
+            gettext("红色：重大风险　橙色：较大风险　黄色：一般风险　蓝色：低风险。发现异常请立即报告。"),
+            SMALL,
+        ),
     ]
     return _build(pagesize, story, f"{title} {enterprise_name}")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from . import methods
 
@@ -41,15 +41,15 @@ def phone_problem(phone: str) -> str | None:
     """Why `phone` does not look like a phone number, or None when it does."""
     raw = (phone or "").strip()
     if not raw:
-        return _g("电话号码不能为空")
+        return gettext("电话号码不能为空")
     head, sep, extension = raw.partition("转")
     digits = PHONE_SEPARATORS.sub("", head)
     if sep and not extension.strip().isdigit():
-        return _g("“%(phone)s”的分机号须为数字") % {"phone": raw}
+        return gettext("“%(phone)s”的分机号须为数字") % {"phone": raw}
     if not digits.isdigit():
-        return _g("“%(phone)s”不是电话号码：只能包含数字、空格、短横线和括号") % {"phone": raw}
+        return gettext("“%(phone)s”不是电话号码：只能包含数字、空格、短横线和括号") % {"phone": raw}
     if sep and not digits.startswith("0"):
-        return _g("“%(phone)s”不是电话号码：分机号须跟在带区号的座机号码后") % {"phone": raw}
+        return gettext("“%(phone)s”不是电话号码：分机号须跟在带区号的座机号码后") % {"phone": raw}
     core = digits
     # "0533-1234567-8" → strip a trailing extension written with a dash.
     parts = [p for p in re.split(r"[\s\-]", head.strip()) if p]
@@ -57,7 +57,9 @@ def phone_problem(phone: str) -> str | None:
         core = parts[0] + parts[1]
     if any(pattern.fullmatch(core) for pattern in _PHONE_PATTERNS):
         return None
-    return _g("“%(phone)s”不是有效的电话号码（手机 11 位，座机带区号，或 119、120 等短号）") % {"phone": raw}
+    return gettext("“%(phone)s”不是有效的电话号码（手机 11 位，座机带区号，或 119、120 等短号）") % {
+        "phone": raw
+    }
 
 
 def tel_href(phone: str) -> str:
@@ -82,7 +84,7 @@ def parse_phone_lines(text: str) -> list[dict[str, str]]:
             continue
         match = _PHONE_LINE.match(line)
         if not match or not match.group("name").strip():
-            problems.append(_g("第 %(n)d 行：请写成“名称 电话”，例如“火警 119”") % {"n": number})
+            problems.append(gettext("第 %(n)d 行：请写成“名称 电话”，例如“火警 119”") % {"n": number})
             continue
         phones.append({"name": match.group("name").strip(), "phone": match.group("phone").strip()})
     if problems:
@@ -93,20 +95,20 @@ def parse_phone_lines(text: str) -> list[dict[str, str]]:
 def phones_problems(phones: object) -> list[str]:
     """Everything wrong with a list of {"name", "phone"} entries (empty when it is fine)."""
     if not isinstance(phones, list):
-        return [_g("应急电话须为列表")]
+        return [gettext("应急电话须为列表")]
     problems: list[str] = []
     if len(phones) > MAX_PHONES:
-        problems.append(_g("应急电话最多 %(n)d 个") % {"n": MAX_PHONES})
+        problems.append(gettext("应急电话最多 %(n)d 个") % {"n": MAX_PHONES})
     for entry in phones:
         if not isinstance(entry, Mapping) or set(entry) != {"name", "phone"}:
-            problems.append(_g("应急电话每项须包含名称和电话"))
+            problems.append(gettext("应急电话每项须包含名称和电话"))
             continue
         name, phone = str(entry["name"]).strip(), str(entry["phone"]).strip()
         if not name:
-            problems.append(_g("电话“%(phone)s”缺少名称") % {"phone": phone})
+            problems.append(gettext("电话“%(phone)s”缺少名称") % {"phone": phone})
         elif len(name) > MAX_PHONE_NAME_CHARS:
             problems.append(
-                _g("名称“%(name)s”过长（最多 %(n)d 字）") % {"name": name, "n": MAX_PHONE_NAME_CHARS}
+                gettext("名称“%(name)s”过长（最多 %(n)d 字）") % {"name": name, "n": MAX_PHONE_NAME_CHARS}
             )
         problem = phone_problem(phone)
         if problem:
@@ -126,17 +128,19 @@ def split_steps(text: str) -> list[str]:
 
 def steps_problems(steps: object) -> list[str]:
     if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
-        return [_g("处置步骤须为文字列表")]
+        return [gettext("处置步骤须为文字列表")]
     problems: list[str] = []
     if len(steps) > MAX_STEPS:
         problems.append(
-            _g("处置步骤最多 %(n)d 步（现有 %(count)d 步）") % {"n": MAX_STEPS, "count": len(steps)}
+            gettext("处置步骤最多 %(n)d 步（现有 %(count)d 步）") % {"n": MAX_STEPS, "count": len(steps)}
         )
     for number, step in enumerate(steps, start=1):
         if not step.strip():
-            problems.append(_g("第 %(n)d 步为空") % {"n": number})
+            problems.append(gettext("第 %(n)d 步为空") % {"n": number})
         elif len(step) > MAX_STEP_CHARS:
-            problems.append(_g("第 %(n)d 步过长（最多 %(max)d 字）") % {"n": number, "max": MAX_STEP_CHARS})
+            problems.append(
+                gettext("第 %(n)d 步过长（最多 %(max)d 字）") % {"n": number, "max": MAX_STEP_CHARS}
+            )
     return problems
 
 
@@ -159,4 +163,4 @@ def level_colour(level: int | None) -> str:
 
 
 def level_name(level: int | None) -> str:
-    return _g(methods.LEVEL_NAMES[level]) if level in methods.LEVEL_NAMES else _g("未评价")
+    return gettext(methods.LEVEL_NAMES[level]) if level in methods.LEVEL_NAMES else gettext("未评价")

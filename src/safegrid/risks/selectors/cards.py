@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from safegrid.core.models import User
 from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
@@ -30,11 +30,11 @@ TIER_ORDER = (ControlTier.COMPANY, ControlTier.WORKSHOP, ControlTier.TEAM, Contr
 
 def default_phones(enterprise: Enterprise) -> list[dict[str, str]]:
     phones = [
-        {"name": _g("火警"), "phone": "119"},
-        {"name": _g("急救"), "phone": "120"},
+        {"name": gettext("火警"), "phone": "119"},
+        {"name": gettext("急救"), "phone": "120"},
     ]
     if enterprise.safety_manager_phone and phone_problem(enterprise.safety_manager_phone) is None:
-        name = _g("安全管理员")
+        name = gettext("安全管理员")
         if enterprise.safety_manager:
             name = f"{name} {enterprise.safety_manager}"
         phones.append({"name": name, "phone": enterprise.safety_manager_phone})
@@ -316,7 +316,7 @@ def notice_rows(points: Iterable[RiskPoint]) -> list[NoticeRow]:
         descriptions = [f.description for f in point.factors.all()]
         hazards = descriptions[:MAX_NOTICE_HAZARDS]
         if len(descriptions) > MAX_NOTICE_HAZARDS:
-            hazards.append(_g("等 %(n)d 项") % {"n": len(descriptions)})
+            hazards.append(gettext("等 %(n)d 项") % {"n": len(descriptions)})
         tiers = {a.tier: a for a in point.tiers.all()}
         holder = next((tiers[t] for t in TIER_ORDER if t in tiers), None)
         if holder is not None:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from safegrid.core.audit import Actor
 from safegrid.core.models import User
@@ -46,12 +46,12 @@ FIELDS_BY_KIND = {CardKind.POST: POST_FIELDS, CardKind.EMERGENCY: EMERGENCY_FIEL
 def _check(point: RiskPoint, kind: str, data: Mapping[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if kind not in FIELDS_BY_KIND:
-        raise ValidationError({"kind": _g("未知的卡片类型")})
+        raise ValidationError({"kind": gettext("未知的卡片类型")})
     unknown = sorted(set(data) - FIELDS_BY_KIND[CardKind(kind)])
     if unknown:
-        errors[unknown[0]] = [_g("该卡片没有此项，或此项由系统维护")]
+        errors[unknown[0]] = [gettext("该卡片没有此项，或此项由系统维护")]
     if not point.active:
-        errors["__all__"] = [_g("风险点已停用，不能修改其卡片")]
+        errors["__all__"] = [gettext("风险点已停用，不能修改其卡片")]
     if "emergency_phones" in data:
         problems = phones_problems(data["emergency_phones"])
         if problems:
@@ -63,15 +63,15 @@ def _check(point: RiskPoint, kind: str, data: Mapping[str, Any]) -> None:
     post = data.get("post")
     if post is not None:
         if not isinstance(post, OrgUnit) or post.enterprise_id != point.enterprise_id:
-            errors["post"] = [_g("岗位不属于该企业")]
+            errors["post"] = [gettext("岗位不属于该企业")]
         elif post.kind != OrgUnitKind.POST:
-            errors["post"] = [_g("请选择“岗位”层级的组织单元")]
+            errors["post"] = [gettext("请选择“岗位”层级的组织单元")]
     if "review_cycle_months" in data:
         low, high = REVIEW_CYCLE_RANGE
         value = data["review_cycle_months"]
         if not isinstance(value, int) or not low <= value <= high:
             errors["review_cycle_months"] = [
-                _g("评审周期须为 %(low)d–%(high)d 个月") % {"low": low, "high": high}
+                gettext("评审周期须为 %(low)d–%(high)d 个月") % {"low": low, "high": high}
             ]
     if errors:
         raise ValidationError(errors)
@@ -131,9 +131,9 @@ def card_confirm(
     The same user confirming the same version again changes nothing and returns the earlier receipt.
     """
     if kind not in CardKind.values:
-        raise ValidationError({"kind": _g("未知的卡片类型")})
+        raise ValidationError({"kind": gettext("未知的卡片类型")})
     if not can_confirm(actor, point):
-        raise ValidationError(_g("只有本企业人员可以确认岗位风险告知卡"))
+        raise ValidationError(gettext("只有本企业人员可以确认岗位风险告知卡"))
     with transaction.atomic():
         RiskPoint.objects.select_for_update().filter(pk=point.pk).first()
         version = (

@@ -65,13 +65,17 @@ def _basis_text(row: RegionalRisk) -> str:
         rule_text = str(RULE_TEXT[rr.Rule(rule)])
     except ValueError:
         rule_text = rule
-    numbers = "、".join(f"{LEVEL_SHORT[int(k)]} {v}" for k, v in sorted(counts.items()) if v)
-    return f"{rule_text}（{numbers or gettext('0 家')}；{gettext('未评定')} {basis.get('unassessed', 0)}）"
+    numbers = gettext("、").join(f"{LEVEL_SHORT[int(k)]} {v}" for k, v in sorted(counts.items()) if v)
+    return gettext("%(rule)s（%(counts)s；未评定 %(unassessed)s）") % {
+        "rule": rule_text,
+        "counts": numbers or gettext("0 家"),
+        "unassessed": basis.get("unassessed", 0),
+    }
 
 
 def _decision_text(row: RegionalRisk) -> str:
     if row.adjusted:
-        return f"{gettext('人工确定')}：{row.reason}"
+        return gettext("人工确定：%(reason)s") % {"reason": row.reason}
     return gettext("按建议")
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from safegrid.api import errors
-from safegrid.api.testing import api_routes, path_values_for
+from safegrid.apiroot.testing import api_routes, path_values_for
 from safegrid.enterprises.models import Person
 
 from .conftest import assert_error

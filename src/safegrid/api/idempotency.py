@@ -109,7 +109,9 @@ def _request_body(request: HttpRequest) -> bytes:
     try:
         return request.body
     except RawPostDataException:  # a multipart body already read as a stream: compare what it held
-        files = sorted((name, f.name or "", f.size or 0) for name, f in request.FILES.items())
+        files = sorted(
+            (name, f.name or "", f.size or 0) for name in request.FILES for f in request.FILES.getlist(name)
+        )
         return repr((sorted(request.POST.lists()), files)).encode()
 
 
@@ -163,6 +165,7 @@ class _Pending:
                 status_code=response.status_code,
                 content_type=response.get("Content-Type", ""),
                 response_body=response.content,
+                created_at=now,
                 expires_at=expiry(now),
             )
 

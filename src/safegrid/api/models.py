@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,7 +26,7 @@ class IdempotencyKey(models.Model):
     status_code = models.PositiveSmallIntegerField(_("状态码"))
     content_type = models.CharField(_("内容类型"), max_length=100, blank=True)
     response_body = models.BinaryField(_("应答内容"), blank=True)
-    created_at = models.DateTimeField(_("首次使用时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("首次使用时间"), default=timezone.now)
     expires_at = models.DateTimeField(_("过期时间"), db_index=True)
 
     class Meta:

@@ -6,7 +6,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("safegrid.api.urls")),
+    path("api/v1/", include("safegrid.apiroot.urls")),
     path("regions/", include("safegrid.regions.urls")),
     path("enterprises/import/", include("safegrid.enterprises.import_urls")),
     path("enterprises/", include("safegrid.enterprises.urls")),

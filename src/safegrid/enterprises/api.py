@@ -10,13 +10,13 @@ refused as a 422 naming the field, without saying whether it exists.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q
-from django.http import Http404, HttpRequest
+from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
@@ -24,6 +24,7 @@ from pydantic import field_validator
 from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.permissions import require
+from safegrid.api.references import References
 from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Latitude, Longitude, Page, PageParams
 from safegrid.core.models import User
 from safegrid.regions import selectors as region_selectors
@@ -35,7 +36,6 @@ from .models import Enterprise
 
 router = Router(tags=["企业"])
 
-NOT_VISIBLE = "不存在或无权访问"
 STAFF_ONLY = "只有本企业的管理员、安全管理员或县级管理员可以修改"
 
 
@@ -266,21 +266,8 @@ class CertificateFilters(PageParams):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-class _References:
-    """Resolve ids named in a request body through the user's selectors, collecting every problem."""
-
-    def __init__(self, user: User) -> None:
-        self.user = user
-        self.errors: dict[str, list[str]] = {}
-
-    def get(self, field: str, getter: Callable[[Any, Any], Model], value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return getter(self.user, value)
-        except Http404:
-            self.errors.setdefault(field, []).append(NOT_VISIBLE)
-            return None
+class _References(References):
+    """Body references (`safegrid.api.references`), plus sector codes."""
 
     def sectors(self, codes: list[str]) -> list[Any]:
         wanted = list(dict.fromkeys(codes))
@@ -289,10 +276,6 @@ class _References:
         if missing:
             self.errors.setdefault("sectors", []).append(f"未知的行业领域代码：{'、'.join(missing)}")
         return [found[c] for c in wanted if c in found]
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
 
 
 def _enterprise_data(user: User, payload: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any] | None]:

@@ -1,22 +1,46 @@
-"""Risk API: the live assessment preview and scoped reads of risk points with their two lists."""
+"""Risk API: the assessment preview, scoped reads of the register, and the register written by
+enterprise systems (points, hazard factors, assessments, control measures, responsibility tiers).
+
+Writes follow the register pages exactly: the object in the path is found through a selector (out of
+scope = 404), `permissions.can_edit_register` decides who may change it (403), ids in the body go
+through the user's selectors (`safegrid.api.references`: invisible = 422 naming the field), and the same
+`services` save, validate and audit. Every write accepts `Idempotency-Key` (`safegrid.api.idempotency`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
-from safegrid.api.schemas import READ_ERRORS, Page, PageParams
-
-from .choices import ControlTier
-from .rules import assessment as rules
-from .selectors import points as selectors
-from .services import points as services
+from safegrid.api.permissions import require
+from safegrid.api.references import References
+from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Latitude, Longitude, Page, PageParams
+from safegrid.core.models import User
+from safegrid.enterprises import selectors as ent_selectors
+from safegrid.risks import permissions
+from safegrid.risks.choices import (
+    AccidentType,
+    AssessmentKind,
+    CheckCycleUnit,
+    Classify1,
+    Classify2,
+    ControlTier,
+    DataSource,
+    HazardCategory,
+    IdentificationMethod,
+    MeasureKind,
+    RiskPointType,
+    WorkDayType,
+)
+from safegrid.risks.rules import assessment as rules
+from safegrid.risks.selectors import points as selectors
+from safegrid.risks.services import points as services
 
 router = Router(tags=["risks"])
 
@@ -146,6 +170,7 @@ class MeasureOut(Schema):
 
 
 class TierOut(Schema):
+    id: int
     tier: str
     tier_name: str
     person: int = Field(validation_alias="person_id")
@@ -227,3 +252,324 @@ def _factor_fields(factor: Any) -> dict[str, Any]:
             "existing_controls",
         )
     }
+
+
+# --- writing the register ------------------------------------------------------------------------
+
+EDITORS_ONLY = "只有本企业的管理员、安全管理员或县级管理员可以修改风险清单"
+INACTIVE_PERSON = "责任人须为本企业在岗人员"
+
+UnitFraction = Annotated[float, Field(ge=0, le=1, description="平面图坐标：0 最左/最上，1 最右/最下")]
+
+
+class PointIn(Schema):
+    enterprise: int = Field(description="企业 ID")
+    code: str = Field(min_length=1, max_length=32, description="风险点编号（企业内唯一）")
+    name: str = Field(min_length=1, max_length=100)
+    type: RiskPointType = Field(description="facility 设备设施/部位/场所/区域；activity 作业活动")
+    org_unit: int | None = Field(None, description="所属车间/部门（组织单元 ID）")
+    location: str = Field("", max_length=200)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    plan_x: UnitFraction | None = None
+    plan_y: UnitFraction | None = None
+    description: str = ""
+
+
+class PointPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=32)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    type: RiskPointType | None = None
+    org_unit: int | None = None
+    location: str | None = Field(None, max_length=200)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    plan_x: UnitFraction | None = None
+    plan_y: UnitFraction | None = None
+    description: str | None = None
+
+
+class FactorIn(Schema):
+    method: IdentificationMethod = Field(description="SCL 安全检查表；JHA 工作危害分析（须填 step_no）")
+    step_no: int | None = Field(None, ge=1, description="JHA 作业步骤序号（1–10）；SCL 不填")
+    step_name: str = Field("", max_length=100)
+    description: str = Field(min_length=1, description="危险源或潜在事件")
+    category: HazardCategory = Field(description="类别（GB/T 13861）")
+    accident_types: list[AccidentType] = Field(default_factory=list, description="事故类型（GB 6441）代码")
+    consequences: str = ""
+    existing_controls: str = ""
+
+
+class FactorPatch(Schema):
+    method: IdentificationMethod | None = None
+    step_no: int | None = Field(None, ge=1)
+    step_name: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, min_length=1)
+    category: HazardCategory | None = None
+    accident_types: list[AccidentType] | None = None
+    consequences: str | None = None
+    existing_controls: str | None = None
+
+
+class AssessmentIn(Schema):
+    kind: AssessmentKind = Field(description="initial 初始评价；residual 残余风险评价")
+    method: Literal["LEC", "LS", "MES"]
+    L: NumberIn | None = None
+    E: NumberIn | None = None
+    C: NumberIn | None = None
+    S: NumberIn | None = None
+    M: NumberIn | None = None
+
+
+class MeasureIn(Schema):
+    hazard_factor: int | None = Field(None, description="针对的危险源 ID（同一风险点）")
+    kind: MeasureKind
+    classify1: Classify1 = Field(description="管控方式一级分类")
+    classify2: Classify2 = Field(description="管控方式二级分类（须属于一级分类）")
+    classify3: str = Field("", max_length=100)
+    description: str = Field(min_length=1)
+    check_content: str = Field(min_length=1, description="排查内容")
+    check_cycle: int = Field(ge=1, description="排查周期")
+    check_cycle_unit: CheckCycleUnit
+    work_day_type: WorkDayType = WorkDayType.EVERY_DAY
+    data_src: DataSource = DataSource.INSPECTION
+    responsible_post: int = Field(description="责任岗位（“岗位”层级的组织单元 ID）")
+    active: bool = True
+
+
+class MeasurePatch(Schema):
+    hazard_factor: int | None = None
+    kind: MeasureKind | None = None
+    classify1: Classify1 | None = None
+    classify2: Classify2 | None = None
+    classify3: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, min_length=1)
+    check_content: str | None = Field(None, min_length=1)
+    check_cycle: int | None = Field(None, ge=1)
+    check_cycle_unit: CheckCycleUnit | None = None
+    work_day_type: WorkDayType | None = None
+    data_src: DataSource | None = None
+    responsible_post: int | None = None
+    active: bool | None = None
+
+
+class TierIn(Schema):
+    tier: ControlTier = Field(description="company 公司级；workshop 车间级；team 班组级；post 岗位级")
+    person: int = Field(description="责任人（本企业在岗人员 ID）")
+    org_unit: int | None = Field(None, description="责任单位（与管控层级对应的组织单元 ID）")
+
+
+def _require_editor(user: User, enterprise_id: int) -> None:
+    require(permissions.can_edit_register(user, enterprise_id), EDITORS_ONLY)
+
+
+def _changes(payload: Schema, *, not_null: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a PATCH sent, as plain values; an explicit null is refused where the model needs a value."""
+    data = payload.model_dump(mode="json", exclude_unset=True)
+    for name in not_null:
+        if name in data and data[name] is None:
+            raise ValidationError({name: "此字段不能为空"})
+    return data
+
+
+def _resolved(user: User, data: dict[str, Any], getters: dict[str, Any]) -> dict[str, Any]:
+    refs = References(user)
+    refs.resolve(data, getters)
+    refs.raise_if_any()
+    return data
+
+
+def _point_out(user: User, point_id: int) -> Any:
+    return selectors.risk_point_detail(user, point_id)
+
+
+def _factor_out(user: User, factor: Any) -> dict[str, Any]:
+    point = selectors.risk_point_detail(user, factor.risk_point_id)
+    view = next(v for v in selectors.factor_views(point) if v.factor.pk == factor.pk)
+    return {
+        **_factor_fields(view.factor),
+        "level": view.level,
+        "initial": view.initial,
+        "residual": view.residual,
+    }
+
+
+POINT_REFERENCES = {"org_unit": ent_selectors.org_unit_get}
+POINT_REQUIRED: tuple[str, ...] = ("code", "name", "type", "location", "description")
+
+
+@router.post("/points", response={201: PointDetailOut, **WRITE_ERRORS}, summary="新建风险点")
+def point_create(request: HttpRequest, payload: PointIn) -> Any:
+    user = current_user(request)
+    refs = References(user)
+    enterprise = refs.get("enterprise", ent_selectors.enterprise_get, payload.enterprise)
+    refs.raise_if_any()
+    _require_editor(user, enterprise.pk)
+    data = _resolved(user, payload.model_dump(mode="json", exclude={"enterprise"}), POINT_REFERENCES)
+    point = services.risk_point_create(actor=user, enterprise=enterprise, data=data)
+    return Status(201, _point_out(user, point.pk))
+
+
+@router.patch("/points/{point_id}", response={200: PointDetailOut, **WRITE_ERRORS}, summary="修改风险点")
+def point_update(request: HttpRequest, point_id: int, payload: PointPatch) -> Any:
+    user = current_user(request)
+    point = selectors.risk_point_get(user, point_id)
+    _require_editor(user, point.enterprise_id)
+    data = _resolved(user, _changes(payload, not_null=POINT_REQUIRED), POINT_REFERENCES)
+    services.risk_point_update(actor=user, point=point, data=data)
+    return _point_out(user, point.pk)
+
+
+@router.post(
+    "/points/{point_id}/deactivate",
+    response={200: PointDetailOut, **WRITE_ERRORS},
+    summary="停用风险点（保留其危险源和评价记录）",
+)
+def point_deactivate(request: HttpRequest, point_id: int) -> Any:
+    user = current_user(request)
+    point = selectors.risk_point_get(user, point_id)
+    _require_editor(user, point.enterprise_id)
+    services.risk_point_deactivate(actor=user, point=point)
+    return _point_out(user, point.pk)
+
+
+@router.post(
+    "/points/{point_id}/reactivate", response={200: PointDetailOut, **WRITE_ERRORS}, summary="恢复使用风险点"
+)
+def point_reactivate(request: HttpRequest, point_id: int) -> Any:
+    user = current_user(request)
+    point = selectors.risk_point_get(user, point_id)
+    _require_editor(user, point.enterprise_id)
+    services.risk_point_reactivate(actor=user, point=point)
+    return _point_out(user, point.pk)
+
+
+FACTOR_REQUIRED: tuple[str, ...] = ("method", "step_name", "description", "category", "accident_types")
+FACTOR_REQUIRED += ("consequences", "existing_controls")
+
+
+@router.post("/points/{point_id}/factors", response={201: FactorOut, **WRITE_ERRORS}, summary="新增危险源")
+def factor_create(request: HttpRequest, point_id: int, payload: FactorIn) -> Any:
+    user = current_user(request)
+    point = selectors.risk_point_get(user, point_id)
+    _require_editor(user, point.enterprise_id)
+    factor = services.hazard_factor_add(actor=user, point=point, data=payload.model_dump(mode="json"))
+    return Status(201, _factor_out(user, factor))
+
+
+@router.patch("/factors/{factor_id}", response={200: FactorOut, **WRITE_ERRORS}, summary="修改危险源")
+def factor_update(request: HttpRequest, factor_id: int, payload: FactorPatch) -> Any:
+    user = current_user(request)
+    factor = selectors.hazard_factor_get(user, factor_id)
+    _require_editor(user, factor.risk_point.enterprise_id)
+    factor = services.hazard_factor_update(
+        actor=user, factor=factor, data=_changes(payload, not_null=FACTOR_REQUIRED)
+    )
+    return _factor_out(user, factor)
+
+
+@router.delete(
+    "/factors/{factor_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="删除危险源（连同其评价和针对它的管控措施）",
+)
+def factor_delete(request: HttpRequest, factor_id: int) -> Any:
+    user = current_user(request)
+    factor = selectors.hazard_factor_get(user, factor_id)
+    _require_editor(user, factor.risk_point.enterprise_id)
+    services.hazard_factor_remove(actor=user, factor=factor)
+    return Status(204, None)
+
+
+@router.post(
+    "/factors/{factor_id}/assessments",
+    response={201: AssessmentOut, **WRITE_ERRORS},
+    summary="评价危险源（按本县分级设置定级，并重新确定风险点等级）",
+)
+def assessment_create(request: HttpRequest, factor_id: int, payload: AssessmentIn) -> Any:
+    user = current_user(request)
+    factor = selectors.hazard_factor_get(user, factor_id)
+    _require_editor(user, factor.risk_point.enterprise_id)
+    values = payload.model_dump()
+    inputs = {name: values[name] for name in rules.METHOD_FIELDS[payload.method]}
+    assessment = services.assess(
+        actor=user, factor=factor, kind=payload.kind, method=payload.method, inputs=inputs
+    )
+    return Status(201, selectors.assessment_get(user, assessment.pk))
+
+
+MEASURE_REFERENCES = {
+    "hazard_factor": selectors.hazard_factor_get,
+    "responsible_post": ent_selectors.org_unit_get,
+}
+MEASURE_REQUIRED: tuple[str, ...] = (
+    "kind",
+    "classify1",
+    "classify2",
+    "classify3",
+    "description",
+    "check_content",
+)
+MEASURE_REQUIRED += ("check_cycle", "check_cycle_unit", "work_day_type", "data_src", "responsible_post")
+MEASURE_REQUIRED += ("active",)
+
+
+@router.post(
+    "/points/{point_id}/measures", response={201: MeasureOut, **WRITE_ERRORS}, summary="新增管控措施"
+)
+def measure_create(request: HttpRequest, point_id: int, payload: MeasureIn) -> Any:
+    user = current_user(request)
+    point = selectors.risk_point_get(user, point_id)
+    _require_editor(user, point.enterprise_id)
+    data = _resolved(user, payload.model_dump(mode="json"), MEASURE_REFERENCES)
+    measure = services.measure_add(actor=user, point=point, data=data)
+    return Status(201, selectors.measure_get(user, measure.pk))
+
+
+@router.patch("/measures/{measure_id}", response={200: MeasureOut, **WRITE_ERRORS}, summary="修改管控措施")
+def measure_update(request: HttpRequest, measure_id: int, payload: MeasurePatch) -> Any:
+    user = current_user(request)
+    measure = selectors.measure_get(user, measure_id)
+    _require_editor(user, measure.risk_point.enterprise_id)
+    data = _resolved(user, _changes(payload, not_null=MEASURE_REQUIRED), MEASURE_REFERENCES)
+    services.measure_update(actor=user, measure=measure, data=data)
+    return selectors.measure_get(user, measure.pk)
+
+
+@router.delete("/measures/{measure_id}", response={204: None, **WRITE_ERRORS}, summary="删除管控措施")
+def measure_delete(request: HttpRequest, measure_id: int) -> Any:
+    user = current_user(request)
+    measure = selectors.measure_get(user, measure_id)
+    _require_editor(user, measure.risk_point.enterprise_id)
+    services.measure_remove(actor=user, measure=measure)
+    return Status(204, None)
+
+
+@router.post(
+    "/points/{point_id}/tiers",
+    response={200: TierOut, **WRITE_ERRORS},
+    summary="指定某一管控层级的责任人（替换原责任人）",
+)
+def tier_assign(request: HttpRequest, point_id: int, payload: TierIn) -> Any:
+    user = current_user(request)
+    point = selectors.risk_point_get(user, point_id)
+    _require_editor(user, point.enterprise_id)
+    refs = References(user)
+    person = refs.get("person", ent_selectors.person_get, payload.person)
+    org_unit = refs.get("org_unit", ent_selectors.org_unit_get, payload.org_unit)
+    refs.raise_if_any()
+    if not person.active:  # the page offers only people at work
+        raise ValidationError({"person": INACTIVE_PERSON})
+    assignment = services.tier_assign(
+        actor=user, point=point, tier=payload.tier, person=person, org_unit=org_unit
+    )
+    return selectors.assignment_get(user, assignment.pk)
+
+
+@router.delete("/tiers/{assignment_id}", response={204: None, **WRITE_ERRORS}, summary="撤销管控责任")
+def tier_unassign(request: HttpRequest, assignment_id: int) -> Any:
+    user = current_user(request)
+    assignment = selectors.assignment_get(user, assignment_id)
+    _require_editor(user, assignment.risk_point.enterprise_id)
+    services.tier_unassign(actor=user, assignment=assignment)
+    return Status(204, None)

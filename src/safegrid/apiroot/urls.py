@@ -10,9 +10,10 @@ from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from . import errors
+from safegrid.api import errors
+from safegrid.api.docs import docs_asset
+
 from .api import api
-from .docs import docs_asset
 
 
 def _json_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -52,7 +52,15 @@ class _ProgressWriter:
                 cursor.execute(
                     f"UPDATE {table} SET done = %s, total = %s, message = %s, heartbeat_at = %s "  # noqa: S608
                     "WHERE id = %s AND status = %s AND attempts = %s",
-                    [*values.values(), timezone.now(), self.job_id, JobStatus.RUNNING, self.attempt],
+                    [
+                        ctx.done,
+                        ctx.total,
+                        ctx.message[:300],
+                        timezone.now(),
+                        self.job_id,
+                        JobStatus.RUNNING,
+                        self.attempt,
+                    ],
                 )
         except DatabaseError:
             logger.warning("job %s: progress not written", self.job_id, exc_info=True)

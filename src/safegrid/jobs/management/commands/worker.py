@@ -44,6 +44,8 @@ class Ticker(threading.Thread):
                 except DatabaseError:
                     # e.g. SQLite busy while a long import holds the write lock: try again next tick.
                     logger.warning("schedule tick failed; retrying next tick", exc_info=True)
+                else:
+                    logger.debug("schedule tick done")
                 if self.stopped.wait(self.every):
                     return
         finally:

@@ -76,6 +76,15 @@ class Job(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def initiator(self) -> str:
+        """Who started it, as shown: the user's name, "定时任务" for schedules, else the system actor."""
+        if self.created_by is not None:
+            return str(self.created_by)
+        if self.actor_label.startswith("system:schedule:"):
+            return "定时任务"
+        return self.actor_label
+
+    @property
     def percent(self) -> int | None:
         """Percent done, or None while the total is unknown (an indeterminate bar)."""
         if self.status == JobStatus.SUCCEEDED:

@@ -156,6 +156,7 @@ def test_a_schedule_fires_once_per_slot_and_catches_up_once(county, tmp_path, mo
         dt.datetime(2025, 3, 8, 2, 15, tzinfo=tz),
     ]
     assert all(r.job.created_by is None and r.job.actor_label == f"system:schedule:{r.name}" for r in daily)
+    assert daily[0].job.initiator == "定时任务"
 
 
 def test_retry_is_for_county_admins_and_audited(world, county, django_capture_on_commit_callbacks):

@@ -10,7 +10,7 @@ SCALE ?=
 BENCH_ARGS ?=
 ARGS ?=
 
-.PHONY: install run test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
+.PHONY: install run worker test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -24,7 +24,14 @@ run: install
 	$(UV) run safegrid migrate --noinput
 	$(UV) run safegrid demo --if-empty
 	$(UV) run safegrid demo_logins
-	$(UV) run safegrid runserver $(HOST):$(PORT)
+	@# One background worker (jobs and schedules) beside the web server; it stops when the server stops.
+	@.venv/bin/safegrid worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(UV) run safegrid runserver $(HOST):$(PORT)
+
+# Another worker (e.g. in a second terminal, or on another machine sharing the database).
+worker: install
+	$(UV) run safegrid worker
 
 lint: install
 	$(UV) run ruff check .

@@ -85,7 +85,10 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "safegrid.core",
+    "safegrid.jobs",
     "safegrid.regions",
     "safegrid.enterprises",
     "safegrid.risks",
@@ -143,7 +146,9 @@ if _database_url:
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(VAR_DIR / "safegrid.sqlite3"),
+        "NAME": env_str("SAFEGRID_DB_PATH", str(VAR_DIR / "safegrid.sqlite3")),
+        # Tests use a file too (not :memory:), so `safegrid worker` subprocesses share the test database.
+        "TEST": {"NAME": str(VAR_DIR / "test_safegrid.sqlite3")},
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
             "transaction_mode": "IMMEDIATE",
@@ -151,6 +156,24 @@ else:
     }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (safegrid.jobs on Django's Tasks API). The default queue is the database itself
+# (django-tasks-db): works on SQLite and PostgreSQL with no other service. For scale-out set
+# SAFEGRID_TASKS_BACKEND to another Tasks backend (e.g. django_tasks_rq.RQBackend for Redis); see
+# docs/operations.md.
+SAFEGRID_TASKS_BACKEND = env_str("SAFEGRID_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {
+    "default": {
+        "BACKEND": SAFEGRID_TASKS_BACKEND,
+        "QUEUES": env_list("SAFEGRID_TASKS_QUEUES", ["default"]),
+    }
+}
+# A running job whose heartbeat is older than this is taken as lost (worker killed) and retried.
+SAFEGRID_JOB_LEASE_SECONDS = env_int("SAFEGRID_JOB_LEASE_SECONDS", 120, minimum=5)
+# First retry after this many seconds, then doubling per attempt (capped at one hour).
+SAFEGRID_JOB_RETRY_BASE_SECONDS = env_int("SAFEGRID_JOB_RETRY_BASE_SECONDS", 30, minimum=0)
+# How often each worker checks the schedules and the leases.
+SAFEGRID_SCHEDULE_TICK_SECONDS = env_int("SAFEGRID_SCHEDULE_TICK_SECONDS", 15, minimum=1)
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("enterprises/import/", include("safegrid.enterprises.import_urls")),
     path("enterprises/", include("safegrid.enterprises.urls")),
     path("risks/", include("safegrid.risks.urls")),
+    path("jobs/", include("safegrid.jobs.urls")),
     path("", include("safegrid.core.urls")),
 ]

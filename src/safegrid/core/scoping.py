@@ -1,6 +1,6 @@
 """The one door for access: who may see which rows.
 
-Every model that a user can read declares a `scope_rule` (ByEnterprise, ByDivision, ByGrid or
+Every model that a user can read declares a `scope_rule` (ByEnterprise, ByDivision, ByOwner or
 Public). `restrict(queryset, user)` turns the user's role assignments into one filter for it.
 Selectors call it for every list, detail, export, map layer and API route; an object outside the
 filtered queryset answers 404.
@@ -43,7 +43,17 @@ class Public:
     """Reference data every signed-in user may read (departments, sectors)."""
 
 
-ScopeRule = ByEnterprise | ByDivision | Public
+@dataclass(frozen=True)
+class ByOwner:
+    """Rows private to the user who created them (background jobs); county roles see all.
+
+    `owner` is the lookup to the creating user; rows whose owner is empty (system rows) are county-only.
+    """
+
+    owner: str = "created_by"
+
+
+ScopeRule = ByEnterprise | ByDivision | ByOwner | Public
 
 
 @dataclass(frozen=True)
@@ -188,6 +198,8 @@ def scope_q(model: type[models.Model], user: Any) -> Q | None:
         return None
     if isinstance(rule, ByEnterprise):
         return _enterprise_q(rule, scope)
+    if isinstance(rule, ByOwner):
+        return Q(**{rule.owner: user.pk})
     return _division_q(rule, scope)
 
 

@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "safegrid.risks",
     "safegrid.api",
 ]
+if PROFILE == "test":
+    # A test-only model for the workflow kit's service tests (core cannot borrow an app's model).
+    INSTALLED_APPS.append("safegrid.core.tests.workflow_app")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -11,5 +11,6 @@ urlpatterns = [
     path("enterprises/import/", include("safegrid.enterprises.import_urls")),
     path("enterprises/", include("safegrid.enterprises.urls")),
     path("risks/", include("safegrid.risks.urls")),
+    path("notifications/", include("safegrid.notifications.urls")),
     path("", include("safegrid.core.urls")),
 ]

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.utils import timezone
@@ -101,7 +102,7 @@ def _send_mail(mailed: list[tuple[Notification, str]]) -> None:
 def notification_open(*, actor: User, notification: Notification) -> Notification:
     """Mark one of the actor's notifications read (the selector has already checked it is theirs)."""
     if notification.recipient_id != actor.pk:
-        raise PermissionError("a user marks only their own notifications")
+        raise PermissionDenied("只能标记自己的消息")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

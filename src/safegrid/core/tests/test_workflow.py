@@ -193,3 +193,23 @@ def test_object_update_accepts_unchanged_protected_values_and_computing_services
         assert object_update(actor=actor, obj=permit, data={"score": 7}).score == 7
     with pytest.raises(ValidationError, match="得分由系统计算"):
         object_update(actor=actor, obj=permit, data={"score": 8})
+
+
+def test_a_permission_may_explain_its_refusal(world, permit):
+    def in_my_district(actor, obj):
+        raise PermissionDenied("该企业不在您的监管范围内")
+
+    strict = Workflow(
+        model=Permit,
+        states=PermitStatus,
+        transitions={(PermitStatus.APPLIED, "approve"): PermitStatus.APPROVED},
+        steps={"approve": Step("批准", allowed=in_my_district)},
+    )
+    with pytest.raises(PermissionDenied, match="该企业不在您的监管范围内"):
+        transition(
+            permit,
+            "approve",
+            actor=world.user("county_admin"),
+            workflow=strict,
+            changes={"approved_by": "甲"},
+        )

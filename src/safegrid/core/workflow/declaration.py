@@ -36,7 +36,9 @@ from .table import TransitionTable
 M = TypeVar("M", bound=models.Model)
 
 Permission = Callable[[Actor, Any], bool]
-"""Who may take a step: (acting user or system actor, the locked object) -> allowed."""
+"""Who may take a step: (acting user or system actor, the locked object) -> allowed.
+
+A permission that needs to say *why* (e.g. "该企业不在您的监管范围内") may raise PermissionDenied itself."""
 
 
 def by_scope(test: Callable[[Scope, Any], bool]) -> Permission:

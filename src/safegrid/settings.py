@@ -89,11 +89,15 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "safegrid.core",
     "safegrid.jobs",
+    "safegrid.notifications",
     "safegrid.regions",
     "safegrid.enterprises",
     "safegrid.risks",
     "safegrid.api",
 ]
+if PROFILE == "test":
+    # A test-only model for the workflow kit's service tests (core cannot borrow an app's model).
+    INSTALLED_APPS.append("safegrid.core.tests.workflow_app")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -127,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safegrid.core.context_processors.navigation",
+                "safegrid.notifications.context_processors.unread",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -281,6 +286,20 @@ SAFEGRID_REGIONAL_LEVEL3_FOR_ORANGE = env_int("SAFEGRID_REGIONAL_LEVEL3_FOR_ORAN
 # The address workers' phones reach; printed QR codes point here (empty: the requesting host).
 SAFEGRID_PUBLIC_URL = env_str("SAFEGRID_PUBLIC_URL", "").rstrip("/")
 SAFEGRID_DEMO_PASSWORD = env_str("SAFEGRID_DEMO_PASSWORD", "safegrid-demo")
+
+# E-mail for notifications: on once an SMTP host is given (or SAFEGRID_EMAIL_ENABLED=1 with another
+# backend, e.g. django.core.mail.backends.console.EmailBackend on a laptop). Users without e-mail get none.
+SAFEGRID_EMAIL_HOST = env_str("SAFEGRID_EMAIL_HOST", "")
+SAFEGRID_EMAIL_ENABLED = env_bool("SAFEGRID_EMAIL_ENABLED", bool(SAFEGRID_EMAIL_HOST))
+EMAIL_BACKEND = env_str("SAFEGRID_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = SAFEGRID_EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("SAFEGRID_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("SAFEGRID_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SAFEGRID_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SAFEGRID_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("SAFEGRID_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("SAFEGRID_EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("SAFEGRID_EMAIL_FROM", "safegrid@localhost")
 
 LOG_LEVEL = env_str("SAFEGRID_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("enterprises/", include("safegrid.enterprises.urls")),
     path("risks/", include("safegrid.risks.urls")),
     path("jobs/", include("safegrid.jobs.urls")),
+    path("notifications/", include("safegrid.notifications.urls")),
     path("", include("safegrid.core.urls")),
 ]

@@ -1,7 +1,7 @@
 """The one door for access: who may see which rows.
 
-Every model that a user can read declares a `scope_rule` (ByEnterprise, ByDivision, ByOwner or
-Public). `restrict(queryset, user)` turns the user's role assignments into one filter for it.
+Every model that a user can read declares a `scope_rule` (ByEnterprise, ByDivision, ByOwner,
+ByUser or Public). `restrict(queryset, user)` turns the user's role assignments into one filter for it.
 Selectors call it for every list, detail, export, map layer and API route; an object outside the
 filtered queryset answers 404.
 """
@@ -53,7 +53,14 @@ class ByOwner:
     owner: str = "created_by"
 
 
-ScopeRule = ByEnterprise | ByDivision | ByOwner | Public
+@dataclass(frozen=True)
+class ByUser:
+    """Rows addressed to one user (notifications): each user reads only their own, county roles included."""
+
+    user: str = "user"  # lookup to the owning User
+
+
+ScopeRule = ByEnterprise | ByDivision | ByOwner | ByUser | Public
 
 
 @dataclass(frozen=True)
@@ -191,9 +198,11 @@ def scope_q(model: type[models.Model], user: Any) -> Q | None:
     rule: ScopeRule | None = getattr(model, "scope_rule", None)
     if rule is None:
         raise TypeError(f"{model._meta.label} declares no scope_rule; it cannot be read through a selector")
-    scope = scope_for(user)
     if not (user is not None and user.is_authenticated and user.is_active):
         return Q(pk__in=[])
+    if isinstance(rule, ByUser):
+        return Q(**{rule.user: user.pk})
+    scope = scope_for(user)
     if scope.everything or isinstance(rule, Public):
         return None
     if isinstance(rule, ByEnterprise):

@@ -7,7 +7,9 @@ one transaction and appends the audit entry in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -18,6 +20,53 @@ from .audit import Actor
 from .choices import AuditAction
 
 M = TypeVar("M", bound=models.Model)
+
+
+# Fields a service may write although the model protects them; set only by `writing_protected()`.
+_writable: ContextVar[frozenset[str]] = ContextVar("safegrid_writable_protected", default=frozenset())
+
+
+@contextmanager
+def writing_protected(*fields: str) -> Iterator[None]:
+    """Let the service that *computes* a derived field write it through object_update, for this block.
+
+    For code, never for request data: a model's `workflow_fields` (moved only by
+    `core.workflow.transition`, which saves them itself) and `derived_fields` (computed by a service,
+    e.g. a risk point's level from its assessments) are otherwise refused by object_update.
+    """
+    token = _writable.set(_writable.get() | frozenset(fields))
+    try:
+        yield
+    finally:
+        _writable.reset(token)
+
+
+def refuse_protected(current: models.Model, data: Mapping[str, Any]) -> None:
+    """ValidationError naming each field that `data` would change although the model protects it.
+
+    Writing a protected field's current value again is not a change (forms post every field).
+    """
+    model = type(current)
+    workflow = set(getattr(model, "workflow_fields", ()))
+    derived = set(getattr(model, "derived_fields", ()))
+    if not (workflow or derived):
+        return
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    by_attname = {f.attname: f.name for f in fields.values()}
+    allowed = _writable.get()
+    errors: dict[str, str] = {}
+    for raw, value in data.items():
+        name = by_attname.get(raw, raw)
+        if name in allowed or not (name in workflow or name in derived):
+            continue
+        field = fields[name]
+        old = getattr(current, field.attname if raw == field.attname else name)
+        if old == value:
+            continue
+        how = "只能通过流程操作修改" if name in workflow else "由系统计算，不能直接修改"
+        errors[name] = f"{field.verbose_name}{how}"
+    if errors:
+        raise ValidationError(errors)
 
 
 def _validate(obj: models.Model, exclude: Iterable[str] = ()) -> None:
@@ -40,10 +89,15 @@ def object_create(
 def object_update(
     *, actor: Actor, obj: M, data: Mapping[str, Any], m2m: Mapping[str, Iterable[Any]] | None = None
 ) -> M:
-    """Apply `data` to a fresh, locked copy of `obj`; record only the fields that changed."""
+    """Apply `data` to a fresh, locked copy of `obj`; record only the fields that changed.
+
+    Refuses (ValidationError naming the field) to write the model's `workflow_fields` and
+    `derived_fields` unless the computing service allows it with `writing_protected()`.
+    """
     model = type(obj)
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        refuse_protected(locked, data)
         before = audit.snapshot(locked)
         for name, value in data.items():
             setattr(locked, name, value)

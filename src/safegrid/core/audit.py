@@ -6,15 +6,18 @@ the middle (broken link or a gap in `seq`) and a removed tail (head points past 
 
 Short lock. `record()` inserts the entry *pending* (no seq/prev_hash/hash) inside the caller's
 transaction, so it commits or rolls back with the data and takes no shared lock. Right after that
-transaction commits, `link_pending()` locks the head, links every committed pending row in id
-order (a transaction's own entries keep their order) and advances the head, in short batches.
-Linkers serialise on the head row (PostgreSQL `SELECT … FOR UPDATE`; SQLite's single writer) and
-re-read the pending rows after taking it, so two committers never fork the chain or link a row
-twice; rows of a transaction that rolled back never existed. If the process dies between commit
-and linking, the next link (any later audited write, `safegrid audit verify` or `audit link`)
-links them. Entries this process recorded are hashed from the values it recorded, not re-read, so
-a pending row edited between commit and linking fails `verify`; only rows orphaned by a crash are
-hashed as found (that window lasts until the next link).
+transaction commits, `link_recorded()` links the rows it recorded, in id order (a transaction's
+entries keep their order), in batches of LINK_BATCH, each a short transaction that locks the head,
+re-reads which of its rows are still pending and advances the head. Linkers serialise on the head
+row (PostgreSQL `SELECT … FOR UPDATE` under READ COMMITTED; SQLite's single writer) and read after
+locking, so two committers never fork the chain or link a row twice; rows of a transaction that
+rolled back never existed. Chain order is link order (`seq`), not id order.
+
+If the process dies between commit and linking, its rows stay pending: a later write links one
+batch of rows pending longer than ORPHAN_GRACE (when the head is free), and `safegrid audit
+verify` / `safegrid audit link` (`link_pending()`) link them all. Entries are hashed from the values
+the process recorded, not re-read, so a pending row edited between commit and linking fails
+`verify`; only rows orphaned by a crash are hashed as found (that window lasts until they are linked).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from .models import AuditEntry, AuditHead, User
 from .scoping import ByDivision, ByEnterprise, Public
 
 GENESIS = "0" * 64
-LINK_BATCH = 1000
+LINK_BATCH = 500
+ORPHAN_GRACE = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ class _Pending:
         self.divisions: dict[int, str] = {}
 
     def link(self) -> None:
-        link_pending(recorded=self.entries)
+        link_recorded(self.entries)
 
     def resolve(self, owners: Sequence[_Owner]) -> None:
         """Fill in the divisions still unknown, one query per enterprise model for all of them."""
@@ -343,34 +347,94 @@ def record(
     return row
 
 
-def link_pending(*, recorded: Mapping[int, AuditEntry] | None = None, batch_size: int = LINK_BATCH) -> int:
+def _write_links(rows: Sequence[AuditEntry]) -> None:
+    """Set seq/prev_hash/hash of `rows` in one UPDATE … FROM a VALUES list (PostgreSQL and SQLite ≥ 3.33).
+
+    Django's bulk_update builds a CASE over every id, quadratic in the batch: seconds per 1,000 rows.
+    """
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    table = quote(AuditEntry._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = []
+    for row in rows:
+        params += [row.pk, row.seq, row.prev_hash, row.hash]
+    # The table name comes from the model; every value is a parameter.
+    sql = (
+        f"WITH links (id, seq, prev_hash, hash) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET seq = CAST(links.seq AS BIGINT), prev_hash = links.prev_hash, hash = links.hash "
+        f"FROM links WHERE {table}.id = CAST(links.id AS BIGINT)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _link_batch(
+    pending: models.QuerySet[AuditEntry], recorded: Mapping[int, AuditEntry], *, skip_if_busy: bool = False
+) -> int:
+    """One short transaction: lock the head, link `pending` (read after the lock) in id order, advance it."""
+    with transaction.atomic():
+        heads = AuditHead.objects.select_for_update(skip_locked=skip_if_busy).filter(pk=1)
+        head = heads.first()
+        if head is None:
+            if skip_if_busy:
+                return 0
+            head = AuditHead.objects.select_for_update().get_or_create(pk=1)[0]
+        # Read after taking the lock: under READ COMMITTED this sees every earlier linker's work.
+        rows = list(pending.filter(seq__isnull=True).order_by("id"))
+        for row in rows:
+            source = recorded.get(row.pk, row)
+            source.prev_hash = head.last_hash
+            row.prev_hash = head.last_hash
+            row.hash = compute_hash(source)
+            row.seq = head.count + 1
+            head.count, head.last_id, head.last_hash = row.seq, row.pk, row.hash
+        if rows:
+            _write_links(rows)
+            head.save(update_fields=["last_id", "last_hash", "count"])
+    return len(rows)
+
+
+def link_recorded(recorded: Mapping[int, AuditEntry], *, batch_size: int = LINK_BATCH) -> int:
+    """After a commit: link the entries that transaction recorded, then sweep a few orphans.
+
+    Only its own rows, so another user's edit committed beside an 18,000-row import waits for at
+    most one of the import's batches, not for all of them. Then, when nobody else is linking, one
+    batch of rows left pending for `ORPHAN_GRACE` (their process died before linking them).
+    """
+    linked = 0
+    ids = sorted(recorded)
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        linked += _link_batch(AuditEntry.objects.filter(id__in=chunk), recorded)
+    stale = timezone.now() - ORPHAN_GRACE
+    orphans = list(
+        AuditEntry.objects.filter(seq__isnull=True, at__lt=stale)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch_size]
+    )
+    if orphans:
+        linked += _link_batch(AuditEntry.objects.filter(id__in=orphans), {}, skip_if_busy=True)
+    return linked
+
+
+def link_pending(*, batch_size: int = LINK_BATCH) -> int:
     """Link every committed pending entry into the chain, in id order; returns how many were linked.
 
-    Each batch is its own short transaction holding the head lock, so a burst of 18,000 pending
-    rows never blocks other writers for long. `recorded` are the entries as this process recorded
-    them: their hash is computed from those values, so a row edited while pending fails `verify`.
+    For `audit verify`, `audit link` and schedules. Each batch is its own short transaction holding
+    the head lock. Called inside a transaction that recorded entries, those are hashed as recorded.
     """
-    if recorded is None:  # called inside a transaction that recorded entries: use them as recorded
-        recorded = _current_pending()[0].entries
+    recorded = _current_pending()[0].entries
     linked = 0
     while True:
-        with transaction.atomic():
-            head = AuditHead.objects.select_for_update().get_or_create(pk=1)[0]
-            # Read after taking the lock: under READ COMMITTED this sees every earlier linker's work.
-            rows = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
-            for row in rows:
-                source = recorded.get(row.pk, row)
-                source.prev_hash = head.last_hash
-                row.prev_hash = head.last_hash
-                row.hash = compute_hash(source)
-                row.seq = head.count + 1
-                head.count, head.last_id, head.last_hash = row.seq, row.pk, row.hash
-            if rows:
-                AuditEntry.objects.bulk_update(rows, ["seq", "prev_hash", "hash"])
-                head.save(update_fields=["last_id", "last_hash", "count"])
-        linked += len(rows)
-        if len(rows) < batch_size:
+        ids = list(
+            AuditEntry.objects.filter(seq__isnull=True)
+            .order_by("id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if not ids:
             return linked
+        linked += _link_batch(AuditEntry.objects.filter(id__in=ids), recorded)
 
 
 @dataclass(frozen=True)

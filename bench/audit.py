@@ -50,7 +50,7 @@ def _apply_mode(mode: str) -> None:
 # ---- world -----------------------------------------------------------------------------------
 
 
-def _ensure_world() -> dict[str, Any]:
+def _ensure_world(writers: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     from safegrid.core.audit import SystemActor
@@ -65,7 +65,11 @@ def _ensure_world() -> dict[str, Any]:
         build_world()
     user = User.objects.get(username="ent_a")
     enterprise = Enterprise.objects.get(roleassignment__user=user)
-    raw, _token = token_issue(actor=SystemActor("bench"), user=user, name="bench-audit")
+    # One API client (token) per writer, as separate enterprise systems would have.
+    tokens = [
+        token_issue(actor=SystemActor("bench"), user=user, name=f"bench-audit-{i}")[0] for i in range(writers)
+    ]
+    raw = tokens[0]
     other = Enterprise.objects.exclude(pk=enterprise.pk).order_by("pk").first()
     assert other is not None
     # Load the URLconf, the API and its schemas once here; the forked writers inherit them warm.
@@ -73,7 +77,7 @@ def _ensure_world() -> dict[str, Any]:
 
     warm = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/people", {"enterprise": enterprise.pk})
     assert warm.status_code == 200, warm.status_code
-    return {"token": raw, "enterprise": enterprise.pk, "other_enterprise": other.pk}
+    return {"tokens": tokens, "enterprise": enterprise.pk, "other_enterprise": other.pk}
 
 
 # ---- throughput: N concurrent API writers ------------------------------------------------------
@@ -142,7 +146,7 @@ def _throughput(mode: str, world: dict[str, Any], writers: int, per_writer: int)
     procs = [
         ctx.Process(
             target=_writer,
-            args=(mode, world["token"], world["enterprise"], per_writer, f"{tag}{i}-", start, out),
+            args=(mode, world["tokens"][i], world["enterprise"], per_writer, f"{tag}{i}-", start, out),
         )
         for i in range(writers)
     ]
@@ -324,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    world = _ensure_world()
+    world = _ensure_world(args.writers)
     load_before = os.getloadavg()
 
     modes = ["no_audit", "audited"] + ([] if args.skip_old else ["lock_to_commit"])

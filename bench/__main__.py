@@ -296,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import risks
 
         return risks.main(argv[1:])
+    if argv[:1] == ["audit"]:  # `python -m bench audit`: audited writes/s and edit latency beside an import
+        from bench import audit
+
+        return audit.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (≥ 200)")
     parser.add_argument("--warmup", type=int, default=20)

@@ -88,7 +88,11 @@ class ApiToken(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Append-only, hash-chained record of every change. Never updated, never deleted."""
+    """Append-only, hash-chained record of every change. Never deleted; updated once, when linked.
+
+    A row is inserted "pending" (seq, prev_hash and hash empty) inside the writer's transaction and
+    linked into the chain right after that transaction commits (core/audit.py `link_pending`).
+    """
 
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -103,21 +107,29 @@ class AuditEntry(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     comment = models.TextField(blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True)  # null: pending
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The linker's "what is still pending" scan stays small however long the chain grows.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
 
 
 class AuditHead(models.Model):
-    """The single row holding the chain's tip; locked while appending so two writers never fork it."""
+    """The single row holding the chain's tip; locked only while linking, so two linkers never fork it.
+
+    `count` is the seq of the last linked entry (seqs run 1, 2, 3… with no gaps).
+    """
 
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safegrid.core.audit import SystemActor
+from safegrid.core.audit import SystemActor, link_pending
 from safegrid.core.choices import Role
 from safegrid.core.models import RoleAssignment, User
 from safegrid.enterprises import services as ent_services
@@ -143,6 +143,8 @@ def build_world() -> World:
     }
     grid_a.worker = users["grid_a"]
     grid_a.save()
+    # Tests run inside one transaction that never commits; link now, as each commit would have.
+    link_pending()
     return World(
         county, town_a, town_b, village_a, village_b, grid_a, grid_b, ent_a, ent_b, post_a, person_a, users
     )

@@ -31,6 +31,7 @@ from safegrid.enterprises.models import Enterprise, EnterpriseSector
 from safegrid.regions import selectors as region_selectors
 from safegrid.regions.models import Division
 
+from . import audit
 from .choices import AuditAction
 from .forms import add_service_errors
 from .lists import Column, Filter, ScopedListView
@@ -320,21 +321,7 @@ def _changed_fields(entry: AuditEntry) -> str:
 
 
 def _object_type_choices(user: Any) -> list[tuple[str, str]]:
-    labels = {
-        "enterprises.enterprise",
-        "enterprises.orgunit",
-        "enterprises.person",
-        "enterprises.certificate",
-        "regions.grid",
-        "core.user",
-    }
-    out = []
-    for label in sorted(labels):
-        try:
-            out.append((label, str(apps.get_model(label)._meta.verbose_name)))
-        except LookupError:
-            continue
-    return out
+    return [(label, str(name)) for label, name in audit.object_types()]
 
 
 class AuditListView(ScopedListView):

@@ -47,9 +47,14 @@ def record_created(
     objects: Sequence[models.Model],
     owner: Owner,
     snapshots: Sequence[dict[str, Any]] | None = None,
+    describe: Callable[[Any], str] = str,
     batch_size: int = 1000,
 ) -> None:
-    """Append one `create` entry per object (in order), with `owner(obj)` = (enterprise id, division code)."""
+    """Append one `create` entry per object (in order), with `owner(obj)` = (enterprise id, division code).
+
+    `describe` gives the entry's object_repr; pass an equivalent of `str(obj)` without its per-object
+    cost when that is slow (a choice label looked up in a dict instead of `get_FOO_display`).
+    """
     if not objects:
         return
     now = timezone.now()
@@ -70,7 +75,7 @@ def record_created(
                 action=AuditAction.CREATE,
                 object_type=obj._meta.label_lower,
                 object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
+                object_repr=describe(obj)[:200],
                 enterprise_id=enterprise_id,
                 division_code=division_code,
                 before=None,

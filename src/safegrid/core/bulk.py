@@ -54,10 +54,13 @@ def create_many(
     objects: Sequence[M],
     owner: audit_bulk.Owner,
     snapshot: Callable[[M], dict[str, Any]] | None = None,
+    describe: Callable[[Any], str] = str,
 ) -> list[M]:
     """Validate and insert `objects` and append one audit entry (action create) for each."""
     with transaction.atomic():
         created = insert_many(objects)
         snapshots = [snapshot(obj) for obj in created] if snapshot is not None else None
-        audit_bulk.record_created(actor=actor, objects=created, owner=owner, snapshots=snapshots)
+        audit_bulk.record_created(
+            actor=actor, objects=created, owner=owner, snapshots=snapshots, describe=describe
+        )
     return created

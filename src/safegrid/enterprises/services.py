@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, LPad
 
 from safegrid.core import audit_bulk
 from safegrid.core.audit import Actor
@@ -170,9 +172,13 @@ def enterprise_create_many(
             ],
             exclude=["path"],
         )
+        # A company unit's path is its own zero-padded id: set in one UPDATE per batch.
         for unit in units:
             unit.path = f"{unit.pk:08d}/"
-        OrgUnit.objects.bulk_update(units, ["path"], batch_size=BATCH_SIZE)
+        for start in range(0, len(units), BATCH_SIZE):
+            OrgUnit.objects.filter(pk__in=[u.pk for u in units[start : start + BATCH_SIZE]]).update(
+                path=Concat(LPad(Cast("id", CharField()), 8, Value("0")), Value("/"))
+            )
         audit_bulk.record_created(
             actor=actor,
             objects=enterprises,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,8 +102,13 @@ class Column:
             return ""
         return self.default
 
-    def labels(self) -> dict[str, Any]:
+    @functools.cached_property
+    def _labels(self) -> dict[str, Any]:
         return choice_labels(self.choices)
+
+    def labels(self) -> dict[str, Any]:
+        """Chinese label -> stored value (computed once per column)."""
+        return self._labels
 
     def parse(self, raw: Any) -> Any:
         """The typed value of a cell; blank gives `default` ([] for `many`). Raises CellError."""

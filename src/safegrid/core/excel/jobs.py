@@ -33,7 +33,8 @@ class ProgressSink(Protocol):
 class Importer(Protocol[PlanT]):
     """What an app declares for one import."""
 
-    sheets: Sequence[SheetSpec]
+    @property
+    def sheets(self) -> Sequence[SheetSpec]: ...
 
     def check(
         self, rows: Mapping[str, list[Row]], errors: list[RowError], on_row: Callable[[int], None]

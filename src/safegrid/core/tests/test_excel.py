@@ -176,12 +176,12 @@ def test_non_xlsx_is_refused(content: bytes) -> None:
 
 def test_upload_form_applies_the_same_checks() -> None:
     good = xlsx({"风险点": [["编号", "名称"]]})
-    form = ExcelUploadForm(files=MultiValueDict({"file": [SimpleUploadedFile("a.xlsx", good)]})
+    form = ExcelUploadForm(files=MultiValueDict({"file": [SimpleUploadedFile("a.xlsx", good)]}))
     assert form.is_valid(), form.errors
     assert form.content() == good
-    bad = ExcelUploadForm(files=MultiValueDict({"file": [SimpleUploadedFile("a.xlsx", b"not a zip")]})
+    bad = ExcelUploadForm(files=MultiValueDict({"file": [SimpleUploadedFile("a.xlsx", b"not a zip")]}))
     assert not bad.is_valid() and "不是有效的 .xlsx" in str(bad.errors["file"])
-    csv = ExcelUploadForm(files=MultiValueDict({"file": [SimpleUploadedFile("a.csv", good)]})
+    csv = ExcelUploadForm(files=MultiValueDict({"file": [SimpleUploadedFile("a.csv", good)]}))
     assert not csv.is_valid() and ".xlsx" in str(csv.errors["file"])
 
 

@@ -300,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import audit
 
         return audit.main(argv[1:])
+    if argv[:1] == ["excel"]:  # `python -m bench excel`: the Excel import benchmark
+        from bench import excel_import
+
+        return excel_import.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (≥ 200)")
     parser.add_argument("--warmup", type=int, default=20)

@@ -267,9 +267,15 @@ def entry(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     comment: str = "",
+    owner: tuple[int | None, str] | None = None,
+    object_repr: str | None = None,
 ) -> AuditEntry:
-    """An unsaved, pending entry (its owner's division may still be unknown); give it to `record_many`."""
-    owner = _owner(obj)
+    """An unsaved, pending entry (its owner's division may still be unknown); give it to `record_many`.
+
+    Bulk writers that already know the owning (enterprise id, division code) and a cheap description
+    pass `owner` and `object_repr` to skip deriving them per object.
+    """
+    resolved = _owner(obj) if owner is None else _Owner(owner[0], owner[1])
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -286,14 +292,16 @@ def entry(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_repr=str(obj)[:200] if obj is not None else object_id[:200],
-        enterprise_id=owner.enterprise_id,
-        division_code=owner.division_code or "",
+        object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else object_id)[
+            :200
+        ],
+        enterprise_id=resolved.enterprise_id,
+        division_code=resolved.division_code or "",
         before=before_json,
         after=after_json,
         comment=comment,
     )
-    row._audit_owner = owner  # type: ignore[attr-defined]
+    row._audit_owner = resolved  # type: ignore[attr-defined]
     return row
 
 

@@ -15,9 +15,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from .excel import cells as excel_cells
+
 EXPORT_FORMATS = ("csv", "xlsx")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = excel_cells.XLSX_TYPE
 
 
 class _Echo:
@@ -41,10 +43,9 @@ def _plain(value: Any) -> Any:
 
 
 def _safe_text(value: Any) -> Any:
-    """Neutralise spreadsheet formula injection in text cells (=, +, -, @ at the start)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """The product's one rule for spreadsheet cells (see core.excel.cells): no live formula, no
+    control characters that break the file."""
+    return excel_cells.safe_value(value) if isinstance(value, str) else value
 
 
 def _filename(base: str, ext: str) -> str:
@@ -81,7 +82,7 @@ def xlsx_response(
     bold = Font(bold=True)
     header_cells = []
     for title in headers:
-        cell = WriteOnlyCell(sheet, value=str(title))
+        cell = WriteOnlyCell(sheet, value=_safe_text(str(title)))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import zipfile
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -16,10 +14,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import importing
+from safegrid.core.excel import MAX_FILE_BYTES, XLSX_TYPE, ExcelUploadForm
+
+from . import import_jobs, importing
 from .models_import import ImportKind
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_TYPE"]  # re-exported for risks.views_import until phase 2 of the Excel kit
 TEMPLATE_FILE_NAMES = {ImportKind.ENTERPRISES: "企业导入模板.xlsx", ImportKind.PEOPLE: "人员导入模板.xlsx"}
 KIND_HELP = {
     ImportKind.ENTERPRISES: _(
@@ -31,12 +31,9 @@ KIND_HELP = {
 }
 
 
-class ImportForm(forms.Form):
+class ImportForm(ExcelUploadForm):
     kind = forms.ChoiceField(label=_("导入内容"), widget=forms.RadioSelect)
-    file = forms.FileField(
-        label=_("Excel 文件（.xlsx）"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_TYPE}),
-    )
+    field_order = ["kind", "file"]
 
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,23 +42,6 @@ class ImportForm(forms.Form):
         field.choices = [(value, label) for value, label in ImportKind.choices if value in kinds]
         if len(kinds) == 1:
             field.initial = kinds[0]
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        name = (upload.name or "").lower()
-        if not name.endswith(".xlsx"):
-            raise forms.ValidationError(
-                _("请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）")
-            )
-        if upload.size is not None and upload.size > importing.MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("文件过大（上限 %(mb)s MB），请拆分后分批导入") % {"mb": importing.MAX_FILE_BYTES // 2**20}
-            )
-        upload.seek(0)
-        if not zipfile.is_zipfile(upload):
-            raise forms.ValidationError(_("文件不是有效的 .xlsx 文件"))
-        upload.seek(0)
-        return upload
 
 
 @login_required
@@ -74,12 +54,11 @@ def import_start(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您没有导入此类数据的权限"))
     form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
-        upload: UploadedFile = form.cleaned_data["file"]
-        job = importing.job_create(
+        job = import_jobs.job_create(
             user=request.user,  # type: ignore[arg-type]
             kind=form.cleaned_data["kind"],
-            file_name=upload.name or "import.xlsx",
-            content=upload.read(),
+            file_name=form.file_name(),
+            content=form.content(),
         )
         return redirect("enterprise_import:detail", pk=job.pk)
     kind_cards = [
@@ -93,9 +72,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "kind_cards": kind_cards,
-            "jobs": importing.import_job_list(request.user)[:10],
+            "jobs": import_jobs.import_job_list(request.user)[:10],
             "max_rows": importing.MAX_ROWS,
-            "max_mb": importing.MAX_FILE_BYTES // 2**20,
+            "max_mb": MAX_FILE_BYTES // 2**20,
         },
     )
 
@@ -128,7 +107,7 @@ def _enterprise_list_url() -> str:
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = importing.import_job_get(request.user, pk)
+    job = import_jobs.import_job_get(request.user, pk)
     context = {
         "job": job,
         "errors": job.errors,

@@ -29,7 +29,7 @@ class ImportJob(models.Model):
     The uploaded bytes are kept with the job (imports are rare and a few MB at most), so the
     regulator can always see exactly which file produced which rows; the audit summary carries
     the file's SHA-256. A job is private to the person who uploaded it: it is read only through
-    `importing.import_job_get(user, pk)`, which filters on `created_by`, so it declares no
+    `import_jobs.import_job_get(user, pk)`, which filters on `created_by`, so it declares no
     division/enterprise `scope_rule` and `restrict()` refuses it.
     """
 

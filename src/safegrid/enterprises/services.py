@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, LPad
 
+from safegrid.core import audit_bulk
 from safegrid.core.audit import Actor
+from safegrid.core.bulk import BATCH_SIZE, BulkRefused, create_many, insert_many
 from safegrid.core.services import object_create, object_delete, object_update
 from safegrid.regions.models import Sector
 
 from .choices import ORG_UNIT_CHILD_KIND, OrgUnitKind
-from .models import Certificate, Enterprise, OrgUnit, Person
+from .models import Certificate, Enterprise, EnterpriseSector, OrgUnit, Person
 
 
 def _sectors(sectors: Iterable[Sector | int]) -> list[Sector | int]:
@@ -131,3 +135,79 @@ def certificate_update(*, actor: Actor, certificate: Certificate, data: Mapping[
 
 def certificate_delete(*, actor: Actor, certificate: Certificate) -> None:
     object_delete(actor=actor, obj=certificate)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk creation for imports: validated in memory, inserted in batches, one audit entry per object.
+# The caller (enterprises.importing) has checked references, scope and uniqueness up front.
+
+
+def _owner(obj: models.Model) -> tuple[int | None, str]:
+    if isinstance(obj, Enterprise):
+        return obj.pk, obj.division_id
+    enterprise = obj.enterprise  # type: ignore[attr-defined]  # OrgUnit, Person, Certificate: set in memory
+    return enterprise.pk, enterprise.division_id
+
+
+def enterprise_create_many(
+    *, actor: Actor, rows: Sequence[tuple[Mapping[str, Any], Sequence[Sector]]]
+) -> list[Enterprise]:
+    """Create enterprises with their sectors and company org unit; BulkRefused names the row index."""
+    for index, (_data, sectors) in enumerate(rows):
+        if not sectors:
+            raise BulkRefused(index, ValidationError({"sectors": "至少选择一个行业领域"}), Enterprise)
+    with transaction.atomic():
+        enterprises = insert_many([Enterprise(**data) for data, _sectors in rows])
+        sector_ids = {
+            e.pk: [s.pk for s in sectors] for e, (_d, sectors) in zip(enterprises, rows, strict=True)
+        }
+        EnterpriseSector.objects.bulk_create(
+            [EnterpriseSector(enterprise=e, sector_id=s) for e in enterprises for s in sector_ids[e.pk]],
+            batch_size=BATCH_SIZE,
+        )
+        units = insert_many(
+            [
+                OrgUnit(enterprise=e, parent=None, kind=OrgUnitKind.COMPANY, name=e.name, path="~")
+                for e in enterprises
+            ],
+            exclude=["path"],
+        )
+        # A company unit's path is its own zero-padded id: set in one UPDATE per batch.
+        for unit in units:
+            unit.path = f"{unit.pk:08d}/"
+        for start in range(0, len(units), BATCH_SIZE):
+            OrgUnit.objects.filter(pk__in=[u.pk for u in units[start : start + BATCH_SIZE]]).update(
+                path=Concat(LPad(Cast("id", CharField()), 8, Value("0")), Value("/"))
+            )
+        audit_bulk.record_created(
+            actor=actor,
+            objects=enterprises,
+            owner=_owner,
+            snapshots=[audit_bulk.concrete_snapshot(e, sectors=sector_ids[e.pk]) for e in enterprises],
+        )
+        audit_bulk.record_created(actor=actor, objects=units, owner=_owner)
+    return enterprises
+
+
+def person_create_many(
+    *, actor: Actor, rows: Sequence[tuple[Enterprise, Mapping[str, Any], Mapping[str, Any] | None]]
+) -> list[Person]:
+    """Create people, each with an optional certificate; BulkRefused names the row index."""
+    with transaction.atomic():
+        people = create_many(
+            actor=actor, objects=[Person(enterprise=e, **data) for e, data, _cert in rows], owner=_owner
+        )
+        held = [
+            (index, person) for index, (person, row) in enumerate(zip(people, rows, strict=True)) if row[2]
+        ]
+        try:
+            create_many(
+                actor=actor,
+                objects=[
+                    Certificate(enterprise=p.enterprise, person=p, **(rows[i][2] or {})) for i, p in held
+                ],
+                owner=_owner,
+            )
+        except BulkRefused as exc:
+            raise BulkRefused(held[exc.index][0], exc.error, Certificate) from None
+    return people

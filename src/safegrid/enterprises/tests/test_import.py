@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from safegrid.core.models import AuditEntry
-from safegrid.enterprises import importing, services
+from safegrid.enterprises import import_jobs, importing, services
 from safegrid.enterprises.models import Certificate, Enterprise, ImportJob, OrgUnit, Person
 from safegrid.enterprises.models_import import ImportKind, ImportStatus
 from safegrid.enterprises.rules import make_uscc
@@ -26,7 +26,7 @@ TEMPLATE = "/enterprises/import/template.xlsx"
 @pytest.fixture(autouse=True)
 def inline_jobs(monkeypatch):
     """Run uploaded jobs inside the request, whatever SAFEGRID_PROFILE the run was started with."""
-    monkeypatch.setattr(importing, "default_starter", lambda: importing.run_inline)
+    monkeypatch.setattr(import_jobs, "default_starter", lambda: import_jobs.run_inline)
 
 
 def workbook_bytes(kind: str, rows: list[dict[str, Any]]) -> bytes:
@@ -91,7 +91,7 @@ def test_template_downloads_and_reimports_when_filled(world, login):
     assert response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["企业", "代码表", "填写说明"]
+    assert book.sheetnames == ["企业", "代码表", "说明"]
     data, codes = book["企业"], book["代码表"]
     headers = [c.value for c in data[1]]
     assert headers[:4] == ["企业名称*", "统一社会信用代码*", "行业领域*", "所属区划代码*"]
@@ -298,16 +298,14 @@ def test_a_file_that_is_not_xlsx_is_refused_by_the_form(world, login):
 @pytest.mark.django_db
 def test_refusal_by_a_service_rolls_back_the_whole_file(world, login, monkeypatch):
     """A row that passes the checks but is refused when written still leaves nothing behind."""
-    real = services.enterprise_create
-    calls = {"n": 0}
+    real = Enterprise.clean
 
-    def refuse_second(**kwargs: Any) -> Enterprise:
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def refuse_second(self: Enterprise) -> None:
+        if self.name == "导入测试企业2":
             raise ValidationError({"name": "模拟：写入时被拒绝"})
-        return real(**kwargs)
+        real(self)
 
-    monkeypatch.setattr(services, "enterprise_create", refuse_second)
+    monkeypatch.setattr(Enterprise, "clean", refuse_second)
     client = login(world.user("county_admin"))
     audits = AuditEntry.objects.count()
     upload(
@@ -533,11 +531,11 @@ def test_permission_is_checked_again_when_the_job_runs(world):
     """A queued job whose uploader lost the role by the time it runs imports nothing."""
     user = world.user("town_a")
     content = workbook_bytes("enterprises", [enterprise_row(world, 1)])
-    job = importing.job_create(
+    job = import_jobs.job_create(
         user=user, kind="enterprises", file_name="a.xlsx", content=content, starter=lambda pk: None
     )
     user.role_assignments.all().delete()
-    importing.process_job(job.pk)
+    import_jobs.process_job(job.pk)
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
     assert not Enterprise.objects.filter(uscc=uscc(1)).exists()
@@ -557,22 +555,22 @@ def _progress_values(queries: list[dict[str, Any]]) -> list[int]:
 
 @pytest.mark.django_db
 def test_progress_numbers_reach_the_total(world, monkeypatch):
-    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_jobs, "PROGRESS_EVERY", 2)
     user = world.user("county_admin")
     content = workbook_bytes("enterprises", [enterprise_row(world, n) for n in range(1, 6)])
-    job = importing.job_create(
+    job = import_jobs.job_create(
         user=user, kind="enterprises", file_name="five.xlsx", content=content, starter=lambda pk: None
     )
     assert job.status == ImportStatus.QUEUED
     with CaptureQueriesContext(connection) as captured:
-        importing.process_job(job.pk)
+        import_jobs.process_job(job.pk)
     job.refresh_from_db()
     assert (job.status, job.total_rows, job.processed_rows, job.created_count) == (ImportStatus.DONE, 5, 5, 5)
     values = _progress_values(captured.captured_queries)
     assert values[:4] == [0, 2, 4, 5]  # validating: claimed at 0, then every 2 rows and the last
     assert values[-1] == 5
     # Running it again does nothing: the job is no longer queued.
-    importing.process_job(job.pk)
+    import_jobs.process_job(job.pk)
     assert Enterprise.objects.filter(name__startswith="导入测试企业").count() == 5
 
 
@@ -627,7 +625,7 @@ def test_stale_running_job_is_closed_as_failed(world):
         status=ImportStatus.IMPORTING,
         started_at=timezone.now() - dt.timedelta(hours=3),
     )
-    assert importing.import_job_get(user, job.pk).status == ImportStatus.FAILED
+    assert import_jobs.import_job_get(user, job.pk).status == ImportStatus.FAILED
 
 
 @pytest.mark.django_db
@@ -637,7 +635,7 @@ def test_checking_rows_makes_no_per_row_queries(world):
 
     def queries_for(n: int) -> int:
         rows = [enterprise_row(world, i, division="999999999999") for i in range(1, n + 1)]
-        job = importing.job_create(
+        job = import_jobs.job_create(
             user=user,
             kind="enterprises",
             file_name="x.xlsx",
@@ -645,7 +643,7 @@ def test_checking_rows_makes_no_per_row_queries(world):
             starter=lambda pk: None,
         )
         with CaptureQueriesContext(connection) as captured:
-            importing.process_job(job.pk)
+            import_jobs.process_job(job.pk)
         job.refresh_from_db()
         assert job.status == ImportStatus.FAILED and job.error_count == n
         return len(captured.captured_queries)
@@ -658,12 +656,12 @@ def test_thread_runs_the_job_after_commit(world):
     user = world.user("county_admin")
     content = workbook_bytes("enterprises", [enterprise_row(world, 1)])
     started: list[Any] = []
-    job = importing.job_create(
+    job = import_jobs.job_create(
         user=user,
         kind="enterprises",
         file_name="t.xlsx",
         content=content,
-        starter=lambda pk: started.append(importing.start_in_thread(pk)),
+        starter=lambda pk: started.append(import_jobs.start_in_thread(pk)),
     )
     assert len(started) == 1  # autocommit: on_commit ran at once
     started[0].join(timeout=60)
@@ -691,9 +689,9 @@ def test_write_progress_is_visible_outside_the_open_transaction(world, monkeypat
         pytest.skip("SQLite has a single writer: the write phase's progress appears at commit")
     from django.db import DEFAULT_DB_ALIAS, connections
 
-    monkeypatch.setattr(importing, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(importing, "WRITE_BATCH", 1)
     content = workbook_bytes("enterprises", [enterprise_row(world, n) for n in (1, 2, 3)])
-    job = importing.job_create(
+    job = import_jobs.job_create(
         user=world.user("county_admin"),
         kind="enterprises",
         file_name="p.xlsx",
@@ -701,9 +699,9 @@ def test_write_progress_is_visible_outside_the_open_transaction(world, monkeypat
         starter=lambda pk: None,
     )
     seen: list[tuple[str, int, int]] = []
-    real = services.enterprise_create
+    real = services.enterprise_create_many
 
-    def observe_then_create(**kwargs: Any) -> Enterprise:
+    def observe_then_create(**kwargs: Any) -> list[Enterprise]:
         observer = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
             with observer.cursor() as cursor:
@@ -719,9 +717,9 @@ def test_write_progress_is_visible_outside_the_open_transaction(world, monkeypat
             observer.close()
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "enterprise_create", observe_then_create)
-    importing.process_job(job.pk)
+    monkeypatch.setattr(services, "enterprise_create_many", observe_then_create)
+    import_jobs.process_job(job.pk)
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
-    # Progress moved while no enterprise was visible yet: one transaction, live counter.
+    # Progress moved per batch while no enterprise was visible yet: one transaction, live counter.
     assert seen == [("importing", 0, 0), ("importing", 1, 0), ("importing", 2, 0)]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _g
 
-from . import methods
+from . import levels
 
 MAX_STEPS = 20
 
@@ -155,8 +155,8 @@ def text_lines(text: str) -> list[str]:
 
 
 def level_colour(level: int | None) -> str:
-    return methods.LEVEL_COLOURS.get(level or 0, "grey")
+    return levels.look(level).colour
 
 
 def level_name(level: int | None) -> str:
-    return _g(methods.LEVEL_NAMES[level]) if level in methods.LEVEL_NAMES else _g("未评价")
+    return _g(levels.LOOKS[level].name) if level in levels.LOOKS else _g("未评价")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .rules import methods
+from .rules.levels import LOOKS
 
 
 class RiskPointType(models.TextChoices):
@@ -61,24 +62,21 @@ HAZARD_CATEGORY_SOURCE = "GB/T 13861-2022"
 class RiskLevel(models.IntegerChoices):
     """The seed's four levels; 1 is the most dangerous (stored as the number)."""
 
-    MAJOR = 1, _("重大风险")
-    LARGE = 2, _("较大风险")
-    GENERAL = 3, _("一般风险")
-    LOW = 4, _("低风险")
+    MAJOR = 1, _(LOOKS[1].name)
+    LARGE = 2, _(LOOKS[2].name)
+    GENERAL = 3, _(LOOKS[3].name)
+    LOW = 4, _(LOOKS[4].name)
 
     @property
     def colour(self) -> str:
         return methods.LEVEL_COLOURS[int(self.value)]
 
 
-LEVEL_COLOUR_NAMES = {"red": _("红"), "orange": _("橙"), "yellow": _("黄"), "blue": _("蓝")}
-
-
 class RiskColour(models.TextChoices):
-    RED = "red", _("红")
-    ORANGE = "orange", _("橙")
-    YELLOW = "yellow", _("黄")
-    BLUE = "blue", _("蓝")
+    RED = "red", _(LOOKS[1].colour_word)
+    ORANGE = "orange", _(LOOKS[2].colour_word)
+    YELLOW = "yellow", _(LOOKS[3].colour_word)
+    BLUE = "blue", _(LOOKS[4].colour_word)
 
 
 class ControlTier(models.TextChoices):

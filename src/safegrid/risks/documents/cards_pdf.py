@@ -34,19 +34,12 @@ from reportlab.platypus import (
 )
 
 from ..models import CardKind
+from ..rules import levels
 from ..selectors.cards import CardContent, LevelCount, NoticeRow
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
-LEVEL_RGB = {
-    "red": colors.HexColor("#d63939"),
-    "orange": colors.HexColor("#f76707"),
-    "yellow": colors.HexColor("#f5c400"),
-    "blue": colors.HexColor("#206bc4"),
-    "grey": colors.HexColor("#868e96"),
-}
-LEVEL_TEXT_RGB = {"yellow": colors.black}  # dark text on yellow; white elsewhere
 LABEL_BG = colors.HexColor("#eef1f5")
 GRID = colors.HexColor("#9aa5b1")
 
@@ -74,8 +67,13 @@ def _lines(items: Sequence[str], empty: str = "—", numbered: bool = False) -> 
     return Paragraph("<br/>".join(parts), BODY)
 
 
-def _text_colour(colour: str) -> Any:
-    return LEVEL_TEXT_RGB.get(colour, colors.white)
+def _fill(level: int | None) -> Any:
+    """The level's colour from the one level table (grey when not graded)."""
+    return colors.HexColor(levels.look(level).hex)
+
+
+def _text_colour(level: int | None) -> Any:
+    return colors.HexColor(levels.look(level).text_hex)
 
 
 def _qr_image(png: bytes | None, size: float) -> Flowable:
@@ -86,7 +84,7 @@ def _qr_image(png: bytes | None, size: float) -> Flowable:
 
 def _header_band(content: CardContent, width: float) -> Table:
     """The coloured band: card title and enterprise on the left, the level in words on the right."""
-    fg = _text_colour(content.colour)
+    fg = _text_colour(content.level)
     left = [
         _p(content.title, TITLE, fg),
         Spacer(1, 2),
@@ -97,7 +95,7 @@ def _header_band(content: CardContent, width: float) -> Table:
     band.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, -1), LEVEL_RGB[content.colour]),
+                ("BACKGROUND", (0, 0), (-1, -1), _fill(content.level)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -330,7 +328,7 @@ TABLE_CENTER = ParagraphStyle("tablecenter", parent=TABLE_BODY, alignment=TA_CEN
 def _counts_table(counts: Sequence[LevelCount], width: float) -> Table:
     cells = []
     for c in counts:
-        fg = _text_colour(c.colour)
+        fg = _text_colour(c.level)
         cells.append([_p(c.name, CENTER, fg), _p(str(c.count), LEVEL_BIG, fg)])
     table = Table([cells], colWidths=[width / len(counts)] * len(counts))
     style = [
@@ -340,7 +338,7 @@ def _counts_table(counts: Sequence[LevelCount], width: float) -> Table:
         ("INNERGRID", (0, 0), (-1, -1), 2, colors.white),
     ]
     for i, c in enumerate(counts):
-        style.append(("BACKGROUND", (i, 0), (i, 0), LEVEL_RGB[c.colour]))
+        style.append(("BACKGROUND", (i, 0), (i, 0), _fill(c.level)))
     table.setStyle(TableStyle(style))
     return table
 
@@ -363,7 +361,7 @@ def notice_board_pdf(
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]
     for i, row in enumerate(rows, start=1):
-        fg = _text_colour(row.colour)
+        fg = _text_colour(row.level)
         data.append(
             [
                 _p(str(i), TABLE_CENTER),
@@ -376,7 +374,7 @@ def notice_board_pdf(
                 _p(row.person or gettext("未指定"), TABLE_CENTER),
             ]
         )
-        style.append(("BACKGROUND", (4, i), (4, i), LEVEL_RGB[row.colour]))
+        style.append(("BACKGROUND", (4, i), (4, i), _fill(row.level)))
     if not rows:
         data.append([_p(gettext("暂无在用的风险点"), CENTER)] + [""] * (len(head) - 1))
         style.append(("SPAN", (0, 1), (-1, 1)))

@@ -39,7 +39,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from ..rules import methods
+from ..rules import levels, methods
 
 FONT = "STSong-Light"
 TITLE = "安全风险分级管控清单（一企一册）"
@@ -47,14 +47,6 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-LEVEL_FILL: dict[int, colors.Color] = {
-    1: colors.HexColor("#d63939"),
-    2: colors.HexColor("#f76707"),
-    3: colors.HexColor("#f5c518"),
-    4: colors.HexColor("#206bc4"),
-}
-LEVEL_TEXT: dict[int, colors.Color] = {1: colors.white, 2: colors.white, 3: colors.black, 4: colors.white}
-COLOUR_WORDS = {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"}
 GRID = colors.HexColor("#9aa0ac")
 HEADER_FILL = colors.HexColor("#e9ecef")
 
@@ -219,8 +211,9 @@ def _grid_table(
     return table
 
 
-def _hex(colour: colors.Color) -> str:
-    return "#" + str(colour.hexval())[2:]
+def _fill(level: int | None) -> colors.Color:
+    """The level's colour from the one level table (grey when not graded)."""
+    return colors.HexColor(levels.look(level).hex)
 
 
 def _level_cell(level: int | None, style: str = "cell_center") -> Paragraph:
@@ -228,14 +221,14 @@ def _level_cell(level: int | None, style: str = "cell_center") -> Paragraph:
     if not level:
         return _p("未评价", style)
     return Paragraph(
-        f'<font color="{_hex(LEVEL_TEXT[level])}">{methods.LEVEL_NAMES[level]}</font>', STYLES[style]
+        f'<font color="{levels.look(level).text_hex}">{methods.LEVEL_NAMES[level]}</font>', STYLES[style]
     )
 
 
 def _level_name(level: int | None) -> str:
     if not level:
         return "未评价"
-    return f"{methods.LEVEL_NAMES[level]}（{COLOUR_WORDS[methods.LEVEL_COLOURS[level]]}）"
+    return f"{methods.LEVEL_NAMES[level]}（{levels.look(level).colour_word}）"
 
 
 # ---- the parts of the book -----------------------------------------------------------------------
@@ -328,7 +321,7 @@ def _bar_chart(counts: Mapping[int, int]) -> Drawing:
     chart.groupSpacing = 18
     chart.bars.strokeColor = None
     for index, level in enumerate(methods.LEVELS):
-        chart.bars[(0, index)].fillColor = LEVEL_FILL[level]
+        chart.bars[(0, index)].fillColor = _fill(level)
     chart.barLabelFormat = "%d"
     chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 9
@@ -350,7 +343,7 @@ def _summary(snapshot: Mapping[str, Any]) -> list[Flowable]:
         rows.append(
             [
                 _level_cell(level),
-                _p(COLOUR_WORDS[methods.LEVEL_COLOURS[level]], "cell_center"),
+                _p(levels.look(level).colour_word, "cell_center"),
                 _p(counts[level], "cell_center"),
                 _p(share, "cell_center"),
                 _p(tiers),
@@ -366,7 +359,7 @@ def _summary(snapshot: Mapping[str, Any]) -> list[Flowable]:
         ]
     )
     colour_cells = [
-        ("BACKGROUND", (0, i + 1), (0, i + 1), LEVEL_FILL[level]) for i, level in enumerate(methods.LEVELS)
+        ("BACKGROUND", (0, i + 1), (0, i + 1), _fill(level)) for i, level in enumerate(methods.LEVELS)
     ]
     table = _grid_table(
         rows, [30 * mm, 18 * mm, 24 * mm, 24 * mm, CONTENT_WIDTH - 96 * mm], extra=colour_cells
@@ -438,7 +431,7 @@ def _factor_table(point: Mapping[str, Any]) -> Table:
         )
         if level:
             row = len(rows) - 1
-            extra.append(("BACKGROUND", (-1, row), (-1, row), LEVEL_FILL[level]))
+            extra.append(("BACKGROUND", (-1, row), (-1, row), _fill(level)))
     if len(rows) == 1:
         rows.append([_p("无危险源", "cell_center")] + [""] * (len(heads) - 1))
         extra.append(("SPAN", (0, 1), (-1, 1)))
@@ -503,9 +496,8 @@ def _tier_table(point: Mapping[str, Any]) -> Table:
 def _point_section(number: int, point: Mapping[str, Any]) -> list[Flowable]:
     level = point.get("level")
     title = _point_title(number, point)
-    fill = LEVEL_FILL.get(level, colors.HexColor("#adb5bd")) if level else colors.HexColor("#adb5bd")
-    ink = LEVEL_TEXT.get(level, colors.black) if level else colors.black
-    ink_hex = _hex(ink)
+    fill = _fill(level)
+    ink_hex = levels.look(level).text_hex
     header = Table(
         [
             [

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from . import methods
+from . import levels
 
 MAX_STEPS = 20
 
@@ -159,8 +159,8 @@ def text_lines(text: str) -> list[str]:
 
 
 def level_colour(level: int | None) -> str:
-    return methods.LEVEL_COLOURS.get(level or 0, "grey")
+    return levels.look(level).colour
 
 
 def level_name(level: int | None) -> str:
-    return gettext(methods.LEVEL_NAMES[level]) if level in methods.LEVEL_NAMES else gettext("未评价")
+    return gettext(levels.LOOKS[level].name) if level in levels.LOOKS else gettext("未评价")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+from .levels import LOOKS
+
 STANDARD: Final = "DB37T2882-2016"
 """Shandong DB37/T 2882-2016, guideline for risk grading and control (安全生产风险分级管控体系通则)."""
 
@@ -19,8 +21,9 @@ NATIONAL_UPLOAD: Final = "双重预防数字化数据接入规范(2022)"
 LEVELS: Final = (1, 2, 3, 4)
 """Risk levels as the seed numbers them: 1 is the most dangerous."""
 
-LEVEL_COLOURS: Final[dict[int, str]] = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}
-LEVEL_NAMES: Final[dict[int, str]] = {1: "重大风险", 2: "较大风险", 3: "一般风险", 4: "低风险"}
+# Names and colours come from the one level table (`rules.levels`), which also holds how each is drawn.
+LEVEL_COLOURS: Final[dict[int, str]] = {level: look.colour for level, look in LOOKS.items()}
+LEVEL_NAMES: Final[dict[int, str]] = {level: look.name for level, look in LOOKS.items()}
 LEVEL_SOURCE: Final = STANDARD
 
 

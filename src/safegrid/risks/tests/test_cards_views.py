@@ -225,7 +225,7 @@ def test_notice_board_page(world: World, login: Any) -> None:
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "风险公告栏" in body and "sg-badge-orange" in body and "较大风险" in body and "王操作" in body
+    assert "风险公告栏" in body and "sg-risk-orange" in body and "较大风险" in body and "王操作" in body
 
 
 def test_confirmations_page_for_editors_and_government(world: World, login: Any) -> None:

@@ -351,7 +351,6 @@ def card_index(request: HttpRequest, enterprise: int) -> HttpResponse:
         rows.append(
             {
                 "point": point,
-                "colour": card_rules.level_colour(point.level),
                 "level_name": card_rules.level_name(point.level),
                 "post": post,
                 "post_version": version,
@@ -390,7 +389,6 @@ def card_confirmations(request: HttpRequest, pk: int) -> HttpResponse:
         "confirmations": confirmations,
         "people": people,
         "missing": [s for s in people if s.confirmation is None],
-        "colour": card_rules.level_colour(point.level),
         "level_name": card_rules.level_name(point.level),
     }
     return render(request, "risks/cards/confirmations.html", context)

@@ -36,6 +36,7 @@ from .. import permissions
 from ..forms.filing import FileForm, ReviewForm, SignForm
 from ..models.filing import FilingStatus, RiskRegisterFiling
 from ..rules import filing as filing_rules
+from ..rules import levels as level_looks
 from ..rules.filing import Capability, RegisterState, Status
 from ..selectors import filing as filing_selectors
 from ..services import filing
@@ -273,8 +274,8 @@ def _detail_context(
         and filing_rules.is_outdated(obj.register_revision, revision),
         "status_badge": status_badge(obj.status, obj.get_status_display()),
         "level_counts": [
-            {"level": level, "count": int(levels.get(str(level), 0)), "name": name}
-            for level, name in ((1, _("重大风险")), (2, _("较大风险")), (3, _("一般风险")), (4, _("低风险")))
+            {"level": look.level, "count": int(levels.get(str(look.level), 0)), "name": gettext(look.name)}
+            for look in level_looks.LOOKS.values()
         ],
         "points": [
             {

@@ -22,15 +22,14 @@ from safegrid.core.views import ServiceFormView
 from safegrid.enterprises.selectors import enterprise_get
 from safegrid.regions import selectors as region_selectors
 
-from ..choices import RiskLevel
 from ..forms.map import SitePlanForm
 from ..models.siteplan import EnterpriseSitePlan
 from ..permissions import can_edit_register
+from ..rules import levels
 from ..selectors import map as map_data
 from ..selectors import regional as regional_selectors
 from ..services import regional as regional_services
 
-LEVEL_SHORT = {1: _("重大"), 2: _("较大"), 3: _("一般"), 4: _("低")}
 COMPACT_JSON = {"ensure_ascii": False, "separators": (",", ":")}
 
 
@@ -81,9 +80,21 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "startEnterprise": start_enterprise,
         "year": year,
         "levels": [
-            {"value": int(v), "label": str(label), "short": str(LEVEL_SHORT[int(v)])}
-            for v, label in RiskLevel.choices
+            {
+                "value": look.level,
+                "label": gettext(look.name),
+                "short": gettext(look.short),
+                "hex": look.hex,
+                "textHex": look.text_hex,
+                "areaHex": look.area_hex,
+            }
+            for look in levels.LOOKS.values()
         ],
+        "notGraded": {
+            "hex": levels.NOT_GRADED.hex,
+            "textHex": levels.NOT_GRADED.text_hex,
+            "areaHex": levels.NOT_GRADED.area_hex,
+        },
         "text": {
             "none": gettext("未评定"),
             "enterprises": gettext("企业"),

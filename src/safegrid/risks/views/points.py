@@ -56,20 +56,12 @@ from ..rules import assessment as rules
 from ..rules import methods
 from ..selectors import points as selectors
 from ..services import points as services
-
-LEVEL_BADGE_CSS = {
-    1: "bg-red text-red-fg",
-    2: "bg-orange text-orange-fg",
-    3: "bg-yellow text-yellow-fg",
-    4: "bg-blue text-blue-fg",
-}
+from ..templatetags.risk_levels import risk_badge
 
 
 def level_badge(level: int | None) -> SafeString:
-    """A risk level as a badge in its colour, always with its name."""
-    if level is None:
-        return format_html('<span class="badge bg-secondary-lt">{}</span>', gettext("未定级"))
-    return format_html('<span class="badge {}">{}</span>', LEVEL_BADGE_CSS[level], RiskLevel(level).label)
+    """A risk level as a badge in its colour, always with its name (the `risk_badge` template tag)."""
+    return risk_badge(level)
 
 
 def tier_names(tiers: tuple[str, ...]) -> str:

@@ -25,10 +25,11 @@ from ..choices import RiskLevel
 from ..forms.regional import RegionalAdjustForm
 from ..models import RegionalRisk
 from ..permissions import can_set_regional_risk
+from ..rules import levels
 from ..rules import regional as rr
 from ..selectors import regional as regional_selectors
 from ..services import regional as regional_services
-from .map import LEVEL_SHORT
+from ..templatetags.risk_levels import risk_badge
 
 RULE_TEXT = {
     rr.Rule.LEVEL1_PRESENT: _("有重大风险企业"),
@@ -41,16 +42,7 @@ RULE_TEXT = {
 
 
 def _level_badge(level: int | None) -> SafeString:
-    if not level:
-        return format_html('<span class="badge bg-secondary-lt">{}</span>', gettext("未评定"))
-    colour = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}[level]
-    return format_html(
-        '<span class="badge bg-{} text-{}-fg sg-level-{}">{}</span>',
-        colour,
-        colour,
-        level,
-        RiskLevel(level).label,
-    )
+    return risk_badge(level or None, empty=gettext("未评定"))
 
 
 def _level_text(level: int | None) -> str:
@@ -65,7 +57,9 @@ def _basis_text(row: RegionalRisk) -> str:
         rule_text = str(RULE_TEXT[rr.Rule(rule)])
     except ValueError:
         rule_text = rule
-    numbers = gettext("、").join(f"{LEVEL_SHORT[int(k)]} {v}" for k, v in sorted(counts.items()) if v)
+    numbers = gettext("、").join(
+        f"{gettext(levels.LOOKS[int(k)].short)} {v}" for k, v in sorted(counts.items()) if v
+    )
     return gettext("%(rule)s（%(counts)s；未评定 %(unassessed)s）") % {
         "rule": rule_text,
         "counts": numbers or gettext("0 家"),

@@ -7,9 +7,11 @@
 (function () {
   "use strict";
 
-  var COLOURS = { 1: "#d63939", 2: "#f76707", 3: "#f5c400", 4: "#206bc4", none: "#adb5bd" };
-  // Regions are painted lighter than the enterprise points so a red point stays visible on a red town.
-  var AREA_COLOURS = { 1: "#eb9c9c", 2: "#fbb383", 3: "#fae280", 4: "#8fb5e1", 5: "#e9ecef" };
+  // Filled from the page config (the one level table, risks/rules/levels.py) when the map starts.
+  // Regions are painted lighter (areaHex) than the enterprise points so a red point stays visible on a red town.
+  var COLOURS = {};
+  var TEXT_COLOURS = {};
+  var AREA_COLOURS = {};
   var LEVEL_KEYS = ["1", "2", "3", "4", "none"];
   var MAX_SIDE_ENTERPRISES = 300;
   var NOT_GRADED = 5;
@@ -45,7 +47,24 @@
     return node;
   }
 
-  function swatch(level) { return el("span", { className: "sg-swatch sg-lv-" + (level || "none") }); }
+  function readColours() {
+    cfg.levels.forEach(function (l) {
+      COLOURS[l.value] = l.hex;
+      TEXT_COLOURS[l.value] = l.textHex;
+      AREA_COLOURS[l.value] = l.areaHex;
+    });
+    COLOURS.none = cfg.notGraded.hex;
+    TEXT_COLOURS.none = cfg.notGraded.textHex;
+    AREA_COLOURS[NOT_GRADED] = cfg.notGraded.areaHex;
+  }
+
+  function paint(node, level) {
+    node.style.backgroundColor = COLOURS[level || "none"];
+    node.style.color = TEXT_COLOURS[level || "none"];
+    return node;
+  }
+
+  function swatch(level) { return paint(el("span", { className: "sg-swatch" }), level); }
 
   function query(params) {
     return Object.keys(params)
@@ -168,7 +187,7 @@
     }
     points.forEach(function (p, index) {
       var children = [
-        el("span", { className: "badge sg-lv-" + (p.level || "none") + (p.level === 3 ? " text-dark" : " text-white"), text: String(index + 1) }),
+        paint(el("span", { className: "badge", text: String(index + 1) }), p.level),
         el("span", { className: "flex-fill" }, [
           el("div", { text: p.code + " " + p.name }),
           el("div", { className: "small text-secondary", text: levelLabel(p.level) + (p.location ? " · " + p.location : "") })
@@ -353,12 +372,13 @@
       placed++;
       var dot = el("button", {
         type: "button",
-        className: "sg-plan-dot sg-lv-" + (p.level || "none"),
+        className: "sg-plan-dot",
         title: p.code + " " + p.name + " · " + levelLabel(p.level),
         "aria-label": p.code + " " + p.name + " " + levelLabel(p.level),
         "data-point": p.id,
         text: String(index + 1)
       });
+      paint(dot, p.level);
       dot.style.left = (p.x * 100) + "%";
       dot.style.top = (p.y * 100) + "%";
       dot.addEventListener("click", function () { highlightPoint(p.id); });
@@ -427,6 +447,7 @@
     var holder = $("risk-map-config");
     if (!holder || !window.echarts) return;
     cfg = JSON.parse(holder.textContent);
+    readColours();
     text = cfg.text;
     state.year = cfg.year;
     chart = window.echarts.init($("risk-map"), null, { renderer: "canvas" });

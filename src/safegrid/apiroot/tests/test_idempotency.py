@@ -193,10 +193,12 @@ def test_the_openapi_document_explains_the_header(db, client):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time: the duplicate waits and is replayed",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_duplicate_while_the_first_is_running_is_409(world, bearer, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs one writer at a time: the duplicate waits and is replayed")
     from safegrid.enterprises import services
 
     headers = bearer("ent_a")

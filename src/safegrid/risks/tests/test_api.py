@@ -1,5 +1,5 @@
 """The risks API: the assessment preview and the scoped reads, through /api/v1/risks with a token,
-and the router on its own (a throwaway NinjaAPI) so it stands without the main API."""
+and the router on its own (a throwaway SafeGridAPI) so it stands without the main API."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from ninja import NinjaAPI
 from ninja.testing import TestClient
 
-from safegrid.api import errors
+from safegrid.api.ninja_api import SafeGridAPI
 from safegrid.core import tokens
 from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM
@@ -184,13 +183,12 @@ def test_points_filters(world, client, bearer, graded) -> None:
 
 
 def test_router_on_a_throwaway_api(world, graded) -> None:
-    """The router stands on its own: mounted on a fresh NinjaAPI with the shared error handlers."""
+    """The router stands on its own: mounted on a fresh SafeGridAPI (shared errors and idempotency)."""
 
     def user_auth(request):
         return request.user if request.user.is_authenticated else None
 
-    api = NinjaAPI(urls_namespace="risks_throwaway", auth=user_auth)
-    errors.install(api)
+    api = SafeGridAPI(urls_namespace="risks_throwaway", auth=user_auth)
     api.add_router("/risks", router)
     client = TestClient(api)
     response = client.post(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,12 @@ class LevelLook:
 # fmt: off
 LOOKS: Final[dict[int, LevelLook]] = {
     # level: level, name, short name, colour, colour word, fill, text on fill, map area fill, badge classes
-    1: LevelLook(1, N_("重大风险"), N_("重大"), "red",    N_("红"), "#d63939", "#ffffff", "#eb9c9c", "bg-red text-red-fg"),
-    2: LevelLook(2, N_("较大风险"), N_("较大"), "orange", N_("橙"), "#f76707", "#ffffff", "#fbb383", "bg-orange text-orange-fg"),
-    3: LevelLook(3, N_("一般风险"), N_("一般"), "yellow", N_("黄"), "#f5c400", "#1d1d1d", "#fae280", "bg-yellow text-yellow-fg"),
-    4: LevelLook(4, N_("低风险"),   N_("低"),   "blue",   N_("蓝"), "#206bc4", "#ffffff", "#8fb5e1", "bg-blue text-blue-fg"),
+    1: LevelLook(1, gettext_noop("重大风险"), gettext_noop("重大"), "red",    gettext_noop("红"), "#d63939", "#ffffff", "#eb9c9c", "bg-red text-red-fg"),
+    2: LevelLook(2, gettext_noop("较大风险"), gettext_noop("较大"), "orange", gettext_noop("橙"), "#f76707", "#ffffff", "#fbb383", "bg-orange text-orange-fg"),
+    3: LevelLook(3, gettext_noop("一般风险"), gettext_noop("一般"), "yellow", gettext_noop("黄"), "#f5c400", "#1d1d1d", "#fae280", "bg-yellow text-yellow-fg"),
+    4: LevelLook(4, gettext_noop("低风险"),   gettext_noop("低"),   "blue",   gettext_noop("蓝"), "#206bc4", "#ffffff", "#8fb5e1", "bg-blue text-blue-fg"),
 }
-NOT_GRADED: Final = LevelLook(None, N_("未定级"), N_("未定级"), "grey", N_("灰"), "#868e96", "#ffffff", "#e9ecef", "bg-secondary-lt")
+NOT_GRADED: Final = LevelLook(None, gettext_noop("未定级"), gettext_noop("未定级"), "grey", gettext_noop("灰"), "#868e96", "#ffffff", "#e9ecef", "bg-secondary-lt")
 # fmt: on
 
 

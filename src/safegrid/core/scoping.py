@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils.translation import gettext
 
 from .choices import COUNTY_ROLES, ENTERPRISE_ROLES, Role
 
@@ -221,4 +222,4 @@ def get_scoped_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) ->
     try:
         return restrict(queryset, user).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404("不存在或无权查看")
+        raise Http404(gettext("不存在或无权查看"))

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from . import audit
 from .audit import Actor
@@ -63,8 +64,12 @@ def refuse_protected(current: models.Model, data: Mapping[str, Any]) -> None:
         old = getattr(current, field.attname if raw == field.attname else name)
         if old == value:
             continue
-        how = "只能通过流程操作修改" if name in workflow else "由系统计算，不能直接修改"
-        errors[name] = f"{field.verbose_name}{how}"
+        how = (
+            gettext("%(field)s只能通过流程操作修改")
+            if name in workflow
+            else gettext("%(field)s由系统计算，不能直接修改")
+        )
+        errors[name] = how % {"field": field.verbose_name}
     if errors:
         raise ValidationError(errors)
 
@@ -127,4 +132,6 @@ def object_delete(*, actor: Actor, obj: models.Model) -> None:
             obj.delete()
         except models.ProtectedError as exc:
             names = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
-            raise ValidationError(f"仍有关联数据（{'、'.join(names)}），不能删除") from exc
+            raise ValidationError(
+                gettext("仍有关联数据（%(objects)s），不能删除") % {"objects": gettext("、").join(names)}
+            ) from exc

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import audit
 from .audit import Actor
@@ -50,7 +51,7 @@ def _audit_payload(token: ApiToken, event: str) -> dict[str, object]:
 def token_issue(*, actor: Actor, user: User, name: str = "api") -> tuple[str, ApiToken]:
     """Create a token for `user`; return the secret (shown once) and the stored row."""
     if not user.is_active:
-        raise ValidationError({"username": "该账号已停用"})
+        raise ValidationError({"username": gettext("该账号已停用")})
     name = (name or "api").strip()[:NAME_MAX_LENGTH] or "api"
     raw = TOKEN_TAG + secrets.token_urlsafe(32)
     now = timezone.now()

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from safegrid.core.scoping import ByOwner
 
@@ -81,7 +82,7 @@ class Job(models.Model):
         if self.created_by is not None:
             return str(self.created_by)
         if self.actor_label.startswith("system:schedule:"):
-            return "定时任务"
+            return pgettext("job initiator", "定时任务")
         return self.actor_label
 
     @property

@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import services
 from .choices import JobStatus
@@ -114,7 +115,9 @@ def execute(job_uuid: str) -> str | None:
     attempt = job.attempts
     function = job_function(job.kind)
     if function is None:
-        return services.job_attempt_failed(job, attempt, f"未登记的任务类型：{job.kind}", permanent=True)
+        return services.job_attempt_failed(
+            job, attempt, gettext("未登记的任务类型：%(kind)s") % {"kind": job.kind}, permanent=True
+        )
     writer = _ProgressWriter(job.pk, attempt)
     ctx = JobContext(
         job_id=job.pk,

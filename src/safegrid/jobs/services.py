@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from safegrid.core import audit
 from safegrid.core.audit import Actor, SystemActor
@@ -26,7 +27,7 @@ from .registry import job_function
 
 logger = logging.getLogger(__name__)
 
-LEASE_EXPIRED = "执行进程中断（心跳超时）"
+LEASE_EXPIRED = gettext_noop("执行进程中断（心跳超时）")
 
 
 def _send(job: Job, run_after: dt.datetime | None = None) -> None:
@@ -50,13 +51,13 @@ def job_enqueue(
     max_attempts: int = 3,
 ) -> Job:
     if job_function(kind) is None:
-        raise ValidationError({"kind": f"未登记的任务类型：{kind}"})
+        raise ValidationError({"kind": gettext("未登记的任务类型：%(kind)s") % {"kind": kind}})
     if max_attempts < 1:
-        raise ValidationError({"max_attempts": "最多执行次数至少为 1"})
+        raise ValidationError({"max_attempts": gettext("最多执行次数至少为 1")})
     try:
         DjangoJSONEncoder().encode(args)
     except TypeError as exc:
-        raise ValidationError({"args": f"任务参数须可存为 JSON：{exc}"})
+        raise ValidationError({"args": gettext("任务参数须可存为 JSON：%(error)s") % {"error": exc}})
     job = Job(
         kind=kind,
         title=title,
@@ -139,13 +140,16 @@ def job_attempt_failed(
                 status=JobStatus.QUEUED,
                 error=error,
                 run_after=run_after,
-                message=f"第 {attempt} 次执行失败，将于 {local:%H:%M:%S} 重试",
+                message=gettext("第 %(attempt)s 次执行失败，将于 %(time)s 重试")
+                % {"attempt": attempt, "time": f"{local:%H:%M:%S}"},
             )
             if updated:
                 transaction.on_commit(lambda: _send(job, run_after))
             new_status = JobStatus.QUEUED
         else:
-            updated = held.update(status=JobStatus.FAILED, error=error, finished_at=now, message="执行失败")
+            updated = held.update(
+                status=JobStatus.FAILED, error=error, finished_at=now, message=gettext("执行失败")
+            )
             new_status = JobStatus.FAILED
     if not updated:
         return None
@@ -162,7 +166,7 @@ def jobs_reap_expired(now: dt.datetime | None = None) -> int:
     for job in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff):
         if not rules.lease_expired(job.heartbeat_at, now, lease):
             continue
-        if job_attempt_failed(job, job.attempts, LEASE_EXPIRED, heartbeat_at=job.heartbeat_at):
+        if job_attempt_failed(job, job.attempts, gettext(LEASE_EXPIRED), heartbeat_at=job.heartbeat_at):
             count += 1
     return count
 
@@ -170,17 +174,20 @@ def jobs_reap_expired(now: dt.datetime | None = None) -> int:
 def job_retry(*, actor: User, job: Job) -> Job:
     """A county admin runs a failed job again (a fresh set of attempts). Audited."""
     if not can_retry_jobs(actor):
-        raise PermissionDenied("只有县级管理员可以重新执行任务")
+        raise PermissionDenied(gettext("只有县级管理员可以重新执行任务"))
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.status != JobStatus.FAILED:
-            raise ValidationError(f"只有失败的任务可以重新执行（当前：{locked.get_status_display()}）")
+            raise ValidationError(
+                gettext("只有失败的任务可以重新执行（当前：%(status)s）")
+                % {"status": locked.get_status_display()}
+            )
         before = audit.snapshot(locked)
         locked.status = JobStatus.QUEUED
         locked.attempts = 0
         locked.run_after = None
         locked.finished_at = None
-        locked.message = "已重新排队"
+        locked.message = gettext("已重新排队")
         locked.save(update_fields=["status", "attempts", "run_after", "finished_at", "message"])
         audit.record(
             actor=actor,

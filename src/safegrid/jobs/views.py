@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from safegrid.core.scoping import scope_for
@@ -89,7 +90,7 @@ def job_retry(request: HttpRequest, uuid: Any) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"已重新排队：{job.title}")
+        messages.success(request, gettext("已重新排队：%(title)s") % {"title": job.title})
     return redirect("jobs:detail", uuid=job.uuid)
 
 

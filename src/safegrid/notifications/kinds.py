@@ -2,8 +2,12 @@
 
 Apps register their kinds in their own `notifications.py` (imported at start-up by `autodiscover()`):
 
+    from django.utils.translation import gettext_noop
+
     from safegrid.notifications.kinds import register_kind
-    register_kind("hazards.overdue", "隐患整改逾期")
+    register_kind("hazards.overdue", gettext_noop("隐患整改逾期"))
+
+The label is a msgid (`gettext_noop` marks it for makemessages); `label()` translates it when shown.
 
 `notify()` refuses a kind nobody registered, so a typo fails in the test that sends it. The kinds below
 are those of the platform issue whose senders are being wired now (filings, certificates, imports and
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from django.utils.translation import gettext, gettext_noop
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
@@ -48,9 +54,9 @@ def get_kind(key: str) -> Kind:
 
 
 def label(key: str) -> str:
-    """The kind's label, or the key itself for rows of a kind that is no longer registered."""
+    """The kind's label in the active language, or the key itself for a kind no longer registered."""
     kind = _KINDS.get(key)
-    return kind.label if kind else key
+    return gettext(kind.label) if kind else key
 
 
 def all_kinds() -> list[Kind]:
@@ -70,11 +76,15 @@ def autodiscover() -> None:
 
 
 # The platform's kinds (see the module docstring).
-FILING_RETURNED = register_kind("risks.filing_returned", "一企一册被退回")
-FILING_ACCEPTED = register_kind("risks.filing_accepted", "一企一册已接收")
-CERTIFICATE_EXPIRING_30 = register_kind("enterprises.certificate_expiring_30", "证书 30 天内到期")
-CERTIFICATE_EXPIRING_7 = register_kind("enterprises.certificate_expiring_7", "证书 7 天内到期")
-CERTIFICATE_EXPIRES_TODAY = register_kind("enterprises.certificate_expires_today", "证书今日到期")
-IMPORT_FINISHED = register_kind("imports.finished", "导入完成")
-IMPORT_FAILED = register_kind("imports.failed", "导入失败")
-JOB_FAILED = register_kind("jobs.failed", "后台任务失败")
+FILING_RETURNED = register_kind("risks.filing_returned", gettext_noop("一企一册被退回"))
+FILING_ACCEPTED = register_kind("risks.filing_accepted", gettext_noop("一企一册已接收"))
+CERTIFICATE_EXPIRING_30 = register_kind(
+    "enterprises.certificate_expiring_30", gettext_noop("证书 30 天内到期")
+)
+CERTIFICATE_EXPIRING_7 = register_kind("enterprises.certificate_expiring_7", gettext_noop("证书 7 天内到期"))
+CERTIFICATE_EXPIRES_TODAY = register_kind(
+    "enterprises.certificate_expires_today", gettext_noop("证书今日到期")
+)
+IMPORT_FINISHED = register_kind("imports.finished", gettext_noop("导入完成"))
+IMPORT_FAILED = register_kind("imports.failed", gettext_noop("导入失败"))
+JOB_FAILED = register_kind("jobs.failed", gettext_noop("后台任务失败"))

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from safegrid.core.models import User
 
@@ -86,9 +87,9 @@ def _send_mail(mailed: list[tuple[Notification, str]]) -> None:
         body = row.text
         link = _absolute(row.url)
         if link:
-            body += f"\n\n查看详情：{link}"
-        body += "\n\n—— 安全生产双重预防信息平台（本邮件由系统自动发送，请勿回复）"
-        subject = f"【双重预防平台】{kinds.label(row.kind)}"
+            body += "\n\n" + gettext("查看详情：%(link)s") % {"link": link}
+        body += "\n\n" + gettext("—— 安全生产双重预防信息平台（本邮件由系统自动发送，请勿回复）")
+        subject = gettext("【双重预防平台】%(kind)s") % {"kind": kinds.label(row.kind)}
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
     try:
         sent = get_connection().send_messages(messages)
@@ -102,7 +103,7 @@ def _send_mail(mailed: list[tuple[Notification, str]]) -> None:
 def notification_open(*, actor: User, notification: Notification) -> Notification:
     """Mark one of the actor's notifications read (the selector has already checked it is theirs)."""
     if notification.recipient_id != actor.pk:
-        raise PermissionDenied("只能标记自己的消息")
+        raise PermissionDenied(gettext("只能标记自己的消息"))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

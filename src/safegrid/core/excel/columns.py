@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .cells import cell_text
 
@@ -24,7 +25,9 @@ LIST_SPLIT = re.compile(r"[、,，;；]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 _TRUE = {"是", "有", "√", "1", "true", "yes", "y"}
 _FALSE = {"否", "无", "×", "0", "false", "no", "n"}
-NUMERIC_CODE_MESSAGE = "该单元格被 Excel 当作数字保存，长代码会丢失精度；请把这一列设为“文本”格式后重新填写"
+NUMERIC_CODE_MESSAGE = gettext_noop(
+    "该单元格被 Excel 当作数字保存，长代码会丢失精度；请把这一列设为“文本”格式后重新填写"
+)
 
 
 class Kind(enum.StrEnum):

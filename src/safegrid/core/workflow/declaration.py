@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from ..audit import Actor, SystemActor
 from ..scoping import Scope, scope_for
@@ -109,7 +110,11 @@ class Step:
 
     @property
     def denied_message(self) -> str:
-        return str(self.denied) if self.denied else f"您没有权限执行「{self.label}」"
+        return (
+            str(self.denied)
+            if self.denied
+            else gettext("您没有权限执行「%(action)s」") % {"action": self.label}
+        )
 
 
 class TransitionNotAllowed(ValidationError):

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import audit
 from ..audit import Actor, SystemActor
@@ -34,7 +35,7 @@ def _check_actor(workflow: Workflow[M], step: Step, obj: M, action: str, actor: 
     if not workflow.may(actor, obj, action):
         raise PermissionDenied(step.denied_message)
     if step.comment_required and not comment:
-        raise ValidationError({"comment": f"「{step.label}」须填写意见"})
+        raise ValidationError({"comment": gettext("「%(action)s」须填写意见") % {"action": step.label}})
 
 
 def _actor_label(actor: Actor) -> str:

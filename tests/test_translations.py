@@ -17,7 +17,11 @@ from django.template.base import Lexer, TokenType
 from django.urls import reverse
 from django.utils.translation.template import templatize
 
+from safegrid import jobs
 from safegrid.core.testing import SYSTEM
+from safegrid.jobs import runner
+from safegrid.jobs.tests import worker_jobs  # noqa: F401  (registers the test job kinds)
+from safegrid.notifications.services import notify
 from safegrid.risks.services import points as services
 from safegrid.risks.tests.factories import make_factor, make_measure, make_point
 
@@ -196,3 +200,49 @@ def test_risk_pages_render_in_english_after_switching_language(world, login) -> 
 
     filing = client.get(reverse("risks:filing_mine")).content.decode()
     assert "One Enterprise, One Register" in filing and "一企一册" not in filing
+
+
+# ---- background jobs and notifications in English -----------------------------------------------
+
+
+def _switch_to_english(client, next_url: str) -> None:
+    assert client.post(reverse("set_language"), {"language": "en", "next": next_url}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_job_pages_render_in_english(world, login) -> None:
+    admin = world.user("county_admin")
+    failed = jobs.enqueue("tests.refused", title="甲镇的任务", actor=admin, args={"reason": "甲"})
+    runner.execute(str(failed.uuid))
+    client = login(admin)
+    _switch_to_english(client, reverse("jobs:list"))
+
+    listing = client.get(reverse("jobs:list")).content.decode()
+    for english in (
+        "Background jobs",
+        "Scheduled jobs",
+        "Run times (cron)",
+        "Next run",
+        "Failed",
+        "Run again",
+    ):
+        assert english in listing
+    assert "后台任务" not in listing and "重新执行" not in listing and "定时任务" not in listing
+
+    detail = client.get(reverse("jobs:detail", args=[failed.uuid])).content.decode()
+    assert "Failed (attempts made: 1)" in detail and "Started by" in detail
+    assert "执行失败" not in detail and "发起方" not in detail
+
+
+@pytest.mark.django_db
+def test_notification_page_renders_in_english(world, login) -> None:
+    user = world.user("ent_a")
+    notify([user], "risks.filing_accepted", None, "第 1 版已接收")
+    client = login(user)
+    _switch_to_english(client, reverse("notifications:list"))
+
+    page = client.get(reverse("notifications:list")).content.decode()
+    for english in ("Notifications", "Mark all as read", "Unread", "One Enterprise, One Register accepted"):
+        assert english in page
+    assert "消息通知" not in page and "一企一册已接收" not in page
+    assert "第 1 版已接收" in page  # the message itself is stored text, shown as written

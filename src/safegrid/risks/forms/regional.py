@@ -40,6 +40,6 @@ class RegionalSettingsForm(forms.ModelForm):
             ),
             "regional_weight_low": _("低风险为可接受风险，默认 0"),
             "regional_red": _("风险指数达到此值为重大风险（红）；恰在阈值上的取较高等级"),
-            "regional_yellow": _("低于此值为低风险（蓝）；有重大风险企业的区域不低于一般风险（黄）"),
+            "regional_yellow": _("低于此值为低风险（蓝）；有重大、较大风险企业的区域不低于一般风险（黄）"),
             "regional_min_base": _("已评估企业少于此数时按此数计算，避免一两家企业左右整个村的颜色"),
         }

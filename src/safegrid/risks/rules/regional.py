@@ -27,8 +27,9 @@ are relative to the size of the division:
 3. Colour by thresholds (a value exactly on a threshold goes to the more dangerous colour, as with
    LEC): index ≥ red → 1 red (重大); ≥ orange → 2 orange (较大); ≥ yellow → 3 yellow (一般);
    else 4 blue (低).
-4. Floor: a division holding at least one level-1 enterprise is never blue (at least yellow), so a
-   major risk is never hidden by many low-risk neighbours.
+4. Floor: a division holding at least one level-1 or level-2 enterprise is never blue (at least
+   yellow): blue says "only general and low risks here", so a major or large risk is never hidden
+   by many low-risk neighbours or by the base floor.
 5. No assessed enterprise and no extra term: 4 blue with the basis "no data".
 
 Weights, thresholds and the base floor are county configuration (RiskSettings, edited by the
@@ -82,7 +83,7 @@ class Rule(StrEnum):
     INDEX_ORANGE = "index_orange"
     INDEX_YELLOW = "index_yellow"
     INDEX_BLUE = "index_blue"
-    MAJOR_PRESENT = "major_present"  # the floor: a level-1 enterprise keeps the division off blue
+    SERIOUS_PRESENT = "serious_present"  # the floor: a level-1 or level-2 enterprise keeps it off blue
     NO_DATA = "no_data"
     # REGIONAL/1 (kept so that old rows can be read)
     LEVEL1_PRESENT = "level1_present"
@@ -253,8 +254,8 @@ def propose(
     else:
         level = index_level(index, config.thresholds)
         rule = INDEX_RULES[level]
-        if level == 4 and full[1]:
-            level, rule = 3, Rule.MAJOR_PRESENT
+        if level == 4 and (full[1] or full[2]):
+            level, rule = 3, Rule.SERIOUS_PRESENT
     return Proposal(level, rule, full, unassessed, index, base, config, supplied)
 
 

@@ -33,8 +33,11 @@ D = Decimal
         ({2: 3, 3: 1, 1: 1}, 0, "0.54", 1, Rule.INDEX_RED),
         # one level-1 enterprise alone is far from red: the base floor, then density
         ({1: 1}, 0, "0.2", 3, Rule.INDEX_YELLOW),
-        ({1: 1, 4: 19}, 0, "0.05", 3, Rule.MAJOR_PRESENT),  # never blue with a major risk in it
-        ({1: 1, 4: 99}, 3, "0.01", 3, Rule.MAJOR_PRESENT),
+        ({1: 1, 4: 19}, 0, "0.05", 3, Rule.SERIOUS_PRESENT),  # never blue with a major risk in it
+        ({1: 1, 4: 99}, 3, "0.01", 3, Rule.SERIOUS_PRESENT),
+        ({2: 1}, 0, "0.1", 3, Rule.SERIOUS_PRESENT),  # one large risk in a tiny village: not blue
+        ({2: 1, 3: 3, 4: 40}, 0, "0.025", 3, Rule.SERIOUS_PRESENT),
+        ({3: 1, 4: 40}, 0, "0.0049", 4, Rule.INDEX_BLUE),  # 0.2 / 41 rounded half up
         ({1: 9, 2: 48, 3: 37, 4: 0}, 9, "0.4298", 2, Rule.INDEX_ORANGE),  # a demo town at scale 1
     ],
 )

@@ -101,9 +101,13 @@ def _basis_text_v2(basis: dict[str, Any], level: int | None) -> str:
         for lv in rr.LEVELS
         if counts.get(lv, 0)
     ]
-    text = gettext("辖区 %(n)s 家已评估企业") % {"n": assessed}
     if parts:
-        text += gettext("中") + gettext("、").join(parts)
+        text = gettext("辖区 %(n)s 家已评估企业中%(counts)s") % {
+            "n": assessed,
+            "counts": gettext("、").join(parts),
+        }
+    else:
+        text = gettext("辖区 %(n)s 家已评估企业") % {"n": assessed}
     unassessed = basis.get("unassessed", 0)
     if unassessed:
         text += gettext("（另有未评估 %(n)s 家）") % {"n": unassessed}
@@ -124,8 +128,8 @@ def _basis_text_v2(basis: dict[str, Any], level: int | None) -> str:
     index_level = int(basis.get("index_level") or 4)
     clause = _threshold_clause(str(basis.get("index", "?")), index_level, basis.get("thresholds") or {})
     proposed = level or index_level
-    if rule == rr.Rule.MAJOR_PRESENT:
-        return text + gettext("；%(clause)s，但有重大风险企业 → 不低于%(result)s") % {
+    if rule == rr.Rule.SERIOUS_PRESENT:
+        return text + gettext("；%(clause)s，但有重大、较大风险企业 → 不低于%(result)s") % {
             "clause": clause,
             "result": _level_colour_text(proposed),
         }
@@ -151,7 +155,7 @@ def _method_note(basis: dict[str, Any]) -> str:
     return gettext(
         "风险指数 =（重大×%(w1)s + 较大×%(w2)s + 一般×%(w3)s + 低×%(w4)s）÷ 计算基数 %(base)s"
         "（已评估企业数，不少于 %(min_base)s 家）；阈值：红 %(t1)s、橙 %(t2)s、黄 %(t3)s，"
-        "恰在阈值上的取较高等级；有重大风险企业的区域不低于一般风险。"
+        "恰在阈值上的取较高等级；有重大、较大风险企业的区域不低于一般风险。"
     ) % {
         "w1": weights.get("1", "?"),
         "w2": weights.get("2", "?"),
@@ -284,7 +288,7 @@ class RegionalListView(ScopedListView):
             "list_note": gettext(
                 "区域风险按方法 %(method)s 提出建议：按辖区已评估企业的风险等级加权计算风险指数"
                 "（重大、较大、一般、低风险企业按权重计，除以已评估企业数），指数达到红、橙、黄阈值分别为"
-                "重大、较大、一般风险，有重大风险企业的区域不低于一般风险；权重与阈值由县级管理员在"
+                "重大、较大、一般风险，有重大、较大风险企业的区域不低于一般风险；权重与阈值由县级管理员在"
                 "“区域风险计算设置”中确定。重大、较大区域每季度分析一次，其余每年复核。"
             )
             % {"method": rr.METHOD_VERSION},

@@ -281,8 +281,6 @@ SAFEGRID_API_TOKEN_DAYS = env_int("SAFEGRID_API_TOKEN_DAYS", 90, minimum=1)
 SAFEGRID_PAGE_SIZE = env_int("SAFEGRID_PAGE_SIZE", 25, minimum=5)
 # How long the API keeps an Idempotency-Key and its first answer (safegrid.api.idempotency).
 SAFEGRID_IDEMPOTENCY_KEY_HOURS = env_int("SAFEGRID_IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
-# Regional risk (REGIONAL/1): this many level-3 enterprises make a town or village orange.
-SAFEGRID_REGIONAL_LEVEL3_FOR_ORANGE = env_int("SAFEGRID_REGIONAL_LEVEL3_FOR_ORANGE", 3, minimum=1)
 # The address workers' phones reach; printed QR codes point here (empty: the requesting host).
 SAFEGRID_PUBLIC_URL = env_str("SAFEGRID_PUBLIC_URL", "").rstrip("/")
 SAFEGRID_DEMO_PASSWORD = env_str("SAFEGRID_DEMO_PASSWORD", "safegrid-demo")

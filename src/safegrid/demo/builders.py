@@ -41,6 +41,7 @@ from safegrid.enterprises.models import Certificate, Enterprise, EnterpriseSecto
 from safegrid.enterprises.rules import USCC_ALPHABET, make_uscc
 from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Department, Division, Grid, Sector
+from safegrid.risks.rules import regional as rr
 from safegrid.risks.selectors.points import config_for_division
 from safegrid.risks.services import regional as regional_services
 
@@ -800,7 +801,7 @@ class DemoBuilder:
         self._stage(
             "regional_risks",
             proposal.created + proposal.updated,
-            f"区域风险：{self.today.year} 年度镇街、村居风险等级建议 "
+            f"区域风险（{rr.METHOD_VERSION}）：{self.today.year} 年度镇街、村居风险等级建议 "
             + "，".join(f"{lv} 级 {n} 个" for lv, n in sorted(proposal.by_level.items())),
             started,
         )

@@ -90,3 +90,8 @@ def can_set_regional_risk(user: Any) -> bool:
     if not _is_authenticated(user):
         return False
     return bool(getattr(user, "is_superuser", False)) or bool(scope_for(user).roles & REGIONAL_RISK_ROLES)
+
+
+def can_configure_regional_risk(user: Any) -> bool:
+    """Only the county admin changes how regional risk is computed (weights and thresholds)."""
+    return is_county_admin(user)

@@ -68,6 +68,7 @@ map_patterns = [
     path("map/site-plan/<int:enterprise_id>/image", map_views.site_plan_image, name="map_site_plan_image"),
     path("map/regional/", regional.RegionalListView.as_view(), name="regional_list"),
     path("map/regional/propose/", regional.regional_propose_view, name="regional_propose"),
+    path("map/regional/settings/", regional.RegionalSettingsView.as_view(), name="regional_settings"),
     path("map/regional/<int:pk>/", regional.RegionalAdjustView.as_view(), name="regional_adjust"),
 ]
 

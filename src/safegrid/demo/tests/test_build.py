@@ -20,6 +20,7 @@ from safegrid.enterprises.models import Certificate, Enterprise, EnterpriseSecto
 from safegrid.enterprises.rules import ExpiryStatus, expiry_status, uscc_problem
 from safegrid.regions.choices import SECTORS
 from safegrid.regions.models import Division, Grid
+from safegrid.risks.models import RegionalRisk
 
 SMALL = 60  # enterprises in the reduced test county
 
@@ -222,6 +223,12 @@ def test_full_scale_one_county() -> None:
     statuses = set(Enterprise.objects.values_list("status", flat=True))
     assert statuses == {"operating", "suspended", "closed", "zombie"}
     assert Grid.objects.count() > Division.objects.filter(level="village").count()  # some micro-grids
+    # Regional risk (REGIONAL/2) tells towns and villages apart: more than one colour at each level.
+    year = timezone.localdate().year
+    for kind in ("town", "village"):
+        rows = RegionalRisk.objects.filter(year=year, division__level=kind)
+        assert {r.method_version for r in rows} == {"REGIONAL/2"}
+        assert len({r.level for r in rows}) > 1, kind
 
 
 def test_command_refuses_a_non_empty_database_and_resets(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,7 +45,7 @@ from ..choices import (
     classify2_parent,
 )
 from ..rules import assessment as rules
-from ..rules import methods
+from ..rules import methods, regional
 
 UNIT_FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
@@ -429,6 +429,14 @@ class ResponsibilityAssignment(models.Model):
             raise ValidationError(errors)
 
 
+# Which settings field a REGIONAL/2 configuration problem is shown on.
+REGIONAL_PROBLEM_FIELDS: dict[str, str] = {
+    "weights": "regional_weight_major",
+    "thresholds": "regional_red",
+    "min_base": "regional_min_base",
+}
+
+
 class RiskSettings(models.Model):
     """The county's grading configuration; defaults from REFERENCE.md §3."""
 
@@ -446,6 +454,31 @@ class RiskSettings(models.Model):
     )
     ls_variant = models.CharField(
         _("LS 分级方案"), max_length=1, choices=LsVariant.choices, default=methods.LS_DEFAULT_VARIANT
+    )
+    # Regional risk, method REGIONAL/2 (rules/regional.py): configurable defaults, not statutory.
+    regional_weight_major = models.DecimalField(
+        _("重大风险企业权重"), max_digits=6, decimal_places=3, default=regional.DEFAULT_WEIGHTS[0]
+    )
+    regional_weight_large = models.DecimalField(
+        _("较大风险企业权重"), max_digits=6, decimal_places=3, default=regional.DEFAULT_WEIGHTS[1]
+    )
+    regional_weight_general = models.DecimalField(
+        _("一般风险企业权重"), max_digits=6, decimal_places=3, default=regional.DEFAULT_WEIGHTS[2]
+    )
+    regional_weight_low = models.DecimalField(
+        _("低风险企业权重"), max_digits=6, decimal_places=3, default=regional.DEFAULT_WEIGHTS[3]
+    )
+    regional_red = models.DecimalField(
+        _("红色（重大）指数阈值"), max_digits=8, decimal_places=4, default=regional.DEFAULT_THRESHOLDS[0]
+    )
+    regional_orange = models.DecimalField(
+        _("橙色（较大）指数阈值"), max_digits=8, decimal_places=4, default=regional.DEFAULT_THRESHOLDS[1]
+    )
+    regional_yellow = models.DecimalField(
+        _("黄色（一般）指数阈值"), max_digits=8, decimal_places=4, default=regional.DEFAULT_THRESHOLDS[2]
+    )
+    regional_min_base = models.PositiveSmallIntegerField(
+        _("计算基数下限（家）"), default=regional.DEFAULT_MIN_BASE, validators=[MinValueValidator(1)]
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -472,6 +505,10 @@ class RiskSettings(models.Model):
         problem = self.as_config().problem()
         if problem:
             raise ValidationError({"lec_major": problem})
+        found = self.regional_config().check()
+        if found:
+            part, message = found
+            raise ValidationError({REGIONAL_PROBLEM_FIELDS[part]: message})
 
     def as_config(self) -> rules.RiskConfig:
         variant = self.ls_variant if self.ls_variant in ("A", "B", "C") else "A"
@@ -482,4 +519,20 @@ class RiskSettings(models.Model):
                 general=Decimal(self.lec_general),
             ),
             ls_variant=variant,  # type: ignore[arg-type]
+        )
+
+    def regional_config(self) -> regional.RegionalConfig:
+        return regional.RegionalConfig(
+            weights=(
+                Decimal(self.regional_weight_major),
+                Decimal(self.regional_weight_large),
+                Decimal(self.regional_weight_general),
+                Decimal(self.regional_weight_low),
+            ),
+            thresholds=(
+                Decimal(self.regional_red),
+                Decimal(self.regional_orange),
+                Decimal(self.regional_yellow),
+            ),
+            min_base=int(self.regional_min_base),
         )

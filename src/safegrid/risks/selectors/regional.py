@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.aggregates import Count
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
 from safegrid.enterprises.choices import EnterpriseStatus
 from safegrid.enterprises.models import Enterprise
+from safegrid.regions.models import Division
 
-from ..models import EnterpriseSitePlan, RegionalRisk, RiskPoint
+from ..models import EnterpriseSitePlan, RegionalRisk, RiskPoint, RiskSettings
 from ..rules import regional as rr
+
+COUNTY_CODE_LENGTH = 6
 
 TOWN_CODE_LENGTH = 9
 
@@ -24,9 +27,19 @@ VILLAGE_CODE_LENGTH = 12
 INACTIVE_STATUSES = (EnterpriseStatus.CLOSED,)
 
 
-def level3_for_orange() -> int:
-    """N level-3 enterprises make a division orange; `SAFEGRID_REGIONAL_LEVEL3_FOR_ORANGE` overrides."""
-    return int(getattr(settings, "SAFEGRID_REGIONAL_LEVEL3_FOR_ORANGE", rr.DEFAULT_LEVEL3_FOR_ORANGE))
+def regional_configs() -> dict[str, rr.RegionalConfig]:
+    """County code -> its REGIONAL/2 configuration (counties without settings use the defaults)."""
+    return {row.county_id: row.regional_config() for row in RiskSettings.objects.all()}
+
+
+def regional_settings_for(user: Any, county_code: str) -> RiskSettings | None:
+    """A county's settings row (None: defaults apply); out of the user's scope is 404."""
+    county = get_scoped_or_404(Division.objects.filter(level="county"), user, code=county_code)
+    return RiskSettings.objects.filter(county=county).first()
+
+
+def counties(user: Any) -> list[Division]:
+    return list(restrict(Division.objects.filter(level="county"), user).order_by("code"))
 
 
 def regional_risk_list(user: Any) -> QuerySet[RegionalRisk]:
@@ -70,7 +83,19 @@ def enterprise_level_counts() -> dict[str, dict[int | None, int]]:
     )
     out: dict[str, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
     for code, level, n in rows:
-        for length in (TOWN_CODE_LENGTH, VILLAGE_CODE_LENGTH):
-            if len(code) >= length:
-                out[code[:length]][level] += n
+        for prefix in _town_and_village(code):
+            out[prefix][level] += n
     return out
+
+
+def _town_and_village(code: str) -> list[str]:
+    return [code[:length] for length in (TOWN_CODE_LENGTH, VILLAGE_CODE_LENGTH) if len(code) >= length]
+
+
+def roll_up(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Counts per division code (any depth) summed to the town and village each code lies in."""
+    out: dict[str, int] = defaultdict(int)
+    for code, n in rows:
+        for prefix in _town_and_village(code):
+            out[prefix] += n
+    return dict(out)

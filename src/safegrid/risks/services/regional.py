@@ -3,12 +3,13 @@
 `regional_propose` computes every town's and village's proposed level for a year from ONE aggregate
 query and upserts the RegionalRisk rows; `regional_adjust` lets a county user set the final level
 with a reason. Both are atomic and audited. `site_plan_upload` stores an enterprise's site plan.
-Method: `rules.regional` (REGIONAL/1).
+Method: `rules.regional` (REGIONAL/2); `regional_settings_save` stores a county's configuration of it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +27,11 @@ from safegrid.core.services import object_create, object_update
 from safegrid.enterprises.models import Enterprise
 from safegrid.regions.models import Division
 
-from ..models import RegionalRisk
+from ..models import RegionalRisk, RiskSettings
 from ..models.siteplan import SITE_PLAN_EXTENSIONS, SITE_PLAN_MAX_BYTES, EnterpriseSitePlan
-from ..permissions import can_edit_register, can_set_regional_risk
+from ..permissions import can_configure_regional_risk, can_edit_register, can_set_regional_risk
 from ..rules import regional as rr
-from ..selectors.regional import enterprise_level_counts, level3_for_orange
+from ..selectors.regional import COUNTY_CODE_LENGTH, enterprise_level_counts, regional_configs, roll_up
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,38 @@ class ProposeResult:
     by_level: dict[int, int]
 
 
+TermSource = Callable[[], Mapping[str, int]]
+"""Division code (enterprise division, any depth) -> count of an extra term, e.g. major hazard sources."""
+
+_TERM_SOURCES: dict[rr.ExtraTerm, TermSource] = {}
+
+
+def register_term_source(term: rr.ExtraTerm, source: TermSource) -> None:
+    """The extension point of REGIONAL/2: an app supplies per-division counts of a named extra term.
+
+    Call it from the app's `AppConfig.ready()` (e.g. hazards for `MAJOR_HAZARD_SOURCES`); counts are
+    rolled up to towns and villages like enterprises. The term's weight is county configuration
+    (`RegionalConfig.extra_weights`, 0 until configured), so connecting a source changes no colour
+    by itself; every basis records the term's count and weight from then on.
+    """
+    _TERM_SOURCES[rr.ExtraTerm(term)] = source
+
+
+def unregister_term_source(term: rr.ExtraTerm) -> None:
+    _TERM_SOURCES.pop(rr.ExtraTerm(term), None)
+
+
+def _extra_counts() -> dict[rr.ExtraTerm, dict[str, int]]:
+    return {term: roll_up(source().items()) for term, source in _TERM_SOURCES.items()}
+
+
 def _actor_user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def regional_propose(*, actor: Actor, year: int, level3_threshold: int | None = None) -> ProposeResult:
-    """Propose the level of every town and village for `year` and upsert the RegionalRisk rows.
+def regional_propose(*, actor: Actor, year: int) -> ProposeResult:
+    """Propose the level of every town and village for `year` (method REGIONAL/2, with each county's
+    configuration) and upsert the RegionalRisk rows.
 
     A row that a person has decided (`adjusted`) keeps its final level; only its proposal and basis
     move. Every created or changed row is audited.
@@ -56,10 +83,9 @@ def regional_propose(*, actor: Actor, year: int, level3_threshold: int | None = 
         raise PermissionDenied(gettext("您没有确定区域风险等级的权限"))
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": gettext("年度须在 2000–2100 之间")})
-    threshold = level3_threshold if level3_threshold is not None else level3_for_orange()
-    if threshold < 1:
-        raise ValidationError({"level3_threshold": gettext("较大风险所需一般风险企业数须至少为 1")})
     counts = enterprise_level_counts()
+    extra = _extra_counts()
+    configs = regional_configs()
     today = timezone.localdate()
     now = timezone.now()
     divisions = list(
@@ -74,7 +100,8 @@ def regional_propose(*, actor: Actor, year: int, level3_threshold: int | None = 
             proposal = rr.propose(
                 {lvl: n for lvl, n in division_counts.items() if lvl is not None},
                 unassessed=division_counts.get(None, 0),
-                level3_for_orange=threshold,
+                config=configs.get(code[:COUNTY_CODE_LENGTH], rr.DEFAULT_CONFIG),
+                extra={term: by_code.get(code, 0) for term, by_code in extra.items()},
             )
             basis = proposal.basis()
             row = existing.get(code)
@@ -120,6 +147,37 @@ def regional_propose(*, actor: Actor, year: int, level3_threshold: int | None = 
                     unchanged += 1
             by_level[row.level or 4] += 1
     return ProposeResult(year, created, updated, unchanged, dict(by_level))
+
+
+REGIONAL_SETTINGS_FIELDS = (
+    "regional_weight_major",
+    "regional_weight_large",
+    "regional_weight_general",
+    "regional_weight_low",
+    "regional_red",
+    "regional_orange",
+    "regional_yellow",
+    "regional_min_base",
+)
+
+
+def regional_settings_save(*, actor: Actor, county_code: str, data: Mapping[str, Any]) -> RiskSettings:
+    """The county admin sets the county's REGIONAL/2 weights, thresholds and base floor (audited).
+
+    Takes effect at the next proposal run; rows already proposed keep the basis they were computed with.
+    """
+    if isinstance(actor, User) and not can_configure_regional_risk(actor):
+        raise PermissionDenied(gettext("只有县级管理员可以修改区域风险计算设置"))
+    unknown = sorted(set(data) - set(REGIONAL_SETTINGS_FIELDS))
+    if unknown:
+        raise ValidationError({unknown[0]: gettext("该字段不属于区域风险计算设置")})
+    if not Division.objects.filter(code=county_code, level="county").exists():
+        raise ValidationError({"county": gettext("须选择县级行政区划")})
+    with transaction.atomic():
+        existing = RiskSettings.objects.select_for_update().filter(county_id=county_code).first()
+        if existing is None:
+            return object_create(actor=actor, model=RiskSettings, data={**data, "county_id": county_code})
+        return object_update(actor=actor, obj=existing, data=data)
 
 
 def regional_adjust(*, actor: Actor, regional_risk: RegionalRisk, level: Any, reason: str) -> RegionalRisk:

@@ -16,7 +16,7 @@ from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.rules import make_uscc
 from safegrid.regions.models import Division, Sector
-from safegrid.risks.models import EnterpriseSitePlan, RegionalRisk
+from safegrid.risks.models import EnterpriseSitePlan, RegionalRisk, RiskSettings
 from safegrid.risks.services import regional as regional_services
 from safegrid.risks.tests.test_regional_services import graded_point
 
@@ -33,6 +33,8 @@ def mapped(world: World) -> World:
     graded_point(world.ent_a, "RP-1", 1, plan_x=0.25, plan_y=0.5)
     graded_point(world.ent_a, "RP-2", 3, lat=36.951, lon=118.081)
     graded_point(world.ent_b, "RP-B", 4)
+    # One enterprise per town: count it as it is (no base floor), so town A's level-1 enterprise makes it red.
+    RiskSettings.objects.create(county=world.county, regional_min_base=1)
     regional_services.regional_propose(actor=SYSTEM, year=2026)
     return world
 

@@ -1,50 +1,116 @@
-"""Table tests for the regional risk method (REGIONAL/1), including the boundaries."""
+"""Table tests for the regional risk method (REGIONAL/2), including the boundaries."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from safegrid.risks.rules import regional as rr
 from safegrid.risks.rules.regional import Rule
 
+D = Decimal
+# Defaults: weights 1 / 0.5 / 0.2 / 0, thresholds red 0.5, orange 0.4, yellow 0.2, base floor 5.
+
 
 @pytest.mark.parametrize(
-    ("counts", "unassessed", "n", "level", "rule"),
+    ("counts", "unassessed", "index", "level", "rule"),
     [
-        ({}, 0, 3, 4, Rule.NO_DATA),
-        ({}, 7, 3, 4, Rule.NO_DATA),  # enterprises exist but none is assessed
-        ({4: 0, 3: 0}, 2, 3, 4, Rule.NO_DATA),  # zero counts are no data
-        ({4: 5}, 0, 3, 4, Rule.LOW_ONLY),
-        ({3: 1}, 0, 3, 3, Rule.LEVEL3_PRESENT),
-        ({3: 2, 4: 9}, 0, 3, 3, Rule.LEVEL3_PRESENT),  # one below the threshold
-        ({3: 3}, 0, 3, 2, Rule.LEVEL3_MANY),  # exactly the threshold
-        ({3: 4, 4: 1}, 0, 3, 2, Rule.LEVEL3_MANY),
-        ({3: 1}, 0, 1, 2, Rule.LEVEL3_MANY),  # threshold configured to 1
-        ({3: 4}, 0, 5, 3, Rule.LEVEL3_PRESENT),  # threshold configured to 5
-        ({2: 1}, 0, 3, 2, Rule.LEVEL2_PRESENT),
-        ({2: 1, 3: 10, 4: 10}, 3, 3, 2, Rule.LEVEL2_PRESENT),
-        ({1: 1}, 0, 3, 1, Rule.LEVEL1_PRESENT),
-        ({1: 1, 2: 5, 3: 5, 4: 5}, 0, 3, 1, Rule.LEVEL1_PRESENT),
+        ({}, 0, "0", 4, Rule.NO_DATA),
+        ({}, 7, "0", 4, Rule.NO_DATA),  # enterprises exist but none is assessed
+        ({4: 0, 3: 0}, 2, "0", 4, Rule.NO_DATA),  # zero counts are no data
+        ({4: 5}, 0, "0", 4, Rule.INDEX_BLUE),  # low risk weighs nothing
+        ({3: 4}, 0, "0.16", 4, Rule.INDEX_BLUE),  # 0.8 / base floor 5
+        ({3: 5}, 0, "0.2", 3, Rule.INDEX_YELLOW),  # exactly the yellow threshold
+        ({3: 10, 2: 1}, 0, "0.2273", 3, Rule.INDEX_YELLOW),  # 2.5 / 11, rounded to 4 places
+        ({2: 4, 4: 1}, 0, "0.4", 2, Rule.INDEX_ORANGE),  # exactly the orange threshold
+        ({2: 2, 3: 2, 4: 1}, 0, "0.28", 3, Rule.INDEX_YELLOW),
+        ({1: 1, 2: 2, 4: 1}, 0, "0.4", 2, Rule.INDEX_ORANGE),  # 2 / base floor 5
+        ({1: 2, 2: 1, 4: 2}, 0, "0.5", 1, Rule.INDEX_RED),  # exactly the red threshold
+        ({1: 5, 2: 4}, 0, "0.7778", 1, Rule.INDEX_RED),  # a cluster of major risks in a village
+        ({2: 3, 3: 1, 1: 1}, 0, "0.54", 1, Rule.INDEX_RED),
+        # one level-1 enterprise alone is far from red: the base floor, then density
+        ({1: 1}, 0, "0.2", 3, Rule.INDEX_YELLOW),
+        ({1: 1, 4: 19}, 0, "0.05", 3, Rule.SERIOUS_PRESENT),  # never blue with a major risk in it
+        ({1: 1, 4: 99}, 3, "0.01", 3, Rule.SERIOUS_PRESENT),
+        ({2: 1}, 0, "0.1", 3, Rule.SERIOUS_PRESENT),  # one large risk in a tiny village: not blue
+        ({2: 1, 3: 3, 4: 40}, 0, "0.025", 3, Rule.SERIOUS_PRESENT),
+        ({3: 1, 4: 40}, 0, "0.0049", 4, Rule.INDEX_BLUE),  # 0.2 / 41 rounded half up
+        ({1: 9, 2: 48, 3: 37, 4: 0}, 9, "0.4298", 2, Rule.INDEX_ORANGE),  # a demo town at scale 1
     ],
 )
-def test_propose_table(counts: dict[int, int], unassessed: int, n: int, level: int, rule: Rule) -> None:
-    proposal = rr.propose(counts, unassessed=unassessed, level3_for_orange=n)
-    assert (proposal.level, proposal.rule) == (level, rule)
+def test_propose_table(counts: dict[int, int], unassessed: int, index: str, level: int, rule: Rule) -> None:
+    proposal = rr.propose(counts, unassessed=unassessed)
+    assert (proposal.index, proposal.level, proposal.rule) == (D(index), level, rule)
     assert proposal.unassessed == unassessed
 
 
-def test_basis_holds_every_level_and_the_method() -> None:
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [
+        ("0.5", 1),
+        ("0.4999", 2),
+        ("0.4", 2),
+        ("0.3999", 3),
+        ("0.2", 3),
+        ("0.1999", 4),
+        ("0", 4),
+        ("3", 1),
+    ],
+)
+def test_index_on_a_threshold_goes_to_the_more_dangerous_colour(value: str, level: int) -> None:
+    assert rr.index_level(D(value), rr.DEFAULT_THRESHOLDS) == level
+
+
+def test_index_is_rounded_before_it_is_compared() -> None:
+    # 1 / 3 = 0.33333 → 0.3333; with yellow at 0.3333 that is exactly on the threshold.
+    config = rr.RegionalConfig(thresholds=(D("0.9"), D("0.5"), D("0.3333")), min_base=1)
+    proposal = rr.propose({1: 1, 4: 2}, config=config)
+    assert (proposal.index, proposal.level, proposal.rule) == (D("0.3333"), 3, Rule.INDEX_YELLOW)
+
+
+def test_county_configuration_changes_the_colour() -> None:
+    counts = {1: 1, 2: 2, 4: 1}  # index 0.4 with the defaults: orange
+    assert rr.propose(counts).level == 2
+    stricter = rr.RegionalConfig(thresholds=(D("0.4"), D("0.3"), D("0.1")))
+    assert rr.propose(counts, config=stricter).level == 1
+    small_base = rr.RegionalConfig(min_base=1)  # 2 / 4 = 0.5
+    assert rr.propose(counts, config=small_base).rule == Rule.INDEX_RED
+    heavier = rr.RegionalConfig(weights=(D("2"), D("1"), D("0.5"), D("0")))
+    assert rr.propose({3: 2}, config=heavier).index == D("0.2")
+
+
+def test_basis_holds_inputs_index_thresholds_and_the_deciding_clause() -> None:
     basis = rr.propose({1: 2, 4: 3}, unassessed=1).basis()
     assert basis == {
-        "method": "REGIONAL/1",
-        "rule": "level1_present",
+        "method": "REGIONAL/2",
+        "rule": "index_orange",
         "enterprises": {"1": 2, "2": 0, "3": 0, "4": 3},
         "assessed": 5,
         "unassessed": 1,
-        "level3_for_orange": rr.DEFAULT_LEVEL3_FOR_ORANGE,
+        "weights": {"1": "1", "2": "0.5", "3": "0.2", "4": "0"},
+        "min_base": 5,
+        "base": 5,
+        "index": "0.4",
+        "thresholds": {"1": "0.5", "2": "0.4", "3": "0.2"},
+        "index_level": 2,
+        "terms": {"major_hazard_sources": None, "accidents": None},
     }
+
+
+def test_extra_terms_are_recorded_and_weighted_only_when_supplied() -> None:
+    plain = rr.propose({3: 5})
+    assert plain.basis()["terms"] == {"major_hazard_sources": None, "accidents": None}
+    connected = rr.propose({3: 5}, extra={rr.ExtraTerm.MAJOR_HAZARD_SOURCES: 2})
+    assert connected.index == plain.index  # weight 0 until the county sets one
+    assert connected.basis()["terms"]["major_hazard_sources"] == {"count": 2, "weight": "0"}
+    weighted = rr.RegionalConfig(extra_weights={rr.ExtraTerm.MAJOR_HAZARD_SOURCES: D("0.5")})
+    proposal = rr.propose({3: 5}, extra={rr.ExtraTerm.MAJOR_HAZARD_SOURCES: 2}, config=weighted)
+    assert (proposal.index, proposal.level) == (D("0.4"), 2)  # (1 + 1) / 5
+    only_hazards = rr.propose({}, extra={rr.ExtraTerm.ACCIDENTS: 1})
+    assert only_hazards.rule == Rule.INDEX_BLUE  # data present, so not "no data"
 
 
 @pytest.mark.parametrize(
@@ -53,13 +119,39 @@ def test_basis_holds_every_level_and_the_method() -> None:
         ({0: 1}, {}),
         ({5: 1}, {}),
         ({3: -1}, {}),
-        ({3: 1}, {"level3_for_orange": 0}),
         ({3: 1}, {"unassessed": -1}),
+        ({3: 1}, {"extra": {rr.ExtraTerm.ACCIDENTS: -1}}),
     ],
 )
-def test_propose_refuses_bad_input(counts: dict[int, int], kwargs: dict[str, int]) -> None:
+def test_propose_refuses_bad_input(counts: dict[int, int], kwargs: dict[str, Any]) -> None:
     with pytest.raises(rr.InvalidInput):
         rr.propose(counts, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("config", "part"),
+    [
+        (rr.RegionalConfig(weights=(D("0"), D("0"), D("0"), D("0"))), "weights"),
+        (rr.RegionalConfig(weights=(D("1"), D("-0.5"), D("0.2"), D("0"))), "weights"),
+        (rr.RegionalConfig(weights=(D("0.5"), D("1"), D("0.2"), D("0"))), "weights"),  # large > major
+        (rr.RegionalConfig(weights=(D("1"), D("0.5"), D("0.2"), D("0.3"))), "weights"),
+        (rr.RegionalConfig(extra_weights={rr.ExtraTerm.ACCIDENTS: D("-1")}), "weights"),
+        (rr.RegionalConfig(thresholds=(D("0.4"), D("0.4"), D("0.2"))), "thresholds"),
+        (rr.RegionalConfig(thresholds=(D("0.5"), D("0.4"), D("0"))), "thresholds"),
+        (rr.RegionalConfig(thresholds=(D("0.3"), D("0.4"), D("0.2"))), "thresholds"),
+        (rr.RegionalConfig(min_base=0), "min_base"),
+    ],
+)
+def test_configuration_problems_name_their_part(config: rr.RegionalConfig, part: str) -> None:
+    found = config.check()
+    assert found is not None and found[0] == part
+    with pytest.raises(rr.InvalidInput):
+        rr.propose({3: 1}, config=config)
+
+
+def test_default_configuration_is_valid_and_known_as_default() -> None:
+    assert rr.DEFAULT_CONFIG.check() is None and rr.DEFAULT_CONFIG.is_default
+    assert not rr.RegionalConfig(min_base=1).is_default
 
 
 @pytest.mark.parametrize(

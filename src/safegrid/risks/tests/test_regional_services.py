@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -17,7 +18,7 @@ from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises.models import Enterprise
 from safegrid.risks.choices import RiskPointType
-from safegrid.risks.models import RegionalRisk, RiskPoint
+from safegrid.risks.models import RegionalRisk, RiskPoint, RiskSettings
 from safegrid.risks.rules import regional as rr
 from safegrid.risks.selectors import regional as regional_selectors
 from safegrid.risks.services import points as services
@@ -54,17 +55,51 @@ def test_propose_colours_the_tiny_world(world: World) -> None:
     found = rows()
     assert set(found) == {world.town_a.pk, world.village_a.pk, world.town_b.pk, world.village_b.pk}
     for code in (world.town_a.pk, world.village_a.pk):
-        assert (found[code].proposed_level, found[code].level) == (1, 1)
-        assert found[code].proposal_basis["rule"] == "level1_present"
-        assert found[code].proposal_basis["enterprises"] == {"1": 1, "2": 0, "3": 0, "4": 0}
-        assert found[code].method_version == "REGIONAL/1"
-        assert found[code].next_review_on == rr.next_review(1, timezone.localdate())  # quarterly
+        # one level-1 enterprise over the base floor of 5: index 0.2, exactly the yellow threshold
+        assert (found[code].proposed_level, found[code].level) == (3, 3)
+        basis = found[code].proposal_basis
+        assert (basis["rule"], basis["index"], basis["base"]) == ("index_yellow", "0.2", 5)
+        assert basis["enterprises"] == {"1": 1, "2": 0, "3": 0, "4": 0}
+        assert found[code].method_version == "REGIONAL/2"
+        assert found[code].next_review_on == rr.next_review(3, timezone.localdate())  # yearly
     for code in (world.town_b.pk, world.village_b.pk):
         assert (found[code].proposed_level, found[code].level) == (4, 4)
         assert found[code].proposal_basis["rule"] == "no_data"
         assert found[code].proposal_basis["unassessed"] == 1
         assert found[code].next_review_on == rr.next_review(4, timezone.localdate())  # yearly
     assert AuditEntry.objects.filter(object_type="risks.regionalrisk", action="create").count() == 4
+
+
+@pytest.mark.django_db
+def test_propose_uses_the_county_configuration(world: World) -> None:
+    graded_point(world.ent_a, "RP-1", 1)
+    regional_services.regional_settings_save(
+        actor=world.user("county_admin"), county_code=world.county.pk, data={"regional_min_base": 1}
+    )
+    regional_services.regional_propose(actor=SYSTEM, year=YEAR)
+    town_a = rows()[world.town_a.pk]
+    assert (town_a.level, town_a.proposal_basis["index"], town_a.proposal_basis["min_base"]) == (1, "1", 1)
+    assert town_a.next_review_on == rr.next_review(1, timezone.localdate())  # red: quarterly
+
+
+@pytest.mark.django_db
+def test_a_registered_term_source_is_rolled_up_and_recorded(world: World) -> None:
+    regional_services.register_term_source(
+        rr.ExtraTerm.MAJOR_HAZARD_SOURCES, lambda: {world.ent_a.division_id: 2}
+    )
+    try:
+        regional_services.regional_propose(actor=SYSTEM, year=YEAR)
+    finally:
+        regional_services.unregister_term_source(rr.ExtraTerm.MAJOR_HAZARD_SOURCES)
+    found = rows()
+    for code in (world.town_a.pk, world.village_a.pk):
+        terms = found[code].proposal_basis["terms"]
+        assert terms == {"major_hazard_sources": {"count": 2, "weight": "0"}, "accidents": None}
+        assert found[code].level == 4  # weight 0 until the county configures one
+    assert found[world.town_b.pk].proposal_basis["terms"]["major_hazard_sources"] == {
+        "count": 0,
+        "weight": "0",
+    }
 
 
 @pytest.mark.django_db
@@ -99,8 +134,8 @@ def test_rerun_updates_proposals_but_keeps_a_decided_level(world: World) -> None
     decided = regional_services.regional_adjust(
         actor=county_admin, regional_risk=rows()[world.town_b.pk], level=2, reason="辖区内有在建重点工程"
     )
-    graded_point(world.ent_a, "RP-1", 3)
-    graded_point(world.ent_b, "RP-B", 3)
+    graded_point(world.ent_a, "RP-1", 1)  # index 1 / base floor 5 = 0.2: yellow
+    graded_point(world.ent_b, "RP-B", 1)
     result = regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     assert (result.created, result.updated, result.unchanged) == (0, 4, 0)
     found = rows()
@@ -114,13 +149,47 @@ def test_rerun_updates_proposals_but_keeps_a_decided_level(world: World) -> None
 
 
 @pytest.mark.django_db
-def test_level3_threshold_is_configurable(world: World) -> None:
-    graded_point(world.ent_a, "RP-1", 3)
-    regional_services.regional_propose(actor=SYSTEM, year=YEAR, level3_threshold=1)
-    assert rows()[world.town_a.pk].level == 2
-    assert rows()[world.town_a.pk].proposal_basis["rule"] == "level3_many"
+def test_regional_settings_are_saved_audited_and_checked(world: World) -> None:
+    admin = world.user("county_admin")
+    data = {"regional_red": Decimal("0.6"), "regional_orange": Decimal("0.3")}
+    saved = regional_services.regional_settings_save(actor=admin, county_code=world.county.pk, data=data)
+    assert saved.regional_config().thresholds == (Decimal("0.6"), Decimal("0.3"), rr.DEFAULT_THRESHOLDS[2])
+    entry = AuditEntry.objects.filter(object_type="risks.risksettings").latest("id")
+    assert entry.actor == admin and entry.action == "create"
+    regional_services.regional_settings_save(
+        actor=admin, county_code=world.county.pk, data={"regional_yellow": Decimal("0.1")}
+    )
+    entry = AuditEntry.objects.filter(object_type="risks.risksettings").latest("id")
+    assert entry.action == "update" and set(entry.after) == {"regional_yellow"}
+    assert RiskSettings.objects.get(county=world.county).regional_yellow == Decimal("0.1")
+    with pytest.raises(ValidationError) as exc:
+        regional_services.regional_settings_save(
+            actor=admin, county_code=world.county.pk, data={"regional_orange": Decimal("0.7")}
+        )
+    assert "regional_red" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        regional_services.regional_settings_save(
+            actor=admin, county_code=world.county.pk, data={"regional_weight_large": Decimal("2")}
+        )
+    assert "regional_weight_major" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        regional_services.regional_settings_save(
+            actor=admin, county_code=world.county.pk, data={"lec_major": Decimal("1000")}
+        )
+    assert "lec_major" in exc.value.message_dict
     with pytest.raises(ValidationError):
-        regional_services.regional_propose(actor=SYSTEM, year=YEAR, level3_threshold=0)
+        regional_services.regional_settings_save(actor=admin, county_code=world.town_a.pk, data={})
+    assert RiskSettings.objects.get(county=world.county).regional_orange == Decimal("0.3")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["town_a", "grid_a", "dept_chem", "ent_a", "outsider"])
+def test_only_the_county_admin_configures_regional_risk(world: World, username: str) -> None:
+    with pytest.raises(PermissionDenied):
+        regional_services.regional_settings_save(
+            actor=world.user(username), county_code=world.county.pk, data={"regional_min_base": 1}
+        )
+    assert not RiskSettings.objects.exists()
 
 
 @pytest.mark.django_db
@@ -176,10 +245,10 @@ def test_adjust_is_stored_audited_and_sets_the_review(world: World) -> None:
 
 @pytest.mark.django_db
 def test_command_runs_the_yearly_proposal(world: World) -> None:
-    graded_point(world.ent_a, "RP-1", 2)
+    graded_point(world.ent_a, "RP-1", 1)
     out = StringIO()
     call_command("regional_risk", "propose", "--year", "2027", stdout=out)
-    assert "新建 4" in out.getvalue()
-    assert rows(2027)[world.town_a.pk].level == 2
+    assert "新建 4" in out.getvalue() and "REGIONAL/2" in out.getvalue()
+    assert rows(2027)[world.town_a.pk].level == 3
     entry = AuditEntry.objects.filter(object_type="risks.regionalrisk").latest("id")
     assert entry.actor_label == "system:regional_risk"

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,16 +22,17 @@ from safegrid.core.models import User
 from safegrid.core.views import ServiceFormView
 
 from ..choices import RiskLevel
-from ..forms.regional import RegionalAdjustForm
-from ..models import RegionalRisk
-from ..permissions import can_set_regional_risk
+from ..forms.regional import RegionalAdjustForm, RegionalSettingsForm
+from ..models import RegionalRisk, RiskSettings
+from ..permissions import can_configure_regional_risk, can_set_regional_risk
 from ..rules import levels
 from ..rules import regional as rr
 from ..selectors import regional as regional_selectors
 from ..services import regional as regional_services
 from ..templatetags.risk_levels import risk_badge
 
-RULE_TEXT = {
+# REGIONAL/1 clauses, for rows proposed before REGIONAL/2 (their basis is shown as it was stored).
+RULE_TEXT_V1 = {
     rr.Rule.LEVEL1_PRESENT: _("有重大风险企业"),
     rr.Rule.LEVEL2_PRESENT: _("有较大风险企业"),
     rr.Rule.LEVEL3_MANY: _("一般风险企业数达到阈值"),
@@ -39,6 +40,8 @@ RULE_TEXT = {
     rr.Rule.LOW_ONLY: _("仅有低风险企业"),
     rr.Rule.NO_DATA: _("无已评定企业（无数据）"),
 }
+COLOUR_NAME = {1: _("红"), 2: _("橙"), 3: _("黄"), 4: _("蓝")}
+TERM_NAME = {rr.ExtraTerm.MAJOR_HAZARD_SOURCES: _("重大危险源"), rr.ExtraTerm.ACCIDENTS: _("事故")}
 
 
 def _level_badge(level: int | None) -> SafeString:
@@ -49,13 +52,16 @@ def _level_text(level: int | None) -> str:
     return str(RiskLevel(level).label) if level else gettext("未评定")
 
 
-def _basis_text(row: RegionalRisk) -> str:
-    basis = row.proposal_basis or {}
+def _level_colour_text(level: int) -> str:
+    return gettext("%(level)s（%(colour)s）") % {"level": _level_text(level), "colour": COLOUR_NAME[level]}
+
+
+def _basis_text_v1(basis: dict[str, Any]) -> str:
     counts = basis.get("enterprises") or {}
     rule = basis.get("rule", "")
     try:
-        rule_text = str(RULE_TEXT[rr.Rule(rule)])
-    except ValueError:
+        rule_text = str(RULE_TEXT_V1[rr.Rule(rule)])
+    except (ValueError, KeyError):
         rule_text = rule
     numbers = gettext("、").join(
         f"{gettext(levels.LOOKS[int(k)].short)} {v}" for k, v in sorted(counts.items()) if v
@@ -64,6 +70,96 @@ def _basis_text(row: RegionalRisk) -> str:
         "rule": rule_text,
         "counts": numbers or gettext("0 家"),
         "unassessed": basis.get("unassessed", 0),
+    }
+
+
+def _threshold_clause(index: str, index_level: int, thresholds: dict[str, str]) -> str:
+    """ "风险指数 0.31 ≥ 橙色阈值 0.25" or, below every threshold, "风险指数 0.12 < 黄色阈值 0.2"."""
+    if index_level in (1, 2, 3):
+        return gettext("风险指数 %(index)s ≥ %(colour)s色阈值 %(threshold)s") % {
+            "index": index,
+            "colour": COLOUR_NAME[index_level],
+            "threshold": thresholds.get(str(index_level), "?"),
+        }
+    return gettext("风险指数 %(index)s < 黄色阈值 %(threshold)s") % {
+        "index": index,
+        "threshold": thresholds.get("3", "?"),
+    }
+
+
+def _basis_text_v2(basis: dict[str, Any], level: int | None) -> str:
+    counts = {int(k): int(v) for k, v in (basis.get("enterprises") or {}).items()}
+    assessed = basis.get("assessed", sum(counts.values()))
+    parts = [
+        gettext("%(level)s %(n)s 家") % {"level": gettext(levels.LOOKS[lv].short), "n": counts.get(lv, 0)}
+        for lv in rr.LEVELS
+        if counts.get(lv, 0)
+    ]
+    if parts:
+        text = gettext("辖区 %(n)s 家已评估企业中%(counts)s") % {
+            "n": assessed,
+            "counts": gettext("、").join(parts),
+        }
+    else:
+        text = gettext("辖区 %(n)s 家已评估企业") % {"n": assessed}
+    unassessed = basis.get("unassessed", 0)
+    if unassessed:
+        text += gettext("（另有未评估 %(n)s 家）") % {"n": unassessed}
+    for term, value in (basis.get("terms") or {}).items():
+        if isinstance(value, dict) and value.get("count"):
+            try:
+                name = str(TERM_NAME[rr.ExtraTerm(term)])
+            except ValueError:
+                name = term
+            text += gettext("，%(name)s %(n)s 处（权重 %(w)s）") % {
+                "name": name,
+                "n": value["count"],
+                "w": value.get("weight", "0"),
+            }
+    rule = basis.get("rule", "")
+    if rule == rr.Rule.NO_DATA:
+        return text + gettext("；无已评估企业（无数据）→ %(result)s") % {"result": _level_colour_text(4)}
+    index_level = int(basis.get("index_level") or 4)
+    clause = _threshold_clause(str(basis.get("index", "?")), index_level, basis.get("thresholds") or {})
+    proposed = level or index_level
+    if rule == rr.Rule.SERIOUS_PRESENT:
+        return text + gettext("；%(clause)s，但有重大、较大风险企业 → 不低于%(result)s") % {
+            "clause": clause,
+            "result": _level_colour_text(proposed),
+        }
+    return text + gettext("；%(clause)s → %(result)s") % {
+        "clause": clause,
+        "result": _level_colour_text(proposed),
+    }
+
+
+def _basis_text(row: RegionalRisk) -> str:
+    """The proposal basis in words a county officer reads, for the method the row was proposed with."""
+    basis = row.proposal_basis or {}
+    if basis.get("method") == rr.METHOD_VERSION:
+        return _basis_text_v2(basis, row.proposed_level)
+    return _basis_text_v1(basis)
+
+
+def _method_note(basis: dict[str, Any]) -> str:
+    """How the index was computed, for the adjust page (weights and the base floor)."""
+    if basis.get("method") != rr.METHOD_VERSION:
+        return ""
+    weights = basis.get("weights") or {}
+    return gettext(
+        "风险指数 =（重大×%(w1)s + 较大×%(w2)s + 一般×%(w3)s + 低×%(w4)s）÷ 计算基数 %(base)s"
+        "（已评估企业数，不少于 %(min_base)s 家）；阈值：红 %(t1)s、橙 %(t2)s、黄 %(t3)s，"
+        "恰在阈值上的取较高等级；有重大、较大风险企业的区域不低于一般风险。"
+    ) % {
+        "w1": weights.get("1", "?"),
+        "w2": weights.get("2", "?"),
+        "w3": weights.get("3", "?"),
+        "w4": weights.get("4", "?"),
+        "base": basis.get("base", "?"),
+        "min_base": basis.get("min_base", "?"),
+        "t1": (basis.get("thresholds") or {}).get("1", "?"),
+        "t2": (basis.get("thresholds") or {}).get("2", "?"),
+        "t3": (basis.get("thresholds") or {}).get("3", "?"),
     }
 
 
@@ -184,11 +280,13 @@ class RegionalListView(ScopedListView):
     def get_extra_context(self) -> dict[str, Any]:
         return {
             "list_note": gettext(
-                "区域风险按方法 %(method)s 由辖区企业风险等级提出建议：有重大风险企业为红，有较大风险企业"
-                "或一般风险企业达到 %(n)s 家为橙，有一般风险企业为黄，否则为蓝。重大、较大区域每季度分析一次，"
-                "其余每年复核。"
+                "区域风险按方法 %(method)s 提出建议：按辖区已评估企业的风险等级加权计算风险指数"
+                "（重大、较大、一般、低风险企业按权重计，除以已评估企业数），指数达到红、橙、黄阈值分别为"
+                "重大、较大、一般风险，有重大、较大风险企业的区域不低于一般风险；权重与阈值由县级管理员在"
+                "“区域风险计算设置”中确定。重大、较大区域每季度分析一次，其余每年复核。"
             )
-            % {"method": rr.METHOD_VERSION, "n": regional_selectors.level3_for_orange()},
+            % {"method": rr.METHOD_VERSION},
+            "can_configure": can_configure_regional_risk(self.request.user),
             "can_propose": can_set_regional_risk(self.request.user),
             "propose_year": timezone.localdate().year,
         }
@@ -225,6 +323,7 @@ class RegionalAdjustView(ServiceFormView):
         context["title"] = f"{obj.division.name} {obj.year} · {self.title}"
         context["row"] = obj
         context["basis_text"] = _basis_text(obj)
+        context["method_note"] = _method_note(obj.proposal_basis or {})
         context["proposed_badge"] = _level_badge(obj.proposed_level)
         context["level_badge"] = _level_badge(obj.level)
         return context
@@ -256,3 +355,53 @@ def regional_propose_view(request: HttpRequest) -> HttpResponse:
             },
         )
     return HttpResponseRedirect(f"{reverse('risks:regional_list')}?year={year}")
+
+
+class RegionalSettingsView(ServiceFormView):
+    """The county admin's REGIONAL/2 weights, thresholds and base floor for one county."""
+
+    form_class = RegionalSettingsForm
+    template_name = "risks/regional/settings.html"
+    title = _("区域风险计算设置")
+    success_message = _("区域风险计算设置已保存，下次提出年度建议时生效")
+
+    def county_code(self) -> str:
+        wanted = self.request.GET.get("county") or self.request.POST.get("county") or ""
+        counties = regional_selectors.counties(self.request.user)
+        codes = [c.code for c in counties]
+        if wanted:
+            if wanted not in codes:
+                raise Http404(gettext("不存在或无权查看"))
+            return wanted
+        if not codes:
+            raise Http404(gettext("不存在或无权查看"))
+        return codes[0]
+
+    def get_object(self) -> Any:
+        code = self.county_code()
+        return regional_selectors.regional_settings_for(self.request.user, code) or RiskSettings(
+            county_id=code
+        )
+
+    def has_permission(self, obj: Any) -> bool:
+        return can_configure_regional_risk(self.request.user)
+
+    def get_form_kwargs(self, obj: Any) -> dict[str, Any]:
+        return {"instance": obj}
+
+    def save(self, form: Any, obj: Any) -> Any:
+        return regional_services.regional_settings_save(
+            actor=self.actor(),
+            county_code=obj.county_id,
+            data={name: form.cleaned_data[name] for name in RegionalSettingsForm.Meta.fields},
+        )
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("risks:regional_list")
+
+    def get_context(self, form: Any, obj: Any) -> dict[str, Any]:
+        context = super().get_context(form, obj)
+        context["method"] = rr.METHOD_VERSION
+        context["county_code"] = obj.county_id
+        context["is_default"] = obj.regional_config().is_default
+        return context

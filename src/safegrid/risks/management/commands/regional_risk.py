@@ -17,7 +17,7 @@ ACTOR = SystemActor("regional_risk")
 
 class Command(BaseCommand):
     help = (
-        "区域风险：按方法 REGIONAL/1 为全部镇、村提出年度风险等级建议 / "
+        f"区域风险：按方法 {rr.METHOD_VERSION} 与各县区域风险计算设置为全部镇、村提出年度风险等级建议 / "
         "propose the yearly regional risk level of every town and village"
     )
 
@@ -27,22 +27,11 @@ class Command(BaseCommand):
         propose.add_argument(
             "--year", type=int, default=None, help="年度（默认今年）/ year (default: this year)"
         )
-        propose.add_argument(
-            "--level3-threshold",
-            type=int,
-            default=None,
-            help=(
-                "一般风险企业达到几家即为较大风险区域（默认 "
-                f"{rr.DEFAULT_LEVEL3_FOR_ORANGE}）/ level-3 enterprises that make a division orange"
-            ),
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         year: int = options["year"] or timezone.localdate().year
         try:
-            result = regional.regional_propose(
-                actor=ACTOR, year=year, level3_threshold=options["level3_threshold"]
-            )
+            result = regional.regional_propose(actor=ACTOR, year=year)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages))
         levels = "，".join(f"{level} 级 {result.by_level.get(level, 0)}" for level in rr.LEVELS)

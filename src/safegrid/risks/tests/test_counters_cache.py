@@ -215,3 +215,27 @@ def test_cached_layer_follows_register_and_enterprise_changes(world: World, logi
     assert renamed["rows"][0][1] == "甲化工改名有限公司"
     services.risk_point_deactivate(actor=SYSTEM, point=RiskPoint.objects.get(code="R-1"))
     assert json.loads(_layer(client, town).content)["counts"]["points"]["1"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["code", "-name", "level", "-factor_count"])
+def test_deep_pages_seek_keys_first_and_show_the_same_rows(
+    world: World, login: Any, settings: Any, monkeypatch: Any, sort: str
+) -> None:
+    from safegrid.core import lists
+
+    for n, level in enumerate((1, 2, 3, 4, 2, 3, 1)):
+        graded_point(world.ent_a if n % 2 else world.ent_b, f"R-{n}", level)
+    settings.SAFEGRID_PAGE_SIZE = 2
+    client = login(world.user("county_admin"))
+
+    def page(number: int) -> list[str]:
+        response = client.get(reverse("risks:point_list"), {"sort": sort, "page": number})
+        assert response.status_code == 200
+        return [r["object"].code for r in response.context["rows"]]
+
+    monkeypatch.setattr(lists, "DEEP_OFFSET", 10_000)
+    by_offset = [page(n) for n in (1, 2, 3, 4)]
+    monkeypatch.setattr(lists, "DEEP_OFFSET", 1)
+    assert [page(n) for n in (1, 2, 3, 4)] == by_offset
+    assert sorted(code for codes in by_offset for code in codes) == sorted(f"R-{n}" for n in range(7))

@@ -160,6 +160,29 @@ else:
         },
     }
 DATABASES = {"default": _db}
+
+# Cache: per-process memory for the embedded setup; Redis (shared by every process) when
+# SAFEGRID_REDIS_URL is set. Cached entries are keyed by what they depend on (e.g. the risk map by the
+# register revision stamp and the user's scope), so nothing is ever deleted to invalidate them.
+_redis_url = env_str("SAFEGRID_REDIS_URL", "")
+if _redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "safegrid",
+            "TIMEOUT": 600,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "safegrid",
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (safegrid.jobs on Django's Tasks API). The default queue is the database itself

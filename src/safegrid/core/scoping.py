@@ -145,6 +145,28 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
+def scope_key(user: Any) -> str:
+    """A short digest of what the user may see: equal for users whose `scope_q` filters are equal.
+
+    For caches of scoped answers: put it in the key and one scope's data is never served to another.
+    """
+    import hashlib
+
+    scope = scope_for(user)
+    parts = (
+        scope.everything,
+        scope.all_divisions,
+        scope.division_codes,
+        sorted(scope.sector_ids),
+        sorted(scope.grid_ids),
+        scope.grid_division_codes,
+        sorted(scope.enterprise_ids),
+        sorted(scope.unit_paths),
+        bool(user is not None and user.is_authenticated and user.is_active),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
 def _prefix(lookup: str, name: str) -> str:
     return f"{lookup}__{name}" if lookup else name
 

@@ -54,6 +54,7 @@ from safegrid.risks.models import (
 )
 from safegrid.risks.rules import assessment as rules
 from safegrid.risks.rules import methods
+from safegrid.risks.services import revision
 
 from .risk_catalogue import CATALOGUE, GENERIC, PointSpec
 
@@ -428,6 +429,7 @@ class RegisterBuilder:
         ControlMeasure.objects.bulk_create(measures, batch_size=BATCH)
         ResponsibilityAssignment.objects.bulk_create(tiers, batch_size=BATCH)
         RegisterRevision.objects.bulk_create(revisions, batch_size=BATCH)
+        revision.recount([r.enterprise_id for r in revisions])  # the point counts kept beside the level
         counts["registers"] += len(revisions)
         counts["risk_points"] += len(points)
         counts["hazard_factors"] += len(factors)

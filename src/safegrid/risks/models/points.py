@@ -150,7 +150,15 @@ class RiskPoint(models.Model):
                 | models.Q(plan_x__isnull=False, plan_y__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["enterprise", "active", "level"])]
+        indexes = [
+            models.Index(fields=["enterprise", "active", "level"]),
+            # One per sortable column of the risk-point list, ending in id (the list's tie-breaker), so
+            # a page is an index walk whatever its depth.
+            models.Index(fields=["code", "id"], name="risk_point_code_id_idx"),
+            models.Index(fields=["name", "id"], name="risk_point_name_id_idx"),
+            models.Index(fields=["level", "id"], name="risk_point_level_id_idx"),
+            models.Index(fields=["type", "id"], name="risk_point_type_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

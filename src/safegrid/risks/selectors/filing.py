@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BooleanField, Case, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, F, Prefetch, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
 from safegrid.enterprises.models import Enterprise
@@ -67,20 +67,18 @@ def filing_status_list(user: Any) -> QuerySet[Enterprise]:
     """Enterprises in the user's scope, each annotated with the newest filing a regulator received
     (filed, accepted or returned) and whether the register changed since it was compiled.
 
-    Correlated subqueries over the (enterprise, version) unique index: the list page pays for them
-    on its page rows only (and on every row only when filtering by them).
+    Read from the enterprise's register counter row, where `services.revision` keeps the newest submitted
+    filing on every filing save: one join, no per-row subqueries, and the status filters and counts are
+    plain column conditions (indexed by `submitted_status`).
     """
-    submitted = RiskRegisterFiling.objects.filter(
-        enterprise_id=OuterRef("pk"), status__in=sorted(filing_rules.SUBMITTED)
-    ).order_by("-version")
     return (
         enterprise_list(user)
         .annotate(
-            filing_id=Subquery(submitted.values("pk")[:1]),
-            filing_status=Subquery(submitted.values("status")[:1]),
-            filing_version=Subquery(submitted.values("version")[:1]),
-            filing_revision=Subquery(submitted.values("register_revision")[:1]),
-            filing_filed_at=Subquery(submitted.values("filed_at")[:1]),
+            filing_id=F("register_revision__submitted_filing_pk"),
+            filing_status=NullIf(F("register_revision__submitted_status"), Value("")),
+            filing_version=F("register_revision__submitted_version"),
+            filing_revision=F("register_revision__submitted_revision"),
+            filing_filed_at=F("register_revision__submitted_at"),
             current_revision=Coalesce(F("register_revision__revision"), Value(0)),
         )
         .annotate(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
 from safegrid.enterprises.models import Enterprise
@@ -15,6 +16,7 @@ from ..choices import AssessmentKind
 from ..models import (
     ControlMeasure,
     HazardFactor,
+    RegisterRevision,
     ResponsibilityAssignment,
     RiskAssessment,
     RiskPoint,
@@ -25,6 +27,32 @@ from ..rules import assessment as rules
 
 def risk_point_list(user: Any) -> QuerySet[RiskPoint]:
     return restrict(RiskPoint.objects.select_related("enterprise", "org_unit"), user)
+
+
+def risk_point_count(
+    user: Any, *, division: str = "", enterprise_id: int | None = None, active_only: bool = False
+) -> int | None:
+    """How many risk points the user sees, summed from the counts kept on each enterprise's register
+    counter (~19,000 rows, not ~140,000). None when the counters cannot answer: a user with a
+    workshop/team/post role sees only part of an enterprise's points."""
+    if scope_for(user).unit_paths:
+        return None
+    rows = restrict(RegisterRevision.objects.all(), user)
+    if division:
+        rows = rows.filter(enterprise__division__code__startswith=division)
+    if enterprise_id is not None:
+        rows = rows.filter(enterprise_id=enterprise_id)
+    if active_only:
+        total: Any = (
+            F("points_level1")
+            + F("points_level2")
+            + F("points_level3")
+            + F("points_level4")
+            + F("points_unrated")
+        )
+    else:
+        total = F("points_total")
+    return int(rows.aggregate(n=Coalesce(Sum(total), 0))["n"])
 
 
 def risk_point_get(user: Any, pk: Any) -> RiskPoint:

@@ -6,9 +6,11 @@ path — services, imports, future ones — moves the counter; the counter is bo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, Min, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -29,19 +31,96 @@ def enterprise_level(enterprise_id: int) -> Subquery:
     return Subquery(active.values("enterprise_id").annotate(m=Min("level")).values("m")[:1])
 
 
+def point_counts(enterprise_id: int) -> dict[str, Any]:
+    """The risk level and point counts kept on the enterprise's `RegisterRevision` row."""
+    from ..models import RiskPoint
+
+    active = Q(active=True)
+    return RiskPoint.objects.filter(enterprise_id=enterprise_id).aggregate(
+        risk_level=Min("level", filter=active),
+        points_total=Count("pk"),
+        points_level1=Count("pk", filter=active & Q(level=1)),
+        points_level2=Count("pk", filter=active & Q(level=2)),
+        points_level3=Count("pk", filter=active & Q(level=3)),
+        points_level4=Count("pk", filter=active & Q(level=4)),
+        points_unrated=Count("pk", filter=active & Q(level__isnull=True)),
+    )
+
+
 def bump(enterprise_id: int) -> None:
+    """Count one change and refresh the level and counts, in the caller's transaction.
+
+    The revision moves first: that UPDATE locks the row, so the counts read after it (a new snapshot
+    under READ COMMITTED) include every concurrent change that committed while this one waited.
+    """
     from ..models import RegisterRevision
 
     updated = RegisterRevision.objects.filter(enterprise_id=enterprise_id).update(
-        revision=F("revision") + 1, changed_at=timezone.now(), risk_level=enterprise_level(enterprise_id)
+        revision=F("revision") + 1, changed_at=timezone.now()
     )
     if not updated:
         RegisterRevision.objects.get_or_create(
             enterprise_id=enterprise_id, defaults={"revision": 1, "changed_at": timezone.now()}
         )
-        RegisterRevision.objects.filter(enterprise_id=enterprise_id).update(
-            risk_level=enterprise_level(enterprise_id)
+    RegisterRevision.objects.filter(enterprise_id=enterprise_id).update(**point_counts(enterprise_id))
+
+
+def recount(enterprise_ids: Iterable[int] | None = None) -> int:
+    """Recompute level and counts from the risk points for many enterprises (demo builds, repairs):
+    set-based, one UPDATE per column. Does not move the revision."""
+    from ..models import RegisterRevision, RiskPoint
+
+    def counted(condition: Q) -> Coalesce:
+        rows = RiskPoint.objects.filter(condition, enterprise_id=OuterRef("enterprise_id")).order_by()
+        return Coalesce(Subquery(rows.values("enterprise_id").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    active = Q(active=True)
+    rows = RegisterRevision.objects.all()
+    if enterprise_ids is not None:
+        rows = rows.filter(enterprise_id__in=list(enterprise_ids))
+    worst = RiskPoint.objects.filter(enterprise_id=OuterRef("enterprise_id"), active=True).order_by()
+    return rows.update(
+        risk_level=Subquery(worst.values("enterprise_id").annotate(m=Min("level")).values("m")[:1]),
+        points_total=counted(Q()),
+        points_level1=counted(active & Q(level=1)),
+        points_level2=counted(active & Q(level=2)),
+        points_level3=counted(active & Q(level=3)),
+        points_level4=counted(active & Q(level=4)),
+        points_unrated=counted(active & Q(level__isnull=True)),
+    )
+
+
+def refresh_submitted(enterprise_id: int, *, create: bool = True) -> None:
+    """Copy the enterprise's newest submitted filing (filed/accepted/returned) onto its counter row."""
+    from ..models import RegisterRevision, RiskRegisterFiling
+    from ..rules import filing as filing_rules
+
+    latest = (
+        RiskRegisterFiling.objects.filter(
+            enterprise_id=enterprise_id, status__in=sorted(filing_rules.SUBMITTED)
         )
+        .order_by("-version")
+        .values("pk", "status", "version", "register_revision", "filed_at")
+        .first()
+    )
+    values: dict[str, Any] = {
+        "submitted_filing_pk": latest["pk"] if latest else None,
+        "submitted_status": latest["status"] if latest else "",
+        "submitted_version": latest["version"] if latest else None,
+        "submitted_revision": latest["register_revision"] if latest else None,
+        "submitted_at": latest["filed_at"] if latest else None,
+    }
+    if not RegisterRevision.objects.filter(enterprise_id=enterprise_id).update(**values) and create:
+        RegisterRevision.objects.get_or_create(enterprise_id=enterprise_id, defaults=values)
+
+
+def _filing_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    enterprise_id = _enterprise_id(instance)
+    if enterprise_id is not None:
+        # After a delete the enterprise itself may be going (a cascade): only update what is there.
+        refresh_submitted(enterprise_id, create=kwargs.get("signal") is post_save)
 
 
 def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -60,6 +139,7 @@ def connect() -> None:
         RiskAssessment,
         RiskCard,
         RiskPoint,
+        RiskRegisterFiling,
     )
 
     for model in (
@@ -72,3 +152,5 @@ def connect() -> None:
     ):
         post_save.connect(_changed, sender=model, dispatch_uid=f"register-revision-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"register-revision-delete-{model.__name__}")
+    post_save.connect(_filing_changed, sender=RiskRegisterFiling, dispatch_uid="register-submitted-save")
+    post_delete.connect(_filing_changed, sender=RiskRegisterFiling, dispatch_uid="register-submitted-delete")

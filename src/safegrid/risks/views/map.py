@@ -148,9 +148,9 @@ def map_divisions(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 @login_required
-def map_enterprises(request: HttpRequest) -> JsonResponse:
+def map_enterprises(request: HttpRequest) -> HttpResponse:
     try:
-        payload = map_data.enterprises_payload(
+        body = map_data.enterprises_json(
             request.user,
             request.GET.get("division", ""),
             sector=request.GET.get("sector", "")[:32],
@@ -160,7 +160,7 @@ def map_enterprises(request: HttpRequest) -> JsonResponse:
         raise Http404(gettext("不存在或无权查看"))
     except map_data.MapRequestError as exc:
         return _bad_request(str(exc))
-    return JsonResponse(payload, json_dumps_params=COMPACT_JSON)
+    return HttpResponse(body, content_type="application/json")
 
 
 @require_safe

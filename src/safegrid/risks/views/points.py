@@ -224,6 +224,21 @@ class PointListView(ScopedListView):
             return columns
         return [c for c in columns if c.key not in GOVERNMENT_ONLY_COLUMNS]
 
+    def count_rows(self, bound: list[BoundFilter]) -> int | None:
+        """From the register counters when only the enterprise, division and in-use filters are set."""
+        values = {b.name: b.value for b in bound if b.value}
+        if set(values) - {"enterprise", "division", "active"} or values.get("active") == "no":
+            return None
+        enterprise = values.get("enterprise", "")
+        if enterprise and not enterprise.isdigit():
+            return 0
+        return selectors.risk_point_count(
+            self.request.user,
+            division=values.get("division", ""),
+            enterprise_id=int(enterprise) if enterprise else None,
+            active_only=values.get("active") == "yes",
+        )
+
     def create_url(self) -> str | None:
         user = self.request.user
         chosen = self.request.GET.get("enterprise", "")

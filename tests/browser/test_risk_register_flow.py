@@ -29,7 +29,8 @@ def _submit(page, form_selector: str = "main form[method=post]") -> None:
 
 
 def test_register_to_filing_to_phone_card(browser, live_server, live_world, shots):
-    from safegrid.risks.models import FilingStatus, HazardFactor, RiskPoint, RiskRegisterFiling
+    from safegrid.risks.choices import FilingStatus
+    from safegrid.risks.models import HazardFactor, RiskPoint, RiskRegisterFiling
 
     base = live_server.url
     ent = live_world.ent_a

@@ -8,7 +8,9 @@ filtered queryset answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -77,10 +79,27 @@ class Scope:
     enterprise_ids: frozenset[int] = frozenset()
     unit_paths: tuple[tuple[int, str], ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
+    # Enterprise id -> the roles the user holds *in that enterprise* (enterprise roles, experts, unit users).
+    enterprise_roles: Mapping[int, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    superuser: bool = False
 
     @property
     def is_county(self) -> bool:
         return self.everything
+
+    @property
+    def is_county_admin(self) -> bool:
+        return self.superuser or Role.COUNTY_ADMIN in self.roles
+
+    def has_role(self, *roles: str, enterprise_id: int | None = None) -> bool:
+        """Whether the user holds any of `roles` — anywhere, or in `enterprise_id` when it is given."""
+        held = self.roles if enterprise_id is None else self.enterprise_roles.get(enterprise_id, frozenset())
+        return not held.isdisjoint(roles)
+
+    def enterprises_with(self, roles: Iterable[str]) -> frozenset[int]:
+        """The enterprises where the user holds any of `roles`."""
+        wanted = frozenset(roles)
+        return frozenset(e for e, held in self.enterprise_roles.items() if held & wanted)
 
     @property
     def is_government(self) -> bool:
@@ -108,6 +127,7 @@ def scope_for(user: Any) -> Scope:
     grids: set[int] = set()
     grid_divisions: list[str] = []
     enterprises: set[int] = set()
+    enterprise_roles: dict[int, set[str]] = {}
     units: list[tuple[int, str]] = []
     assignments = user.role_assignments.select_related("grid", "org_unit").all()
     for ra in assignments:
@@ -128,8 +148,10 @@ def scope_for(user: Any) -> Scope:
             grid_divisions.append(ra.grid.division_id)
         elif ra.role in ENTERPRISE_ROLES or ra.role == Role.EXPERT:
             enterprises.add(ra.enterprise_id)
+            enterprise_roles.setdefault(ra.enterprise_id, set()).add(ra.role)
         elif ra.role == Role.UNIT_USER:
             units.append((ra.enterprise_id, ra.org_unit.path))
+            enterprise_roles.setdefault(ra.enterprise_id, set()).add(ra.role)
     scope = Scope(
         everything=everything,
         all_divisions=all_divisions,
@@ -140,6 +162,8 @@ def scope_for(user: Any) -> Scope:
         enterprise_ids=frozenset(enterprises),
         unit_paths=tuple(units),
         roles=frozenset(roles),
+        enterprise_roles=MappingProxyType({e: frozenset(r) for e, r in enterprise_roles.items()}),
+        superuser=bool(user.is_superuser),
     )
     user._safegrid_scope = scope
     return scope

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from .choices import ENTERPRISE_ROLES
-from .models import AuditEntry, RoleAssignment
+from .models import AuditEntry
 from .scoping import restrict, scope_for
 
 
@@ -33,9 +33,9 @@ def audit_scope_q(user: Any) -> Q | None:
         q |= Q(division_code__startswith=code)
     if scope.all_divisions or scope.grid_ids:
         q |= Q(enterprise_id__in=restrict(Enterprise.objects.all(), user).values("pk"))
-    if scope.roles & ENTERPRISE_ROLES:
-        managed = RoleAssignment.objects.filter(user=user, role__in=ENTERPRISE_ROLES).values("enterprise_id")
-        q |= Q(enterprise_id__in=managed)
+    managed = scope.enterprises_with(ENTERPRISE_ROLES)
+    if managed:
+        q |= Q(enterprise_id__in=sorted(managed))
     return q
 
 

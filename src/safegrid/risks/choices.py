@@ -167,6 +167,17 @@ class WorkDayType(models.IntegerChoices):
     NON_WORKING_DAYS = 2, _("节假日/休息日")
 
 
+class FilingStatus(models.TextChoices):
+    """Where one version of the 一企一册 book stands (the filing workflow's states, risks/workflows.py)."""
+
+    COMPILED = "compiled", _("待签署")
+    SIGNED = "signed", _("已签署待备案")
+    FILED = "filed", _("已备案待审核")
+    ACCEPTED = "accepted", _("已接收")
+    RETURNED = "returned", _("已退回")
+    SUPERSEDED = "superseded", _("已被新版本替代")
+
+
 class DataSource(models.IntegerChoices):
     """National upload `dataSrc`: how a measure is checked."""
 

@@ -1,5 +1,9 @@
 import pytest
 
+from safegrid.core.choices import Role
+from safegrid.core.models import RoleAssignment
+from safegrid.core.scoping import scope_for
+from safegrid.core.testing import make_user
 from safegrid.enterprises import selectors
 from safegrid.regions import selectors as region_selectors
 
@@ -45,3 +49,24 @@ def test_divisions_and_grids(world):
     assert region_selectors.grid_list(world.user("ent_a")).count() == 0
     assert region_selectors.department_list(world.user("ent_a")).count() == 10
     assert region_selectors.grid_list(world.user("outsider")).count() == 0
+
+
+def test_roles_per_enterprise_are_on_the_scope(world, django_assert_num_queries):
+    user = make_user("two_hats", {"role": Role.SAFETY_MANAGER, "enterprise": world.ent_a})
+    RoleAssignment.objects.create(user=user, role=Role.LEGAL_REP, enterprise=world.ent_b)
+    user = type(user).objects.get(pk=user.pk)  # no cached scope
+    scope = scope_for(user)
+    with django_assert_num_queries(0):  # computed once, then read from the scope
+        assert scope_for(user) is scope
+        assert dict(scope.enterprise_roles) == {
+            world.ent_a.pk: frozenset({Role.SAFETY_MANAGER}),
+            world.ent_b.pk: frozenset({Role.LEGAL_REP}),
+        }
+        assert scope.has_role(Role.LEGAL_REP)
+        assert scope.has_role(Role.SAFETY_MANAGER, Role.ENT_ADMIN, enterprise_id=world.ent_a.pk)
+        assert not scope.has_role(Role.LEGAL_REP, enterprise_id=world.ent_a.pk)
+        assert scope.enterprises_with({Role.SAFETY_MANAGER, Role.ENT_ADMIN}) == {world.ent_a.pk}
+        assert not scope.is_county_admin
+    assert scope_for(world.user("county_admin")).is_county_admin
+    assert not scope_for(world.user("county_admin")).enterprise_roles
+    assert scope_for(None).has_role(Role.COUNTY_ADMIN) is False

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -188,8 +188,15 @@ class Workflow(Generic[M]):
         return [
             (action, self.table.action_label(action))
             for action in self.table.actions_from(self.state_of(obj))
-            if self.step(action).allowed(actor, obj)
+            if self._allowed(self.step(action), actor, obj)
         ]
+
+    @staticmethod
+    def _allowed(step: Step, actor: Actor, obj: M) -> bool:
+        try:
+            return step.allowed(actor, obj)
+        except PermissionDenied:  # a permission that explains its refusal: for buttons, just "no"
+            return False
 
     def action_label(self, action: str) -> str:
         return self.table.action_label(action)

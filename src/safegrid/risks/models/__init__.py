@@ -1,7 +1,7 @@
 """The risks app's models, one module per area; every model is importable from here (Django loads this)."""
 
 from .cards import CardConfirmation, CardKind, RiskCard
-from .filing import FilingStatus, FilingTransition, RegisterRevision, RiskRegisterFiling
+from .filing import FilingTransition, RegisterRevision, RiskRegisterFiling
 from .points import (
     PHOTO_EXTENSIONS,
     PHOTO_MAX_BYTES,
@@ -33,7 +33,6 @@ __all__ = [
     "CardKind",
     "ControlMeasure",
     "EnterpriseSitePlan",
-    "FilingStatus",
     "FilingTransition",
     "HazardFactor",
     "OptionalFieldFile",

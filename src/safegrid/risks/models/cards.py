@@ -44,6 +44,7 @@ class RiskCard(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_rule = ByEnterprise(enterprise="risk_point__enterprise", org_unit_path="risk_point__org_unit__path")
+    derived_fields = ("version",)  # every save through services.cards.card_save is a new version
 
     class Meta:
         verbose_name = _("风险卡片")

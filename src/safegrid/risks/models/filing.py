@@ -12,17 +12,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.scoping import ByEnterprise
+from safegrid.core.workflow import TransitionLog
 from safegrid.enterprises.models import Enterprise
+from safegrid.jobs.models import Job
 from safegrid.regions.models import Department
 
-
-class FilingStatus(models.TextChoices):
-    COMPILED = "compiled", _("待签署")
-    SIGNED = "signed", _("已签署待备案")
-    FILED = "filed", _("已备案待审核")
-    ACCEPTED = "accepted", _("已接收")
-    RETURNED = "returned", _("已退回")
-    SUPERSEDED = "superseded", _("已被新版本替代")
+from ..choices import FilingStatus
 
 
 class RegisterRevision(models.Model):
@@ -51,6 +46,7 @@ class RegisterRevision(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     scope_rule = ByEnterprise()
+    derived_fields = ("revision", "changed_at", "risk_level")  # kept by services.revision only
 
     class Meta:
         verbose_name = _("风险清单版本计数")
@@ -98,8 +94,43 @@ class RiskRegisterFiling(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("替代版本")
     )
+    # The background job rendering the book for the current status; the PDF is ready when it succeeded.
+    book_job = models.ForeignKey(
+        Job,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("册子生成任务"),
+    )
 
     scope_rule = ByEnterprise()
+    # Moved only by the filing workflow (risks/workflows.py) ...
+    workflow_fields = (
+        "status",
+        "signer_name",
+        "signed_by",
+        "signed_at",
+        "filed_by",
+        "filed_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+        "superseded_by",
+    )
+    # ... or computed when the book is compiled and rendered.
+    derived_fields = (
+        "enterprise",
+        "version",
+        "register_revision",
+        "snapshot",
+        "summary",
+        "fingerprint",
+        "compiled_by",
+        "compiled_at",
+        "pdf",
+        "book_job",
+    )
 
     class Meta:
         verbose_name = _("一企一册备案")
@@ -114,27 +145,16 @@ class RiskRegisterFiling(models.Model):
         return f"{self.enterprise_id} v{self.version} {self.get_status_display()}"
 
 
-class FilingTransition(models.Model):
-    """Who moved a filing from which status to which, when, and why."""
+class FilingTransition(TransitionLog):
+    """Who moved a filing from which status to which, when, and why (written by the workflow kit)."""
 
     filing = models.ForeignKey(RiskRegisterFiling, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=FilingStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=FilingStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField(max_length=150)
-    at = models.DateTimeField()
-    comment = models.TextField(blank=True)
+    from_status = models.CharField(_("原状态"), max_length=32, choices=FilingStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=32, choices=FilingStatus.choices)
 
     scope_rule = ByEnterprise(enterprise="filing__enterprise")
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("备案流转记录")
         verbose_name_plural = _("备案流转记录")
         ordering = ["filing_id", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status}→{self.to_status}"
-
-    @property
-    def enterprise_id(self) -> int:
-        return int(self.filing.enterprise_id)

@@ -128,6 +128,8 @@ class RiskPoint(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_rule = ByEnterprise(org_unit_path="org_unit__path")
+    # Computed by services.points.risk_point_recompute_level from the assessments; object_update refuses them.
+    derived_fields = ("level", "level_method_version", "qr_token")
 
     class Meta:
         verbose_name = _("风险点")

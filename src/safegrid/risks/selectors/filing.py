@@ -11,13 +11,14 @@ from safegrid.core.scoping import get_scoped_or_404, restrict
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.selectors import enterprise_list
 
+from ..choices import FilingStatus
 from ..models.filing import FilingTransition, RegisterRevision, RiskRegisterFiling
 from ..rules import filing as filing_rules
 
 
 def _base() -> QuerySet[RiskRegisterFiling]:
     return RiskRegisterFiling.objects.select_related(
-        "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by"
+        "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by", "book_job"
     ).defer("snapshot")
 
 
@@ -29,7 +30,7 @@ def filing_get(user: Any, pk: Any) -> RiskRegisterFiling:
     """One filing with its snapshot (the detail page and the PDF)."""
     return get_scoped_or_404(
         RiskRegisterFiling.objects.select_related(
-            "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by"
+            "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by", "book_job"
         ).prefetch_related("departments"),
         user,
         pk=pk,
@@ -58,7 +59,7 @@ def current_revision(enterprise_id: int) -> int:
 
 def register_state(filings: list[RiskRegisterFiling], revision: int) -> filing_rules.RegisterState:
     """The enterprise's register state from its versions (newest first) and its change counter."""
-    live = next((f for f in filings if f.status != filing_rules.Status.SUPERSEDED), None)
+    live = next((f for f in filings if f.status != FilingStatus.SUPERSEDED), None)
     latest = filing_rules.LatestFiling(live.status, live.register_revision) if live is not None else None
     return filing_rules.register_state(latest, revision)
 

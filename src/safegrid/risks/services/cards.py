@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from safegrid.core.audit import Actor
 from safegrid.core.models import User
-from safegrid.core.services import object_create, object_update
+from safegrid.core.services import object_create, object_update, writing_protected
 from safegrid.enterprises.choices import OrgUnitKind
 from safegrid.enterprises.models import OrgUnit, Person
 
@@ -106,9 +106,10 @@ def card_save(*, actor: Actor, point: RiskPoint, kind: str, data: Mapping[str, A
                 model=RiskCard,
                 data={**clean, "risk_point": point, "kind": kind, "version": confirmed + 1},
             )
-        return object_update(
-            actor=actor, obj=existing, data={**clean, "version": max(existing.version, confirmed) + 1}
-        )
+        with writing_protected("version"):
+            return object_update(
+                actor=actor, obj=existing, data={**clean, "version": max(existing.version, confirmed) + 1}
+            )
 
 
 def card_publish(*, actor: Actor, point: RiskPoint, kind: str) -> RiskCard:

@@ -1,11 +1,12 @@
 """一企一册: compile the enterprise's register into a frozen, fingerprinted book; sign; file; review.
 
-Every function here is a service: it checks who may act (risks.permissions), locks the filing row,
-checks the step against the transition table in `rules.filing`, writes a FilingTransition and an
-audit entry in the same transaction, and refuses bad input whole with a Chinese message. The PDF is
-always rendered from the filing's snapshot, so the book shows exactly what was fingerprinted; it is
-rendered on compile, sign (signature block) and file (filing departments) and never changes after
-filing, so the regulator's copy is the enterprise's copy.
+Every step goes through the filing workflow (`risks.workflows.FILING`) and the core kit's
+`create`/`transition`, which lock the row, check the transition table and the step's permission, write
+the FilingTransition and the audit entry and send the notifications, all in one transaction; bad input
+is refused whole with a Chinese message. The PDF book is rendered on the worker
+(`risks.render_filing_book`, enqueued on compile, sign and file) from the filing's snapshot, so the book
+shows exactly what was fingerprinted; a review never re-renders it, so the regulator's copy is the
+enterprise's copy.
 """
 
 from __future__ import annotations
@@ -22,29 +23,33 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from safegrid import jobs
 from safegrid.core import audit
+from safegrid.core.audit import Actor
 from safegrid.core.choices import AuditAction
 from safegrid.core.models import AuditEntry, User
-from safegrid.core.scoping import restrict
+from safegrid.core.services import object_update, writing_protected
+from safegrid.core.workflow import create, transition
 from safegrid.enterprises.models import Enterprise
+from safegrid.jobs.models import Job
 from safegrid.regions.models import Department, Division
 
-from .. import permissions
-from ..choices import AccidentType, ControlTier, HazardCategory, MeasureKind, RiskPointType
+from ..choices import AccidentType, ControlTier, FilingStatus, HazardCategory, MeasureKind, RiskPointType
 from ..documents.filing_pdf import BookInfo, render_register_pdf
 from ..models import RiskAssessment, RiskPoint
-from ..models.filing import FilingTransition, RiskRegisterFiling
+from ..models.filing import RiskRegisterFiling
 from ..rules import assessment as rules
 from ..rules import filing as filing_rules
 from ..rules import methods
-from ..rules.filing import Action, Status
 from ..selectors import points as selectors
 from ..selectors.filing import current_revision
+from ..workflows import FILING, SUPERSEDED_ON_COMPILE, SUPERSEDED_ON_FILE, FilingAction
 
 SNAPSHOT_SCHEMA = 1
 SIGN_MAX_FAILURES = 5  # wrong passwords per user and filing within SIGN_LOCKOUT
 SIGN_LOCKOUT = dt.timedelta(minutes=15)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+BOOK_JOB = "risks.render_filing_book"
 
 
 # ---- reading the register into a snapshot --------------------------------------------------------
@@ -227,13 +232,17 @@ def _local(value: Any) -> str:
     return timezone.localtime(value).strftime(TIME_FORMAT) if value else ""
 
 
-def book_info(filing: RiskRegisterFiling, departments: Iterable[Department] | None = None) -> BookInfo:
+def book_info(
+    filing: RiskRegisterFiling, departments: Iterable[Department] | None = None, *, status: str | None = None
+) -> BookInfo:
+    """What the book prints besides the snapshot; `status` is the one it is rendered for (default: now)."""
     if departments is None:
         departments = filing.departments.all() if filing.pk else []
+    status = status or filing.status
     return BookInfo(
         version=filing.version,
         compiled_at=_local(filing.compiled_at),
-        status_label=str(filing.get_status_display()),
+        status_label=str(FilingStatus(status).label),
         fingerprint=filing.fingerprint,
         signer_name=filing.signer_name,
         signed_at=_local(filing.signed_at),
@@ -242,71 +251,51 @@ def book_info(filing: RiskRegisterFiling, departments: Iterable[Department] | No
     )
 
 
-def _render(filing: RiskRegisterFiling, departments: Iterable[Department] | None = None) -> None:
-    """(Re)write the filing's PDF from its snapshot; the old file goes once the transaction commits."""
-    content = render_register_pdf(filing.snapshot, book_info(filing, departments))
-    old_name = filing.pdf.name if filing.pdf else ""
-    uscc = filing.snapshot.get("enterprise", {}).get("uscc", "") or str(filing.enterprise_id)
-    filing.pdf.save(f"{uscc}-v{filing.version}-{filing.status}.pdf", ContentFile(content), save=False)
-    if old_name and old_name != filing.pdf.name:
-        storage = filing.pdf.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
-
-
-def _actor_label(actor: User) -> str:
-    return actor.username
-
-
-def _transition(
-    *,
-    actor: User,
-    filing: RiskRegisterFiling,
-    from_status: str,
-    to_status: str,
-    comment: str = "",
-) -> None:
-    at = timezone.now()
-    FilingTransition.objects.create(
-        filing=filing,
-        from_status=from_status,
-        to_status=to_status,
+def _enqueue_book(filing: RiskRegisterFiling, actor: Actor, status: str) -> Job:
+    """Queue the rendering of `filing`'s book as it stands in `status` (sent to the worker on commit)."""
+    return jobs.enqueue(
+        BOOK_JOB,
+        title=f"生成一企一册第 {filing.version} 版 PDF",
         actor=actor,
-        actor_label=_actor_label(actor),
-        at=at,
-        comment=comment,
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=filing,
-        before={"status": from_status} if from_status else None,
-        after={"status": to_status, "version": filing.version, "fingerprint": filing.fingerprint},
-        comment=comment,
+        args={"filing_id": filing.pk, "status": status},
+        enterprise=filing.enterprise,
     )
 
 
-def _lock(filing: RiskRegisterFiling | int) -> RiskRegisterFiling:
-    pk = filing if isinstance(filing, int) else filing.pk
-    return RiskRegisterFiling.objects.select_for_update().select_related("enterprise").get(pk=pk)
+def book_ready(filing: RiskRegisterFiling) -> bool:
+    """Whether the PDF for the filing's current status exists (its rendering job, if any, succeeded)."""
+    job = filing.book_job
+    return bool(filing.pdf) and (job is None or job.status == "succeeded")
 
 
-def _check_step(filing: RiskRegisterFiling, action: Action) -> Status:
-    try:
-        return filing_rules.next_status(filing.status, action)
-    except filing_rules.IllegalTransition as exc:
-        raise ValidationError({"status": exc.message}) from None
+def filing_book_render(*, actor: Actor, filing_id: int, status: str, job_id: int | None = None) -> str:
+    """Render the book from the snapshot and store it (the worker's job body); returns the file name.
+
+    The slow rendering happens outside any transaction; the result is stored only if the filing still
+    waits for this job (a later step has queued a newer rendering otherwise) — "" when it was dropped.
+    """
+    filing = RiskRegisterFiling.objects.select_related("enterprise").filter(pk=filing_id).first()
+    if filing is None:
+        return ""
+    departments = list(filing.departments.all())
+    content = render_register_pdf(filing.snapshot, book_info(filing, departments, status=status))
+    with transaction.atomic():
+        locked = RiskRegisterFiling.objects.select_for_update().get(pk=filing_id)
+        if job_id is not None and locked.book_job_id != job_id:
+            return ""
+        old_name = locked.pdf.name if locked.pdf else ""
+        uscc = locked.snapshot.get("enterprise", {}).get("uscc", "") or str(locked.enterprise_id)
+        locked.pdf.save(f"{uscc}-v{locked.version}-{status}.pdf", ContentFile(content), save=False)
+        new_name = locked.pdf.name
+        with writing_protected("pdf"):
+            object_update(actor=actor, obj=locked, data={"pdf": new_name})
+        if old_name and old_name != new_name:
+            storage = locked.pdf.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return str(new_name)
 
 
-def _supersede(*, actor: User, old: RiskRegisterFiling, new: RiskRegisterFiling) -> None:
-    locked = _lock(old)
-    target = _check_step(locked, Action.SUPERSEDE)
-    before = locked.status
-    locked.status = target
-    locked.superseded_by = new
-    locked.save(update_fields=["status", "superseded_by"])
-    _transition(
-        actor=actor, filing=locked, from_status=before, to_status=target, comment=f"被第 {new.version} 版替代"
-    )
+# ---- the services --------------------------------------------------------------------------------
 
 
 def _refuse_outdated(filing: RiskRegisterFiling) -> None:
@@ -316,13 +305,26 @@ def _refuse_outdated(filing: RiskRegisterFiling) -> None:
         )
 
 
-# ---- the services --------------------------------------------------------------------------------
+def _supersede(*, actor: User, old: RiskRegisterFiling, new: RiskRegisterFiling) -> None:
+    transition(
+        old,
+        FilingAction.SUPERSEDE,
+        actor=actor,
+        workflow=FILING,
+        comment=f"被第 {new.version} 版替代",
+        changes={"superseded_by": new},
+    )
+
+
+def _check_may(actor: User, filing: RiskRegisterFiling, action: FilingAction) -> None:
+    """Refuse early, before slow work (the transition checks the same on the locked row)."""
+    if not FILING.may(actor, filing, action):
+        raise PermissionDenied(FILING.step(action).denied_message)
 
 
 def filing_compile(*, actor: User, enterprise: Enterprise) -> RiskRegisterFiling:
     """Freeze the register into a new version of the book (refused, listing every problem, if incomplete)."""
-    if not permissions.can_edit_register(actor, enterprise.pk):
-        raise PermissionDenied("您没有编制该企业一企一册的权限")
+    _check_may(actor, RiskRegisterFiling(enterprise=enterprise), FilingAction.COMPILE)
     with transaction.atomic():
         # One compile at a time per enterprise, so versions are consecutive.
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
@@ -337,7 +339,6 @@ def filing_compile(*, actor: User, enterprise: Enterprise) -> RiskRegisterFiling
         filing = RiskRegisterFiling(
             enterprise=enterprise,
             version=version,
-            status=Status.COMPILED,
             register_revision=revision,
             snapshot=snapshot,
             summary=snapshot["summary"],
@@ -345,24 +346,10 @@ def filing_compile(*, actor: User, enterprise: Enterprise) -> RiskRegisterFiling
             compiled_by=actor,
             compiled_at=timezone.now(),
         )
-        filing.full_clean()
-        _render(filing, departments=[])
-        filing.save(force_insert=True)
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=filing,
-            after={
-                "version": version,
-                "status": filing.status,
-                "register_revision": revision,
-                "fingerprint": filing.fingerprint,
-                "summary": filing.summary,
-                "pdf": filing.pdf.name,
-            },
-        )
-        _transition(actor=actor, filing=filing, from_status="", to_status=Status.COMPILED)
-        for old in previous.filter(status__in=filing_rules.SUPERSEDED_ON_COMPILE).exclude(pk=filing.pk):
+        create(filing, FilingAction.COMPILE, actor=actor, workflow=FILING)
+        filing.book_job = _enqueue_book(filing, actor, FilingStatus.COMPILED)
+        RiskRegisterFiling.objects.filter(pk=filing.pk).update(book_job=filing.book_job)
+        for old in previous.filter(status__in=SUPERSEDED_ON_COMPILE).exclude(pk=filing.pk):
             _supersede(actor=actor, old=old, new=filing)
     return filing
 
@@ -396,32 +383,27 @@ def filing_sign(
     *, actor: User, filing: RiskRegisterFiling, signer_name: str, password: str
 ) -> RiskRegisterFiling:
     """The legal representative (or principal) signs the book; the acting user confirms with their password."""
-    if not permissions.can_sign_register(actor, filing.enterprise_id):
-        raise PermissionDenied("您没有签署该企业一企一册的权限")
+    _check_may(actor, filing, FilingAction.SIGN)
     _check_signing_password(actor, filing, password)
-    with transaction.atomic():
-        locked = _lock(filing)
-        target = _check_step(locked, Action.SIGN)
+    signer = "".join((signer_name or "").split())
+
+    def prepare(locked: RiskRegisterFiling) -> None:
         enterprise = locked.enterprise
         problem = filing_rules.signer_problem(signer_name, enterprise.legal_rep, enterprise.principal)
         if problem:
             raise ValidationError({"signer_name": problem})
         _refuse_outdated(locked)
-        before = locked.status
-        locked.status = target
-        locked.signer_name = "".join(signer_name.split())
-        locked.signed_by = actor
-        locked.signed_at = timezone.now()
-        _render(locked)
-        locked.save(update_fields=["status", "signer_name", "signed_by", "signed_at", "pdf"])
-        _transition(
-            actor=actor,
-            filing=locked,
-            from_status=before,
-            to_status=target,
-            comment=f"签署人：{locked.signer_name}",
-        )
-    return locked
+        locked.book_job = _enqueue_book(locked, actor, FilingStatus.SIGNED)
+
+    return transition(
+        filing,
+        FilingAction.SIGN,
+        actor=actor,
+        workflow=FILING,
+        comment=f"签署人：{signer}",
+        changes={"signer_name": signer, "signed_by": actor, "signed_at": timezone.now()},
+        prepare=prepare,
+    )
 
 
 def default_departments(enterprise: Enterprise) -> list[Department]:
@@ -438,70 +420,60 @@ def filing_file(
     *, actor: User, filing: RiskRegisterFiling, departments: Iterable[Department] | None = None
 ) -> RiskRegisterFiling:
     """Send a signed book to the regulators; earlier filed or accepted versions are superseded by it."""
-    if not permissions.can_sign_register(actor, filing.enterprise_id):
-        raise PermissionDenied("您没有报送该企业一企一册的权限")
-    with transaction.atomic():
-        locked = _lock(filing)
-        target = _check_step(locked, Action.FILE)
+    _check_may(actor, filing, FilingAction.FILE)
+    given = list(departments) if departments is not None else None
+    chosen: list[Department] = []
+
+    def prepare(locked: RiskRegisterFiling) -> None:
         _refuse_outdated(locked)
-        chosen = list(departments) if departments is not None else default_departments(locked.enterprise)
+        chosen.extend(given if given is not None else default_departments(locked.enterprise))
         if not chosen:
             raise ValidationError({"departments": "请选择至少一个备案部门"})
-        before = locked.status
-        locked.status = target
-        locked.filed_by = actor
-        locked.filed_at = timezone.now()
-        _render(locked, departments=chosen)
-        locked.save(update_fields=["status", "filed_by", "filed_at", "pdf"])
+        # Set before the log and hooks run, so the reviewing officers are notified.
         locked.departments.set(chosen)
-        _transition(
+        locked.book_job = _enqueue_book(locked, actor, FilingStatus.FILED)
+
+    with transaction.atomic():
+        filed = transition(
+            filing,
+            FilingAction.FILE,
             actor=actor,
-            filing=locked,
-            from_status=before,
-            to_status=target,
-            comment=f"备案部门：{'、'.join(d.name for d in chosen)}",
+            workflow=FILING,
+            comment=f"备案部门：{'、'.join(d.name for d in (given or default_departments(filing.enterprise)))}",
+            changes={"filed_by": actor, "filed_at": timezone.now()},
+            prepare=prepare,
         )
         earlier = RiskRegisterFiling.objects.filter(
-            enterprise_id=locked.enterprise_id,
-            status__in=filing_rules.SUPERSEDED_ON_FILE,
-            version__lt=locked.version,
+            enterprise_id=filed.enterprise_id, status__in=SUPERSEDED_ON_FILE, version__lt=filed.version
         )
         for old in earlier:
-            _supersede(actor=actor, old=old, new=locked)
-    return locked
-
-
-def _check_reviewer(actor: User, filing: RiskRegisterFiling) -> None:
-    if not permissions.can_review_filings(actor):
-        raise PermissionDenied("只有县级部门和行业主管部门可以审核一企一册备案")
-    if not restrict(Enterprise.objects.filter(pk=filing.enterprise_id), actor).exists():
-        raise PermissionDenied("该企业不在您的监管范围内")
+            _supersede(actor=actor, old=old, new=filed)
+    return filed
 
 
 def filing_accept(*, actor: User, filing: RiskRegisterFiling, comment: str = "") -> RiskRegisterFiling:
     """The regulator accepts a filed book."""
-    _check_reviewer(actor, filing)
-    return _review(actor=actor, filing=filing, action=Action.ACCEPT, comment=comment.strip())
+    return _review(actor=actor, filing=filing, action=FilingAction.ACCEPT, comment=comment)
 
 
 def filing_return(*, actor: User, filing: RiskRegisterFiling, comment: str) -> RiskRegisterFiling:
     """The regulator returns a filed book with what must change (the comment is required)."""
-    _check_reviewer(actor, filing)
+    _check_may(actor, filing, FilingAction.RETURN)
     if not (comment or "").strip():
         raise ValidationError({"comment": "退回时须填写审核意见，说明需要修改的内容"})
-    return _review(actor=actor, filing=filing, action=Action.RETURN, comment=comment.strip())
+    return _review(actor=actor, filing=filing, action=FilingAction.RETURN, comment=comment)
 
 
-def _review(*, actor: User, filing: RiskRegisterFiling, action: Action, comment: str) -> RiskRegisterFiling:
-    with transaction.atomic():
-        locked = _lock(filing)
-        target = _check_step(locked, action)
-        before = locked.status
-        locked.status = target
-        locked.reviewed_by = actor
-        locked.reviewed_at = timezone.now()
-        locked.review_comment = comment
-        # The book stays exactly as it was filed: the review lives in the record, not in the PDF.
-        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
-        _transition(actor=actor, filing=locked, from_status=before, to_status=target, comment=comment)
-    return locked
+def _review(
+    *, actor: User, filing: RiskRegisterFiling, action: FilingAction, comment: str
+) -> RiskRegisterFiling:
+    comment = (comment or "").strip()
+    # The book stays exactly as it was filed: the review lives in the record, not in the PDF.
+    return transition(
+        filing,
+        action,
+        actor=actor,
+        workflow=FILING,
+        comment=comment,
+        changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_comment": comment},
+    )

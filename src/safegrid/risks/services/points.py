@@ -16,7 +16,7 @@ from django.db import transaction
 
 from safegrid.core.audit import Actor
 from safegrid.core.models import User
-from safegrid.core.services import object_create, object_delete, object_update
+from safegrid.core.services import object_create, object_delete, object_update, writing_protected
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
 
 from ..choices import AssessmentKind, ControlTier, IdentificationMethod
@@ -117,7 +117,10 @@ def risk_point_recompute_level(*, actor: Actor, point: RiskPoint) -> RiskPoint:
         version = deciding.method_version if deciding else ""
         if point.level == level and point.level_method_version == version:
             return point
-        return object_update(actor=actor, obj=point, data={"level": level, "level_method_version": version})
+        with writing_protected("level", "level_method_version"):
+            return object_update(
+                actor=actor, obj=point, data={"level": level, "level_method_version": version}
+            )
 
 
 # --- Hazard factors -----------------------------------------------------------------------------

@@ -93,12 +93,10 @@ def recount(enterprise_ids: Iterable[int] | None = None) -> int:
 def refresh_submitted(enterprise_id: int, *, create: bool = True) -> None:
     """Copy the enterprise's newest submitted filing (filed/accepted/returned) onto its counter row."""
     from ..models import RegisterRevision, RiskRegisterFiling
-    from ..rules import filing as filing_rules
+    from ..workflows import SUBMITTED
 
     latest = (
-        RiskRegisterFiling.objects.filter(
-            enterprise_id=enterprise_id, status__in=sorted(filing_rules.SUBMITTED)
-        )
+        RiskRegisterFiling.objects.filter(enterprise_id=enterprise_id, status__in=sorted(SUBMITTED))
         .order_by("-version")
         .values("pk", "status", "version", "register_revision", "filed_at")
         .first()

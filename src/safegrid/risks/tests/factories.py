@@ -59,3 +59,15 @@ def make_measure(world: World, point: RiskPoint, **data: Any) -> ControlMeasure:
     }
     values.update(data)
     return services.measure_add(actor=SYSTEM, point=point, data=values)
+
+
+def render_books() -> int:
+    """Run the queued book-rendering jobs through the job runner, as a worker would; returns how many ran."""
+    from safegrid.jobs import runner
+    from safegrid.jobs.models import Job
+
+    queued = Job.objects.filter(kind="risks.render_filing_book", status="queued").order_by("id")
+    uuids = [str(u) for u in queued.values_list("uuid", flat=True)]
+    for uuid in uuids:
+        runner.execute(uuid)
+    return len(uuids)

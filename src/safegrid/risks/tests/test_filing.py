@@ -15,9 +15,8 @@ from safegrid.core.testing import PASSWORD, SYSTEM, World, make_user
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import OrgUnit
 from safegrid.regions.models import Department
-from safegrid.risks.choices import ControlTier
+from safegrid.risks.choices import ControlTier, FilingStatus
 from safegrid.risks.models import (
-    FilingStatus,
     FilingTransition,
     HazardFactor,
     RegisterRevision,
@@ -29,7 +28,7 @@ from safegrid.risks.services import filing as filing_services
 from safegrid.risks.services import points as services
 
 from . import factories
-from .factories import make_factor, make_measure, make_point
+from .factories import make_factor, make_measure, make_point, render_books
 
 pytestmark = pytest.mark.django_db
 
@@ -172,12 +171,18 @@ def test_compile_freezes_the_register(world) -> None:
     ]
     canonical = json.dumps(snap, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert filing.fingerprint == hashlib.sha256(canonical.encode()).hexdigest()
+    # The book is rendered on the worker, not in the request.
+    assert not filing.pdf and filing.book_job.status == "queued"
+    assert not filing_services.book_ready(filing)
+    assert render_books() == 1
+    filing.refresh_from_db()
+    assert filing_services.book_ready(filing)
     with filing.pdf.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
-    assert [(t.from_status, t.to_status, t.actor_label) for t in filing.transitions.all()] == [
-        ("", "compiled", "ent_a")
+    assert [(t.from_status, t.to_status, t.action, t.actor_label) for t in filing.transitions.all()] == [
+        ("", "compiled", "compile", "ent_a")
     ]
-    assert [e.action for e in _filing_audit(filing)] == ["create", "transition"]
+    assert [e.action for e in _filing_audit(filing)] == ["create", "update"]  # the update stores the PDF
     assert verify().ok
 
 
@@ -232,16 +237,20 @@ def test_happy_path_compile_sign_file_accept(world) -> None:
         ("signed", "filed", "ent_a"),
         ("filed", "accepted", "dept_chem"),
     ]
+    # Three renderings were queued (compile, sign, file); only the one for the filed book is kept.
+    assert render_books() == 3
+    filing.refresh_from_db()
+    assert filing.pdf.name.endswith("-filed.pdf")
+    with filing.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
     assert [e.action for e in _filing_audit(filing)] == [
         "create",
-        "transition",
         "login_failed",  # the wrong password is on the record
         "transition",
         "transition",
         "transition",
+        "update",  # the filed book stored by the worker
     ]
-    with filing.pdf.open("rb") as handle:
-        assert handle.read(5) == b"%PDF-"
     assert verify().ok
 
 
@@ -294,7 +303,7 @@ def test_illegal_transitions_are_refused_and_change_nothing(world) -> None:
     filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
     with pytest.raises(ValidationError) as excinfo:
         filing_services.filing_file(actor=ent_user, filing=filing)
-    assert excinfo.value.message_dict["status"] == ["当前状态为“待签署”，不能报送备案；该状态下可以：签署"]
+    assert excinfo.value.message_dict["status"] == ["当前状态「待签署」不能执行「报送备案」；可执行：签署"]
     with pytest.raises(ValidationError):
         filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing)
     filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)

@@ -1,4 +1,4 @@
-"""The pure 一企一册 rules: transition table, who may act, signer check, register state."""
+"""The pure 一企一册 rules (signer check, register state) and the filing workflow's transition table."""
 
 from __future__ import annotations
 
@@ -6,90 +6,59 @@ import itertools
 
 import pytest
 
-from safegrid.risks.models.filing import FilingStatus
+from safegrid.core.workflow import NEW
+from safegrid.risks.choices import FilingStatus
 from safegrid.risks.rules import filing as fr
-from safegrid.risks.rules.filing import Action, Capability, LatestFiling, RegisterState, Status
+from safegrid.risks.rules.filing import LatestFiling, RegisterState
+from safegrid.risks.workflows import FILING, FilingAction
 
-EXPECTED: dict[tuple[Status, Action], Status] = {
-    (Status.COMPILED, Action.SIGN): Status.SIGNED,
-    (Status.SIGNED, Action.FILE): Status.FILED,
-    (Status.FILED, Action.ACCEPT): Status.ACCEPTED,
-    (Status.FILED, Action.RETURN): Status.RETURNED,
-    (Status.COMPILED, Action.SUPERSEDE): Status.SUPERSEDED,
-    (Status.SIGNED, Action.SUPERSEDE): Status.SUPERSEDED,
-    (Status.FILED, Action.SUPERSEDE): Status.SUPERSEDED,
-    (Status.ACCEPTED, Action.SUPERSEDE): Status.SUPERSEDED,
+S, A = FilingStatus, FilingAction
+EXPECTED: dict[tuple[str, str], str] = {
+    (NEW, A.COMPILE): S.COMPILED,
+    (S.COMPILED, A.SIGN): S.SIGNED,
+    (S.SIGNED, A.FILE): S.FILED,
+    (S.FILED, A.ACCEPT): S.ACCEPTED,
+    (S.FILED, A.RETURN): S.RETURNED,
+    (S.COMPILED, A.SUPERSEDE): S.SUPERSEDED,
+    (S.SIGNED, A.SUPERSEDE): S.SUPERSEDED,
+    (S.FILED, A.SUPERSEDE): S.SUPERSEDED,
+    (S.ACCEPTED, A.SUPERSEDE): S.SUPERSEDED,
 }
+TABLE = FILING.table
 
 
-def test_statuses_and_labels_match_the_model_choices() -> None:
-    assert {s.value for s in Status} == set(FilingStatus.values)
-    assert {s.value: label for s, label in fr.STATUS_LABELS.items()} == {
-        value: str(label) for value, label in FilingStatus.choices
-    }
+def test_the_states_are_the_model_choices_once() -> None:
+    assert FILING.states is FilingStatus
+    assert dict(TABLE.state_labels) == {value: str(label) for value, label in FilingStatus.choices}
 
 
-@pytest.mark.parametrize(("status", "action"), list(itertools.product(Status, Action)))
-def test_every_status_action_pair(status: Status, action: Action) -> None:
+@pytest.mark.parametrize(("status", "action"), list(itertools.product([NEW, *FilingStatus], FilingAction)))
+def test_every_status_action_pair(status: str, action: str) -> None:
     expected = EXPECTED.get((status, action))
+    assert TABLE.next_state(status, action) == expected
     if expected is None:
-        assert not fr.can_transition(status, action)
-        with pytest.raises(fr.IllegalTransition) as excinfo:
-            fr.next_status(status, action)
-        assert fr.STATUS_LABELS[status] in excinfo.value.message
-        assert fr.ACTION_LABELS[action] in excinfo.value.message
-    else:
-        assert fr.can_transition(status, action)
-        assert fr.next_status(status, action) == expected
+        refusal = TABLE.refusal(status, action)
+        assert TABLE.state_label(status) in refusal and TABLE.action_label(action) in refusal
+
+
+def test_every_state_is_reachable() -> None:
+    assert TABLE.reachable() == {NEW, *FilingStatus}
 
 
 def test_terminal_statuses_allow_nothing_by_hand() -> None:
-    for status in (Status.RETURNED, Status.SUPERSEDED):
-        assert fr.available_actions(status, set(Capability)) == ()
-    with pytest.raises(fr.IllegalTransition, match="该状态下不能再办理"):
-        fr.next_status(Status.RETURNED, Action.ACCEPT)
+    for status in (S.RETURNED, S.SUPERSEDED):
+        assert TABLE.actions_from(status) == ()
+    assert TABLE.refusal(S.RETURNED, A.ACCEPT).endswith("该状态下不能再办理")
 
 
 def test_refusal_names_what_the_status_allows() -> None:
-    with pytest.raises(fr.IllegalTransition) as excinfo:
-        fr.next_status(Status.COMPILED, Action.FILE)
-    assert excinfo.value.message == "当前状态为“待签署”，不能报送备案；该状态下可以：签署"
+    assert TABLE.refusal(S.COMPILED, A.FILE) == "当前状态「待签署」不能执行「报送备案」；可执行：签署"
+    assert TABLE.refusal(S.FILED, A.SIGN) == "当前状态「已备案待审核」不能执行「签署」；可执行：接收、退回"
 
 
-def test_unknown_values_are_refused_not_crashing() -> None:
-    with pytest.raises(fr.IllegalTransition):
-        fr.next_status("draft", "sign")
-    with pytest.raises(fr.IllegalTransition):
-        fr.next_status(Status.COMPILED, "approve")
-
-
-@pytest.mark.parametrize(
-    ("status", "capabilities", "expected"),
-    [
-        (Status.COMPILED, {Capability.SIGN_REGISTER}, (Action.SIGN,)),
-        (Status.COMPILED, {Capability.EDIT_REGISTER}, ()),
-        (Status.COMPILED, {Capability.REVIEW_FILINGS}, ()),
-        (Status.SIGNED, {Capability.SIGN_REGISTER}, (Action.FILE,)),
-        (Status.FILED, {Capability.SIGN_REGISTER}, ()),
-        (Status.FILED, {Capability.REVIEW_FILINGS}, (Action.ACCEPT, Action.RETURN)),
-        (Status.ACCEPTED, {Capability.REVIEW_FILINGS, Capability.SIGN_REGISTER}, ()),
-    ],
-)
-def test_available_actions(
-    status: Status, capabilities: set[Capability], expected: tuple[Action, ...]
-) -> None:
-    assert fr.available_actions(status, capabilities) == expected
-
-
-def test_who_may_take_each_step() -> None:
-    assert fr.ACTION_CAPABILITY == {
-        Action.COMPILE: Capability.EDIT_REGISTER,
-        Action.SIGN: Capability.SIGN_REGISTER,
-        Action.FILE: Capability.SIGN_REGISTER,
-        Action.ACCEPT: Capability.REVIEW_FILINGS,
-        Action.RETURN: Capability.REVIEW_FILINGS,
-        Action.SUPERSEDE: Capability.SYSTEM,
-    }
+def test_superseding_is_the_workflow_s_own_step() -> None:
+    assert A.SUPERSEDE not in TABLE.actions_from(S.ACCEPTED)
+    assert A.SUPERSEDE in TABLE.actions_from(S.ACCEPTED, include_system=True)
 
 
 @pytest.mark.parametrize(

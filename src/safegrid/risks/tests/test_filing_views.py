@@ -16,10 +16,11 @@ from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.rules import make_uscc
 from safegrid.regions.models import Sector
-from safegrid.risks.models import FilingStatus, RegisterRevision, RiskRegisterFiling
+from safegrid.risks.choices import FilingStatus
+from safegrid.risks.models import RegisterRevision, RiskRegisterFiling
 from safegrid.risks.services import filing as filing_services
 
-from .factories import make_measure
+from .factories import make_measure, render_books
 from .test_filing import complete_register
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,12 @@ def test_enterprise_compiles_signs_and_files_through_the_page(world, login) -> N
     page = client.get(compiled["Location"])
     assert "已编制待签署" in _text(page)
     assert "法定代表人签署" in _text(page)
+    # The book renders on the worker: its progress shows until it is done, then the download link.
+    assert 'data-testid="book-job"' in _text(page) and "生成一企一册第 1 版 PDF" in _text(page)
+    assert reverse("risks:filing_pdf", args=[filing.pk]) not in _text(page)
+    assert render_books() == 1
+    page = client.get(compiled["Location"])
+    assert 'data-testid="book-job"' not in _text(page)
     assert reverse("risks:filing_pdf", args=[filing.pk]) in _text(page)
 
     sign_url = reverse("risks:filing_sign", args=[filing.pk])
@@ -140,6 +147,10 @@ def test_detail_and_pdf_are_scoped(world, login) -> None:
     filing = _filed(world)
     detail = reverse("risks:filing_detail", args=[filing.pk])
     pdf = reverse("risks:filing_pdf", args=[filing.pk])
+    early = login(world.user("ent_a")).get(pdf, follow=True)  # before the worker rendered it
+    assert early.redirect_chain == [(detail, 302)]
+    assert "第 1 版册子正在生成，请稍候片刻再下载" in _text(early)
+    render_books()
     for username in ("ent_b", "town_b", "outsider"):
         client = login(world.user(username))
         assert client.get(detail).status_code == 404, username
@@ -177,7 +188,7 @@ def test_only_reviewers_in_scope_accept_or_return(world, login) -> None:
     assert (filing.status, filing.review_comment) == (FilingStatus.ACCEPTED, "内容完整")
     again = dept.post(accept)
     assert again.status_code == 200
-    assert "不能接收" in _text(again)
+    assert "当前状态「已接收」不能执行「接收」" in _text(again)
 
 
 # ---- the regulator's status list -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,21 +34,23 @@ from safegrid.enterprises.views import division_choices, sector_choices
 from safegrid.regions.selectors import department_list
 
 from .. import permissions
+from ..choices import FilingStatus
 from ..forms.filing import FileForm, ReviewForm, SignForm
-from ..models.filing import FilingStatus, RiskRegisterFiling
+from ..models.filing import RiskRegisterFiling
 from ..rules import filing as filing_rules
 from ..rules import levels as level_looks
-from ..rules.filing import Capability, RegisterState, Status
+from ..rules.filing import RegisterState
 from ..selectors import filing as filing_selectors
 from ..services import filing
+from ..workflows import FILING, FilingAction
 
 STATUS_CSS: dict[str, str] = {
-    Status.COMPILED: "bg-secondary-lt",
-    Status.SIGNED: "bg-azure-lt text-azure",
-    Status.FILED: "bg-blue-lt text-blue",
-    Status.ACCEPTED: "bg-green-lt text-green",
-    Status.RETURNED: "bg-red-lt text-red",
-    Status.SUPERSEDED: "bg-secondary-lt",
+    FilingStatus.COMPILED: "bg-secondary-lt",
+    FilingStatus.SIGNED: "bg-azure-lt text-azure",
+    FilingStatus.FILED: "bg-blue-lt text-blue",
+    FilingStatus.ACCEPTED: "bg-green-lt text-green",
+    FilingStatus.RETURNED: "bg-red-lt text-red",
+    FilingStatus.SUPERSEDED: "bg-secondary-lt",
 }
 STATE_CSS: dict[str, str] = {
     RegisterState.NEVER: "bg-secondary-lt",
@@ -91,7 +94,17 @@ def status_badge(status: str | None, label: Any = None) -> SafeString:
 def _with_badges(filings: list[RiskRegisterFiling]) -> list[RiskRegisterFiling]:
     for f in filings:
         f.badge = status_badge(f.status, f.get_status_display())  # type: ignore[attr-defined]
+        f.book_ready = filing.book_ready(f)  # type: ignore[attr-defined]
     return filings
+
+
+def _book_job(user: Any, obj: RiskRegisterFiling | None) -> Any:
+    """The job rendering `obj`'s book, when it is not done and the user may watch it (else None)."""
+    job = obj.book_job if obj is not None else None
+    if job is None or job.status == "succeeded":
+        return None
+    scope = scope_for(user)
+    return job if job.created_by_id == getattr(user, "pk", None) or scope.is_county else None
 
 
 def outdated_badge() -> SafeString:
@@ -107,17 +120,6 @@ def _own_enterprises(user: Any) -> list[Enterprise]:
     return list(enterprise_list(user).filter(pk__in=sorted(own)).order_by("name"))
 
 
-def _capabilities(user: Any, enterprise_id: int) -> set[Capability]:
-    caps: set[Capability] = set()
-    if permissions.can_edit_register(user, enterprise_id):
-        caps.add(Capability.EDIT_REGISTER)
-    if permissions.can_sign_register(user, enterprise_id):
-        caps.add(Capability.SIGN_REGISTER)
-    if permissions.can_review_filings(user):
-        caps.add(Capability.REVIEW_FILINGS)
-    return caps
-
-
 def _mine_context(
     request: HttpRequest,
     enterprise: Enterprise,
@@ -126,21 +128,20 @@ def _mine_context(
     sign_form: SignForm | None = None,
     file_form: FileForm | None = None,
 ) -> dict[str, Any]:
-    user = request.user
+    user = _user(request)
     filings = _with_badges(filing_selectors.enterprise_filings(user, enterprise.pk))
     revision = filing_selectors.current_revision(enterprise.pk)
     state = filing_selectors.register_state(filings, revision)
-    live = next((f for f in filings if f.status != Status.SUPERSEDED), None)
-    latest_returned = next((f for f in filings if f.status == Status.RETURNED), None)
-    caps = _capabilities(user, enterprise.pk)
-    actions = set(filing_rules.available_actions(live.status, caps)) if live is not None else set()
+    live = next((f for f in filings if f.status != FilingStatus.SUPERSEDED), None)
+    latest_returned = next((f for f in filings if f.status == FilingStatus.RETURNED), None)
+    actions = {action for action, _label in FILING.available(user, live)} if live is not None else set()
     outdated = live is not None and filing_rules.is_outdated(live.register_revision, revision)
     departments = department_list(user).order_by("id")
-    if live is not None and "file" in actions and file_form is None:
+    if live is not None and FilingAction.FILE in actions and file_form is None:
         file_form = FileForm(
             departments=departments, initial={"departments": filing.default_departments(enterprise)}
         )
-    if live is not None and "sign" in actions and sign_form is None:
+    if live is not None and FilingAction.SIGN in actions and sign_form is None:
         sign_form = SignForm(initial={"signer_name": enterprise.legal_rep})
     return {
         "enterprise": enterprise,
@@ -152,9 +153,11 @@ def _mine_context(
         "state_css": STATE_CSS[state],
         "revision": revision,
         "outdated": outdated,
-        "can_compile": Capability.EDIT_REGISTER in caps,
-        "can_sign": "sign" in actions and not outdated,
-        "can_file": "file" in actions and not outdated,
+        "can_compile": permissions.can_edit_register(user, enterprise.pk),
+        "can_sign": FilingAction.SIGN in actions and not outdated,
+        "can_file": FilingAction.FILE in actions and not outdated,
+        "book_ready": live is not None and filing.book_ready(live),
+        "book_job": _book_job(user, live),
         "compile_errors": compile_errors,
         "sign_form": sign_form,
         "file_form": file_form,
@@ -258,11 +261,13 @@ def filing_file_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, obj: RiskRegisterFiling, review_form: ReviewForm | None = None
 ) -> dict[str, Any]:
-    user = request.user
+    user = _user(request)
     versions = _with_badges(filing_selectors.enterprise_filings(user, obj.enterprise_id))
     current = next((f for f in versions if f.pk == obj.pk), obj)
     revision = filing_selectors.current_revision(obj.enterprise_id)
-    can_review = permissions.can_review_filings(user) and filing_rules.can_transition(obj.status, "accept")
+    can_review = bool(
+        {FilingAction.ACCEPT, FilingAction.RETURN} & {a for a, _label in FILING.available(user, obj)}
+    )
     summary = obj.summary or {}
     levels = summary.get("levels", {})
     return {
@@ -270,7 +275,7 @@ def _detail_context(
         "enterprise": obj.enterprise,
         "versions": versions,
         "departments": list(current.departments.all()),
-        "outdated": obj.status != Status.SUPERSEDED
+        "outdated": obj.status != FilingStatus.SUPERSEDED
         and filing_rules.is_outdated(obj.register_revision, revision),
         "status_badge": status_badge(obj.status, obj.get_status_display()),
         "level_counts": [
@@ -290,6 +295,8 @@ def _detail_context(
         "can_review": can_review,
         "review_form": review_form or (ReviewForm() if can_review else None),
         "is_own": obj.enterprise_id in scope_for(user).own_enterprise_ids,
+        "book_ready": filing.book_ready(obj),
+        "book_job": _book_job(user, obj),
     }
 
 
@@ -302,10 +309,16 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def filing_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def filing_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     obj = filing_selectors.filing_get(request.user, pk)
-    if not obj.pdf:
-        raise Http404("册子尚未生成")
+    if not filing.book_ready(obj):
+        job = obj.book_job
+        if job is not None and job.status == "failed":
+            text = gettext("第 %(version)s 版册子生成失败，请联系县级管理员在“后台任务”中重新执行")
+        else:
+            text = gettext("第 %(version)s 版册子正在生成，请稍候片刻再下载")
+        messages.warning(request, text % {"version": obj.version})
+        return HttpResponseRedirect(reverse("risks:filing_detail", args=[obj.pk]))
     try:
         handle = obj.pdf.open("rb")
     except FileNotFoundError:
@@ -366,7 +379,7 @@ def _by_filing_status(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         return qs.filter(filing_status__isnull=True)
     if value == "outdated":
         return qs.filter(filing_outdated=True)
-    if value in (Status.FILED, Status.ACCEPTED, Status.RETURNED):
+    if value in (FilingStatus.FILED, FilingStatus.ACCEPTED, FilingStatus.RETURNED):
         return qs.filter(filing_status=value)
     return qs
 
@@ -450,8 +463,8 @@ def filing_status_counts(user: Any) -> dict[str, int]:
     qs = filing_selectors.filing_status_list(user).order_by()
     return qs.aggregate(
         none=Count("pk", filter=Q(filing_status__isnull=True)),
-        filed=Count("pk", filter=Q(filing_status=Status.FILED)),
-        accepted=Count("pk", filter=Q(filing_status=Status.ACCEPTED)),
-        returned=Count("pk", filter=Q(filing_status=Status.RETURNED)),
+        filed=Count("pk", filter=Q(filing_status=FilingStatus.FILED)),
+        accepted=Count("pk", filter=Q(filing_status=FilingStatus.ACCEPTED)),
+        returned=Count("pk", filter=Q(filing_status=FilingStatus.RETURNED)),
         outdated=Count("pk", filter=Q(filing_outdated=True)),
     )

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='risksettings',
             name='regional_red',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0.5'), max_digits=8, verbose_name='红色（重大）指数阈值'),
+            field=models.DecimalField(decimal_places=4, default=Decimal('0.47'), max_digits=8, verbose_name='红色（重大）指数阈值'),
         ),
         migrations.AddField(
             model_name='risksettings',

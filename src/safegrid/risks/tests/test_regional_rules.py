@@ -12,7 +12,7 @@ from safegrid.risks.rules import regional as rr
 from safegrid.risks.rules.regional import Rule
 
 D = Decimal
-# Defaults: weights 1 / 0.5 / 0.2 / 0, thresholds red 0.5, orange 0.4, yellow 0.2, base floor 5.
+# Defaults: weights 1 / 0.5 / 0.2 / 0, thresholds red 0.47, orange 0.4, yellow 0.2, base floor 5.
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,9 @@ D = Decimal
         ({2: 4, 4: 1}, 0, "0.4", 2, Rule.INDEX_ORANGE),  # exactly the orange threshold
         ({2: 2, 3: 2, 4: 1}, 0, "0.28", 3, Rule.INDEX_YELLOW),
         ({1: 1, 2: 2, 4: 1}, 0, "0.4", 2, Rule.INDEX_ORANGE),  # 2 / base floor 5
-        ({1: 2, 2: 1, 4: 2}, 0, "0.5", 1, Rule.INDEX_RED),  # exactly the red threshold
+        ({1: 47, 4: 53}, 0, "0.47", 1, Rule.INDEX_RED),  # exactly the red threshold
+        ({1: 46, 2: 1, 4: 53}, 0, "0.465", 2, Rule.INDEX_ORANGE),
+        ({1: 2, 2: 1, 4: 2}, 0, "0.5", 1, Rule.INDEX_RED),
         ({1: 5, 2: 4}, 0, "0.7778", 1, Rule.INDEX_RED),  # a cluster of major risks in a village
         ({2: 3, 3: 1, 1: 1}, 0, "0.54", 1, Rule.INDEX_RED),
         # one level-1 enterprise alone is far from red: the base floor, then density
@@ -50,8 +52,8 @@ def test_propose_table(counts: dict[int, int], unassessed: int, index: str, leve
 @pytest.mark.parametrize(
     ("value", "level"),
     [
-        ("0.5", 1),
-        ("0.4999", 2),
+        ("0.47", 1),
+        ("0.4699", 2),
         ("0.4", 2),
         ("0.3999", 3),
         ("0.2", 3),
@@ -94,7 +96,7 @@ def test_basis_holds_inputs_index_thresholds_and_the_deciding_clause() -> None:
         "min_base": 5,
         "base": 5,
         "index": "0.4",
-        "thresholds": {"1": "0.5", "2": "0.4", "3": "0.2"},
+        "thresholds": {"1": "0.47", "2": "0.4", "3": "0.2"},
         "index_level": 2,
         "terms": {"major_hazard_sources": None, "accidents": None},
     }

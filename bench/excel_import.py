@@ -122,6 +122,11 @@ def _baseline(world: Any, n: int) -> float:
     return elapsed
 
 
+class _Quiet:
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        return None
+
+
 def _run_one(n: int) -> dict[str, Any]:
     import django
 
@@ -133,6 +138,7 @@ def _run_one(n: int) -> dict[str, Any]:
     from safegrid.core.models import AuditEntry
     from safegrid.core.testing import build_world
     from safegrid.enterprises import import_jobs
+    from safegrid.jobs import JobFailed
     from safegrid.enterprises.models import Certificate, Enterprise, Person
 
     call_command("migrate", verbosity=0)
@@ -142,11 +148,12 @@ def _run_one(n: int) -> dict[str, Any]:
     baseline = _baseline(world, n)
     timings: dict[str, float] = {}
     for kind, content in (("enterprises", enterprise_file), ("people", people_file)):
-        job = import_jobs.job_create(
-            user=user, kind=kind, file_name=f"{kind}.xlsx", content=content, starter=lambda pk: None
-        )
+        job = import_jobs.job_create(user=user, kind=kind, file_name=f"{kind}.xlsx", content=content)
         started = time.perf_counter()
-        import_jobs.process_job(job.pk)
+        try:
+            import_jobs.process_upload(_Quiet(), job.pk)  # the job's body, without the worker around it
+        except JobFailed:
+            pass
         timings[kind] = time.perf_counter() - started
         job.refresh_from_db()
         if job.status != "done":

@@ -299,7 +299,7 @@ def reach_for(user: Any) -> Reach:
 
 def allowed_kinds(user: Any) -> list[str]:
     reach = reach_for(user)
-    return [kind for kind in ImportKind.values if reach.may_import(kind)]
+    return [kind for kind in IMPORTERS if reach.may_import(kind)]
 
 
 def importable_divisions(user: Any, reach: Reach) -> QuerySet[Division]:

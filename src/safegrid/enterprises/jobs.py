@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from safegrid.jobs import JobContext, job
 
+from . import import_jobs
 from .models import Certificate
 
 # Reminder windows in days before expiry (0 = expires today), as the notification centre will use them.
@@ -47,3 +48,9 @@ def certificate_expiry_scan(ctx: JobContext, *, today: str = "") -> dict[str, An
         "summary": f"{day:%Y-%m-%d}：已过期证照 {counts['expired']} 个，{warning} 天内到期 {expiring} 个，"
         f"涉及企业 {enterprises} 家",
     }
+
+
+@job("enterprises.import")
+def import_upload(ctx: JobContext, *, upload_id: int) -> dict[str, Any]:
+    """Import one uploaded enterprises/people workbook (see `import_jobs.process_upload`)."""
+    return import_jobs.process_upload(ctx, upload_id)

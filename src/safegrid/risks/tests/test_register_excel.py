@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from safegrid.core import excel
+from safegrid.core.excel import XLSX_TYPE
 from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises import services as ent_services
-from safegrid.enterprises.import_views import XLSX_TYPE
 from safegrid.enterprises.models import OrgUnit
 from safegrid.risks.choices import AssessmentKind, IdentificationMethod
 from safegrid.risks.documents import points_excel as rx
@@ -249,9 +250,9 @@ def test_template_downloads_parses_and_imports_nothing(world: World, login: Any)
         dv.formula1.startswith(f"'{rx.CODES_SHEET}'!") for dv in factors.data_validations.dataValidation
     )
 
-    sheets, uscc, problems = rx.read_workbook(response.content)
-    assert problems == [] and uscc == world.ent_a.uscc
-    assert all(rows == [] for rows in sheets.values())  # only example rows
+    read = excel.read_workbook(response.content, rx.SPECS)
+    assert read.problems == [] and rx.file_uscc(response.content) == world.ent_a.uscc
+    assert all(rows == [] for rows in read.sheets.values())  # only example rows
     outcome = do_import(world, response.content)
     assert not outcome.ok and "没有数据行" in outcome.message
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from safegrid.core import excel
 from safegrid.core.models import AuditEntry
 from safegrid.enterprises import import_jobs, importing
 from safegrid.enterprises.models import Certificate, Enterprise, ImportJob, OrgUnit, Person
@@ -99,7 +100,7 @@ def test_template_downloads_and_reimports_when_filled(world, login):
     data, codes = book["企业"], book["代码表"]
     headers = [c.value for c in data[1]]
     assert headers[:4] == ["企业名称*", "统一社会信用代码*", "行业领域*", "所属区划代码*"]
-    assert str(data["A2"].value).startswith(importing.EXAMPLE_MARK)
+    assert str(data["A2"].value).startswith(excel.EXAMPLE_MARK)
     code_headers = [c.value for c in codes[1]]
     sector_col = code_headers.index("行业领域") + 1
     sectors = [codes.cell(row=r, column=sector_col).value for r in range(2, 12)]
@@ -635,4 +636,4 @@ class SilentProgress:
     [(None, ""), (370321001001.0, "370321001001"), (36.95, "36.95"), ("　甲 ", "甲"), (12, "12")],
 )
 def test_cell_text(value, text):
-    assert importing.cell_text(value) == text
+    assert excel.cell_text(value) == text

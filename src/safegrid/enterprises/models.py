@@ -208,6 +208,17 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
+    def clean(self) -> None:
+        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
+            raise ValidationError({"expires_on": _("有效期至不能早于发证日期")})
+        if self.person is not None and self.enterprise_id and self.person.enterprise_id != self.enterprise_id:
+            raise ValidationError({"person": _("持证人不属于该企业")})
+
+    def status(self, today: dt.date | None = None) -> rules.ExpiryStatus:
+        return rules.expiry_status(
+            self.expires_on, today or timezone.localdate(), settings.SAFEGRID_EXPIRY_WARNING_DAYS
+        )
+
 
 class CertificateReminder(models.Model):
     """One expiry reminder sent: certificate, the expiry date it was about, the threshold (30/7/0 days).
@@ -234,17 +245,6 @@ class CertificateReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.expires_on} -{self.days_before}"
-
-    def clean(self) -> None:
-        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
-            raise ValidationError({"expires_on": _("有效期至不能早于发证日期")})
-        if self.person is not None and self.enterprise_id and self.person.enterprise_id != self.enterprise_id:
-            raise ValidationError({"person": _("持证人不属于该企业")})
-
-    def status(self, today: dt.date | None = None) -> rules.ExpiryStatus:
-        return rules.expiry_status(
-            self.expires_on, today or timezone.localdate(), settings.SAFEGRID_EXPIRY_WARNING_DAYS
-        )
 
 
 from .models_import import ImportJob  # noqa: E402,F401

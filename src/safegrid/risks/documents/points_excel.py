@@ -94,7 +94,6 @@ LONG_TEXT = 5_000
 
 _PATH_SPLIT = re.compile(r"\s*[/／]\s*")
 _CLASSIFY2_CODE = re.compile(r"^\s*(\d-\d)(?!\d)")
-_POINT_NOTE = "须在“风险点”表中列出，或系统中已有"
 
 
 def _max_length(model: Any, name: str) -> int:
@@ -105,61 +104,60 @@ def _max_length(model: Any, name: str) -> int:
 # The sheets: fixed Chinese headers (a data format), so a file imports under either UI language.
 
 
-def _point_column() -> Column:
-    return Column("point", "风险点编号", Kind.REFERENCE, True, 14, _POINT_NOTE)
+def _choice(
+    key: str, header: str, choices: Any, width: int = 12, note: str = "见代码表", **more: Any
+) -> Column:
+    """A code-list column; its drop-down is the code list named like the column."""
+    more.setdefault("required", True)
+    return Column(key, header, Kind.CHOICE, width=width, note=note, choices=choices, codes=key, **more)
+
+
+def _text(key: str, header: str, width: int, model: Any = None, **more: Any) -> Column:
+    """A text column, as long as the model field allows (LONG_TEXT for text fields)."""
+    limit = _max_length(model, key) if model is not None else LONG_TEXT
+    return Column(key, header, width=width, max_length=limit, **more)
+
+
+def _ref(key: str, header: str, width: int, note: str, **more: Any) -> Column:
+    """A path, name or code the checks resolve against the enterprise (kept as text in Excel)."""
+    return Column(key, header, Kind.REFERENCE, width=width, note=note, **more)
+
+
+POINT_REF = _ref("point", "风险点编号", 14, "须在“风险点”表中列出，或系统中已有", required=True)
+ORG_PATH = "组织架构路径，如：合成车间 或 合成车间/甲班"
 
 
 def _assessment_columns(prefix: str, title: str, required: bool) -> tuple[Column, ...]:
-    return (
-        Column(
-            f"{prefix}_method",
-            f"{title}评价方法",
-            required=required,
-            width=12,
-            note="LEC、LS 或 MES",
-            codes="assessment",
-        ),
-        *(
-            Column(f"{prefix}_{name}", f"{title}{name}", width=7, note=f"{name} 的取值，见代码表")
-            for name in INPUT_NAMES
-        ),
+    method = Column(
+        f"{prefix}_method",
+        f"{title}评价方法",
+        required=required,
+        width=12,
+        note="LEC、LS 或 MES",
+        codes="assessment",
     )
+    inputs = (
+        Column(f"{prefix}_{n}", f"{title}{n}", width=7, note=f"{n} 的取值，见代码表") for n in INPUT_NAMES
+    )
+    return (method, *inputs)
 
 
 POINTS = SheetSpec(
     POINTS_SHEET,
     (
-        Column(
+        _text(
             "code",
             "风险点编号",
+            14,
+            RiskPoint,
             required=True,
-            width=14,
             text_format=True,
             note="企业内唯一；已有编号的风险点按本文件更新",
-            max_length=_max_length(RiskPoint, "code"),
         ),
-        Column("name", "风险点名称", required=True, width=24, max_length=_max_length(RiskPoint, "name")),
-        Column(
-            "type",
-            "风险点类型",
-            Kind.CHOICE,
-            True,
-            20,
-            "见代码表",
-            choices=RiskPointType.choices,
-            codes="type",
-        ),
-        Column(
-            "org_unit",
-            "所属车间/部门",
-            Kind.REFERENCE,
-            False,
-            24,
-            "组织架构路径，如：合成车间 或 合成车间/甲班",
-            codes="org_unit",
-            strict=False,
-        ),
-        Column("location", "位置", width=20, max_length=_max_length(RiskPoint, "location")),
+        _text("name", "风险点名称", 24, RiskPoint, required=True),
+        _choice("type", "风险点类型", RiskPointType.choices, 20),
+        _ref("org_unit", "所属车间/部门", 24, ORG_PATH, codes="org_unit", strict=False),
+        _text("location", "位置", 20, RiskPoint),
         Column("lat", "纬度", Kind.FLOAT, False, 10, "十进制度；与经度同时填写或同时留空", low=-90, high=90),
         Column("lon", "经度", Kind.FLOAT, False, 10, "十进制度", low=-180, high=180),
     ),
@@ -168,17 +166,8 @@ POINTS = SheetSpec(
 FACTORS = SheetSpec(
     FACTORS_SHEET,
     (
-        _point_column(),
-        Column(
-            "method",
-            "辨识方法",
-            Kind.CHOICE,
-            True,
-            10,
-            "SCL 或 JHA",
-            choices=IdentificationMethod.choices,
-            codes="method",
-        ),
+        POINT_REF,
+        _choice("method", "辨识方法", IdentificationMethod.choices, 10, "SCL 或 JHA"),
         Column(
             "step_no",
             "作业步骤序号",
@@ -189,32 +178,21 @@ FACTORS = SheetSpec(
             low=1,
             high=10_000,
         ),
-        Column("step_name", "作业步骤/检查项目", width=20, max_length=_max_length(HazardFactor, "step_name")),
-        Column("description", "危险源或潜在事件", required=True, width=30, max_length=LONG_TEXT),
-        Column(
-            "category",
-            "类别（GB/T 13861）",
-            Kind.CHOICE,
-            True,
-            14,
-            "见代码表",
-            choices=HazardCategory.choices,
-            codes="category",
-        ),
-        Column(
+        _text("step_name", "作业步骤/检查项目", 20, HazardFactor),
+        _text("description", "危险源或潜在事件", 30, required=True),
+        _choice("category", "类别（GB/T 13861）", HazardCategory.choices, 14),
+        _choice(
             "accident_types",
             "事故类型（GB 6441）",
-            Kind.CHOICE,
-            False,
+            AccidentType.choices,
             20,
             "见代码表；多个用“、”分隔",
-            choices=AccidentType.choices,
+            required=False,
             many=True,
-            codes="accident_types",
             strict=False,
         ),
-        Column("consequences", "可能后果", width=20, max_length=LONG_TEXT),
-        Column("existing_controls", "现有管控措施", width=24, max_length=LONG_TEXT),
+        _text("consequences", "可能后果", 20),
+        _text("existing_controls", "现有管控措施", 24),
         *_assessment_columns("initial", "初始", True),
         *_assessment_columns("residual", "剩余", False),
     ),
@@ -223,87 +201,45 @@ FACTORS = SheetSpec(
 MEASURES = SheetSpec(
     MEASURES_SHEET,
     (
-        _point_column(),
-        Column(
-            "factor",
-            "对应危险源",
-            Kind.REFERENCE,
-            False,
-            16,
-            "可空；填该风险点危险源的步骤序号、项目名称或危险源描述",
-        ),
-        Column(
-            "kind",
-            "措施类别",
-            Kind.CHOICE,
-            True,
-            12,
-            "见代码表（六类）",
-            choices=MeasureKind.choices,
-            codes="kind",
-        ),
-        Column(
-            "classify1",
-            "管控方式一级",
-            Kind.CHOICE,
-            True,
-            12,
-            "见代码表",
-            choices=Classify1.choices,
-            codes="classify1",
-        ),
+        POINT_REF,
+        _ref("factor", "对应危险源", 16, "可空；填该风险点危险源的步骤序号、项目名称或危险源描述"),
+        _choice("kind", "措施类别", MeasureKind.choices, note="见代码表（六类）"),
+        _choice("classify1", "管控方式一级", Classify1.choices),
         Column(
             "classify2",
             "管控方式二级代码",
             required=True,
-            width=12,
             text_format=True,
             note="如 1-4，须属于所填一级分类",
             codes="classify2",
         ),
-        Column("classify3", "管控方式三级", width=14, max_length=_max_length(ControlMeasure, "classify3")),
-        Column("description", "管控措施", required=True, width=30, max_length=LONG_TEXT),
-        Column("check_content", "排查内容", required=True, width=30, max_length=LONG_TEXT),
+        _text("classify3", "管控方式三级", 14, ControlMeasure),
+        _text("description", "管控措施", 30, required=True),
+        _text("check_content", "排查内容", 30, required=True),
         Column("check_cycle", "排查周期", Kind.INT, True, 9, "正整数", low=1, high=1_000_000),
-        Column(
-            "check_cycle_unit",
-            "周期单位",
-            Kind.CHOICE,
-            True,
-            9,
-            "小时、天、月、年",
-            choices=CheckCycleUnit.choices,
-            codes="check_cycle_unit",
-        ),
-        Column(
+        _choice("check_cycle_unit", "周期单位", CheckCycleUnit.choices, 9, "小时、天、月、年"),
+        _choice(
             "work_day_type",
             "工作日类型",
-            Kind.CHOICE,
-            False,
-            12,
-            "空为“每天”",
-            choices=WorkDayType.choices,
+            WorkDayType.choices,
+            note="空为“每天”",
+            required=False,
             default=WorkDayType.EVERY_DAY,
-            codes="work_day_type",
         ),
-        Column(
+        _choice(
             "data_src",
             "数据来源",
-            Kind.CHOICE,
-            False,
-            12,
-            "空为“隐患排查”",
-            choices=DataSource.choices,
+            DataSource.choices,
+            note="空为“隐患排查”",
+            required=False,
             default=DataSource.INSPECTION,
-            codes="data_src",
         ),
-        Column(
+        _ref(
             "responsible_post",
             "责任岗位",
-            Kind.REFERENCE,
-            True,
             30,
             "岗位的组织架构路径，如：合成车间/甲班/反应釜操作岗",
+            required=True,
             codes="responsible_post",
         ),
     ),
@@ -312,32 +248,20 @@ MEASURES = SheetSpec(
 TIERS = SheetSpec(
     TIERS_SHEET,
     (
-        _point_column(),
-        Column(
-            "tier",
-            "管控层级",
-            Kind.CHOICE,
-            True,
-            10,
-            "公司级、车间级、班组级、岗位级",
-            choices=ControlTier.choices,
-            codes="tier",
-        ),
-        Column(
+        POINT_REF,
+        _choice("tier", "管控层级", ControlTier.choices, 10, "公司级、车间级、班组级、岗位级"),
+        _ref(
             "person",
             "责任人",
-            Kind.REFERENCE,
-            True,
             12,
             "本企业人员姓名；同名时用责任单位区分",
+            required=True,
             codes="person",
             strict=False,
         ),
-        Column(
+        _ref(
             "org_unit",
             "责任单位",
-            Kind.REFERENCE,
-            False,
             30,
             "组织架构路径，层级须与管控层级一致；公司级填公司名称",
             codes="org_unit",

@@ -5,9 +5,10 @@
    sent to the worker when the request's transaction commits.
 2. The job (`enterprises/jobs.py`) calls `process_upload(ctx, upload_id)`: the uploader's permission
    is checked again, the kit's `run_import` checks and writes with the job's `ctx` as progress sink
-   (the page's progress bar is the Job's; there is no second progress mechanism), and the outcome —
-   created rows, or every problem as sheet/row/column/value/message — is stored on the ImportJob
-   in the same transaction as the rows, so a job delivered again after the commit only reads it.
+   (the page's progress bar is the Job's; there is no second progress mechanism). The upload is
+   marked done inside the import's own transaction (`MarkDone`), so a job delivered again after the
+   commit only reads the outcome; then the outcome — created rows, or every problem as
+   sheet/row/column/value/message — is stored on the ImportJob.
 3. The uploader is notified (`imports.finished` / `imports.failed`). A refused file fails the job
    with `JobFailed` (no retry: the same file would be refused again); an unexpected error rolls the
    import back and is retried by the worker.
@@ -23,6 +24,7 @@ connection and the lease is kept.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -33,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safegrid import jobs
-from safegrid.core.excel import ImportResult, ProgressSink, run_import
+from safegrid.core.excel import Importer, ImportResult, ProgressSink, Row, RowError, SheetSpec, run_import
 from safegrid.core.models import User
 from safegrid.notifications.kinds import IMPORT_FAILED, IMPORT_FINISHED
 from safegrid.notifications.services import notify
@@ -91,8 +93,32 @@ def upload_url(upload: ImportJob) -> str:
     return reverse("enterprise_import:detail", args=[upload.pk])
 
 
+class MarkDone:
+    """An importer that also marks its upload done at the end of `write`, inside the import's
+    transaction: the rows and the mark commit together, so a second delivery writes nothing."""
+
+    def __init__(self, importer: Importer[Any], upload: ImportJob) -> None:
+        self.importer = importer
+        self.upload = upload
+
+    @property
+    def sheets(self) -> Sequence[SheetSpec]:
+        return self.importer.sheets
+
+    def check(
+        self, rows: Mapping[str, list[Row]], errors: list[RowError], on_row: Callable[[int], None]
+    ) -> Any:
+        return self.importer.check(rows, errors, on_row)
+
+    def write(self, plan: Any, on_rows: Callable[[int], None]) -> int:
+        created = self.importer.write(plan, on_rows)
+        ImportJob.objects.filter(pk=self.upload.pk).update(status=ImportStatus.DONE, created_count=created)
+        return created
+
+
+@transaction.atomic
 def upload_finish(upload: ImportJob, result: ImportResult, *, summary: dict[str, Any] | None = None) -> None:
-    """Store the outcome on the upload and tell the uploader (inside the caller's transaction)."""
+    """Store the outcome on the upload and tell the uploader."""
     ImportJob.objects.filter(pk=upload.pk).update(
         status=ImportStatus.DONE if result.ok else ImportStatus.FAILED,
         finished_at=timezone.now(),
@@ -136,22 +162,21 @@ def process_upload(ctx: ProgressSink, upload_id: int) -> dict[str, Any]:
     upload = upload_for_job(upload_id)
     if upload is None:
         return upload_outcome(ImportJob.objects.get(pk=upload_id))
-    with transaction.atomic():
-        reach = reach_for(upload.created_by)
-        if not reach.may_import(upload.kind):
-            result = ImportResult(False, message=_("您没有导入此类数据的权限"))
-        else:
-            file = {
-                "job_id": upload.pk,
-                "kind": upload.kind,
-                "file_name": upload.file_name,
-                "sha256": upload.sha256,
-            }
-            importer = IMPORTERS[upload.kind](upload.created_by, reach, file)
-            result = run_import(
-                ctx, importer, bytes(upload.content), every=PROGRESS_EVERY, first_sheet_fallback=True
-            )
-        upload_finish(upload, result)
+    reach = reach_for(upload.created_by)
+    if not reach.may_import(upload.kind):
+        result = ImportResult(False, message=_("您没有导入此类数据的权限"))
+    else:
+        file = {
+            "job_id": upload.pk,
+            "kind": upload.kind,
+            "file_name": upload.file_name,
+            "sha256": upload.sha256,
+        }
+        importer = MarkDone(IMPORTERS[upload.kind](upload.created_by, reach, file), upload)
+        result = run_import(
+            ctx, importer, bytes(upload.content), every=PROGRESS_EVERY, first_sheet_fallback=True
+        )
+    upload_finish(upload, result)
     return upload_outcome(upload)
 
 

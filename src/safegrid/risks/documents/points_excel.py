@@ -43,6 +43,7 @@ from safegrid.core.excel import (
     CodeList,
     Column,
     HelpText,
+    Importer,
     ImportResult,
     Kind,
     ProgressSink,
@@ -804,9 +805,16 @@ def file_uscc(content: bytes) -> str:
 
 
 def import_register(
-    *, user: Any, enterprise: Enterprise, file_name: str, content: bytes, ctx: ProgressSink | None = None
+    *,
+    user: Any,
+    enterprise: Enterprise,
+    file_name: str,
+    content: bytes,
+    ctx: ProgressSink | None = None,
+    wrap: Callable[[Importer[Any]], Importer[Any]] | None = None,
 ) -> ImportOutcome:
-    """Check the whole file, then write it all or nothing. The caller has checked `can_edit_register`."""
+    """Check the whole file, then write it all or nothing. The caller has checked `can_edit_register`.
+    `wrap` lets the job add to the import's transaction (see `enterprises.import_jobs.MarkDone`)."""
     uscc = file_uscc(content)
     if uscc and uscc != enterprise.uscc:
         message = _("该文件属于另一家企业，不能导入到“%(name)s”") % {"name": enterprise.name}
@@ -818,7 +826,7 @@ def import_register(
     importer = RegisterImporter(
         user, enterprise, file_name=file_name, sha256=hashlib.sha256(content).hexdigest()
     )
-    result = excel.run_import(ctx or _Silent(), importer, content)
+    result = excel.run_import(ctx or _Silent(), wrap(importer) if wrap else importer, content)
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(ImportResult)}
     return ImportOutcome(**fields, summary=importer.summary if result.ok else None)
 

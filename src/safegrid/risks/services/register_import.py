@@ -3,7 +3,8 @@
 The upload is kept as an `enterprises.ImportJob` (kind *risk_register*, the bytes and, afterwards,
 the outcome and error table); the job reads it, checks the uploader's permission again and runs
 `documents.points_excel.import_register` with the job's `ctx` as progress sink, storing the outcome
-in the same transaction as the register (see `enterprises.import_jobs` for the SQLite lease note).
+marked done in the same transaction as the register (see `enterprises.import_jobs`, also for the SQLite
+lease note).
 """
 
 from __future__ import annotations
@@ -50,18 +51,18 @@ def register_import_run(ctx: ProgressSink, upload_id: int) -> dict[str, Any]:
     if upload is None:
         return import_jobs.upload_outcome(ImportJob.objects.get(pk=upload_id))
     enterprise = upload.enterprise
-    with transaction.atomic():
-        if enterprise is None or not can_edit_register(upload.created_by, enterprise.pk):
-            result: ImportResult = ImportResult(False, message=_("您没有维护该企业风险清单的权限"))
-            summary = None
-        else:
-            outcome = points_excel.import_register(
-                user=upload.created_by,
-                enterprise=enterprise,
-                file_name=upload.file_name,
-                content=bytes(upload.content),
-                ctx=ctx,
-            )
-            result, summary = outcome, outcome.summary.as_dict() if outcome.summary else None
-        import_jobs.upload_finish(upload, result, summary=summary)
+    summary = None
+    if enterprise is None or not can_edit_register(upload.created_by, enterprise.pk):
+        result: ImportResult = ImportResult(False, message=_("您没有维护该企业风险清单的权限"))
+    else:
+        outcome = points_excel.import_register(
+            user=upload.created_by,
+            enterprise=enterprise,
+            file_name=upload.file_name,
+            content=bytes(upload.content),
+            ctx=ctx,
+            wrap=lambda importer: import_jobs.MarkDone(importer, upload),
+        )
+        result, summary = outcome, outcome.summary.as_dict() if outcome.summary else None
+    import_jobs.upload_finish(upload, result, summary=summary)
     return import_jobs.upload_outcome(upload)

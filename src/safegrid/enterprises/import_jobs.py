@@ -88,8 +88,7 @@ def job_create(*, user: User, kind: str, file_name: str, content: bytes) -> Impo
 
 
 def upload_url(upload: ImportJob) -> str:
-    if upload.kind == ImportKind.RISK_REGISTER:
-        return reverse("risks:excel_import_detail", args=[upload.pk])
+    """The enterprises/people import page of an upload (other apps pass their own page's URL)."""
     return reverse("enterprise_import:detail", args=[upload.pk])
 
 
@@ -117,8 +116,10 @@ class MarkDone:
 
 
 @transaction.atomic
-def upload_finish(upload: ImportJob, result: ImportResult, *, summary: dict[str, Any] | None = None) -> None:
-    """Store the outcome on the upload and tell the uploader."""
+def upload_finish(
+    upload: ImportJob, result: ImportResult, *, summary: dict[str, Any] | None = None, url: str = ""
+) -> None:
+    """Store the outcome on the upload and tell the uploader (linking to `url`, the upload's page)."""
     ImportJob.objects.filter(pk=upload.pk).update(
         status=ImportStatus.DONE if result.ok else ImportStatus.FAILED,
         finished_at=timezone.now(),
@@ -136,17 +137,17 @@ def upload_finish(upload: ImportJob, result: ImportResult, *, summary: dict[str,
     else:
         text = _("%(file)s 未导入：%(message)s") % {"file": upload.file_name, "message": result.message}
         kind = IMPORT_FAILED.key
-    notify([upload.created_by], kind, upload, text, url=upload_url(upload))
+    notify([upload.created_by], kind, upload, text, url=url or upload_url(upload))
 
 
-def upload_outcome(upload: ImportJob) -> dict[str, Any]:
+def upload_outcome(upload: ImportJob, url: str = "") -> dict[str, Any]:
     """The job result for a finished upload; raises JobFailed for a refused one (shown as is)."""
     if upload.status == ImportStatus.FAILED:
         raise jobs.JobFailed(upload.message or _("未导入任何数据"))
     return {
         "summary": _("已导入 %(n)s 行") % {"n": upload.created_count},
         "created": upload.created_count,
-        "url": upload_url(upload),
+        "url": url or upload_url(upload),
         "url_label": _("查看导入结果"),
     }
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from safegrid.core.excel import ImportResult, ProgressSink
@@ -47,9 +48,10 @@ def register_import_start(
 
 def register_import_run(ctx: ProgressSink, upload_id: int) -> dict[str, Any]:
     """The job's body: import the upload once, all or nothing; the job result (JobFailed if refused)."""
+    url = reverse("risks:excel_import_detail", args=[upload_id])
     upload = import_jobs.upload_for_job(upload_id)
     if upload is None:
-        return import_jobs.upload_outcome(ImportJob.objects.get(pk=upload_id))
+        return import_jobs.upload_outcome(ImportJob.objects.get(pk=upload_id), url)
     enterprise = upload.enterprise
     summary = None
     if enterprise is None or not can_edit_register(upload.created_by, enterprise.pk):
@@ -64,5 +66,5 @@ def register_import_run(ctx: ProgressSink, upload_id: int) -> dict[str, Any]:
             wrap=lambda importer: import_jobs.MarkDone(importer, upload),
         )
         result, summary = outcome, outcome.summary.as_dict() if outcome.summary else None
-    import_jobs.upload_finish(upload, result, summary=summary)
-    return import_jobs.upload_outcome(upload)
+    import_jobs.upload_finish(upload, result, summary=summary, url=url)
+    return import_jobs.upload_outcome(upload, url)

@@ -19,7 +19,6 @@ from safegrid.core.excel import MAX_FILE_BYTES, XLSX_TYPE, ExcelUploadForm
 from . import import_jobs, importing
 from .models_import import ImportKind
 
-__all__ = ["XLSX_TYPE"]  # re-exported for risks.views_import until phase 2 of the Excel kit
 TEMPLATE_FILE_NAMES = {ImportKind.ENTERPRISES: "企业导入模板.xlsx", ImportKind.PEOPLE: "人员导入模板.xlsx"}
 KIND_HELP = {
     ImportKind.ENTERPRISES: _(
@@ -39,7 +38,7 @@ class ImportForm(ExcelUploadForm):
         super().__init__(*args, **kwargs)
         field = self.fields["kind"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(value, label) for value, label in ImportKind.choices if value in kinds]
+        field.choices = [(value, ImportKind(value).label) for value in kinds]
         if len(kinds) == 1:
             field.initial = kinds[0]
 
@@ -50,7 +49,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     kinds = importing.allowed_kinds(request.user)
     if not kinds:
         raise PermissionDenied(_("您没有批量导入的权限"))
-    if request.method == "POST" and request.POST.get("kind") in set(ImportKind.values) - set(kinds):
+    if request.method == "POST" and request.POST.get("kind") in set(importing.IMPORTERS) - set(kinds):
         raise PermissionDenied(_("您没有导入此类数据的权限"))
     form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
@@ -62,9 +61,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
         )
         return redirect("enterprise_import:detail", pk=job.pk)
     kind_cards = [
-        {"value": value, "label": label, "help": KIND_HELP[ImportKind(value)]}
-        for value, label in ImportKind.choices
-        if value in kinds
+        {"value": value, "label": ImportKind(value).label, "help": KIND_HELP[ImportKind(value)]}
+        for value in kinds
     ]
     return render(
         request,
@@ -72,7 +70,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "kind_cards": kind_cards,
-            "jobs": import_jobs.import_job_list(request.user)[:10],
+            "jobs": import_jobs.import_job_list(request.user).filter(kind__in=kinds)[:10],
             "max_rows": importing.MAX_ROWS,
             "max_mb": MAX_FILE_BYTES // 2**20,
         },
@@ -83,7 +81,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", ImportKind.ENTERPRISES)
-    if kind not in ImportKind.values:
+    if kind not in importing.IMPORTERS:
         return HttpResponseBadRequest(_("未知的导入类型"))
     if not importing.reach_for(request.user).may_import(kind):
         raise PermissionDenied(_("您没有导入此类数据的权限"))
@@ -107,12 +105,13 @@ def _enterprise_list_url() -> str:
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_jobs.import_job_get(request.user, pk)
+    job = import_jobs.import_job_get(request.user, pk, kinds=tuple(importing.IMPORTERS))
     context = {
         "job": job,
-        "errors": job.errors,
+        "detail_url": reverse("enterprise_import:detail", args=[job.pk]),
         "more_errors": max(0, job.error_count - len(job.errors)),
         "list_url": _enterprise_list_url(),
+        "list_label": _("查看企业列表"),
     }
     if getattr(request, "htmx", False):
         return render(request, "enterprises/_import_status.html", context)

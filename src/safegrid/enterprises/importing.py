@@ -29,7 +29,6 @@ from safegrid.core.bulk import BulkRefused
 from safegrid.core.choices import COUNTY_ROLES, ENTERPRISE_ROLES, AuditAction, Role
 from safegrid.core.excel import (
     EXAMPLE_MARK,
-    MAX_FILE_BYTES,
     CodeList,
     Column,
     HelpText,
@@ -39,7 +38,6 @@ from safegrid.core.excel import (
     RowError,
     RowsRefused,
     SheetData,
-    SheetError,
     SheetSpec,
     TemplateLines,
     build_workbook,
@@ -55,9 +53,6 @@ from .choices import CertificateKind, ChemicalPark, EnterpriseScale, EnterpriseS
 from .models import Certificate, Enterprise, OrgUnit, Person
 from .models_import import ImportKind
 from .selectors import enterprise_list
-
-# Re-exported for risks.register_excel until it moves onto core.excel (phase 2).
-__all__ = ["EXAMPLE_MARK", "MAX_FILE_BYTES", "SheetError", "cell_text"]
 
 MAX_ROWS = 50_000
 WRITE_BATCH = 1000
@@ -299,7 +294,7 @@ def reach_for(user: Any) -> Reach:
 
 def allowed_kinds(user: Any) -> list[str]:
     reach = reach_for(user)
-    return [kind for kind in ImportKind.values if reach.may_import(kind)]
+    return [kind for kind in IMPORTERS if reach.may_import(kind)]
 
 
 def importable_divisions(user: Any, reach: Reach) -> QuerySet[Division]:

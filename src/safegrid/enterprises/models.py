@@ -220,4 +220,31 @@ class Certificate(models.Model):
         )
 
 
+class CertificateReminder(models.Model):
+    """One expiry reminder sent: certificate, the expiry date it was about, the threshold (30/7/0 days).
+
+    The unique row makes each reminder go out once, however often the scan runs (a retry, two
+    workers, a catch-up); a renewed certificate (new expiry date) is reminded again. Written only by
+    `reminders.certificate_reminders_send`; no user reads these rows (the notifications are what
+    people see), so it declares no scope_rule.
+    """
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="+")
+    expires_on = models.DateField(_("有效期至"))
+    days_before = models.PositiveSmallIntegerField(_("提前天数"))
+    sent_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证照到期提醒")
+        verbose_name_plural = _("证照到期提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "expires_on", "days_before"], name="certificate_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.expires_on} -{self.days_before}"
+
+
 from .models_import import ImportJob  # noqa: E402,F401

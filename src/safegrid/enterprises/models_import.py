@@ -1,4 +1,4 @@
-"""ImportJob: one uploaded Excel file being checked and imported in the background."""
+"""ImportJob: one uploaded Excel file, the job importing it, and its outcome (the error table)."""
 
 from __future__ import annotations
 
@@ -10,25 +10,23 @@ from django.utils.translation import gettext_lazy as _
 class ImportKind(models.TextChoices):
     ENTERPRISES = "enterprises", _("企业")
     PEOPLE = "people", _("人员及证书")
+    RISK_REGISTER = "risk_register", _("风险清单")  # uploaded on the risks pages (risks.jobs)
 
 
 class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    VALIDATING = "validating", _("正在校验")
-    IMPORTING = "importing", _("正在导入")
+    QUEUED = "queued", _("处理中")
     DONE = "done", _("导入完成")
     FAILED = "failed", _("未导入")
-
-
-RUNNING_STATUSES = frozenset({ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.IMPORTING})
 
 
 class ImportJob(models.Model):
     """An all-or-nothing import of one workbook.
 
-    The uploaded bytes are kept with the job (imports are rare and a few MB at most), so the
-    regulator can always see exactly which file produced which rows; the audit summary carries
-    the file's SHA-256. A job is private to the person who uploaded it: it is read only through
+    Progress, retries and the worker's errors live on `job` (a `jobs.Job`); this row keeps what
+    the Job does not: the uploaded bytes (imports are rare and a few MB at most, so the regulator
+    can always see exactly which file produced which rows; the audit summary carries the file's
+    SHA-256) and the outcome — created rows, or the table of problems by sheet/row/column. A job
+    is private to the person who uploaded it: it is read only through
     `import_jobs.import_job_get(user, pk)`, which filters on `created_by`, so it declares no
     division/enterprise `scope_rule` and `restrict()` refuses it.
     """
@@ -43,17 +41,32 @@ class ImportJob(models.Model):
         related_name="import_jobs",
         verbose_name=_("上传人"),
     )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("导入到企业"),
+    )
+    job = models.OneToOneField(
+        "jobs.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("后台任务"),
+    )
     status = models.CharField(
-        _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+        _("结果"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     created_count = models.PositiveIntegerField(_("已导入行数"), default=0)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    summary = models.JSONField(_("导入汇总"), default=dict, blank=True)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
@@ -67,10 +80,5 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in RUNNING_STATUSES
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0 if self.is_running else 100
-        return min(100, round(100 * self.processed_rows / self.total_rows))
+        """Still being worked on: queued here and its job neither finished nor failed for good."""
+        return self.status == ImportStatus.QUEUED and self.job is not None and self.job.is_active

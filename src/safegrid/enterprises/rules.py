@@ -53,3 +53,16 @@ def expiry_status(expires_on: dt.date | None, today: dt.date, warning_days: int 
     if (expires_on - today).days <= warning_days:
         return ExpiryStatus.EXPIRING
     return ExpiryStatus.VALID
+
+
+# Certificate expiry reminders: days before expiry at which the enterprise is told (0 = expires today).
+REMINDER_DAYS: tuple[int, ...] = (30, 7, 0)
+
+
+def reminder_threshold(days_left: int, thresholds: tuple[int, ...] = REMINDER_DAYS) -> int | None:
+    """The reminder due for a certificate `days_left` days before expiry: the nearest threshold at or
+    above it (5 days left → the 7-day reminder), so a day the scan missed is caught up by the next run.
+    None when it has expired or is not yet within the widest threshold."""
+    if days_left < 0:
+        return None
+    return min((t for t in thresholds if days_left <= t), default=None)

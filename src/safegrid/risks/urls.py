@@ -74,6 +74,7 @@ map_patterns = [
 
 excel_patterns = [
     path("excel/", excel.excel_import, name="excel_import"),
+    path("excel/imports/<int:pk>/", excel.excel_import_detail, name="excel_import_detail"),
     path("excel/template.xlsx", excel.excel_template, name="excel_template"),
     path("excel/export.xlsx", excel.excel_export, name="excel_export"),
 ]

@@ -12,21 +12,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from safegrid.core import excel
 from safegrid.core.models import AuditEntry
-from safegrid.enterprises import import_jobs, importing, services
+from safegrid.enterprises import import_jobs, importing
 from safegrid.enterprises.models import Certificate, Enterprise, ImportJob, OrgUnit, Person
 from safegrid.enterprises.models_import import ImportKind, ImportStatus
 from safegrid.enterprises.rules import make_uscc
+from safegrid.jobs import JobFailed
+from safegrid.jobs.choices import JobStatus
+from safegrid.jobs.models import Job
+from safegrid.jobs.testing import run_queued
+from safegrid.notifications.models import Notification
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 START = "/enterprises/import/"
 TEMPLATE = "/enterprises/import/template.xlsx"
-
-
-@pytest.fixture(autouse=True)
-def inline_jobs(monkeypatch):
-    """Run uploaded jobs inside the request, whatever SAFEGRID_PROFILE the run was started with."""
-    monkeypatch.setattr(import_jobs, "default_starter", lambda: import_jobs.run_inline)
 
 
 def workbook_bytes(kind: str, rows: list[dict[str, Any]]) -> bytes:
@@ -67,9 +67,14 @@ def enterprise_row(world, n: int, **overrides: Any) -> dict[str, Any]:
 
 
 def upload(client, kind: str, content: bytes, name: str = "导入.xlsx"):
-    return client.post(
-        START, {"kind": kind, "file": SimpleUploadedFile(name, content, content_type=XLSX)}, follow=True
+    """Upload, let the queued import job run (as the worker would), then show the import's page."""
+    response = client.post(
+        START, {"kind": kind, "file": SimpleUploadedFile(name, content, content_type=XLSX)}
     )
+    if response.status_code != 302:
+        return response
+    run_queued()
+    return client.get(response["Location"])
 
 
 def last_job(user) -> ImportJob:
@@ -95,7 +100,7 @@ def test_template_downloads_and_reimports_when_filled(world, login):
     data, codes = book["企业"], book["代码表"]
     headers = [c.value for c in data[1]]
     assert headers[:4] == ["企业名称*", "统一社会信用代码*", "行业领域*", "所属区划代码*"]
-    assert str(data["A2"].value).startswith(importing.EXAMPLE_MARK)
+    assert str(data["A2"].value).startswith(excel.EXAMPLE_MARK)
     code_headers = [c.value for c in codes[1]]
     sector_col = code_headers.index("行业领域") + 1
     sectors = [codes.cell(row=r, column=sector_col).value for r in range(2, 12)]
@@ -168,12 +173,12 @@ def test_one_bad_check_digit_imports_nothing_and_names_row_column_reason(world, 
     client = login(world.user("county_admin"))
     bad = uscc(2)[:17] + ("0" if uscc(2)[17] != "0" else "1")
     rows = [enterprise_row(world, 1), enterprise_row(world, 2, uscc=bad), enterprise_row(world, 3)]
-    before, audits = Enterprise.objects.count(), AuditEntry.objects.count()
+    before, audits = Enterprise.objects.count(), AuditEntry.objects.exclude(object_type="jobs.job").count()
     response = upload(client, "enterprises", workbook_bytes("enterprises", rows))
     job = last_job(world.user("county_admin"))
     assert job.status == ImportStatus.FAILED
     assert Enterprise.objects.count() == before
-    assert AuditEntry.objects.count() == audits
+    assert AuditEntry.objects.exclude(object_type="jobs.job").count() == audits
     assert len(job.errors) == 1
     error = job.errors[0]
     assert (error["row"], error["column"], error["value"]) == (3, "统一社会信用代码", bad)
@@ -307,7 +312,7 @@ def test_refusal_by_a_service_rolls_back_the_whole_file(world, login, monkeypatc
 
     monkeypatch.setattr(Enterprise, "clean", refuse_second)
     client = login(world.user("county_admin"))
-    audits = AuditEntry.objects.count()
+    audits = AuditEntry.objects.exclude(object_type="jobs.job").count()
     upload(
         client, "enterprises", workbook_bytes("enterprises", [enterprise_row(world, n) for n in (1, 2, 3)])
     )
@@ -315,7 +320,7 @@ def test_refusal_by_a_service_rolls_back_the_whole_file(world, login, monkeypatc
     assert job.status == ImportStatus.FAILED
     assert errors_of(job) == [(3, "企业名称", "模拟：写入时被拒绝")]
     assert not Enterprise.objects.filter(name__startswith="导入测试企业").exists()
-    assert AuditEntry.objects.count() == audits
+    assert AuditEntry.objects.exclude(object_type="jobs.job").count() == audits
 
 
 # --- success --------------------------------------------------------------------------------
@@ -342,7 +347,7 @@ def test_successful_import_creates_enterprises_sectors_company_unit_and_audit(wo
     response = upload(client, "enterprises", workbook_bytes("enterprises", rows), "两家企业.xlsx")
     job = last_job(user)
     assert job.status == ImportStatus.DONE, job.errors or job.message
-    assert (job.total_rows, job.processed_rows, job.created_count) == (2, 2, 2)
+    assert (job.total_rows, job.created_count) == (2, 2)
     assert "已导入 2 行" in response.content.decode()
 
     first = Enterprise.objects.get(uscc=uscc(1))
@@ -526,148 +531,101 @@ def test_jobs_are_private_to_their_uploader(world, login):
     assert login(world.user("town_a")).get(f"/enterprises/import/{job.pk}/").status_code == 200
 
 
+def _queued(world, user_name: str, rows: list[dict[str, Any]], name: str = "a.xlsx") -> ImportJob:
+    content = workbook_bytes("enterprises", rows)
+    return import_jobs.job_create(
+        user=world.user(user_name), kind="enterprises", file_name=name, content=content
+    )
+
+
 @pytest.mark.django_db
 def test_permission_is_checked_again_when_the_job_runs(world):
     """A queued job whose uploader lost the role by the time it runs imports nothing."""
-    user = world.user("town_a")
-    content = workbook_bytes("enterprises", [enterprise_row(world, 1)])
-    job = import_jobs.job_create(
-        user=user, kind="enterprises", file_name="a.xlsx", content=content, starter=lambda pk: None
-    )
-    user.role_assignments.all().delete()
-    import_jobs.process_job(job.pk)
-    job.refresh_from_db()
-    assert job.status == ImportStatus.FAILED
+    upload_row = _queued(world, "town_a", [enterprise_row(world, 1)])
+    world.user("town_a").role_assignments.all().delete()
+    assert run_queued("enterprises.import") == [JobStatus.FAILED]
+    upload_row.refresh_from_db()
+    assert upload_row.status == ImportStatus.FAILED and "没有导入此类数据的权限" in upload_row.message
     assert not Enterprise.objects.filter(uscc=uscc(1)).exists()
 
 
-# --- progress and background processing ------------------------------------------------------
-
-
-def _progress_values(queries: list[dict[str, Any]]) -> list[int]:
-    values = []
-    for query in queries:
-        sql = query["sql"]
-        if sql.startswith("UPDATE") and "importjob" in sql and '"processed_rows" =' in sql:
-            values.append(int(sql.split('"processed_rows" = ')[1].split(",")[0].split(" ")[0]))
-    return values
+# --- the import on the worker ----------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_progress_numbers_reach_the_total(world, monkeypatch):
-    monkeypatch.setattr(import_jobs, "PROGRESS_EVERY", 2)
+def test_the_upload_runs_as_a_job_with_progress_result_and_notification(world):
     user = world.user("county_admin")
-    content = workbook_bytes("enterprises", [enterprise_row(world, n) for n in range(1, 6)])
-    job = import_jobs.job_create(
-        user=user, kind="enterprises", file_name="five.xlsx", content=content, starter=lambda pk: None
-    )
-    assert job.status == ImportStatus.QUEUED
-    with CaptureQueriesContext(connection) as captured:
-        import_jobs.process_job(job.pk)
+    upload_row = _queued(world, "county_admin", [enterprise_row(world, n) for n in range(1, 6)], "five.xlsx")
+    assert upload_row.status == ImportStatus.QUEUED and upload_row.job is not None
+    job = upload_row.job
+    assert (job.kind, job.args, job.created_by) == ("enterprises.import", {"upload_id": upload_row.pk}, user)
+    assert run_queued() == [JobStatus.SUCCEEDED]
     job.refresh_from_db()
-    assert (job.status, job.total_rows, job.processed_rows, job.created_count) == (ImportStatus.DONE, 5, 5, 5)
-    values = _progress_values(captured.captured_queries)
-    assert values[:4] == [0, 2, 4, 5]  # validating: claimed at 0, then every 2 rows and the last
-    assert values[-1] == 5
-    # Running it again does nothing: the job is no longer queued.
-    import_jobs.process_job(job.pk)
+    upload_row.refresh_from_db()
+    assert (upload_row.status, upload_row.total_rows, upload_row.created_count) == (ImportStatus.DONE, 5, 5)
+    assert (job.done, job.total, job.message) == (5, 5, "正在导入")
+    assert job.result["created"] == 5 and job.result["url"] == f"/enterprises/import/{upload_row.pk}/"
+    note = Notification.objects.get(recipient=user)
+    assert note.kind == "imports.finished" and "five.xlsx 已导入 5 行" in note.text
+    # Delivered again (a broker retry, a lease taken over after the commit): nothing is imported twice.
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
+    assert run_queued() == [JobStatus.SUCCEEDED]
     assert Enterprise.objects.filter(name__startswith="导入测试企业").count() == 5
 
 
 @pytest.mark.django_db
-def test_status_partial_polls_while_running_and_stops_when_done(world, login):
-    user = world.user("county_admin")
-    job = ImportJob.objects.create(
-        kind=ImportKind.ENTERPRISES,
-        file_name="big.xlsx",
-        content=b"",
-        sha256="0" * 64,
-        created_by=user,
-        status=ImportStatus.VALIDATING,
-        total_rows=18000,
-        processed_rows=4200,
-    )
-    client = login(user)
-    url = f"/enterprises/import/{job.pk}/"
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=0, processed_rows=0)
-    assert "正在读取文件" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=18000, processed_rows=4200)
-    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 1s"' in partial and f'hx-get="{url}"' in partial
-    assert "正在校验：第 4200 / 18000 行" in partial
-    assert "width: 23%" in partial
-    assert "<html" not in partial
-    assert "<html" in client.get(url).content.decode()
-
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, processed_rows=9000)
-    assert "正在导入：9000 / 18000 行" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
-
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.DONE, processed_rows=18000, created_count=18000
-    )
-    done = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert "hx-trigger" not in done and "已导入 18000 行" in done
+def test_a_refused_file_fails_the_job_once_and_notifies_the_uploader(world):
+    bad = uscc(1)[:17] + ("0" if uscc(1)[17] != "0" else "1")
+    upload_row = _queued(world, "county_admin", [enterprise_row(world, 1, uscc=bad)])
+    assert run_queued() == [JobStatus.FAILED]
+    upload_row.refresh_from_db()
+    job = Job.objects.get(pk=upload_row.job_id)
+    assert job.attempts == 1 and "未导入任何数据" in job.error  # JobFailed: no retry
+    assert upload_row.status == ImportStatus.FAILED and upload_row.error_count == 1
+    note = Notification.objects.get(recipient=world.user("county_admin"))
+    assert note.kind == "imports.failed" and note.url == f"/enterprises/import/{upload_row.pk}/"
 
 
 @pytest.mark.django_db
-def test_stale_running_job_is_closed_as_failed(world):
-    import datetime as dt
-
-    from django.utils import timezone
-
+def test_status_partial_shows_the_job_progress_then_the_outcome(world, login):
     user = world.user("county_admin")
-    job = ImportJob.objects.create(
-        kind=ImportKind.ENTERPRISES,
-        file_name="x.xlsx",
-        content=b"",
-        sha256="0" * 64,
-        created_by=user,
-        status=ImportStatus.IMPORTING,
-        started_at=timezone.now() - dt.timedelta(hours=3),
+    upload_row = _queued(world, "county_admin", [enterprise_row(world, n) for n in (1, 2)], "big.xlsx")
+    client = login(user)
+    url = f"/enterprises/import/{upload_row.pk}/"
+    Job.objects.filter(pk=upload_row.job_id).update(
+        status=JobStatus.RUNNING, done=4200, total=18000, message="正在校验"
     )
-    assert import_jobs.import_job_get(user, job.pk).status == ImportStatus.FAILED
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in partial and f'hx-get="{url}"' in partial
+    assert partial.count("hx-trigger") == 1  # the job partial inside does not poll on its own
+    assert "正在校验" in partial and "4200 / 18000" in partial and "width: 23%" in partial
+    assert "<html" not in partial
+    assert "<html" in client.get(url).content.decode()
+    Job.objects.filter(pk=upload_row.job_id).update(status=JobStatus.QUEUED)
+    run_queued()
+    done = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done and "已导入 2 行" in done
 
 
 @pytest.mark.django_db
 def test_checking_rows_makes_no_per_row_queries(world):
     """Prefetching keeps validation at a fixed number of queries, however many rows the file has."""
-    user = world.user("county_admin")
 
     def queries_for(n: int) -> int:
         rows = [enterprise_row(world, i, division="999999999999") for i in range(1, n + 1)]
-        job = import_jobs.job_create(
-            user=user,
-            kind="enterprises",
-            file_name="x.xlsx",
-            content=workbook_bytes("enterprises", rows),
-            starter=lambda pk: None,
-        )
-        with CaptureQueriesContext(connection) as captured:
-            import_jobs.process_job(job.pk)
-        job.refresh_from_db()
-        assert job.status == ImportStatus.FAILED and job.error_count == n
+        upload_row = _queued(world, "county_admin", rows)
+        with CaptureQueriesContext(connection) as captured, pytest.raises(JobFailed):
+            import_jobs.process_upload(SilentProgress(), upload_row.pk)
+        upload_row.refresh_from_db()
+        assert upload_row.status == ImportStatus.FAILED and upload_row.error_count == n
         return len(captured.captured_queries)
 
     assert queries_for(5) == queries_for(150)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_thread_runs_the_job_after_commit(world):
-    user = world.user("county_admin")
-    content = workbook_bytes("enterprises", [enterprise_row(world, 1)])
-    started: list[Any] = []
-    job = import_jobs.job_create(
-        user=user,
-        kind="enterprises",
-        file_name="t.xlsx",
-        content=content,
-        starter=lambda pk: started.append(import_jobs.start_in_thread(pk)),
-    )
-    assert len(started) == 1  # autocommit: on_commit ran at once
-    started[0].join(timeout=60)
-    job.refresh_from_db()
-    assert job.status == ImportStatus.DONE, job.errors or job.message
-    assert Enterprise.objects.filter(uscc=uscc(1)).exists()
+class SilentProgress:
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        return None
 
 
 # --- cell parsing ---------------------------------------------------------------------------
@@ -678,48 +636,4 @@ def test_thread_runs_the_job_after_commit(world):
     [(None, ""), (370321001001.0, "370321001001"), (36.95, "36.95"), ("　甲 ", "甲"), (12, "12")],
 )
 def test_cell_text(value, text):
-    assert importing.cell_text(value) == text
-
-
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_write_progress_is_visible_outside_the_open_transaction(world, monkeypatch):
-    """On PostgreSQL the page sees 'importing x/N' while the rows are still uncommitted."""
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite has a single writer: the write phase's progress appears at commit")
-    from django.db import DEFAULT_DB_ALIAS, connections
-
-    monkeypatch.setattr(importing, "WRITE_BATCH", 1)
-    content = workbook_bytes("enterprises", [enterprise_row(world, n) for n in (1, 2, 3)])
-    job = import_jobs.job_create(
-        user=world.user("county_admin"),
-        kind="enterprises",
-        file_name="p.xlsx",
-        content=content,
-        starter=lambda pk: None,
-    )
-    seen: list[tuple[str, int, int]] = []
-    real = services.enterprise_create_many
-
-    def observe_then_create(**kwargs: Any) -> list[Enterprise]:
-        observer = connections.create_connection(DEFAULT_DB_ALIAS)
-        try:
-            with observer.cursor() as cursor:
-                cursor.execute(
-                    "SELECT status, processed_rows FROM enterprises_importjob WHERE id = %s", [job.pk]
-                )
-                status, processed = cursor.fetchone()
-                cursor.execute(
-                    "SELECT count(*) FROM enterprises_enterprise WHERE name LIKE %s", ["导入测试企业%"]
-                )
-                seen.append((status, processed, cursor.fetchone()[0]))
-        finally:
-            observer.close()
-        return real(**kwargs)
-
-    monkeypatch.setattr(services, "enterprise_create_many", observe_then_create)
-    import_jobs.process_job(job.pk)
-    job.refresh_from_db()
-    assert job.status == ImportStatus.DONE
-    # Progress moved per batch while no enterprise was visible yet: one transaction, live counter.
-    assert seen == [("importing", 0, 0), ("importing", 1, 0), ("importing", 2, 0)]
+    assert excel.cell_text(value) == text

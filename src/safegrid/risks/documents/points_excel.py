@@ -1,58 +1,64 @@
 """Excel template, export and import of one enterprise's whole risk register (风险清单导入导出).
 
+Built on the Excel kit (`safegrid.core.excel`): this module declares the sheets and columns, checks
+rows against the enterprise's org chart, people and the county's assessment tables, and maps the
+checked rows onto `risks.services`; the kit reads, reports (sheet/row/column/value/message), writes
+the workbook (drop-downs, 代码表, 说明, formula-neutralised cells) and runs the import all or nothing.
+
 One workbook format serves all three: the template is the export of an empty register, and an
 export imports back unchanged. Sheets: 说明 (instructions and the enterprise the file belongs to),
-风险点, 危险源 (with the initial and optional residual assessment), 管控措施, 管控责任, and 代码表
-(every valid value, feeding the drop-downs).
-
-Import is all or nothing, in the manner of the enterprise import (`enterprises.importing`):
-
-1. Every row of every sheet is checked against the file and the database (required fields, code
-   lists, risk point references, org-unit paths, people, post kind, the method tables through
-   `rules.assess` with the county's configuration, at most ten JHA steps per point, classify2 under
-   classify1, duplicates). Any problem: nothing is written and each problem is reported with its
-   sheet, Excel row, column header, value and a Chinese message.
-2. Otherwise everything is written in ONE transaction through `risks.services`, so every write is
-   validated again and audited, and one summary audit entry (action *import*, object type
-   ``risks.register_import``) closes it. A refusal at that stage rolls the whole file back.
+风险点, 危险源 (with the initial and optional residual assessment), 管控措施, 管控责任, 代码表.
 
 What an import replaces: the risk points the file names (listed in 风险点, or referred to by another
 sheet) are upserted by code — created when new, their fields updated when listed in 风险点 — and
 THEIR hazard factors (with assessments), control measures and responsibility tiers are replaced by
 the file's rows: what the file leaves out for such a point is removed. Points the file does not
 name are left alone. A retired point listed in 风险点 is reactivated. Assessments are graded anew
-with the county's current configuration.
-
-A register is a few hundred rows, so the import runs inside the request (no background job).
+with the county's current configuration. Every write goes through the services (validated again,
+audited); one summary audit entry (action *import*, ``risks.register_import``) closes the import.
+The upload page runs it on the worker (`risks.jobs`, kind ``risks.import_register``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
-from safegrid.core import audit
+from safegrid.core import audit, excel
 from safegrid.core.audit import Actor
 from safegrid.core.choices import AuditAction
+from safegrid.core.excel import (
+    CODES_SHEET,
+    EXAMPLE_MARK,
+    HELP_SHEET,
+    CodeList,
+    Column,
+    HelpText,
+    Importer,
+    ImportResult,
+    Kind,
+    ProgressSink,
+    Row,
+    RowChecker,
+    RowError,
+    RowsRefused,
+    SheetData,
+    SheetError,
+    SheetSpec,
+    cell_text,
+    choice_label,
+)
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.choices import OrgUnitKind
-from safegrid.enterprises.importing import EXAMPLE_MARK, SheetError, cell_text
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
 
 from ..choices import (
@@ -76,267 +82,197 @@ from ..rules import methods
 from ..selectors import points as selectors
 from ..services import points as services
 
+__all__ = ["CODES_SHEET", "EXAMPLE_MARK", "HELP_SHEET"]
+
 MAX_ROWS_PER_SHEET = 5_000
-VALIDATION_ROWS = 2_000
-HELP_SHEET = "说明"
-CODES_SHEET = "代码表"
 POINTS_SHEET = "风险点"
 FACTORS_SHEET = "危险源"
 MEASURES_SHEET = "管控措施"
 TIERS_SHEET = "管控责任"
 USCC_LABEL = "企业统一社会信用代码"
+INPUT_NAMES = ("L", "E", "C", "S", "M")
+LONG_TEXT = 5_000
 
-_LIST_SPLIT = re.compile(r"[、,，;；]+")
 _PATH_SPLIT = re.compile(r"\s*[/／]\s*")
 _CLASSIFY2_CODE = re.compile(r"^\s*(\d-\d)(?!\d)")
-_HEADER_FILL = PatternFill("solid", fgColor="DCE7F5")
-_EXAMPLE_FONT = Font(italic=True, color="808080")
-INPUT_NAMES = ("L", "E", "C", "S", "M")
-
-
-# ---------------------------------------------------------------------------------------------
-# The columns: fixed Chinese headers (a data format), so a file imports under either UI language.
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    required: bool = False
-    width: int = 14
-    text: bool = False  # keep as text in Excel (codes with leading zeros, paths)
-    note: str = ""
-
-
-def _assessment_columns(prefix: str, title: str, required: bool) -> tuple[Column, ...]:
-    return (
-        Column(f"{prefix}_method", f"{title}评价方法", required, 12, note="LEC、LS 或 MES"),
-        *(
-            Column(f"{prefix}_{name}", f"{title}{name}", False, 7, note=f"{name} 的取值，见代码表")
-            for name in INPUT_NAMES
-        ),
-    )
-
-
-POINT_COLUMNS: tuple[Column, ...] = (
-    Column("code", "风险点编号", True, 14, True, "企业内唯一；已有编号的风险点按本文件更新"),
-    Column("name", "风险点名称", True, 24),
-    Column("type", "风险点类型", True, 20, note="见代码表"),
-    Column("org_unit", "所属车间/部门", False, 24, True, "组织架构路径，如：合成车间 或 合成车间/甲班"),
-    Column("location", "位置", False, 20),
-    Column("lat", "纬度", False, 10, note="十进制度；与经度同时填写或同时留空"),
-    Column("lon", "经度", False, 10, note="十进制度"),
-)
-FACTOR_COLUMNS: tuple[Column, ...] = (
-    Column("point", "风险点编号", True, 14, True, "须在“风险点”表中列出，或系统中已有"),
-    Column("method", "辨识方法", True, 10, note="SCL 或 JHA"),
-    Column("step_no", "作业步骤序号", False, 10, note="JHA 必填 1–10，每个风险点最多 10 个步骤；SCL 留空"),
-    Column("step_name", "作业步骤/检查项目", False, 20),
-    Column("description", "危险源或潜在事件", True, 30),
-    Column("category", "类别（GB/T 13861）", True, 14, note="见代码表"),
-    Column("accident_types", "事故类型（GB 6441）", False, 20, note="见代码表；多个用“、”分隔"),
-    Column("consequences", "可能后果", False, 20),
-    Column("existing_controls", "现有管控措施", False, 24),
-    *_assessment_columns("initial", "初始", True),
-    *_assessment_columns("residual", "剩余", False),
-)
-MEASURE_COLUMNS: tuple[Column, ...] = (
-    Column("point", "风险点编号", True, 14, True, "须在“风险点”表中列出，或系统中已有"),
-    Column("factor", "对应危险源", False, 16, True, "可空；填该风险点危险源的步骤序号、项目名称或危险源描述"),
-    Column("kind", "措施类别", True, 12, note="见代码表（六类）"),
-    Column("classify1", "管控方式一级", True, 12, note="见代码表"),
-    Column("classify2", "管控方式二级代码", True, 12, True, "如 1-4，须属于所填一级分类"),
-    Column("classify3", "管控方式三级", False, 14),
-    Column("description", "管控措施", True, 30),
-    Column("check_content", "排查内容", True, 30),
-    Column("check_cycle", "排查周期", True, 9, note="正整数"),
-    Column("check_cycle_unit", "周期单位", True, 9, note="小时、天、月、年"),
-    Column("work_day_type", "工作日类型", False, 12, note="空为“每天”"),
-    Column("data_src", "数据来源", False, 12, note="空为“隐患排查”"),
-    Column(
-        "responsible_post", "责任岗位", True, 30, True, "岗位的组织架构路径，如：合成车间/甲班/反应釜操作岗"
-    ),
-)
-TIER_COLUMNS: tuple[Column, ...] = (
-    Column("point", "风险点编号", True, 14, True, "须在“风险点”表中列出，或系统中已有"),
-    Column("tier", "管控层级", True, 10, note="公司级、车间级、班组级、岗位级"),
-    Column("person", "责任人", True, 12, note="本企业人员姓名；同名时用责任单位区分"),
-    Column("org_unit", "责任单位", False, 30, True, "组织架构路径，层级须与管控层级一致；公司级填公司名称"),
-)
-SHEETS: dict[str, tuple[Column, ...]] = {
-    POINTS_SHEET: POINT_COLUMNS,
-    FACTORS_SHEET: FACTOR_COLUMNS,
-    MEASURES_SHEET: MEASURE_COLUMNS,
-    TIERS_SHEET: TIER_COLUMNS,
-}
-
-
-def _header(sheet: str, key: str) -> str:
-    return next((c.header for c in SHEETS[sheet] if c.key == key), "")
-
-
-def _labels(choices: Iterable[tuple[Any, Any]]) -> dict[str, Any]:
-    """Chinese label -> stored value, whatever the active UI language."""
-    with translation.override("zh-hans"):
-        return {str(label): value for value, label in choices}
-
-
-def _label_of(choices: Iterable[tuple[Any, Any]], value: Any) -> str:
-    with translation.override("zh-hans"):
-        return next((str(label) for v, label in choices if v == value), str(value))
 
 
 def _max_length(model: Any, name: str) -> int:
-    return int(model._meta.get_field(name).max_length or 10_000)
+    return int(model._meta.get_field(name).max_length or LONG_TEXT)
 
 
 # ---------------------------------------------------------------------------------------------
-# Problems and rows.
+# The sheets: fixed Chinese headers (a data format), so a file imports under either UI language.
 
 
-@dataclass(frozen=True)
-class RegisterError:
-    sheet: str
-    row: int
-    column: str
-    value: str
-    message: str
+def _choice(
+    key: str, header: str, choices: Any, width: int = 12, note: str = "见代码表", **more: Any
+) -> Column:
+    """A code-list column; its drop-down is the code list named like the column."""
+    more.setdefault("required", True)
+    return Column(key, header, Kind.CHOICE, width=width, note=note, choices=choices, codes=key, **more)
 
 
-@dataclass
-class Row:
-    sheet: str
-    number: int  # the Excel row number, as the user sees it
-    values: dict[str, Any]
+def _text(key: str, header: str, width: int, model: Any = None, **more: Any) -> Column:
+    """A text column, as long as the model field allows (LONG_TEXT for text fields)."""
+    limit = _max_length(model, key) if model is not None else LONG_TEXT
+    return Column(key, header, width=width, max_length=limit, **more)
 
 
-class Checker:
-    """Collects the problems of one row, each named by its sheet, row and column."""
-
-    def __init__(self, row: Row, errors: list[RegisterError]) -> None:
-        self.row = row
-        self.errors = errors
-        self.failed = False
-
-    def raw(self, key: str) -> Any:
-        return self.row.values.get(key)
-
-    def text(self, key: str) -> str:
-        return cell_text(self.raw(key))
-
-    def error(self, key: str, message: str, value: Any = None) -> None:
-        shown = cell_text(self.raw(key) if value is None else value)
-        self.errors.append(
-            RegisterError(self.row.sheet, self.row.number, _header(self.row.sheet, key), shown[:100], message)
-        )
-        self.failed = True
-
-    def string(self, key: str, max_length: int, *, required: bool = False) -> str:
-        value = self.text(key)
-        if required and not value:
-            self.error(key, _("必填项不能为空"))
-        elif len(value) > max_length:
-            self.error(key, _("不能超过 %(n)s 个字（实际 %(m)s 个）") % {"n": max_length, "m": len(value)})
-        return value
-
-    def choice(self, key: str, by_label: Mapping[str, Any], *, default: Any = None) -> Any:
-        """A value given by its Chinese label (or by its stored value); '' gives `default`."""
-        value = self.text(key)
-        if not value:
-            if default is None:
-                self.error(key, _("必填项不能为空"))
-            return default
-        if value in by_label:
-            return by_label[value]
-        for stored in by_label.values():
-            if value == str(stored):
-                return stored
-        self.error(key, _("不是有效选项，可选：%(options)s") % {"options": "、".join(by_label)})
-        return default
-
-    def integer(self, key: str, low: int, high: int) -> int | None:
-        raw, value = self.raw(key), self.text(key)
-        if not value:
-            return None
-        try:
-            number = float(raw) if isinstance(raw, int | float) else float(value)
-        except ValueError:
-            self.error(key, _("应为整数"))
-            return None
-        if not number.is_integer() or not low <= number <= high:
-            self.error(key, _("应为 %(low)s 到 %(high)s 之间的整数") % {"low": low, "high": high})
-            return None
-        return int(number)
-
-    def decimal(self, key: str, low: float, high: float) -> float | None:
-        raw, value = self.raw(key), self.text(key)
-        if not value:
-            return None
-        try:
-            number = float(raw) if isinstance(raw, int | float) else float(value)
-        except ValueError:
-            self.error(key, _("应为数字"))
-            return None
-        if not low <= number <= high:
-            self.error(key, _("应在 %(low)s 到 %(high)s 之间") % {"low": low, "high": high})
-            return None
-        return number
+def _ref(key: str, header: str, width: int, note: str, **more: Any) -> Column:
+    """A path, name or code the checks resolve against the enterprise (kept as text in Excel)."""
+    return Column(key, header, Kind.REFERENCE, width=width, note=note, **more)
 
 
-def _normal_header(value: Any) -> str:
-    return re.sub(r"[\s*＊]", "", cell_text(value))
+POINT_REF = _ref("point", "风险点编号", 14, "须在“风险点”表中列出，或系统中已有", required=True)
+ORG_PATH = "组织架构路径，如：合成车间 或 合成车间/甲班"
 
 
-def read_workbook(content: bytes) -> tuple[dict[str, list[Row]], str, list[RegisterError]]:
-    """The data rows of each sheet (blank and example rows skipped), the file's USCC, header problems."""
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not an xlsx
-        raise SheetError(_("文件无法读取，请上传由模板或导出文件填写的 .xlsx 格式 Excel 文件")) from exc
-    try:
-        uscc = ""
-        if HELP_SHEET in workbook.sheetnames:
-            for line in workbook[HELP_SHEET].iter_rows(max_row=10, max_col=2, values_only=True):
-                if line and cell_text(line[0]) == USCC_LABEL and len(line) > 1:
-                    uscc = cell_text(line[1]).upper()
-        problems: list[RegisterError] = []
-        sheets: dict[str, list[Row]] = {}
-        for name, columns in SHEETS.items():
-            sheets[name] = []
-            if name not in workbook.sheetnames:
-                problems.append(RegisterError(name, 0, "", "", _("缺少工作表，请使用导入模板或导出文件")))
-                continue
-            lines = workbook[name].iter_rows(values_only=True)
-            header = next(lines, None) or ()
-            by_header = {_normal_header(c.header): c for c in columns}
-            positions: dict[str, int] = {}
-            for index, raw in enumerate(header):
-                column = by_header.get(_normal_header(raw))
-                if column is None:
-                    continue
-                if column.key in positions:
-                    problems.append(RegisterError(name, 1, column.header, column.header, _("列重复出现")))
-                positions[column.key] = index
-            missing = [c for c in columns if c.key not in positions]
-            for column in missing:
-                problems.append(RegisterError(name, 1, column.header, "", _("缺少此列，请使用导入模板")))
-            if missing:
-                continue
-            for number, line in enumerate(lines, start=2):
-                if line is None or all(cell_text(v) == "" for v in line):
-                    continue
-                if any(isinstance(v, str) and v.strip().startswith(EXAMPLE_MARK) for v in line):
-                    continue
-                values = {key: (line[pos] if pos < len(line) else None) for key, pos in positions.items()}
-                sheets[name].append(Row(name, number, values))
-                if len(sheets[name]) > MAX_ROWS_PER_SHEET:
-                    raise SheetError(
-                        _("工作表“%(sheet)s”超过 %(max)s 行，请拆分后分批导入")
-                        % {"sheet": name, "max": MAX_ROWS_PER_SHEET}
-                    )
-        return sheets, uscc, problems
-    finally:
-        workbook.close()
+def _assessment_columns(prefix: str, title: str, required: bool) -> tuple[Column, ...]:
+    method = Column(
+        f"{prefix}_method",
+        f"{title}评价方法",
+        required=required,
+        width=12,
+        note="LEC、LS 或 MES",
+        codes="assessment",
+    )
+    inputs = (
+        Column(f"{prefix}_{n}", f"{title}{n}", width=7, note=f"{n} 的取值，见代码表") for n in INPUT_NAMES
+    )
+    return (method, *inputs)
+
+
+POINTS = SheetSpec(
+    POINTS_SHEET,
+    (
+        _text(
+            "code",
+            "风险点编号",
+            14,
+            RiskPoint,
+            required=True,
+            text_format=True,
+            note="企业内唯一；已有编号的风险点按本文件更新",
+        ),
+        _text("name", "风险点名称", 24, RiskPoint, required=True),
+        _choice("type", "风险点类型", RiskPointType.choices, 20),
+        _ref("org_unit", "所属车间/部门", 24, ORG_PATH, codes="org_unit", strict=False),
+        _text("location", "位置", 20, RiskPoint),
+        Column("lat", "纬度", Kind.FLOAT, False, 10, "十进制度；与经度同时填写或同时留空", low=-90, high=90),
+        Column("lon", "经度", Kind.FLOAT, False, 10, "十进制度", low=-180, high=180),
+    ),
+    MAX_ROWS_PER_SHEET,
+)
+FACTORS = SheetSpec(
+    FACTORS_SHEET,
+    (
+        POINT_REF,
+        _choice("method", "辨识方法", IdentificationMethod.choices, 10, "SCL 或 JHA"),
+        Column(
+            "step_no",
+            "作业步骤序号",
+            Kind.INT,
+            False,
+            10,
+            "JHA 必填 1–10，每个风险点最多 10 个步骤；SCL 留空",
+            low=1,
+            high=10_000,
+        ),
+        _text("step_name", "作业步骤/检查项目", 20, HazardFactor),
+        _text("description", "危险源或潜在事件", 30, required=True),
+        _choice("category", "类别（GB/T 13861）", HazardCategory.choices, 14),
+        _choice(
+            "accident_types",
+            "事故类型（GB 6441）",
+            AccidentType.choices,
+            20,
+            "见代码表；多个用“、”分隔",
+            required=False,
+            many=True,
+            strict=False,
+        ),
+        _text("consequences", "可能后果", 20),
+        _text("existing_controls", "现有管控措施", 24),
+        *_assessment_columns("initial", "初始", True),
+        *_assessment_columns("residual", "剩余", False),
+    ),
+    MAX_ROWS_PER_SHEET,
+)
+MEASURES = SheetSpec(
+    MEASURES_SHEET,
+    (
+        POINT_REF,
+        _ref("factor", "对应危险源", 16, "可空；填该风险点危险源的步骤序号、项目名称或危险源描述"),
+        _choice("kind", "措施类别", MeasureKind.choices, note="见代码表（六类）"),
+        _choice("classify1", "管控方式一级", Classify1.choices),
+        Column(
+            "classify2",
+            "管控方式二级代码",
+            required=True,
+            text_format=True,
+            note="如 1-4，须属于所填一级分类",
+            codes="classify2",
+        ),
+        _text("classify3", "管控方式三级", 14, ControlMeasure),
+        _text("description", "管控措施", 30, required=True),
+        _text("check_content", "排查内容", 30, required=True),
+        Column("check_cycle", "排查周期", Kind.INT, True, 9, "正整数", low=1, high=1_000_000),
+        _choice("check_cycle_unit", "周期单位", CheckCycleUnit.choices, 9, "小时、天、月、年"),
+        _choice(
+            "work_day_type",
+            "工作日类型",
+            WorkDayType.choices,
+            note="空为“每天”",
+            required=False,
+            default=WorkDayType.EVERY_DAY,
+        ),
+        _choice(
+            "data_src",
+            "数据来源",
+            DataSource.choices,
+            note="空为“隐患排查”",
+            required=False,
+            default=DataSource.INSPECTION,
+        ),
+        _ref(
+            "responsible_post",
+            "责任岗位",
+            30,
+            "岗位的组织架构路径，如：合成车间/甲班/反应釜操作岗",
+            required=True,
+            codes="responsible_post",
+        ),
+    ),
+    MAX_ROWS_PER_SHEET,
+)
+TIERS = SheetSpec(
+    TIERS_SHEET,
+    (
+        POINT_REF,
+        _choice("tier", "管控层级", ControlTier.choices, 10, "公司级、车间级、班组级、岗位级"),
+        _ref(
+            "person",
+            "责任人",
+            12,
+            "本企业人员姓名；同名时用责任单位区分",
+            required=True,
+            codes="person",
+            strict=False,
+        ),
+        _ref(
+            "org_unit",
+            "责任单位",
+            30,
+            "组织架构路径，层级须与管控层级一致；公司级填公司名称",
+            codes="org_unit",
+            strict=False,
+        ),
+    ),
+    MAX_ROWS_PER_SHEET,
+)
+SPECS: tuple[SheetSpec, ...] = (POINTS, FACTORS, MEASURES, TIERS)
+SHEETS: dict[str, tuple[Column, ...]] = {spec.name: spec.columns for spec in SPECS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,7 +326,7 @@ class OrgTree:
 
 
 # ---------------------------------------------------------------------------------------------
-# Checking the whole file.
+# Checking the whole file into a plan.
 
 
 @dataclass
@@ -426,83 +362,64 @@ class PointPlan:
     tiers: list[TierPlan] = field(default_factory=list)
     factor_rows_failed: int = 0  # rows of 危险源 for this point that have errors (reported there)
 
+    @property
+    def rows(self) -> int:
+        return (self.row is not None) + len(self.factors) + len(self.measures) + len(self.tiers)
+
 
 @dataclass
-class Plan:
-    enterprise: Enterprise
-    points: dict[str, PointPlan]
+class Lookups:
+    """What the rows are checked against, fetched once before the first row."""
+
+    tree: OrgTree
+    existing: dict[str, RiskPoint]
+    people: dict[str, list[Person]]
+    config: rules.RiskConfig
+    listed: set[str] = field(default_factory=set)  # codes named in 风险点 (even on a failed row)
+    plans: dict[str, PointPlan] = field(default_factory=dict)
 
 
-def _coordinates(c: Checker) -> tuple[float | None, float | None]:
+def _check_point(c: RowChecker, look: Lookups, seen: dict[str, int]) -> None:
+    data = c.values("code", "name", "type", "location")
+    code = data["code"]
+    if code:
+        c.duplicate("code", code, seen)
+    data["org_unit"] = c.lookup(
+        "org_unit", look.tree.find, _("本企业组织架构中没有这个车间/部门，请按代码表中的路径填写")
+    )
     lat_given, lon_given = c.text("lat") != "", c.text("lon") != ""
     if lat_given != lon_given:
         c.error("lon" if lat_given else "lat", _("经度和纬度须同时填写或同时留空"))
-        return None, None
-    return c.decimal("lat", -90, 90), c.decimal("lon", -180, 180)
+    data["lat"], data["lon"] = c.value("lat"), c.value("lon")
+    if code and seen.get(code) == c.row.number and not c.failed:
+        look.plans[code] = PointPlan(code, c.row.number, data, look.existing.get(code))
 
 
-def _check_points(
-    rows: Sequence[Row], tree: OrgTree, existing: Mapping[str, RiskPoint], errors: list[RegisterError]
-) -> dict[str, PointPlan]:
-    types = _labels(RiskPointType.choices)
-    plans: dict[str, PointPlan] = {}
-    seen: dict[str, int] = {}
-    for row in rows:
-        c = Checker(row, errors)
-        code = c.string("code", _max_length(RiskPoint, "code"), required=True)
-        if code in seen:
-            c.error("code", _("与本表第 %(row)s 行的风险点编号重复") % {"row": seen[code]})
-        data: dict[str, Any] = {
-            "code": code,
-            "name": c.string("name", _max_length(RiskPoint, "name"), required=True),
-            "type": c.choice("type", types),
-            "location": c.string("location", _max_length(RiskPoint, "location")),
-            "org_unit": None,
-        }
-        path = c.text("org_unit")
-        if path:
-            data["org_unit"] = tree.find(path)
-            if data["org_unit"] is None:
-                c.error("org_unit", _("本企业组织架构中没有这个车间/部门，请按代码表中的路径填写"))
-        data["lat"], data["lon"] = _coordinates(c)
-        if code and code not in seen:
-            seen[code] = row.number
-            if not c.failed:
-                plans[code] = PointPlan(code, row.number, data, existing.get(code))
-    return plans
-
-
-def _point_for(
-    c: Checker,
-    plans: dict[str, PointPlan],
-    listed: set[str],
-    existing: Mapping[str, RiskPoint],
-) -> PointPlan | None:
+def _point_for(c: RowChecker, look: Lookups) -> PointPlan | None:
     """The plan of the point a row refers to; an existing point not listed in 风险点 joins the plan."""
-    code = c.text("point")
+    code = c.value("point")
     if not code:
-        c.error("point", _("必填项不能为空"))
         return None
-    if code in plans:
-        return plans[code]
-    if code in listed:  # listed, but its 风险点 row has errors (reported there)
+    if code in look.plans:
+        return look.plans[code]
+    if code in look.listed:  # listed, but its 风险点 row has errors (reported there)
         return None
-    point = existing.get(code)
+    point = look.existing.get(code)
     if point is None:
         c.error("point", _("“风险点”表中没有这个编号，系统中也没有该企业的这个风险点"))
         return None
     if not point.active:
         c.error("point", _("该风险点已停用；如需恢复，请在“风险点”表中列出它"))
         return None
-    plans[code] = PointPlan(code, None, None, point)
-    return plans[code]
+    look.plans[code] = PointPlan(code, None, None, point)
+    return look.plans[code]
 
 
 def _check_assessment(
-    c: Checker, prefix: str, config: rules.RiskConfig, *, required: bool
+    c: RowChecker, prefix: str, config: rules.RiskConfig, *, required: bool
 ) -> tuple[str, dict[str, Any]] | None:
     method = c.text(f"{prefix}_method").upper()
-    given = {name: c.raw(f"{prefix}_{name}") for name in INPUT_NAMES if c.text(f"{prefix}_{name}")}
+    given = [name for name in INPUT_NAMES if c.text(f"{prefix}_{name}")]
     if not method:
         if required:
             c.error(f"{prefix}_method", _("必填项不能为空"))
@@ -524,87 +441,56 @@ def _check_assessment(
         # The same check (and message) as the assessment service, with the county's configuration.
         rules.assess(method, inputs, config)
     except rules.InvalidInput as exc:
-        key = f"{prefix}_{exc.field}" if exc.field in INPUT_NAMES else f"{prefix}_method"
-        c.error(key, exc.message)
+        c.error(f"{prefix}_{exc.field}" if exc.field in INPUT_NAMES else f"{prefix}_method", exc.message)
         return None
     return method, {name: cell_text(value) for name, value in inputs.items()}
 
 
-def _check_factors(
-    rows: Sequence[Row],
-    plans: dict[str, PointPlan],
-    listed: set[str],
-    existing: Mapping[str, RiskPoint],
-    config: rules.RiskConfig,
-    errors: list[RegisterError],
-) -> None:
-    methods_by_label = _labels(IdentificationMethod.choices)
-    methods_by_label.update({value: value for value in IdentificationMethod.values})
-    categories = _labels(HazardCategory.choices)
-    accident_types = _labels(AccidentType.choices)
-    steps: dict[str, list[int]] = {}
-    seen: dict[tuple[Any, ...], int] = {}
-    for row in rows:
-        c = Checker(row, errors)
-        plan = _point_for(c, plans, listed, existing)
-        method = c.choice("method", methods_by_label)
-        step_no = c.integer("step_no", 1, 10_000)
-        if method == IdentificationMethod.JHA and plan is not None:
-            if c.text("step_no") == "":
-                c.error(
-                    "step_no",
-                    _("JHA 辨识的危险源须填写作业步骤序号（1–%(n)s）") % {"n": methods.JHA_MAX_STEPS},
-                )
-            elif step_no is not None:
-                point_steps = steps.setdefault(plan.code, [])
-                problem = rules.jha_step_problem(step_no, point_steps)
-                if problem:
-                    c.error("step_no", problem)
-                else:
-                    point_steps.append(step_no)
-        elif method == IdentificationMethod.SCL and c.text("step_no"):
-            c.error("step_no", _("SCL 辨识的危险源不填写作业步骤序号"))
-        codes: list[str] = []
-        for name in (n.strip() for n in _LIST_SPLIT.split(c.text("accident_types"))):
-            if not name:
-                continue
-            code = accident_types.get(name, name if name in AccidentType.values else None)
-            if code is None:
-                c.error("accident_types", _("没有名为“%(name)s”的事故类型，请按代码表填写") % {"name": name})
-            elif code in codes:
-                c.error("accident_types", _("事故类型“%(name)s”重复") % {"name": name})
+def _check_factor(c: RowChecker, look: Lookups, steps: dict[str, list[int]], seen: dict[Any, int]) -> None:
+    plan = _point_for(c, look)
+    data = c.values(
+        "method",
+        "step_no",
+        "step_name",
+        "description",
+        "category",
+        "accident_types",
+        "consequences",
+        "existing_controls",
+    )
+    method, step_no = data["method"], data["step_no"]
+    if method == IdentificationMethod.JHA and plan is not None:
+        if c.text("step_no") == "":
+            c.error(
+                "step_no", _("JHA 辨识的危险源须填写作业步骤序号（1–%(n)s）") % {"n": methods.JHA_MAX_STEPS}
+            )
+        elif step_no is not None:
+            point_steps = steps.setdefault(plan.code, [])
+            problem = rules.jha_step_problem(step_no, point_steps)
+            if problem:
+                c.error("step_no", problem)
             else:
-                codes.append(code)
-        data = {
-            "method": method,
-            "step_no": step_no if method == IdentificationMethod.JHA else None,
-            "step_name": c.string("step_name", _max_length(HazardFactor, "step_name")),
-            "description": c.string("description", 5_000, required=True),
-            "category": c.choice("category", categories),
-            "accident_types": codes,
-            "consequences": c.string("consequences", 5_000),
-            "existing_controls": c.string("existing_controls", 5_000),
-        }
-        assessments: list[tuple[str, str, dict[str, Any]]] = []
-        initial = _check_assessment(c, "initial", config, required=True)
-        if initial is not None:
-            assessments.append((AssessmentKind.INITIAL, *initial))
-        residual = _check_assessment(c, "residual", config, required=False)
-        if residual is not None:
-            assessments.append((AssessmentKind.RESIDUAL, *residual))
-        if plan is None:
-            continue
-        key = (plan.code, method, data["step_no"], data["step_name"], data["description"])
-        if key in seen:
-            c.error("description", _("与本表第 %(row)s 行的危险源重复") % {"row": seen[key]})
-        seen.setdefault(key, row.number)
-        if c.failed:
-            plan.factor_rows_failed += 1
-        else:
-            plan.factors.append(FactorPlan(row.number, data, assessments))
+                point_steps.append(step_no)
+    elif method == IdentificationMethod.SCL and c.text("step_no"):
+        c.error("step_no", _("SCL 辨识的危险源不填写作业步骤序号"))
+    if method != IdentificationMethod.JHA:
+        data["step_no"] = None
+    assessments: list[tuple[str, str, dict[str, Any]]] = []
+    for kind, required in ((AssessmentKind.INITIAL, True), (AssessmentKind.RESIDUAL, False)):
+        checked = _check_assessment(c, kind, look.config, required=required)
+        if checked is not None:
+            assessments.append((kind, *checked))
+    if plan is None:
+        return
+    identity = (plan.code, method, data["step_no"], data["step_name"], data["description"])
+    c.duplicate("description", identity, seen)
+    if c.failed:
+        plan.factor_rows_failed += 1
+    else:
+        plan.factors.append(FactorPlan(c.row.number, data, assessments))
 
 
-def _factor_index(c: Checker, plan: PointPlan, reference: str) -> int | None:
+def _factor_index(c: RowChecker, plan: PointPlan, reference: str) -> int | None:
     """The file's factor of the point that a measure names, by step number, item name or description.
 
     When some of the point's 危险源 rows have errors (already reported), an unmatched reference is
@@ -631,201 +517,110 @@ def _factor_index(c: Checker, plan: PointPlan, reference: str) -> int | None:
     return None
 
 
-def _check_measures(
-    rows: Sequence[Row],
-    plans: dict[str, PointPlan],
-    listed: set[str],
-    existing: Mapping[str, RiskPoint],
-    tree: OrgTree,
-    errors: list[RegisterError],
-) -> None:
-    kinds = _labels(MeasureKind.choices)
-    classify1 = _labels(Classify1.choices)
-    classify2 = _labels(Classify2.choices)
-    units = _labels(CheckCycleUnit.choices)
-    work_days = _labels(WorkDayType.choices)
-    sources = _labels(DataSource.choices)
-    seen: dict[tuple[str, str, str], int] = {}
-    for row in rows:
-        c = Checker(row, errors)
-        plan = _point_for(c, plans, listed, existing)
-        c1 = c.choice("classify1", classify1)
-        c2_text = c.text("classify2")
-        match = _CLASSIFY2_CODE.match(c2_text)
-        c2 = match.group(1) if match else classify2.get(c2_text, "")
-        if not c2_text:
-            c.error("classify2", _("必填项不能为空"))
-        elif c2 not in Classify2.values:
-            c.error("classify2", _("不是有效的二级分类代码，请按代码表填写（如 1-4）"))
-        elif c1 is not None and classify2_parent(c2) != c1:
-            c.error(
-                "classify2",
-                _("二级分类 %(c2)s 不属于一级分类“%(c1)s”")
-                % {"c2": c2, "c1": _label_of(Classify1.choices, c1)},
-            )
-        post_path = c.text("responsible_post")
-        post = tree.find(post_path) if post_path else None
-        if not post_path:
-            c.error("responsible_post", _("必填项不能为空"))
-        elif post is None:
-            c.error("responsible_post", _("本企业组织架构中没有这个岗位，请按代码表中的岗位路径填写"))
-        elif post.kind != OrgUnitKind.POST:
-            c.error(
-                "responsible_post",
-                _("责任岗位须是“岗位”层级的组织单元（这是%(kind)s）") % {"kind": post.get_kind_display()},
-            )
-        data = {
-            "kind": c.choice("kind", kinds),
-            "classify1": c1,
-            "classify2": c2,
-            "classify3": c.string("classify3", _max_length(ControlMeasure, "classify3")),
-            "description": c.string("description", 5_000, required=True),
-            "check_content": c.string("check_content", 5_000, required=True),
-            "check_cycle": c.integer("check_cycle", 1, 1_000_000),
-            "check_cycle_unit": c.choice("check_cycle_unit", units),
-            "work_day_type": c.choice("work_day_type", work_days, default=WorkDayType.EVERY_DAY),
-            "data_src": c.choice("data_src", sources, default=DataSource.INSPECTION),
-            "responsible_post": post,
-        }
-        if c.text("check_cycle") == "":
-            c.error("check_cycle", _("必填项不能为空"))
-        if plan is None:
-            continue
-        factor_index = None
-        reference = c.text("factor")
-        if reference:
-            factor_index = _factor_index(c, plan, reference)
-        key = (plan.code, data["description"], data["check_content"])
-        if key in seen:
-            c.error("description", _("与本表第 %(row)s 行的管控措施重复") % {"row": seen[key]})
-        seen.setdefault(key, row.number)
-        if not c.failed:
-            plan.measures.append(MeasurePlan(row.number, data, factor_index))
-
-
-def _check_tiers(
-    rows: Sequence[Row],
-    plans: dict[str, PointPlan],
-    listed: set[str],
-    existing: Mapping[str, RiskPoint],
-    tree: OrgTree,
-    people: Mapping[str, list[Person]],
-    errors: list[RegisterError],
-) -> None:
-    tiers = _labels(ControlTier.choices)
-    seen: dict[tuple[str, str], int] = {}
-    for row in rows:
-        c = Checker(row, errors)
-        plan = _point_for(c, plans, listed, existing)
-        tier = c.choice("tier", tiers)
-        unit: OrgUnit | None = None
-        path = c.text("org_unit")
-        if path:
-            unit = tree.find(path)
-            if unit is None:
-                c.error("org_unit", _("本企业组织架构中没有这个单位，请按代码表中的路径填写"))
-            elif tier is not None and unit.kind != TIER_UNIT_KIND[ControlTier(tier)]:
-                c.error(
-                    "org_unit",
-                    _("%(tier)s的责任单位须是“%(kind)s”层级（这是%(actual)s）")
-                    % {
-                        "tier": _label_of(ControlTier.choices, tier),
-                        "kind": _label_of(OrgUnitKind.choices, TIER_UNIT_KIND[ControlTier(tier)]),
-                        "actual": unit.get_kind_display(),
-                    },
-                )
-                unit = None
-        name = c.text("person")
-        person: Person | None = None
-        if not name:
-            c.error("person", _("必填项不能为空"))
-        else:
-            candidates = people.get(name, [])
-            if len(candidates) > 1 and unit is not None:
-                candidates = [p for p in candidates if tree.within(p.org_unit, unit)]
-            if not candidates:
-                c.error("person", _("本企业没有这个人员（或不在所填责任单位内），请先在人员名单中登记"))
-            elif len(candidates) > 1:
-                c.error(
-                    "person", _("本企业有 %(n)s 位同名人员，请填写责任单位以区分") % {"n": len(candidates)}
-                )
-            else:
-                person = candidates[0]
-        if plan is None or tier is None:
-            continue
-        if (plan.code, tier) in seen:
-            c.error(
-                "tier",
-                _("该风险点的这一管控层级已在本表第 %(row)s 行填写") % {"row": seen[(plan.code, tier)]},
-            )
-        seen.setdefault((plan.code, tier), row.number)
-        if not c.failed and person is not None:
-            plan.tiers.append(TierPlan(row.number, tier, person, unit))
-
-
-@dataclass
-class CheckResult:
-    plan: Plan | None
-    errors: list[RegisterError]
-    message: str = ""
-
-
-_SHEET_ORDER = {name: i for i, name in enumerate(SHEETS)}
-
-
-def _sorted(errors: list[RegisterError]) -> list[RegisterError]:
-    def column_index(error: RegisterError) -> int:
-        headers = [c.header for c in SHEETS.get(error.sheet, ())]
-        return headers.index(error.column) if error.column in headers else -1
-
-    return sorted(errors, key=lambda e: (_SHEET_ORDER.get(e.sheet, 9), e.row, column_index(e)))
-
-
-def check_file(user: Any, enterprise: Enterprise, content: bytes) -> CheckResult:
-    """Read and check EVERY row of every sheet; a plan to write only when nothing is wrong."""
-    try:
-        sheets, uscc, problems = read_workbook(content)
-    except SheetError as exc:
-        return CheckResult(None, [], str(exc))
-    if uscc and uscc != enterprise.uscc:
-        return CheckResult(
-            None,
-            [
-                RegisterError(
-                    HELP_SHEET,
-                    0,
-                    USCC_LABEL,
-                    uscc,
-                    _("该文件属于另一家企业，不能导入到“%(name)s”") % {"name": enterprise.name},
-                )
-            ],
-            _("文件与所选企业不符，未导入任何数据"),
+def _classify2(c: RowChecker, classify1: Any) -> str:
+    text = c.value("classify2")
+    match = _CLASSIFY2_CODE.match(text)
+    code = match.group(1) if match else excel.choice_labels(Classify2.choices).get(text, "")
+    if not text:
+        return ""
+    if code not in Classify2.values:
+        c.error("classify2", _("不是有效的二级分类代码，请按代码表填写（如 1-4）"))
+    elif classify1 is not None and classify2_parent(code) != classify1:
+        c.error(
+            "classify2",
+            _("二级分类 %(c2)s 不属于一级分类“%(c1)s”")
+            % {"c2": code, "c1": choice_label(Classify1.choices, classify1)},
         )
-    if problems:
-        return CheckResult(None, _sorted(problems), _("工作表或表头与模板不一致，未导入任何数据"))
-    if not any(sheets.values()):
-        return CheckResult(None, [], _("文件中没有数据行（示例行不会导入）"))
+    return code
 
-    tree = OrgTree.load(user, enterprise)
-    existing = {p.code: p for p in selectors.risk_point_list(user).filter(enterprise=enterprise)}
-    people: dict[str, list[Person]] = {}
-    for person in ent_selectors.person_list(user).filter(enterprise=enterprise, active=True):
-        people.setdefault(person.name, []).append(person)
-    config = services.config_for_enterprise(enterprise)
 
-    errors: list[RegisterError] = []
-    listed = {cell_text(r.values.get("code")) for r in sheets[POINTS_SHEET]} - {""}
-    plans = _check_points(sheets[POINTS_SHEET], tree, existing, errors)
-    _check_factors(sheets[FACTORS_SHEET], plans, listed, existing, config, errors)
-    _check_measures(sheets[MEASURES_SHEET], plans, listed, existing, tree, errors)
-    _check_tiers(sheets[TIERS_SHEET], plans, listed, existing, tree, people, errors)
-    if errors:
-        return CheckResult(None, _sorted(errors), _("发现 %(n)s 处错误，未导入任何数据") % {"n": len(errors)})
-    return CheckResult(Plan(enterprise, plans), [])
+def _post(c: RowChecker, tree: OrgTree) -> OrgUnit | None:
+    post = c.lookup(
+        "responsible_post", tree.find, _("本企业组织架构中没有这个岗位，请按代码表中的岗位路径填写")
+    )
+    if post is not None and post.kind != OrgUnitKind.POST:
+        c.error(
+            "responsible_post",
+            _("责任岗位须是“岗位”层级的组织单元（这是%(kind)s）") % {"kind": post.get_kind_display()},
+        )
+    return post
+
+
+def _check_measure(c: RowChecker, look: Lookups, seen: dict[Any, int]) -> None:
+    plan = _point_for(c, look)
+    data = c.values(
+        "kind",
+        "classify1",
+        "classify3",
+        "description",
+        "check_content",
+        "check_cycle",
+        "check_cycle_unit",
+        "work_day_type",
+        "data_src",
+    )
+    data["classify2"] = _classify2(c, data["classify1"])
+    data["responsible_post"] = _post(c, look.tree)
+    if plan is None:
+        return
+    reference = c.value("factor")
+    factor_index = _factor_index(c, plan, reference) if reference else None
+    c.duplicate("description", (plan.code, data["description"], data["check_content"]), seen)
+    if not c.failed:
+        plan.measures.append(MeasurePlan(c.row.number, data, factor_index))
+
+
+def _tier_unit(c: RowChecker, tree: OrgTree, tier: Any) -> OrgUnit | None:
+    unit = c.lookup("org_unit", tree.find, _("本企业组织架构中没有这个单位，请按代码表中的路径填写"))
+    if unit is None or tier is None:
+        return unit
+    wanted = TIER_UNIT_KIND[ControlTier(tier)]
+    if unit.kind != wanted:
+        c.error(
+            "org_unit",
+            _("%(tier)s的责任单位须是“%(kind)s”层级（这是%(actual)s）")
+            % {
+                "tier": choice_label(ControlTier.choices, tier),
+                "kind": choice_label(OrgUnitKind.choices, wanted),
+                "actual": unit.get_kind_display(),
+            },
+        )
+        return None
+    return unit
+
+
+def _tier_person(c: RowChecker, look: Lookups, unit: OrgUnit | None) -> Person | None:
+    name = c.value("person")
+    if not name:
+        return None
+    candidates = look.people.get(name, [])
+    if len(candidates) > 1 and unit is not None:
+        candidates = [p for p in candidates if look.tree.within(p.org_unit, unit)]
+    if not candidates:
+        c.error("person", _("本企业没有这个人员（或不在所填责任单位内），请先在人员名单中登记"))
+    elif len(candidates) > 1:
+        c.error("person", _("本企业有 %(n)s 位同名人员，请填写责任单位以区分") % {"n": len(candidates)})
+    else:
+        return candidates[0]
+    return None
+
+
+def _check_tier(c: RowChecker, look: Lookups, seen: dict[Any, int]) -> None:
+    plan = _point_for(c, look)
+    tier = c.value("tier")
+    unit = _tier_unit(c, look.tree, tier)
+    person = _tier_person(c, look, unit)
+    if plan is None or tier is None:
+        return
+    first = seen.setdefault((plan.code, tier), c.row.number)
+    if first != c.row.number:
+        c.error("tier", _("该风险点的这一管控层级已在本表第 %(row)s 行填写") % {"row": first})
+    if not c.failed and person is not None:
+        plan.tiers.append(TierPlan(c.row.number, tier, person, unit))
 
 
 # ---------------------------------------------------------------------------------------------
-# Writing.
+# Writing the plan through the services.
 
 
 @dataclass
@@ -844,273 +639,239 @@ class ImportSummary:
         return dataclasses.asdict(self)
 
 
-class ImportRefused(Exception):
-    """A service refused a row after the checks passed; the transaction is rolled back."""
-
-    def __init__(self, errors: list[RegisterError]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-_FIELD_COLUMNS = {
-    POINTS_SHEET: {
-        "code": "code",
-        "name": "name",
-        "type": "type",
-        "org_unit": "org_unit",
-        "location": "location",
-        "lat": "lat",
-        "lon": "lon",
-    },
-    FACTORS_SHEET: {
-        name: name
-        for name in (
-            "method",
-            "step_no",
-            "step_name",
-            "description",
-            "category",
-            "accident_types",
-            "consequences",
-            "existing_controls",
-        )
-    },
-    MEASURES_SHEET: {
-        name: name
-        for name in (
-            "kind",
-            "classify1",
-            "classify2",
-            "classify3",
-            "description",
-            "check_content",
-            "check_cycle",
-            "check_cycle_unit",
-            "work_day_type",
-            "responsible_post",
-        )
-    }
-    | {"data_src": "data_src", "hazard_factor": "factor"},
-    TIERS_SHEET: {"tier": "tier", "person": "person", "org_unit": "org_unit"},
-}
+def _assessment_fields(kind: str) -> dict[str, str]:
+    """A refused assessment's field names -> its columns (anything but an input: the method column)."""
+    names = {name: f"{kind}_{name}" for name in INPUT_NAMES}
+    return names | dict.fromkeys(("method", "inputs", "kind", "level", "score"), f"{kind}_method")
 
 
 def _refused(
-    sheet: str, row: int | None, exc: ValidationError, *, assessment_prefix: str = ""
-) -> ImportRefused:
-    """A service's field-named refusal as errors on the row's columns."""
-    found: list[RegisterError] = []
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            if assessment_prefix:
-                key = f"{assessment_prefix}_{name if name in INPUT_NAMES else 'method'}"
-            else:
-                key = _FIELD_COLUMNS.get(sheet, {}).get(name, "")
-            header = "" if name == NON_FIELD_ERRORS else (_header(sheet, key) or name)
-            found.extend(RegisterError(sheet, row or 0, header, "", str(m)) for m in messages)
-    else:
-        found.extend(RegisterError(sheet, row or 0, "", "", str(m)) for m in exc.messages)
-    return ImportRefused(found)
+    spec: SheetSpec, row: int | None, exc: ValidationError, fields: Mapping[str, str] | None = None
+) -> RowsRefused:
+    return RowsRefused(excel.validation_errors(spec, row or 0, exc, fields))
 
 
-def _write_point(actor: Actor, enterprise: Enterprise, plan: PointPlan, summary: ImportSummary) -> None:
-    point = plan.existing
-    try:
-        if point is None:
-            assert plan.data is not None
-            point = services.risk_point_create(actor=actor, enterprise=enterprise, data=plan.data)
-            summary.points_created += 1
-        else:
-            if plan.data is not None:
-                if not point.active:
-                    point = services.risk_point_reactivate(actor=actor, point=point)
-                point = services.risk_point_update(actor=actor, point=point, data=plan.data)
-                summary.points_updated += 1
-            for measure in list(point.measures.all()):
-                services.measure_remove(actor=actor, measure=measure)
-                summary.measures_removed += 1
-            for assignment in list(point.tiers.all()):
-                services.tier_unassign(actor=actor, assignment=assignment)
-                summary.tiers_removed += 1
-            for old in list(point.factors.all()):
-                services.hazard_factor_remove(actor=actor, factor=old)
-                summary.factors_removed += 1
-            point.refresh_from_db()
-    except ValidationError as exc:
-        raise _refused(POINTS_SHEET, plan.row, exc) from exc
+class RegisterImporter:
+    """The kit's `Importer` for one enterprise's register (see `core.excel.run_import`)."""
 
-    factors: list[HazardFactor] = []
-    for item in plan.factors:
-        try:
-            factor = services.hazard_factor_add(actor=actor, point=point, data=item.data)
-        except ValidationError as exc:
-            raise _refused(FACTORS_SHEET, item.row, exc) from exc
-        factors.append(factor)
-        summary.factors += 1
-        for kind, method, inputs in item.assessments:
-            try:
-                services.assess(actor=actor, factor=factor, kind=kind, method=method, inputs=inputs)
-            except ValidationError as exc:
-                raise _refused(FACTORS_SHEET, item.row, exc, assessment_prefix=kind) from exc
-            summary.assessments += 1
-    for measure_plan in plan.measures:
-        data = dict(measure_plan.data)
-        if measure_plan.factor_index is not None:
-            data["hazard_factor"] = factors[measure_plan.factor_index]
-        try:
-            services.measure_add(actor=actor, point=point, data=data)
-        except ValidationError as exc:
-            raise _refused(MEASURES_SHEET, measure_plan.row, exc) from exc
-        summary.measures += 1
-    for tier in plan.tiers:
-        try:
-            services.tier_assign(
-                actor=actor, point=point, tier=tier.tier, person=tier.person, org_unit=tier.org_unit
-            )
-        except ValidationError as exc:
-            raise _refused(TIERS_SHEET, tier.row, exc) from exc
-        summary.tiers += 1
+    sheets = SPECS
 
+    def __init__(self, user: Any, enterprise: Enterprise, *, file_name: str, sha256: str) -> None:
+        self.user = user
+        self.enterprise = enterprise
+        self.file_name = file_name[:200]
+        self.sha256 = sha256
+        self.summary = ImportSummary()
 
-def write_plan(actor: Actor, plan: Plan, *, file_name: str, sha256: str) -> ImportSummary:
-    """Write a checked plan in one transaction through the services; one summary audit entry."""
-    summary = ImportSummary()
-    with transaction.atomic():
-        for point_plan in plan.points.values():
-            _write_point(actor, plan.enterprise, point_plan, summary)
+    def _lookups(self) -> Lookups:
+        people: dict[str, list[Person]] = {}
+        for person in ent_selectors.person_list(self.user).filter(enterprise=self.enterprise, active=True):
+            people.setdefault(person.name, []).append(person)
+        return Lookups(
+            tree=OrgTree.load(self.user, self.enterprise),
+            existing={
+                p.code: p for p in selectors.risk_point_list(self.user).filter(enterprise=self.enterprise)
+            },
+            people=people,
+            config=services.config_for_enterprise(self.enterprise),
+        )
+
+    def check(
+        self, rows: Mapping[str, list[Row]], errors: list[RowError], on_row: Callable[[int], None]
+    ) -> Lookups:
+        look = self._lookups()
+        look.listed = {cell_text(r.values.get("code")) for r in rows[POINTS_SHEET]} - {""}
+        steps: dict[str, list[int]] = {}
+        seen: dict[str, dict[Any, int]] = {spec.name: {} for spec in SPECS}
+        checks: tuple[tuple[SheetSpec, Callable[[RowChecker], None]], ...] = (
+            (POINTS, lambda c: _check_point(c, look, seen[POINTS_SHEET])),
+            (FACTORS, lambda c: _check_factor(c, look, steps, seen[FACTORS_SHEET])),
+            (MEASURES, lambda c: _check_measure(c, look, seen[MEASURES_SHEET])),
+            (TIERS, lambda c: _check_tier(c, look, seen[TIERS_SHEET])),
+        )
+        done = 0
+        for spec, check in checks:
+            for row in rows[spec.name]:
+                check(RowChecker(spec, row, errors))
+                done += 1
+                on_row(done)
+        return look
+
+    def write(self, plan: Lookups, on_rows: Callable[[int], None]) -> int:
+        done = 0
+        for point_plan in plan.plans.values():
+            self._write_point(point_plan)
+            done += point_plan.rows
+            on_rows(done)
         audit.record(
-            actor=actor,
+            actor=self.user,
             action=AuditAction.IMPORT,
-            obj=plan.enterprise,
+            obj=self.enterprise,
             object_type="risks.register_import",
-            object_id=str(plan.enterprise.pk),
+            object_id=str(self.enterprise.pk),
             after={
-                "file_name": file_name,
-                "sha256": sha256,
-                "points": sorted(plan.points),
-                **summary.as_dict(),
+                "file_name": self.file_name,
+                "sha256": self.sha256,
+                "points": sorted(plan.plans),
+                **self.summary.as_dict(),
             },
             comment=_("Excel 导入风险清单：%(file)s（%(n)s 个风险点）")
-            % {"file": file_name, "n": len(plan.points)},
+            % {"file": self.file_name, "n": len(plan.plans)},
         )
-    return summary
+        return done
+
+    def _replace_lists(self, point: RiskPoint, plan: PointPlan) -> RiskPoint:
+        actor: Actor = self.user
+        if plan.data is not None:
+            if not point.active:
+                point = services.risk_point_reactivate(actor=actor, point=point)
+            point = services.risk_point_update(actor=actor, point=point, data=plan.data)
+            self.summary.points_updated += 1
+        for measure in list(point.measures.all()):
+            services.measure_remove(actor=actor, measure=measure)
+            self.summary.measures_removed += 1
+        for assignment in list(point.tiers.all()):
+            services.tier_unassign(actor=actor, assignment=assignment)
+            self.summary.tiers_removed += 1
+        for old in list(point.factors.all()):
+            services.hazard_factor_remove(actor=actor, factor=old)
+            self.summary.factors_removed += 1
+        point.refresh_from_db()
+        return point
+
+    def _write_point(self, plan: PointPlan) -> None:
+        actor: Actor = self.user
+        try:
+            if plan.existing is None:
+                assert plan.data is not None
+                point = services.risk_point_create(actor=actor, enterprise=self.enterprise, data=plan.data)
+                self.summary.points_created += 1
+            else:
+                point = self._replace_lists(plan.existing, plan)
+        except ValidationError as exc:
+            raise _refused(POINTS, plan.row, exc) from exc
+        factors: list[HazardFactor] = []
+        for item in plan.factors:
+            try:
+                factor = services.hazard_factor_add(actor=actor, point=point, data=item.data)
+            except ValidationError as exc:
+                raise _refused(FACTORS, item.row, exc) from exc
+            factors.append(factor)
+            self.summary.factors += 1
+            for kind, method, inputs in item.assessments:
+                try:
+                    services.assess(actor=actor, factor=factor, kind=kind, method=method, inputs=inputs)
+                except ValidationError as exc:
+                    raise _refused(FACTORS, item.row, exc, _assessment_fields(kind)) from exc
+                self.summary.assessments += 1
+        for measure in plan.measures:
+            data = dict(measure.data)
+            if measure.factor_index is not None:
+                data["hazard_factor"] = factors[measure.factor_index]
+            try:
+                services.measure_add(actor=actor, point=point, data=data)
+            except ValidationError as exc:
+                raise _refused(MEASURES, measure.row, exc, {"hazard_factor": "factor"}) from exc
+            self.summary.measures += 1
+        for tier in plan.tiers:
+            try:
+                services.tier_assign(
+                    actor=actor, point=point, tier=tier.tier, person=tier.person, org_unit=tier.org_unit
+                )
+            except ValidationError as exc:
+                raise _refused(TIERS, tier.row, exc) from exc
+            self.summary.tiers += 1
 
 
 @dataclass
-class ImportOutcome:
-    ok: bool
-    message: str
-    errors: list[RegisterError]
+class ImportOutcome(ImportResult):
+    """The kit's result with what the register import did."""
+
     summary: ImportSummary | None = None
 
 
-def import_register(*, user: Any, enterprise: Enterprise, file_name: str, content: bytes) -> ImportOutcome:
-    """Check the whole file, then write it all or nothing. The caller has checked `can_edit_register`."""
-    checked = check_file(user, enterprise, content)
-    if checked.plan is None:
-        return ImportOutcome(False, checked.message, checked.errors)
+class _Silent:
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        return None
+
+
+def file_uscc(content: bytes) -> str:
+    """The USCC the file's 说明 sheet names ('' when none, or the file is unreadable)."""
     try:
-        summary = write_plan(
-            user, checked.plan, file_name=file_name[:200], sha256=hashlib.sha256(content).hexdigest()
+        with excel.open_workbook(content) as workbook:
+            return excel.labelled_value(workbook, HELP_SHEET, USCC_LABEL).upper()
+    except SheetError:
+        return ""
+
+
+def import_register(
+    *,
+    user: Any,
+    enterprise: Enterprise,
+    file_name: str,
+    content: bytes,
+    ctx: ProgressSink | None = None,
+    wrap: Callable[[Importer[Any]], Importer[Any]] | None = None,
+) -> ImportOutcome:
+    """Check the whole file, then write it all or nothing. The caller has checked `can_edit_register`.
+    `wrap` lets the job add to the import's transaction (see `enterprises.import_jobs.MarkDone`)."""
+    uscc = file_uscc(content)
+    if uscc and uscc != enterprise.uscc:
+        message = _("该文件属于另一家企业，不能导入到“%(name)s”") % {"name": enterprise.name}
+        return ImportOutcome(
+            False,
+            errors=[RowError(HELP_SHEET, 0, USCC_LABEL, uscc, message)],
+            message=_("文件与所选企业不符，未导入任何数据"),
         )
-    except ImportRefused as exc:
-        return ImportOutcome(False, _("写入时被拒绝，已全部回滚，未导入任何数据"), _sorted(exc.errors))
-    return ImportOutcome(True, _("导入完成"), [], summary)
+    importer = RegisterImporter(
+        user, enterprise, file_name=file_name, sha256=hashlib.sha256(content).hexdigest()
+    )
+    result = excel.run_import(ctx or _Silent(), wrap(importer) if wrap else importer, content)
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(ImportResult)}
+    return ImportOutcome(**fields, summary=importer.summary if result.ok else None)
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing the workbook: the template is the export of an empty register.
 
 
-@dataclass
-class _CodeList:
-    key: str
-    header: str
-    values: list[str]
-
-
-def _code_lists(tree: OrgTree, people: Sequence[Person]) -> list[_CodeList]:
-    with translation.override("zh-hans"):
-        lists = [
-            _CodeList("type", "风险点类型", [str(label) for label in RiskPointType.labels]),
-            _CodeList("method", "辨识方法", list(IdentificationMethod.values)),
-            _CodeList(
-                "category", "危险源类别（GB/T 13861）", [str(label) for label in HazardCategory.labels]
-            ),
-            _CodeList("accident_types", "事故类型（GB 6441）", [str(label) for label in AccidentType.labels]),
-            _CodeList("assessment", "评价方法", list(rules.METHODS)),
-            _CodeList("lec_l", "LEC：L", [_fmt(v) for v in methods.LEC_L]),
-            _CodeList("lec_e", "LEC：E", [_fmt(v) for v in methods.LEC_E]),
-            _CodeList("lec_c", "LEC：C", [_fmt(v) for v in methods.LEC_C]),
-            _CodeList("ls_l", "LS：L", [str(v) for v in methods.LS_L]),
-            _CodeList("ls_s", "LS：S", [str(v) for v in methods.LS_S]),
-            _CodeList("mes_m", "MES：M", [str(v) for v in methods.MES_M]),
-            _CodeList("mes_e", "MES：E", [_fmt(v) for v in methods.MES_E]),
-            _CodeList("mes_s", "MES：S", [str(v) for v in methods.MES_S]),
-            _CodeList("kind", "措施类别", [str(label) for label in MeasureKind.labels]),
-            _CodeList("classify1", "管控方式一级", [str(label) for label in Classify1.labels]),
-            _CodeList("classify2", "管控方式二级代码", list(Classify2.values)),
-            _CodeList("classify2_name", "二级分类名称", [str(label) for label in Classify2.labels]),
-            _CodeList("check_cycle_unit", "周期单位", [str(label) for label in CheckCycleUnit.labels]),
-            _CodeList("work_day_type", "工作日类型", [str(label) for label in WorkDayType.labels]),
-            _CodeList("data_src", "数据来源", [str(label) for label in DataSource.labels]),
-            _CodeList("tier", "管控层级", [str(label) for label in ControlTier.labels]),
-        ]
-    units = sorted(tree.units.values(), key=lambda u: u.path)
-    company = [tree.company.name] if tree.company is not None else []
-    lists += [
-        _CodeList("org_unit", "组织单元路径", company + [tree.path(u) for u in units]),
-        _CodeList(
-            "responsible_post", "岗位路径", [tree.path(u) for u in units if u.kind == OrgUnitKind.POST]
-        ),
-        _CodeList("person", "人员姓名", [p.name for p in people]),
-        _CodeList("person_unit", "人员所在岗位/部门", [tree.path(p.org_unit) for p in people]),
-    ]
-    return lists
-
-
 def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-# Which code list feeds each column's drop-down (strict: only listed values are accepted by Excel).
-_DROPDOWNS: dict[str, dict[str, tuple[str, bool]]] = {
-    POINTS_SHEET: {"type": ("type", True), "org_unit": ("org_unit", False)},
-    FACTORS_SHEET: {
-        "method": ("method", True),
-        "category": ("category", True),
-        "accident_types": ("accident_types", False),
-        "initial_method": ("assessment", True),
-        "residual_method": ("assessment", True),
-    },
-    MEASURES_SHEET: {
-        "kind": ("kind", True),
-        "classify1": ("classify1", True),
-        "classify2": ("classify2", True),
-        "check_cycle_unit": ("check_cycle_unit", True),
-        "work_day_type": ("work_day_type", True),
-        "data_src": ("data_src", True),
-        "responsible_post": ("responsible_post", True),
-    },
-    TIERS_SHEET: {"tier": ("tier", True), "person": ("person", False), "org_unit": ("org_unit", False)},
-}
+def _code_lists(tree: OrgTree, people: Sequence[Person]) -> list[CodeList]:
+    def labels(choices: Any) -> list[str]:
+        return list(excel.choice_labels(choices))
 
-
-def _dropdown(sheet: Worksheet, column: int, codes_column: int, count: int, strict: bool) -> None:
-    if count == 0:
-        return
-    letter = get_column_letter(codes_column)
-    validation = DataValidation(
-        type="list",
-        formula1=f"'{CODES_SHEET}'!${letter}$2:${letter}${count + 1}",
-        allow_blank=True,
-        showErrorMessage=strict,
-        errorTitle="输入有误" if strict else None,
-        error="请从下拉列表中选择" if strict else None,
-    )
-    target = get_column_letter(column)
-    validation.add(f"{target}2:{target}{VALIDATION_ROWS + 1}")
-    sheet.add_data_validation(validation)
+    units = sorted(tree.units.values(), key=lambda u: u.path)
+    company = [tree.company.name] if tree.company is not None else []
+    return [
+        CodeList("type", "风险点类型", labels(RiskPointType.choices)),
+        CodeList("method", "辨识方法", list(IdentificationMethod.values)),
+        CodeList("category", "危险源类别（GB/T 13861）", labels(HazardCategory.choices)),
+        CodeList("accident_types", "事故类型（GB 6441）", labels(AccidentType.choices)),
+        CodeList("assessment", "评价方法", list(rules.METHODS)),
+        CodeList("lec_l", "LEC：L", [_fmt(v) for v in methods.LEC_L]),
+        CodeList("lec_e", "LEC：E", [_fmt(v) for v in methods.LEC_E]),
+        CodeList("lec_c", "LEC：C", [_fmt(v) for v in methods.LEC_C]),
+        CodeList("ls_l", "LS：L", [str(v) for v in methods.LS_L]),
+        CodeList("ls_s", "LS：S", [str(v) for v in methods.LS_S]),
+        CodeList("mes_m", "MES：M", [str(v) for v in methods.MES_M]),
+        CodeList("mes_e", "MES：E", [_fmt(v) for v in methods.MES_E]),
+        CodeList("mes_s", "MES：S", [str(v) for v in methods.MES_S]),
+        CodeList("kind", "措施类别", labels(MeasureKind.choices)),
+        CodeList("classify1", "管控方式一级", labels(Classify1.choices)),
+        CodeList("classify2", "管控方式二级代码", list(Classify2.values)),
+        CodeList("classify2_name", "二级分类名称", labels(Classify2.choices)),
+        CodeList("check_cycle_unit", "周期单位", labels(CheckCycleUnit.choices)),
+        CodeList("work_day_type", "工作日类型", labels(WorkDayType.choices)),
+        CodeList("data_src", "数据来源", labels(DataSource.choices)),
+        CodeList("tier", "管控层级", labels(ControlTier.choices)),
+        CodeList("org_unit", "组织单元路径", company + [tree.path(u) for u in units]),
+        CodeList("responsible_post", "岗位路径", [tree.path(u) for u in units if u.kind == OrgUnitKind.POST]),
+        CodeList("person", "人员姓名", [p.name for p in people]),
+        CodeList("person_unit", "人员所在岗位/部门", [tree.path(p.org_unit) for p in people]),
+    ]
 
 
 def _assessment_cells(prefix: str, assessment: Any) -> dict[str, Any]:
@@ -1131,86 +892,92 @@ def _unique_reference(factor: HazardFactor, factors: Sequence[HazardFactor]) -> 
     return ""
 
 
+_FACTOR_FIELDS = (
+    "method",
+    "step_no",
+    "step_name",
+    "description",
+    "category",
+    "accident_types",
+    "consequences",
+    "existing_controls",
+)
+_MEASURE_FIELDS = (
+    "kind",
+    "classify1",
+    "classify2",
+    "classify3",
+    "description",
+    "check_content",
+    "check_cycle",
+    "check_cycle_unit",
+    "work_day_type",
+    "data_src",
+)
+
+
 def _register_rows(points: Sequence[RiskPoint], tree: OrgTree) -> dict[str, list[dict[str, Any]]]:
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SHEETS}
-    with translation.override("zh-hans"):
-        for point in points:
-            rows[POINTS_SHEET].append(
+    """Stored values by column key; the kit writes choice labels and neutralises text."""
+    rows: dict[str, list[dict[str, Any]]] = {spec.name: [] for spec in SPECS}
+    order = {tier: i for i, tier in enumerate(methods.TIERS)}
+    for point in points:
+        rows[POINTS_SHEET].append(
+            {
+                "code": point.code,
+                "name": point.name,
+                "type": point.type,
+                "org_unit": tree.path(point.org_unit),
+                "location": point.location,
+                "lat": point.lat,
+                "lon": point.lon,
+            }
+        )
+        views = selectors.factor_views(point)
+        factors = [view.factor for view in views]
+        for view in views:
+            rows[FACTORS_SHEET].append(
                 {
-                    "code": point.code,
-                    "name": point.name,
-                    "type": point.get_type_display(),
-                    "org_unit": tree.path(point.org_unit),
-                    "location": point.location,
-                    "lat": point.lat,
-                    "lon": point.lon,
+                    "point": point.code,
+                    **{name: getattr(view.factor, name) for name in _FACTOR_FIELDS},
+                    **_assessment_cells("initial", view.initial),
+                    **_assessment_cells("residual", view.residual),
                 }
             )
-            views = selectors.factor_views(point)
-            factors = [view.factor for view in views]
-            for view in views:
-                factor = view.factor
-                rows[FACTORS_SHEET].append(
-                    {
-                        "point": point.code,
-                        "method": factor.method,
-                        "step_no": factor.step_no,
-                        "step_name": factor.step_name,
-                        "description": factor.description,
-                        "category": factor.get_category_display(),
-                        "accident_types": "、".join(factor.accident_type_labels()),
-                        "consequences": factor.consequences,
-                        "existing_controls": factor.existing_controls,
-                        **_assessment_cells("initial", view.initial),
-                        **_assessment_cells("residual", view.residual),
-                    }
-                )
-            for measure in point.measures.all():
-                if not measure.active:
-                    continue
-                reference = ""
-                if measure.hazard_factor is not None:
-                    reference = _unique_reference(measure.hazard_factor, factors)
-                rows[MEASURES_SHEET].append(
-                    {
-                        "point": point.code,
-                        "factor": reference,
-                        "kind": measure.get_kind_display(),
-                        "classify1": measure.get_classify1_display(),
-                        "classify2": measure.classify2,
-                        "classify3": measure.classify3,
-                        "description": measure.description,
-                        "check_content": measure.check_content,
-                        "check_cycle": measure.check_cycle,
-                        "check_cycle_unit": measure.get_check_cycle_unit_display(),
-                        "work_day_type": measure.get_work_day_type_display(),
-                        "data_src": measure.get_data_src_display(),
-                        "responsible_post": tree.path(measure.responsible_post),
-                    }
-                )
-            order = {tier: i for i, tier in enumerate(methods.TIERS)}
-            for assignment in sorted(point.tiers.all(), key=lambda a: order.get(a.tier, 9)):
-                rows[TIERS_SHEET].append(
-                    {
-                        "point": point.code,
-                        "tier": assignment.get_tier_display(),
-                        "person": assignment.person.name,
-                        "org_unit": tree.path(assignment.org_unit),
-                    }
-                )
+        for measure in point.measures.all():
+            if not measure.active:
+                continue
+            factor = measure.hazard_factor
+            rows[MEASURES_SHEET].append(
+                {
+                    "point": point.code,
+                    "factor": _unique_reference(factor, factors) if factor is not None else "",
+                    **{name: getattr(measure, name) for name in _MEASURE_FIELDS},
+                    "responsible_post": tree.path(measure.responsible_post),
+                }
+            )
+        for assignment in sorted(point.tiers.all(), key=lambda a: order.get(a.tier, 9)):
+            rows[TIERS_SHEET].append(
+                {
+                    "point": point.code,
+                    "tier": assignment.tier,
+                    "person": assignment.person.name,
+                    "org_unit": tree.path(assignment.org_unit),
+                }
+            )
     return rows
 
 
+_EXAMPLE_CODE = f"{EXAMPLE_MARK}RP-001"
 _EXAMPLES: dict[str, dict[str, Any]] = {
     POINTS_SHEET: {
-        "code": f"{EXAMPLE_MARK}RP-001",
+        "code": _EXAMPLE_CODE,
         "name": "氯乙烯合成反应釜（示例行不会导入）",
-        "type": "设施/部位/场所/区域",
+        "type": RiskPointType.choices[0][0],
         "org_unit": "合成车间",
         "location": "合成车间一楼",
     },
     FACTORS_SHEET: {
-        "point": f"{EXAMPLE_MARK}RP-001",
+        "point": _EXAMPLE_CODE,
         "method": "SCL",
         "step_name": "反应釜",
         "description": "反应釜超温超压",
@@ -1224,7 +991,7 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "initial_C": 15,
     },
     MEASURES_SHEET: {
-        "point": f"{EXAMPLE_MARK}RP-001",
+        "point": _EXAMPLE_CODE,
         "factor": "反应釜",
         "kind": "自动化控制",
         "classify1": "工程技术",
@@ -1237,40 +1004,23 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "data_src": "隐患排查",
         "responsible_post": "合成车间/甲班/反应釜操作岗",
     },
-    TIERS_SHEET: {"point": f"{EXAMPLE_MARK}RP-001", "tier": "岗位级", "person": "王操作", "org_unit": ""},
+    TIERS_SHEET: {"point": _EXAMPLE_CODE, "tier": "岗位级", "person": "王操作", "org_unit": ""},
 }
 
-
-def _help_lines(enterprise: Enterprise) -> list[tuple[str, str]]:
-    lines = [
-        ("风险清单导入导出说明", ""),
-        ("企业名称", enterprise.name),
-        (USCC_LABEL, enterprise.uscc),
-        ("", ""),
-        ("1", "本文件的格式同时用于模板、导出和导入；请勿修改工作表名称和表头文字，红色带 * 的列为必填。"),
-        ("2", f"以“{EXAMPLE_MARK}”开头的示例行不会导入，可保留或删除。可选值见“{CODES_SHEET}”工作表。"),
-        ("3", "风险点按“风险点编号”对应：编号已存在的风险点按本文件更新，新编号新建。"),
-        (
-            "4",
-            "本文件中出现的每个风险点，其危险源（含评价）、管控措施和管控责任全部以本文件为准："
-            "文件中没有的将被删除；文件中没有出现的风险点保持不变。",
-        ),
-        ("5", "危险源：JHA 须填作业步骤序号（1–10），每个风险点最多 10 个步骤；SCL 不填步骤序号。"),
-        (
-            "6",
-            "评价：LEC 填 L、E、C；LS 填 L、S；MES 填 M、E、S；取值须为代码表中的数值，"
-            "等级按本县风险分级设置计算。剩余评价可空。",
-        ),
-        ("7", "管控措施的“对应危险源”填该风险点危险源的步骤序号、项目名称或危险源描述；可空。"),
-        ("8", "组织架构路径用“/”连接公司以下各级名称，如：合成车间/甲班/反应釜操作岗；公司本级填公司名称。"),
-        ("9", "全部行校验通过才会导入；任何一处有错都不会导入任何数据，并列出工作表、行号、列名和原因。"),
-        ("", ""),
-        ("列说明", ""),
-    ]
-    for sheet, columns in SHEETS.items():
-        for column in columns:
-            lines.append((f"{sheet}·{column.header}", ("（必填）" if column.required else "") + column.note))
-    return lines
+HELP_LINES = (
+    "1. 本文件的格式同时用于模板、导出和导入；请勿修改工作表名称和表头文字，红色带 * 的列为必填。",
+    f"2. 以“{EXAMPLE_MARK}”开头的示例行不会导入，可保留或删除。可选值见“{CODES_SHEET}”工作表。",
+    "3. 风险点按“风险点编号”对应：编号已存在的风险点按本文件更新，新编号新建。",
+    "4. 本文件中出现的每个风险点，其危险源（含评价）、管控措施和管控责任全部以本文件为准："
+    "文件中没有的将被删除；文件中没有出现的风险点保持不变。",
+    "5. 危险源：JHA 须填作业步骤序号（1–10），每个风险点最多 10 个步骤；SCL 不填步骤序号。",
+    "6. 评价：LEC 填 L、E、C；LS 填 L、S；MES 填 M、E、S；取值须为代码表中的数值，"
+    "等级按本县风险分级设置计算。剩余评价可空。",
+    "7. 管控措施的“对应危险源”填该风险点危险源的步骤序号、项目名称或危险源描述；可空。",
+    "8. 组织架构路径用“/”连接公司以下各级名称，如：合成车间/甲班/反应釜操作岗；公司本级填公司名称。",
+    "9. 全部行校验通过才会导入；任何一处有错都不会导入任何数据，并列出工作表、行号、列名和原因。",
+    "10. 文件在后台导入，页面显示进度；完成或失败时会收到通知。",
+)
 
 
 def build_workbook(user: Any, enterprise: Enterprise, points: Sequence[RiskPoint] | None) -> bytes:
@@ -1282,74 +1032,25 @@ def build_workbook(user: Any, enterprise: Enterprise, points: Sequence[RiskPoint
         .select_related("org_unit")
         .order_by("name", "id")
     )
-    lists = _code_lists(tree, people)
     rows = _register_rows(points, tree) if points is not None else None
-
-    workbook = Workbook()
-    help_sheet = workbook.worksheets[0]
-    help_sheet.title = HELP_SHEET
-    for number, (label, text) in enumerate(_help_lines(enterprise), start=1):
-        first = help_sheet.cell(row=number, column=1, value=label)
-        help_sheet.cell(row=number, column=2, value=text)
-        if label in {"风险清单导入导出说明", "列说明"}:
-            first.font = Font(bold=True, size=12)
-        elif label in {"企业名称", USCC_LABEL}:
-            first.font = Font(bold=True)
-    help_sheet["B3"].number_format = "@"
-    help_sheet.column_dimensions["A"].width = 28
-    help_sheet.column_dimensions["B"].width = 100
-
-    data_sheets: dict[str, Worksheet] = {}
-    for name, columns in SHEETS.items():
-        sheet = workbook.create_sheet(name)
-        data_sheets[name] = sheet
-        for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(
-                row=1, column=index, value=f"{column.header}*" if column.required else column.header
-            )
-            cell.font = Font(bold=True, color="C00000" if column.required else "000000")
-            cell.fill = _HEADER_FILL
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-        values_list = rows[name] if rows is not None else [_EXAMPLES[name]]
-        for number, values in enumerate(values_list, start=2):
-            for index, column in enumerate(columns, start=1):
-                value = values.get(column.key)
-                cell = sheet.cell(row=number, column=index, value=value if value != "" else None)
-                if column.text:
-                    cell.number_format = "@"
-                if rows is None:
-                    cell.font = _EXAMPLE_FONT
-        # Text format for the code and path columns on the rows still to be filled, so Excel keeps "001".
-        for index, column in enumerate(columns, start=1):
-            if column.text:
-                sheet.column_dimensions[get_column_letter(index)].number_format = "@"
-        sheet.freeze_panes = "A2"
-
-    codes = workbook.create_sheet(CODES_SHEET)
-    code_columns: dict[str, tuple[int, int]] = {}
-    for index, code_list in enumerate(lists, start=1):
-        code_columns[code_list.key] = (index, len(code_list.values))
-        head = codes.cell(row=1, column=index, value=code_list.header)
-        head.font = Font(bold=True)
-        head.fill = _HEADER_FILL
-        codes.column_dimensions[get_column_letter(index)].width = 18
-        for offset, value in enumerate(code_list.values, start=2):
-            cell = codes.cell(row=offset, column=index, value=value)
-            cell.number_format = "@"
-    codes.freeze_panes = "A2"
-
-    for name, dropdowns in _DROPDOWNS.items():
-        columns = SHEETS[name]
-        for index, column in enumerate(columns, start=1):
-            if column.key in dropdowns:
-                key, strict = dropdowns[column.key]
-                codes_index, count = code_columns[key]
-                _dropdown(data_sheets[name], index, codes_index, count, strict)
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    with translation.override("zh-hans"):
+        return excel.build_workbook(
+            [
+                SheetData(
+                    spec,
+                    rows=rows[spec.name] if rows is not None else (),
+                    example=_EXAMPLES[spec.name] if rows is None else None,
+                )
+                for spec in SPECS
+            ],
+            code_lists=_code_lists(tree, people),
+            help_text=HelpText(
+                title="风险清单导入导出说明",
+                pairs=(("企业名称", enterprise.name), (USCC_LABEL, enterprise.uscc)),
+                lines=("", *HELP_LINES),
+                first=True,
+            ),
+        )
 
 
 def build_template(user: Any, enterprise: Enterprise) -> bytes:

@@ -10,11 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from safegrid.core import excel
+from safegrid.core.excel import XLSX_TYPE
 from safegrid.core.models import AuditEntry
 from safegrid.core.testing import SYSTEM, World
 from safegrid.enterprises import services as ent_services
-from safegrid.enterprises.import_views import XLSX_TYPE
 from safegrid.enterprises.models import OrgUnit
+from safegrid.jobs.choices import JobStatus
+from safegrid.jobs.models import Job
+from safegrid.jobs.testing import run_queued
+from safegrid.notifications.models import Notification
 from safegrid.risks.choices import AssessmentKind, IdentificationMethod
 from safegrid.risks.documents import points_excel as rx
 from safegrid.risks.models import (
@@ -249,9 +254,9 @@ def test_template_downloads_parses_and_imports_nothing(world: World, login: Any)
         dv.formula1.startswith(f"'{rx.CODES_SHEET}'!") for dv in factors.data_validations.dataValidation
     )
 
-    sheets, uscc, problems = rx.read_workbook(response.content)
-    assert problems == [] and uscc == world.ent_a.uscc
-    assert all(rows == [] for rows in sheets.values())  # only example rows
+    read = excel.read_workbook(response.content, rx.SPECS)
+    assert read.problems == [] and rx.file_uscc(response.content) == world.ent_a.uscc
+    assert all(rows == [] for rows in read.sheets.values())  # only example rows
     outcome = do_import(world, response.content)
     assert not outcome.ok and "没有数据行" in outcome.message
 
@@ -446,17 +451,39 @@ def test_export_delete_import_round_trip_rebuilds_the_same_register(world: World
     assert snapshot(world) == before
 
 
+def test_export_neutralises_formulas_and_imports_them_back_as_text(world: World, login: Any) -> None:
+    formula = '=HYPERLINK("http://evil.example/","点击查看")'
+    make_point(world, "RP-001", location=formula, name="@SUM(1+1)")
+    response = login(world.user("ent_a")).get(reverse("risks:excel_export"), {"enterprise": world.ent_a.pk})
+    sheet = load_workbook(io.BytesIO(response.content))[rx.POINTS_SHEET]
+    headers = [cell.value for cell in sheet[1]]
+    location = sheet.cell(row=2, column=headers.index("位置") + 1)
+    name = sheet.cell(row=2, column=headers.index("风险点名称*") + 1)
+    assert (location.data_type, location.value) == ("s", "'" + formula)  # text, not a live formula
+    assert name.value == "'@SUM(1+1)"
+    RiskPoint.objects.filter(enterprise=world.ent_a).delete()
+    outcome = do_import(world, response.content)
+    assert outcome.ok, outcome.errors
+    point = RiskPoint.objects.get(enterprise=world.ent_a, code="RP-001")
+    assert (point.location, point.name) == (formula, "@SUM(1+1)")
+
+
 # ---- pages and permissions ---------------------------------------------------------------------------
 
 
 def upload(client: Any, world: World, content: bytes, enterprise: int | None = None) -> Any:
-    return client.post(
+    """Upload, let the queued import job run (as the worker would), then show the import's page."""
+    response = client.post(
         reverse("risks:excel_import"),
         {
             "enterprise": enterprise or world.ent_a.pk,
             "file": SimpleUploadedFile("风险清单.xlsx", content, content_type=XLSX_TYPE),
         },
     )
+    if response.status_code != 302:
+        return response
+    run_queued()
+    return client.get(response["Location"])
 
 
 def test_government_exports_but_may_not_import(world: World, login: Any) -> None:
@@ -502,6 +529,15 @@ def test_upload_page_shows_the_error_table(world: World, login: Any) -> None:
     assert response.status_code == 200
     assert 'data-testid="excel-import-errors"' in html
     assert "E 的取值“5”无效" in html and "初始E" in html and "第 2 行" in html
+    assert Notification.objects.get(recipient=world.user("ent_a"), kind="imports.failed")
     response = upload(client, world, workbook_bytes(world, good_sheets()))
-    assert 'data-testid="excel-import-done"' in response.content.decode()
+    html = response.content.decode()
+    assert 'data-testid="excel-import-done"' in html and "新建风险点 1 个" in html
     assert RiskPoint.objects.filter(code="RP-101").exists()
+    job = Job.objects.filter(kind="risks.import_register", status=JobStatus.SUCCEEDED).get()
+    assert (job.done, job.total, job.created_by) == (4, 4, world.user("ent_a"))  # progress reached the end
+    note = Notification.objects.get(recipient=world.user("ent_a"), kind="imports.finished")
+    assert note.url == reverse("risks:excel_import_detail", args=[job.args["upload_id"]])
+    # The uploads are private to their uploader.
+    page = login(world.user("county_admin")).get(note.url)
+    assert page.status_code == 404

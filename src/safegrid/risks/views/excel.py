@@ -2,7 +2,8 @@
 
 Reads are scoped (an enterprise out of scope answers 404); government users may download the
 template and the export; only register editors (`permissions.can_edit_register`) may import (403).
-The import checks every row and writes all or nothing (see `documents.points_excel`).
+The import is stored and run on the worker (`services.register_import`); its page shows the job's
+progress, then the outcome or the error table (see `documents.points_excel`).
 """
 
 from __future__ import annotations
@@ -11,26 +12,32 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safegrid.core.excel import MAX_FILE_BYTES, XLSX_TYPE
+from safegrid.enterprises import import_jobs
 from safegrid.enterprises import selectors as ent_selectors
-from safegrid.enterprises.import_views import XLSX_TYPE
-from safegrid.enterprises.importing import MAX_FILE_BYTES
 from safegrid.enterprises.models import Enterprise
+from safegrid.enterprises.models_import import ImportKind
 
 from ..documents import points_excel
 from ..forms.excel import RegisterImportForm
 from ..permissions import can_edit_register, editable_enterprise_ids, is_county_admin
+from ..services import register_import
 
 MAX_CHOICES = 50
-MAX_SHOWN_ERRORS = 500
+SUMMARY_TEXT = _(
+    "新建风险点 %(points_created)s 个、更新 %(points_updated)s 个；写入危险源 %(factors)s 条（评价 %(assessments)s 次）、"
+    "管控措施 %(measures)s 条、管控责任 %(tiers)s 条；按文件替换，删除原有危险源 %(factors_removed)s 条、"
+    "管控措施 %(measures_removed)s 条、管控责任 %(tiers_removed)s 条。"
+)
 
 
 def _enterprise_from(request: HttpRequest, value: Any) -> Enterprise:
@@ -54,7 +61,6 @@ def excel_import(request: HttpRequest) -> HttpResponse:
     user = request.user
     editable = _editable(user)
     chosen: Enterprise | None = None
-    outcome: points_excel.ImportOutcome | None = None
     wanted = request.POST.get("enterprise") if request.method == "POST" else request.GET.get("enterprise")
     if wanted:
         chosen = _enterprise_from(request, wanted)
@@ -69,10 +75,13 @@ def excel_import(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(_("您没有维护该企业风险清单的权限，只能导出"))
         form = RegisterImportForm(request.POST, request.FILES, enterprises=editable)
         if form.is_valid():
-            upload: UploadedFile = form.cleaned_data["file"]
-            outcome = points_excel.import_register(
-                user=user, enterprise=chosen, file_name=upload.name or "register.xlsx", content=upload.read()
+            upload = register_import.register_import_start(
+                actor=user,  # type: ignore[arg-type]
+                enterprise=chosen,
+                file_name=form.file_name(),
+                content=form.content(),
             )
+            return redirect("risks:excel_import_detail", pk=upload.pk)
     else:
         form = RegisterImportForm(initial={"enterprise": chosen}, enterprises=editable)
 
@@ -91,12 +100,29 @@ def excel_import(request: HttpRequest) -> HttpResponse:
             "export_choices": list(in_scope[:MAX_CHOICES]),
             "more_choices": in_scope.count() > MAX_CHOICES,
             "query": query,
-            "outcome": outcome,
-            "shown_errors": outcome.errors[:MAX_SHOWN_ERRORS] if outcome else [],
-            "more_errors": max(0, len(outcome.errors) - MAX_SHOWN_ERRORS) if outcome else 0,
+            "recent": import_jobs.import_job_list(user).filter(kind=ImportKind.RISK_REGISTER)[:5],
             "max_mb": MAX_FILE_BYTES // 2**20,
         },
     )
+
+
+@login_required
+@require_GET
+def excel_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the user's register uploads: the job's progress, then the outcome or the error table."""
+    upload = import_jobs.import_job_get(request.user, pk, kinds=(ImportKind.RISK_REGISTER,))
+    list_url = reverse("risks:point_list")
+    context = {
+        "job": upload,
+        "detail_url": reverse("risks:excel_import_detail", args=[upload.pk]),
+        "more_errors": max(0, upload.error_count - len(upload.errors)),
+        "list_url": f"{list_url}?enterprise={upload.enterprise_id}" if upload.enterprise_id else list_url,
+        "list_label": _("查看风险点清单"),
+        "summary_text": SUMMARY_TEXT % upload.summary if upload.summary else "",
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "enterprises/_import_status.html", context)
+    return render(request, "risks/excel/import_detail.html", context)
 
 
 def _xlsx(content: bytes, file_name: str) -> HttpResponse:

@@ -1,0 +1,12 @@
+"""Schedules of the risks app (autodiscovered by safegrid.jobs)."""
+
+from safegrid.jobs import schedule
+
+# The proposal is per year; recomputing it monthly keeps the current year's proposal in step with the
+# registers (the 1st of January starts the new year's). Levels a person decided are kept.
+schedule(
+    "risks.regional_propose",
+    cron="30 2 1 * *",  # the 1st of every month at 02:30 county time
+    job_kind="risks.regional_propose",
+    title="区域风险建议（本年度）",
+)

@@ -127,7 +127,7 @@ def _calamine_lines(sheet: Any) -> Iterator[tuple[Any, ...]]:
 
 
 def sheet_rows(
-    spec: SheetSpec, title: str, lines: Iterable[Sequence[Any] | None]
+    spec: SheetSpec, title: str, lines: Iterable[tuple[Any, ...] | None]
 ) -> tuple[list[Row], list[RowError]]:
     """One sheet's rows from its lines (Excel row 1 first). The header row is the one (of the first
     ten) naming most of the columns."""

@@ -37,6 +37,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from .context import request_id_var
+from .insert import insert_rows
 from .models import AuditEntry, AuditHead, User
 from .scoping import ByDivision, ByEnterprise, Public
 
@@ -257,6 +258,27 @@ def _current_pending() -> tuple[_Pending, bool]:
     return _Pending(), True
 
 
+def _json_default(value: Any) -> Any:
+    """What `_jsonable` makes of a value JSON cannot encode itself (the encoder recurses into it)."""
+    converted = _jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
+
+
+def _as_stored(value: Any) -> Any:
+    """`value` as the JSON column gives it back, so the hash covers exactly what the database returns.
+
+    One encode and one decode in C: the encoder converts dates, decimals, UUIDs, files and rows
+    through `_json_default` as it meets them (the same values `_jsonable` gives), and the decode turns
+    tuples into lists and keys into strings as a read from the database would.
+    """
+    try:
+        return json.loads(json.dumps(value, default=_json_default))
+    except TypeError:  # e.g. a dict keyed by dates: `_jsonable` turns keys into text first
+        return json.loads(json.dumps(_jsonable(value)))
+
+
 def entry(
     *,
     actor: Actor | None,
@@ -279,9 +301,8 @@ def entry(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    # Round-trip the JSON so the hash is computed over exactly what the database returns.
-    before_json = json.loads(json.dumps(_jsonable(before))) if before is not None else None
-    after_json = json.loads(json.dumps(_jsonable(after))) if after is not None else None
+    before_json = _as_stored(before) if before is not None else None
+    after_json = _as_stored(after) if after is not None else None
     row = AuditEntry(
         at=timezone.now(),
         actor=actor if isinstance(actor, User) else None,
@@ -323,7 +344,8 @@ def record_many(entries: Sequence[AuditEntry]) -> None:
     if len(entries) == 1:
         entries[0].save(force_insert=True)
     else:
-        AuditEntry.objects.bulk_create(entries)  # atomic by itself when split into batches
+        with transaction.atomic(savepoint=False):  # several INSERTs: all or none
+            insert_rows(entries)
     batch.entries.update({row.pk: row for row in entries if row.pk is not None})
     if new:
         transaction.on_commit(batch.link, robust=True)
@@ -389,12 +411,14 @@ def _link_batch(
                 return 0
             head = AuditHead.objects.select_for_update().get_or_create(pk=1)[0]
         # Read after taking the lock: under READ COMMITTED this sees every earlier linker's work.
-        rows = list(pending.filter(seq__isnull=True).order_by("id"))
+        # Only the ids of rows this process recorded (it holds their values); orphans are read whole.
+        ids = list(pending.filter(seq__isnull=True).order_by("id").values_list("id", flat=True))
+        missing = [pk for pk in ids if pk not in recorded]
+        found = {row.pk: row for row in AuditEntry.objects.filter(id__in=missing)} if missing else {}
+        rows = [recorded.get(pk) or found[pk] for pk in ids]
         for row in rows:
-            source = recorded.get(row.pk, row)
-            source.prev_hash = head.last_hash
             row.prev_hash = head.last_hash
-            row.hash = compute_hash(source)
+            row.hash = compute_hash(row)
             row.seq = head.count + 1
             head.count, head.last_id, head.last_hash = row.seq, row.pk, row.hash
         if rows:

@@ -18,8 +18,12 @@ Owner = Callable[[models.Model], tuple[int | None, str]]
 
 
 def concrete_snapshot(obj: models.Model, **m2m: Sequence[int]) -> dict[str, Any]:
-    """`audit.snapshot` without its per-object M2M query: the caller passes the M2M id lists."""
-    data = {f.attname: audit._jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+    """`audit.snapshot` without its per-object M2M query: the caller passes the M2M id lists.
+
+    Values are left as the row holds them (dates, decimals…): `audit.entry` converts them in one
+    JSON pass, exactly as `audit.snapshot` would have.
+    """
+    data = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
     data.update({name: sorted(ids) for name, ids in m2m.items()})
     return data
 
@@ -38,16 +42,22 @@ def record_created(
     cost when that is slow (a choice label looked up in a dict instead of `get_FOO_display`).
     Call inside the writing transaction.
     """
+    if not objects:
+        return
+    if snapshots is None:
+        # Freshly inserted rows have no M2M links yet, so the concrete fields are the whole snapshot.
+        m2m = {m.name: () for m in objects[0]._meta.many_to_many}
+        snapshots = [concrete_snapshot(obj, **m2m) for obj in objects]
     audit.record_many(
         [
             audit.entry(
                 actor=actor,
                 action=AuditAction.CREATE,
                 obj=obj,
-                after=snapshots[index] if snapshots is not None else audit.snapshot(obj),
+                after=after,
                 owner=owner(obj),
                 object_repr=describe(obj),
             )
-            for index, obj in enumerate(objects)
+            for obj, after in zip(objects, snapshots, strict=True)
         ]
     )

@@ -14,6 +14,7 @@ from django.db import models, transaction
 
 from . import audit_bulk
 from .audit import Actor
+from .insert import insert_rows
 
 M = TypeVar("M", bound=models.Model)
 BATCH_SIZE = 1000
@@ -45,7 +46,7 @@ def insert_many(objects: Sequence[M], *, exclude: Sequence[str] = ()) -> list[M]
     if not objects:
         return []
     validate_all(objects, exclude)
-    return type(objects[0])._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
+    return insert_rows(objects, batch_size=BATCH_SIZE)
 
 
 def create_many(

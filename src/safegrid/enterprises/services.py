@@ -13,6 +13,7 @@ from django.db.models.functions import Cast, Concat, LPad
 from safegrid.core import audit_bulk
 from safegrid.core.audit import Actor
 from safegrid.core.bulk import BATCH_SIZE, BulkRefused, create_many, insert_many
+from safegrid.core.insert import insert_rows
 from safegrid.core.services import object_create, object_delete, object_update
 from safegrid.regions.models import Sector
 
@@ -161,7 +162,7 @@ def enterprise_create_many(
         sector_ids = {
             e.pk: [s.pk for s in sectors] for e, (_d, sectors) in zip(enterprises, rows, strict=True)
         }
-        EnterpriseSector.objects.bulk_create(
+        insert_rows(
             [EnterpriseSector(enterprise=e, sector_id=s) for e in enterprises for s in sector_ids[e.pk]],
             batch_size=BATCH_SIZE,
         )
@@ -193,6 +194,7 @@ def person_create_many(
     *, actor: Actor, rows: Sequence[tuple[Enterprise, Mapping[str, Any], Mapping[str, Any] | None]]
 ) -> list[Person]:
     """Create people, each with an optional certificate; BulkRefused names the row index."""
+    kinds = {value: str(label) for value, label in Certificate._meta.get_field("kind").flatchoices}
     with transaction.atomic():
         people = create_many(
             actor=actor, objects=[Person(enterprise=e, **data) for e, data, _cert in rows], owner=_owner
@@ -207,6 +209,7 @@ def person_create_many(
                     Certificate(enterprise=p.enterprise, person=p, **(rows[i][2] or {})) for i, p in held
                 ],
                 owner=_owner,
+                describe=lambda c: f"{kinds.get(c.kind, c.kind)} {c.number}",
             )
         except BulkRefused as exc:
             raise BulkRefused(held[exc.index][0], exc.error, Certificate) from None

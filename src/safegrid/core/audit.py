@@ -439,14 +439,30 @@ def link_recorded(recorded: Mapping[int, AuditEntry], *, batch_size: int = LINK_
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         linked += _link_batch(AuditEntry.objects.filter(id__in=chunk), recorded)
+    return linked + _link_orphan_batch(batch_size)
+
+
+def _link_orphan_batch(batch_size: int) -> int:
+    """One batch of rows left pending for ORPHAN_GRACE, when nobody else is linking (0 if busy or none)."""
     stale = timezone.now() - ORPHAN_GRACE
     orphans = list(
         AuditEntry.objects.filter(seq__isnull=True, at__lt=stale)
         .order_by("id")
         .values_list("id", flat=True)[:batch_size]
     )
-    if orphans:
-        linked += _link_batch(AuditEntry.objects.filter(id__in=orphans), {}, skip_if_busy=True)
+    if not orphans:
+        return 0
+    return _link_batch(AuditEntry.objects.filter(id__in=orphans), {}, skip_if_busy=True)
+
+
+def link_orphans(*, batch_size: int = LINK_BATCH) -> int:
+    """Link every entry left pending for ORPHAN_GRACE (its process died between commit and linking).
+
+    The worker calls this on each schedule tick, so such entries never wait for a later write.
+    """
+    linked = 0
+    while batch := _link_orphan_batch(batch_size):
+        linked += batch
     return linked
 
 

@@ -8,6 +8,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from safegrid.core import audit
 from safegrid.core.audit import SystemActor
 
 from . import rules, services
@@ -51,8 +52,11 @@ def schedules_tick(now: dt.datetime | None = None) -> list[Job]:
 
 
 def tick(now: dt.datetime | None = None) -> None:
-    """One round of the worker's housekeeping: due schedules, then lost jobs."""
+    """One round of the worker's housekeeping: due schedules, lost jobs, audit entries left unlinked."""
     schedules_tick(now)
+    orphans = audit.link_orphans()
+    if orphans:
+        logger.warning("%s audit entries left pending by a dead process were linked", orphans)
     reaped = services.jobs_reap_expired(now)
     if reaped:
         logger.warning("%s job(s) lost their worker and were retried or failed", reaped)

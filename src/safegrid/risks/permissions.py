@@ -23,11 +23,6 @@ FILING_REVIEWER_ROLES = frozenset({*COUNTY_ROLES, Role.DEPT_OFFICER})
 REGIONAL_RISK_ROLES = frozenset(COUNTY_ROLES)
 
 
-def is_county_admin(user: Any) -> bool:
-    """Kept for callers outside this change (risks/views/excel.py); new code reads `scope.is_county_admin`."""
-    return scope_for(user).is_county_admin
-
-
 def editable_enterprise_ids(user: Any) -> frozenset[int]:
     """Enterprises whose register the user maintains (not meaningful for the county admin: all)."""
     return scope_for(user).enterprises_with(REGISTER_EDITOR_ROLES)

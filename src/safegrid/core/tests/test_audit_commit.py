@@ -66,6 +66,23 @@ def test_entries_orphaned_by_a_crash_are_linked_by_the_next_verify(world, monkey
 
 
 @committed
+def test_the_worker_tick_links_orphans_once_they_are_past_the_grace_period(world, monkeypatch):
+    from safegrid.jobs.scheduler import tick
+
+    audit.link_pending()
+    with monkeypatch.context() as m:
+        m.setattr(audit._Pending, "link", lambda self: None)  # the process dies after commit
+        services.enterprise_update(actor=SYSTEM, enterprise=world.ent_a, data={"employees": 8})
+    assert _pending() == 1
+    tick()  # still within the grace period: the writer may yet link it
+    assert _pending() == 1
+    AuditEntry.objects.filter(seq__isnull=True).update(at=audit.timezone.now() - 2 * audit.ORPHAN_GRACE)
+    tick()
+    assert _pending() == 0
+    assert audit.verify(link=False).ok
+
+
+@committed
 def test_a_pending_row_edited_between_commit_and_link_fails_verify(world, monkeypatch):
     """The linker hashes what the service recorded, not what the row says by the time it links."""
     audit.link_pending()

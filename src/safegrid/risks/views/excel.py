@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safegrid.core.excel import MAX_FILE_BYTES, XLSX_TYPE
+from safegrid.core.scoping import scope_for
 from safegrid.enterprises import import_jobs
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.models import Enterprise
@@ -29,7 +30,7 @@ from safegrid.enterprises.models_import import ImportKind
 
 from ..documents import points_excel
 from ..forms.excel import RegisterImportForm
-from ..permissions import can_edit_register, editable_enterprise_ids, is_county_admin
+from ..permissions import can_edit_register, editable_enterprise_ids
 from ..services import register_import
 
 MAX_CHOICES = 50
@@ -52,7 +53,7 @@ def _enterprise_from(request: HttpRequest, value: Any) -> Enterprise:
 def _editable(user: Any) -> QuerySet[Enterprise]:
     """Enterprises in scope whose register the user may import."""
     qs = ent_selectors.enterprise_list(user).order_by("name")
-    return qs if is_county_admin(user) else qs.filter(pk__in=sorted(editable_enterprise_ids(user)))
+    return qs if scope_for(user).is_county_admin else qs.filter(pk__in=sorted(editable_enterprise_ids(user)))
 
 
 @login_required

@@ -13,7 +13,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def world(db):
-    from safegrid.core.testing import build_world
+    from safegrid.testworld import build_world
 
     return build_world()
 

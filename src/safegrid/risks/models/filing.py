@@ -118,7 +118,3 @@ class FilingTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status}→{self.to_status}"
-
-    @property
-    def enterprise_id(self) -> int:
-        return int(self.filing.enterprise_id)

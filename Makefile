@@ -37,6 +37,7 @@ lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run lint-imports
 
 test-py: install
 	SAFEGRID_PROFILE=test $(UV) run pytest -q $(PYTEST_ARGS)

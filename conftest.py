@@ -33,7 +33,7 @@ def _empty_cache():
 
 @pytest.fixture
 def world(db):
-    from safegrid.core.testing import build_world
+    from safegrid.testworld import build_world
 
     return build_world()
 

@@ -55,9 +55,9 @@ def _ensure_world(writers: int) -> dict[str, Any]:
 
     from safegrid.core.audit import SystemActor
     from safegrid.core.models import User
-    from safegrid.core.testing import build_world
     from safegrid.core.tokens import token_issue
     from safegrid.enterprises.models import Enterprise
+    from safegrid.testworld import build_world
 
     call_command("migrate", "--noinput", verbosity=0)
     if not User.objects.filter(username="ent_a").exists():

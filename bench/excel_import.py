@@ -153,10 +153,10 @@ def _run_one(n: int) -> dict[str, Any]:
 
     from safegrid.core import audit
     from safegrid.core.models import AuditEntry
-    from safegrid.core.testing import build_world
     from safegrid.enterprises import import_jobs
     from safegrid.enterprises.models import Certificate, Enterprise, Person
     from safegrid.jobs import JobFailed
+    from safegrid.testworld import build_world
 
     call_command("migrate", verbosity=0)
     world = build_world()

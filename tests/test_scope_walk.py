@@ -1,7 +1,9 @@
 """The shared scope test: walk every registered URL and API route as users who must not see town B.
 
 Nobody has to remember to add a new page here: the walker enumerates Django's URL resolver and the API's
-OpenAPI document, fills every path parameter with the ids of town B's objects, and fails when a response
+OpenAPI document, fills every path parameter with the ids of town B's objects (those it finds by scope
+rule, plus the ids every app's world extension reports: `<app>/testing.py: extend_world(world) -> Leaks`,
+collected by `safegrid.testworld.extend_world`), and fails when a response
 shows town B's data to a user of town A, enterprise A, a grid of town A, the chemicals regulator (for a
 building-construction enterprise) or an outsider, or when an unsafe request changes anything of town B.
 """
@@ -15,7 +17,9 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from safegrid.apiroot.testing import path_values_for
 from safegrid.core.models import AuditEntry
+from safegrid.testworld import extend_world
 
 # Users who must never see enterprise B, with whether they may see town B's divisions/grids (regulators do).
 WATCHERS = {
@@ -30,6 +34,12 @@ SKIP_PREFIXES = ("static/", "media/", "i18n/", "api/v1/")  # the API is walked t
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
+@pytest.fixture
+def world(world):
+    """The base world plus every app's world extension (data for enterprise B and town B)."""
+    return extend_world(world)
+
+
 def _patterns(resolvers: list, prefix: str = "") -> Iterator[str]:
     for entry in resolvers:
         if isinstance(entry, URLResolver):
@@ -39,7 +49,11 @@ def _patterns(resolvers: list, prefix: str = "") -> Iterator[str]:
 
 
 def _b_objects(world) -> dict[str, list[str]]:
-    """Candidate values for path parameters: the ids of everything that belongs to town B / enterprise B."""
+    """Candidate values for path parameters: the ids of everything that belongs to town B / enterprise B.
+
+    "int" pools the ids of every model (a `<int:pk>` names no model); a parameter the world extensions
+    name (`point_id`, `filing_id`, …) and `enterprise`/`enterprise_id` get only their own values, so a
+    town-B id never lands on a town-A object of another model by coincidence."""
     from django.apps import apps
 
     ids: set[str] = set()
@@ -55,8 +69,20 @@ def _b_objects(world) -> dict[str, list[str]]:
         for name in token_fields:
             tokens.update(str(v) for v in rows.values_list(name, flat=True))
     ids.add(str(world.grid_b.pk))
+    extra = world.leak_ids()
+    uuids = set(extra.pop("uuid", []))
+    for values in extra.values():
+        ids.update(v for v in values if v.isdigit())
     codes = {world.town_b.code, world.village_b.code}
-    return {"int": sorted(ids), "code": sorted(codes), "token": sorted(tokens) or ["missing"]}
+    named = {f"name:{n}": sorted(set(v)) for n, v in extra.items() if n != "pk"}
+    named["name:enterprise"] = named["name:enterprise_id"] = [str(world.ent_b.pk)]
+    return {
+        **named,
+        "int": sorted(ids, key=int),
+        "code": sorted(codes),
+        "token": sorted(tokens) or ["missing"],
+        "uuid": sorted(uuids) or ["00000000-0000-0000-0000-000000000000"],
+    }
 
 
 def _fill(pattern: str, candidates: dict[str, list[str]]) -> list[str]:
@@ -66,8 +92,12 @@ def _fill(pattern: str, candidates: dict[str, list[str]]) -> list[str]:
     choices = []
     for match in params:
         name, conv = match["name"], match["conv"] or "str"
-        if "token" in name:
+        if f"name:{name}" in candidates:
+            choices.append(candidates[f"name:{name}"])
+        elif "token" in name:
             choices.append(candidates["token"])
+        elif conv == "uuid" or name == "uuid":
+            choices.append(candidates["uuid"])
         elif name in {"code", "division"} or (conv == "str" and "code" in name):
             choices.append(candidates["code"])
         elif conv in {"int", "str", "slug", "path"}:
@@ -80,17 +110,43 @@ def _fill(pattern: str, candidates: dict[str, list[str]]) -> list[str]:
         for match, value in zip(params, combo, strict=True):
             url = url.replace(match.group(0), value, 1)
         urls.append(url)
-    return urls[:60]
+    return urls[:120]
 
 
 def _markers(world, strict: bool) -> list[str]:
     enterprise_markers = [world.ent_b.name, world.ent_b.uscc, "赵架子工", "T-B-0001"]
     area_markers = [world.village_b.name, world.grid_b.name, world.town_b.name]
-    return enterprise_markers + ([] if not strict else area_markers)
+    return enterprise_markers + ([] if not strict else area_markers) + world.leak_markers(strict=strict)
 
 
-def _b_audit_count(world) -> int:
-    return AuditEntry.objects.filter(enterprise_id=world.ent_b.pk).count()
+def _body(response) -> str:
+    """The response's text (streamed files, e.g. a filed book's PDF, read whole)."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="ignore")
+
+
+def _unseen_state(user) -> dict:
+    """What an out-of-scope request must not change: everything the user cannot read — the audit
+    entries (sign-ins aside) and the rows of every scoped model (enterprise B's register, town B's job
+    and notification, …). The user's own objects may change (an empty POST may be valid for them)."""
+    from django.apps import apps
+
+    from safegrid.core.scoping import restrict
+    from safegrid.core.selectors import audit_entry_list
+
+    audits = AuditEntry.objects.exclude(action__in=["login", "login_failed"])
+    state = {"audit": audits.exclude(pk__in=audit_entry_list(user).values("pk")).count()}
+    for model in apps.get_models():
+        if getattr(model, "scope_rule", None) is None:
+            continue
+        manager = model._default_manager
+        unseen = manager.exclude(pk__in=restrict(manager.all(), user).values("pk"))
+        state[model._meta.label] = list(unseen.order_by("pk").values())
+    return state
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return [key for key in before if before[key] != after[key]]
 
 
 def _web_urls(world) -> list[str]:
@@ -111,11 +167,18 @@ def test_walker_sees_pages_and_routes(world, client):
     assert len(urls) > 20
     client.force_login(world.user("county_admin"), backend="django.contrib.auth.backends.ModelBackend")
     shown = 0
+    markers = set(world.leak_markers(strict=True))
+    seen: set[str] = set()
     for url in urls:
         response = client.get(url)
-        if response.status_code == 200 and world.ent_b.name in response.content.decode(errors="ignore"):
+        body = _body(response) if response.status_code == 200 else ""
+        if world.ent_b.name in body:
             shown += 1
+        seen.update(m for m in markers if m in body)
     assert shown >= 3, "the county should see enterprise B on several pages"
+    # The walk reaches the data the world extensions added (risk register, regional row, the job).
+    risks = world.leaks["risks"]
+    assert set(risks.markers + risks.area_markers + world.leaks["jobs"].markers) <= seen
 
 
 @pytest.mark.django_db
@@ -123,7 +186,7 @@ def test_walker_sees_pages_and_routes(world, client):
 def test_no_web_page_leaks_town_b(world, client, username):
     client.force_login(world.user(username), backend="django.contrib.auth.backends.ModelBackend")
     markers = _markers(world, strict=not WATCHERS[username])
-    before = _b_audit_count(world)
+    before = _unseen_state(world.user(username))
     leaks = []
     for url in _web_urls(world):
         for method in ("get", "post"):
@@ -132,14 +195,14 @@ def test_no_web_page_leaks_town_b(world, client, username):
                 leaks.append(f"{method.upper()} {url} -> {response.status_code}")
                 continue
             if response.get("Content-Type", "").startswith(("text/", "application/json")):
-                body = response.content.decode(errors="ignore")
+                body = _body(response)
                 seen = [m for m in markers if m in body]
                 if seen:
                     leaks.append(f"{method.upper()} {url} shows {seen}")
             elif response.status_code == 200 and method == "get" and re.search(r"/\d+/", url):
                 leaks.append(f"GET {url} -> 200 {response.get('Content-Type')}")
     assert leaks == []
-    assert _b_audit_count(world) == before, "a request by an out-of-scope user changed enterprise B"
+    assert _changed(before, _unseen_state(world.user(username))) == [], "an out-of-scope write landed"
 
 
 def _api_routes(client) -> list[tuple[str, str]]:
@@ -162,8 +225,11 @@ def test_no_api_route_leaks_town_b(world, client, username):
     token = tokens.token_issue(actor=world.user(username), user=world.user(username), name="walk")[0]
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     candidates = _b_objects(world)
+    # `<model>_id` parameters get that model's enterprise-B rows (not the pooled ids of every model).
+    by_model = path_values_for(world.ent_b, world.town_b, world.village_b)
+    candidates.update({f"name:{n}": v for n, v in by_model.items() if f"name:{n}" not in candidates})
     markers = _markers(world, strict=not WATCHERS[username])
-    before = _b_audit_count(world)
+    before = _unseen_state(world.user(username))
     leaks = []
     for method, path in routes:
         if path.rstrip("/").endswith("/auth/token"):
@@ -177,11 +243,11 @@ def test_no_api_route_leaks_town_b(world, client, username):
             if response.status_code >= 500:
                 leaks.append(f"{method.upper()} {url} -> {response.status_code}")
                 continue
-            body = response.content.decode(errors="ignore")
+            body = _body(response)
             seen = [m for m in markers if m in body]
             if seen:
                 leaks.append(f"{method.upper()} {url} shows {seen}")
             if method != "get" and response.status_code < 300 and "{" in path:
                 leaks.append(f"{method.upper()} {url} -> {response.status_code} on a town-B object")
     assert leaks == []
-    assert _b_audit_count(world) == before
+    assert _changed(before, _unseen_state(world.user(username))) == [], "an out-of-scope write landed"

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "safegrid.enterprises",
     "safegrid.risks",
     "safegrid.api",
+    "safegrid.demo",
 ]
 if PROFILE == "test":
     # A test-only model for the workflow kit's service tests (core cannot borrow an app's model).

@@ -39,7 +39,7 @@ def browser():
 
 @pytest.fixture
 def live_world(transactional_db):
-    from safegrid.core.testing import build_world
+    from safegrid.testworld import build_world
 
     return build_world()
 

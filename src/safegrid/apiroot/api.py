@@ -8,7 +8,7 @@ from __future__ import annotations
 from safegrid.api.auth import api_auth
 from safegrid.api.docs import SwaggerDocs
 from safegrid.api.ninja_api import SafeGridAPI
-from safegrid.core.api import router as auth_router
+from safegrid.api.signin import router as auth_router
 from safegrid.enterprises.api import router as enterprises_router
 from safegrid.regions.api import router as regions_router
 from safegrid.risks.api import router as risks_router

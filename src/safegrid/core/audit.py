@@ -218,6 +218,11 @@ def _owner(obj: models.Model | None) -> _Owner:
     return _Owner(enterprise_id, division)
 
 
+def owner_enterprise_id(obj: models.Model) -> int | None:
+    """The enterprise `obj` belongs to by its model's scope_rule (FK ids read from the row), or None."""
+    return _owner(obj).enterprise_id
+
+
 class _Pending:
     """The entries one transaction recorded; linked by `link` once it commits.
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -111,13 +112,18 @@ class Scope:
         return self.enterprise_ids | frozenset(e for e, _ in self.unit_paths)
 
 
+def _model(label: str) -> Any:
+    """A model of an app above core, by label (as core's foreign keys name them): core imports no app."""
+    return django_apps.get_model(label)
+
+
 def scope_for(user: Any) -> Scope:
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
     cached = getattr(user, "_safegrid_scope", None)
     if cached is not None:
         return cached
-    from safegrid.regions.models import Department
+    Department = _model("regions.Department")
 
     roles: set[str] = set()
     everything = bool(user.is_superuser)
@@ -196,7 +202,7 @@ def _prefix(lookup: str, name: str) -> str:
 
 
 def _enterprise_q(rule: ByEnterprise, scope: Scope) -> Q:
-    from safegrid.enterprises.models import Enterprise
+    Enterprise = _model("enterprises.Enterprise")
 
     ent = rule.enterprise
     q = Q(pk__in=[])

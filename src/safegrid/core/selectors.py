@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from .choices import ENTERPRISE_ROLES
@@ -26,7 +27,7 @@ def audit_scope_q(user: Any) -> Q | None:
         return Q(pk__in=[])
     if scope.everything:
         return None
-    from safegrid.enterprises.models import Enterprise
+    Enterprise = apps.get_model("enterprises", "Enterprise")  # core imports no app above it
 
     q = Q(pk__in=[])
     for code in scope.division_codes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 from django import forms
@@ -13,8 +12,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,18 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from safegrid.enterprises import selectors as ent_selectors
-from safegrid.enterprises.choices import EnterpriseStatus
-from safegrid.enterprises.models import Enterprise, EnterpriseSector
-from safegrid.regions import selectors as region_selectors
-from safegrid.regions.models import Division
-
-from . import audit
+from . import audit, navigation, panels
 from .choices import AuditAction
 from .forms import add_service_errors
 from .lists import Column, Filter, ScopedListView
 from .models import AuditEntry, User
-from .scoping import scope_for
 from .selectors import audit_entry_list
 
 # ---- sign-in -------------------------------------------------------------------------------------
@@ -191,114 +181,32 @@ class ServiceDeleteView(LoginRequiredMixin, View):
         return HttpResponseRedirect(target)
 
 
-# ---- home ----------------------------------------------------------------------------------------
-
-
-def _home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
-    """The county (or town, or department) at a glance: a handful of aggregate queries."""
-    enterprises = ent_selectors.enterprise_list(user).order_by()
-    status_counts = dict(enterprises.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    by_status = [
-        {"value": value, "label": str(label), "count": status_counts.get(value, 0)}
-        for value, label in EnterpriseStatus.choices
-    ]
-    horizon = today + dt.timedelta(days=settings.SAFEGRID_EXPIRY_WARNING_DAYS)
-    certificates = (
-        ent_selectors.certificate_list(user)
-        .order_by()
-        .filter(expires_on__lte=horizon)  # lets the database use the expiry index
-        .aggregate(
-            expired=Count("pk", filter=Q(expires_on__lt=today)),
-            expiring=Count("pk", filter=Q(expires_on__gte=today, expires_on__lte=horizon)),
-        )
-    )
-    links = EnterpriseSector.objects.all()
-    if not scope_for(user).everything:  # county roles see every enterprise: skip the no-op IN (…)
-        links = links.filter(enterprise__in=enterprises.values("pk"))
-    sector_counts = dict(
-        links.values("sector_id").annotate(n=Count("enterprise_id")).values_list("sector_id", "n")
-    )
-    sector_rows = [
-        {"code": s.code, "name": s.name, "count": sector_counts.get(s.pk, 0)}
-        for s in region_selectors.sector_list(user)
-    ]
-    town_counts = dict(
-        enterprises.annotate(town=Substr("division_id", 1, 9))
-        .values("town")
-        .annotate(n=Count("pk"))
-        .values_list("town", "n")
-    )
-    town_names = dict(Division.objects.filter(code__in=list(town_counts)).values_list("code", "name"))
-    town_rows = sorted(
-        ({"code": code, "name": town_names.get(code, code), "count": n} for code, n in town_counts.items()),
-        key=lambda r: r["code"],
-    )
-    return {
-        "total": sum(status_counts.values()),
-        "by_status": by_status,
-        "certificates_expired": certificates["expired"],
-        "certificates_expiring": certificates["expiring"],
-        "by_sector": sector_rows,
-        "by_town": town_rows,
-    }
+# ---- home and search: assembled from what apps register (core imports no app) -----------------
 
 
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    scope = scope_for(user)
-    if not scope.is_government and scope.own_enterprise_ids:
-        # Enterprise staff land on their own enterprise.
-        return redirect("enterprises:enterprise_detail", pk=min(scope.own_enterprise_ids))
+    """Apps add home cards to the panel slot "home" (obj: today) and may send a user elsewhere
+    (`navigation.register_landing`, e.g. enterprise staff to their own enterprise)."""
+    landing = navigation.landing_for(request.user)
+    if landing:
+        return redirect(landing)
     today = timezone.localdate()
-    numbers = _home_numbers(user, today)
-    chart_data = {
-        "sector": {
-            "names": [r["name"] for r in numbers["by_sector"]],
-            "counts": [r["count"] for r in numbers["by_sector"]],
-            "codes": [r["code"] for r in numbers["by_sector"]],
-        },
-        "town": {
-            "names": [r["name"] for r in numbers["by_town"]],
-            "counts": [r["count"] for r in numbers["by_town"]],
-            "codes": [r["code"] for r in numbers["by_town"]],
-        },
-        "listUrl": reverse("enterprises:enterprise_list"),
-    }
-    context = {**numbers, "chart_data": chart_data, "today": today, "is_government": scope.is_government}
+    context = {"home_panels": panels.render("home", request, today), "today": today}
     return render(request, "core/home.html", context)
 
 
-# ---- global search -------------------------------------------------------------------------------
-
-SEARCH_LIMIT = 20
+SEARCH_MAX_LENGTH = 64
 
 
 @require_safe
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    term = request.GET.get("q", "").strip()[:64]
-    enterprises: list[Enterprise] = []
-    people: list[Any] = []
-    if term:
-        enterprises = list(
-            ent_selectors.enterprise_list(request.user)
-            .filter(Q(name__icontains=term) | Q(uscc__icontains=term.upper()))
-            .order_by("name")[:SEARCH_LIMIT]
-        )
-        people = list(
-            ent_selectors.person_list(request.user)
-            .filter(name__icontains=term)
-            .order_by("name")[:SEARCH_LIMIT]
-        )
-    context = {
-        "search_q": term,
-        "enterprises": enterprises,
-        "people": people,
-        "limit": SEARCH_LIMIT,
-    }
-    return render(request, "core/search.html", context)
+    """Apps add result cards to the panel slot "search" (obj: the search term, never empty)."""
+    term = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    results = panels.render("search", request, term) if term else []
+    return render(request, "core/search.html", {"search_q": term, "search_panels": results})
 
 
 # ---- audit trail ---------------------------------------------------------------------------------

@@ -6,12 +6,16 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
+from safegrid.regions import selectors as region_selectors
+from safegrid.regions.models import Division
 
-from .models import Certificate, Enterprise, OrgUnit, Person
+from .choices import EnterpriseStatus
+from .models import Certificate, Enterprise, EnterpriseSector, OrgUnit, Person
 
 
 def enterprise_list(user: Any) -> QuerySet[Enterprise]:
@@ -59,3 +63,52 @@ def certificates_attention(user: Any, today: dt.date | None = None) -> QuerySet[
         .filter(expires_on__isnull=False, expires_on__lte=horizon)
         .order_by("expires_on")
     )
+
+
+def home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
+    """The county (or town, or department) at a glance for the home page: a handful of aggregate queries."""
+    enterprises = enterprise_list(user).order_by()
+    status_counts = dict(enterprises.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_status = [
+        {"value": value, "label": str(label), "count": status_counts.get(value, 0)}
+        for value, label in EnterpriseStatus.choices
+    ]
+    horizon = today + dt.timedelta(days=settings.SAFEGRID_EXPIRY_WARNING_DAYS)
+    certificates = (
+        certificate_list(user)
+        .order_by()
+        .filter(expires_on__lte=horizon)  # lets the database use the expiry index
+        .aggregate(
+            expired=Count("pk", filter=Q(expires_on__lt=today)),
+            expiring=Count("pk", filter=Q(expires_on__gte=today, expires_on__lte=horizon)),
+        )
+    )
+    links = EnterpriseSector.objects.all()
+    if not scope_for(user).everything:  # county roles see every enterprise: skip the no-op IN (…)
+        links = links.filter(enterprise__in=enterprises.values("pk"))
+    sector_counts = dict(
+        links.values("sector_id").annotate(n=Count("enterprise_id")).values_list("sector_id", "n")
+    )
+    sector_rows = [
+        {"code": s.code, "name": s.name, "count": sector_counts.get(s.pk, 0)}
+        for s in region_selectors.sector_list(user)
+    ]
+    town_counts = dict(
+        enterprises.annotate(town=Substr("division_id", 1, 9))
+        .values("town")
+        .annotate(n=Count("pk"))
+        .values_list("town", "n")
+    )
+    town_names = dict(Division.objects.filter(code__in=list(town_counts)).values_list("code", "name"))
+    town_rows = sorted(
+        ({"code": code, "name": town_names.get(code, code), "count": n} for code, n in town_counts.items()),
+        key=lambda r: r["code"],
+    )
+    return {
+        "total": sum(status_counts.values()),
+        "by_status": by_status,
+        "certificates_expired": certificates["expired"],
+        "certificates_expiring": certificates["expiring"],
+        "by_sector": sector_rows,
+        "by_town": town_rows,
+    }

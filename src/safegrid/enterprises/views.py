@@ -24,9 +24,10 @@ from safegrid.core import panels
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.scoping import scope_for
 from safegrid.core.selectors import audit_for_enterprise
-from safegrid.core.templatetags.safegrid import expiry_badge, status_badge
+from safegrid.core.templatetags.safegrid import status_badge
 from safegrid.core.views import ServiceDeleteView, ServiceFormView
 from safegrid.regions import selectors as region_selectors
+from safegrid.regions.selectors import division_choices, grid_choices, sector_choices
 
 from . import permissions, selectors, services
 from .choices import ORG_UNIT_CHILD_KIND, CertificateKind, ChemicalPark, EnterpriseStatus, OrgUnitKind
@@ -41,27 +42,9 @@ from .forms import (
 )
 from .models import Certificate, Enterprise, OrgUnit, Person
 from .rules import ExpiryStatus
+from .templatetags.enterprises import expiry_badge
 
 # ---- shared filter choices (one query each) ------------------------------------------------------
-
-_INDENT = {"county": "", "town": "　", "village": "　　"}
-
-
-def division_choices(user: Any) -> list[tuple[str, str]]:
-    return [
-        (code, f"{_INDENT.get(level, '')}{name}")
-        for code, name, level in region_selectors.division_list(user)
-        .order_by("code")
-        .values_list("code", "name", "level")
-    ]
-
-
-def sector_choices(user: Any) -> list[tuple[str, str]]:
-    return list(region_selectors.sector_list(user).values_list("code", "name"))
-
-
-def grid_choices(user: Any) -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in region_selectors.grid_list(user).values_list("pk", "name")]
 
 
 def park_choices(user: Any) -> list[tuple[str, str]]:

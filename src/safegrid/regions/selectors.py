@@ -37,3 +37,24 @@ def department_get(user: Any, pk: Any) -> Department:
 
 def sector_list(user: Any) -> QuerySet[Sector]:
     return restrict(Sector.objects.all(), user)
+
+
+# ---- filter choices for list pages of any app (one query each) ---------------------------------------
+
+_INDENT = {"county": "", "town": "　", "village": "　　"}
+
+
+def division_choices(user: Any) -> list[tuple[str, str]]:
+    """Divisions the user sees, indented by level: (code, name) for a list filter."""
+    return [
+        (code, f"{_INDENT.get(level, '')}{name}")
+        for code, name, level in division_list(user).order_by("code").values_list("code", "name", "level")
+    ]
+
+
+def sector_choices(user: Any) -> list[tuple[str, str]]:
+    return list(sector_list(user).values_list("code", "name"))
+
+
+def grid_choices(user: Any) -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in grid_list(user).values_list("pk", "name")]

@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from safegrid.api import errors
 from safegrid.apiroot.testing import api_routes, path_values_for
 from safegrid.enterprises.models import Person
+from safegrid.testworld import extend_world
 
 from .conftest import assert_error
 
@@ -58,48 +59,6 @@ EXPECTED_ROUTES = {
     ("post", "/api/v1/risks/points/{point_id}/tiers"),
     ("delete", "/api/v1/risks/tiers/{assignment_id}"),
 }
-
-
-def _register_for_b(world) -> None:
-    """A risk point of enterprise B with a factor, an assessment, a measure and a tier, so that every
-    risk route has enterprise-B ids to walk."""
-    from safegrid.core.testing import SYSTEM
-    from safegrid.enterprises import services as ent_services
-    from safegrid.enterprises.models import OrgUnit
-    from safegrid.risks.services import points as services
-
-    company = OrgUnit.objects.get(enterprise=world.ent_b, parent__isnull=True)
-    unit = company
-    for kind, name in (("workshop", "乙车间"), ("team", "乙班"), ("post", "架子工岗")):
-        unit = ent_services.org_unit_create(
-            actor=SYSTEM, enterprise=world.ent_b, parent=unit, data={"kind": kind, "name": name}
-        )
-    point = services.risk_point_create(
-        actor=SYSTEM, enterprise=world.ent_b, data={"code": "RP-B1", "name": "脚手架", "type": "activity"}
-    )
-    factor = services.hazard_factor_add(
-        actor=SYSTEM,
-        point=point,
-        data={"method": "JHA", "step_no": 1, "description": "高处坠落", "category": "things"},
-    )
-    services.assess(actor=SYSTEM, factor=factor, kind="initial", method="LS", inputs={"L": 3, "S": 4})
-    services.measure_add(
-        actor=SYSTEM,
-        point=point,
-        data={
-            "kind": "institutional",
-            "classify1": 3,
-            "classify2": "3-1",
-            "description": "持证上岗",
-            "check_content": "特种作业证",
-            "check_cycle": 1,
-            "check_cycle_unit": "天",
-            "responsible_post": unit,
-        },
-    )
-    services.tier_assign(
-        actor=SYSTEM, point=point, tier="post", person=Person.objects.get(enterprise=world.ent_b)
-    )
 
 
 def test_openapi_document_lists_every_route(db, client):
@@ -239,7 +198,7 @@ def test_api_routes_lists_methods_paths_and_params(db):
 
 
 def test_path_values_fill_every_route_with_the_enterprises_objects(world):
-    _register_for_b(world)
+    extend_world(world)  # every app's enterprise-B data (risks: points, factors, measures, tiers, …)
     routes = api_routes()
     values = path_values_for(world.ent_b, world.town_b, world.village_b)
     assert values["enterprise_id"] == [str(world.ent_b.pk)]
@@ -255,7 +214,7 @@ def test_path_values_fill_every_route_with_the_enterprises_objects(world):
 
 def test_walking_every_route_as_enterprise_a_never_reaches_enterprise_b(world, client, bearer):
     """A small version of the shared scope walk, with this helper: B's objects are 404 to A."""
-    _register_for_b(world)
+    extend_world(world)  # every app's enterprise-B data (risks: points, factors, measures, tiers, …)
     headers = bearer("ent_a")
     values = path_values_for(world.ent_b, world.town_b, world.village_b)
     checked = 0

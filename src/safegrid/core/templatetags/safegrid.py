@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django import template
-from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -68,33 +65,6 @@ def user_roles(user: Any) -> str:
     if not labels and getattr(user, "is_superuser", False):
         labels = [_("超级管理员")]
     return "、".join(labels)
-
-
-def _expiry_parts(expires_on: dt.date | None, today: dt.date | None = None) -> tuple[str, str]:
-    from safegrid.enterprises.rules import ExpiryStatus, expiry_status
-
-    today = today or timezone.localdate()
-    status = expiry_status(expires_on, today, settings.SAFEGRID_EXPIRY_WARNING_DAYS)
-    if status == ExpiryStatus.EXPIRED:
-        assert expires_on is not None
-        return "bg-red-lt text-red", _("已过期 %(days)s 天") % {"days": (today - expires_on).days}
-    if status == ExpiryStatus.EXPIRING:
-        assert expires_on is not None
-        return "bg-orange-lt text-orange", _("%(days)s 天后到期") % {"days": (expires_on - today).days}
-    if status == ExpiryStatus.NO_EXPIRY:
-        return "bg-secondary-lt", _("长期有效")
-    return "bg-green-lt text-green", _("有效")
-
-
-@register.simple_tag
-def expiry_badge(expires_on: dt.date | None) -> SafeString:
-    """A certificate's expiry as a coloured badge with words: expired red, expiring orange."""
-    css, text = _expiry_parts(expires_on)
-    return format_html('<span class="badge {}">{}</span>', css, text)
-
-
-def expiry_badge_html(expires_on: dt.date | None) -> SafeString:
-    return expiry_badge(expires_on)
 
 
 _STATUS_CSS = {

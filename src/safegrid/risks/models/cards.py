@@ -54,10 +54,6 @@ class RiskCard(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
-    @property
-    def enterprise_id(self) -> int:
-        return int(self.risk_point.enterprise_id)
-
 
 class CardConfirmation(models.Model):
     """岗位安全风险确认: a worker confirms having read a card (server time, device, account)."""
@@ -81,7 +77,3 @@ class CardConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.risk_point_id}"
-
-    @property
-    def enterprise_id(self) -> int:
-        return int(self.risk_point.enterprise_id)

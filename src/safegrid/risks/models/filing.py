@@ -158,3 +158,6 @@ class FilingTransition(TransitionLog):
         verbose_name = _("备案流转记录")
         verbose_name_plural = _("备案流转记录")
         ordering = ["filing_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"

@@ -230,11 +230,6 @@ class HazardFactor(models.Model):
     def __str__(self) -> str:
         return self.description[:60]
 
-    @property
-    def enterprise_id(self) -> int:
-        """The owning enterprise (so audit entries are filed under it)."""
-        return int(self.risk_point.enterprise_id)
-
     def accident_type_labels(self) -> list[str]:
         labels = dict(AccidentType.choices)
         return [str(labels.get(code, code)) for code in self.accident_types]
@@ -287,11 +282,6 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.score} → {self.get_level_display()}"
-
-    @property
-    def enterprise_id(self) -> int:
-        """The owning enterprise (so audit entries are filed under it)."""
-        return int(self.hazard_factor.risk_point.enterprise_id)
 
     @property
     def score_number(self) -> int | float:
@@ -347,11 +337,6 @@ class ControlMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
-
-    @property
-    def enterprise_id(self) -> int:
-        """The owning enterprise (so audit entries are filed under it)."""
-        return int(self.risk_point.enterprise_id)
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
@@ -415,11 +400,6 @@ class ResponsibilityAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tier_display()} {self.person}"
-
-    @property
-    def enterprise_id(self) -> int:
-        """The owning enterprise (so audit entries are filed under it)."""
-        return int(self.risk_point.enterprise_id)
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -14,10 +14,12 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from safegrid.core.audit import owner_enterprise_id
+
 
 def _enterprise_id(instance: Any) -> int | None:
     try:
-        value = instance.enterprise_id
+        value = owner_enterprise_id(instance)  # from the model's scope_rule
     except Exception:  # noqa: BLE001 - a parent already deleted in a cascade
         return None
     return int(value) if value is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises.models import OrgUnit
 from safegrid.risks.choices import (
     Classify1,
@@ -15,6 +15,7 @@ from safegrid.risks.choices import (
 )
 from safegrid.risks.models import ControlMeasure, HazardFactor, RiskPoint
 from safegrid.risks.services import points as services
+from safegrid.testworld import World
 
 
 def workshop_a(world: World) -> OrgUnit:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from safegrid.core.audit import verify
 from safegrid.core.models import AuditEntry
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises import services as ent_services
 from safegrid.risks.choices import ControlTier
 from safegrid.risks.documents import cards_pdf, qr
@@ -21,6 +21,7 @@ from safegrid.risks.selectors import cards as card_selectors
 from safegrid.risks.selectors import points as selectors
 from safegrid.risks.services import cards as card_services
 from safegrid.risks.services import points as services
+from safegrid.testworld import World
 
 from .factories import make_factor, make_measure, make_point, workshop_a
 

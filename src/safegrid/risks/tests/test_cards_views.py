@@ -12,11 +12,12 @@ from django.urls import reverse
 from PIL import Image
 
 from safegrid.core.models import AuditEntry
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises import services as ent_services
 from safegrid.risks.documents import qr
 from safegrid.risks.models import CardConfirmation, CardKind, RiskCard
 from safegrid.risks.services import cards as card_services
+from safegrid.testworld import World
 
 from .factories import make_factor, make_point
 from .test_cards import assessed_point, pdf_pages

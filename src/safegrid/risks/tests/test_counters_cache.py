@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safegrid.core.scoping import scope_key
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises import services as ent_services
 from safegrid.risks.models import RegisterRevision, RiskPoint, RiskRegisterFiling
 from safegrid.risks.selectors import filing as filing_selectors
@@ -20,6 +20,7 @@ from safegrid.risks.selectors import points as point_selectors
 from safegrid.risks.services import points as services
 from safegrid.risks.services import revision
 from safegrid.risks.tests.test_regional_services import graded_point
+from safegrid.testworld import World
 
 COUNTERS = ("risk_level", "points_total", "points_level1", "points_level2", "points_level3", "points_level4")
 

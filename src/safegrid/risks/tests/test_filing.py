@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from safegrid.core.audit import verify
 from safegrid.core.choices import Role
 from safegrid.core.models import AuditEntry, User
-from safegrid.core.testing import PASSWORD, SYSTEM, World, make_user
+from safegrid.core.testing import PASSWORD, SYSTEM, make_user
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import OrgUnit
 from safegrid.regions.models import Department
@@ -26,6 +26,7 @@ from safegrid.risks.models import (
 from safegrid.risks.selectors.filing import current_revision, filing_status_list
 from safegrid.risks.services import filing as filing_services
 from safegrid.risks.services import points as services
+from safegrid.testworld import World
 
 from . import factories
 from .factories import make_factor, make_measure, make_point, render_books

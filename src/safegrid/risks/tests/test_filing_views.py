@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from safegrid.core.testing import PASSWORD, SYSTEM, World
+from safegrid.core.testing import PASSWORD, SYSTEM
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.rules import make_uscc
@@ -19,6 +19,7 @@ from safegrid.regions.models import Sector
 from safegrid.risks.choices import FilingStatus
 from safegrid.risks.models import RegisterRevision, RiskRegisterFiling
 from safegrid.risks.services import filing as filing_services
+from safegrid.testworld import World
 
 from .factories import make_measure, render_books
 from .test_filing import complete_register

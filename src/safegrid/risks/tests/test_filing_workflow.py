@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from safegrid.core.choices import Role
 from safegrid.core.models import AuditEntry
 from safegrid.core.services import object_update
-from safegrid.core.testing import PASSWORD, SYSTEM, World, make_user
+from safegrid.core.testing import PASSWORD, SYSTEM, make_user
 from safegrid.core.workflow import TransitionNotAllowed
 from safegrid.notifications.models import Notification
 from safegrid.regions.models import Department
@@ -17,6 +17,7 @@ from safegrid.risks.models import RegisterRevision, RiskCard, RiskPoint, RiskReg
 from safegrid.risks.services import cards as card_services
 from safegrid.risks.services import filing as filing_services
 from safegrid.risks.workflows import FILING
+from safegrid.testworld import World
 
 from .test_filing import complete_register
 

@@ -12,13 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.rules import make_uscc
 from safegrid.regions.models import Division, Sector
 from safegrid.risks.models import EnterpriseSitePlan, RegionalRisk, RiskSettings
 from safegrid.risks.services import regional as regional_services
 from safegrid.risks.tests.test_regional_services import graded_point
+from safegrid.testworld import World
 
 SQUARE = {"type": "Polygon", "coordinates": [[[118.0, 36.9], [118.1, 36.9], [118.1, 37.0], [118.0, 36.9]]]}
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safegrid.core.models import AuditEntry
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises.models import Enterprise
 from safegrid.risks.choices import RiskPointType
 from safegrid.risks.models import RegionalRisk, RiskPoint, RiskSettings
@@ -24,6 +24,7 @@ from safegrid.risks.selectors import regional as regional_selectors
 from safegrid.risks.services import points as services
 from safegrid.risks.services import regional as regional_services
 from safegrid.risks.tests.factories import make_factor
+from safegrid.testworld import World
 
 LS_FOR_LEVEL = {1: {"L": 5, "S": 5}, 2: {"L": 4, "S": 4}, 3: {"L": 3, "S": 3}, 4: {"L": 2, "S": 2}}
 YEAR = 2026

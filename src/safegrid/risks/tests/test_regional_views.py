@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from safegrid.core.models import AuditEntry
-from safegrid.core.testing import World
 from safegrid.risks.models import RegionalRisk, RiskSettings
 from safegrid.risks.tests.test_map_views import mapped
+from safegrid.testworld import World
 
 __all__ = ["mapped"]  # the fixture: the test world with graded points and this year's regional rows
 

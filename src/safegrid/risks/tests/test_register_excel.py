@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from safegrid.core import excel
 from safegrid.core.excel import XLSX_TYPE
 from safegrid.core.models import AuditEntry
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import OrgUnit
 from safegrid.jobs.choices import JobStatus
@@ -32,6 +32,7 @@ from safegrid.risks.models import (
 from safegrid.risks.selectors import points as selectors
 from safegrid.risks.services import points as services
 from safegrid.risks.tests.factories import make_factor, make_measure, make_point
+from safegrid.testworld import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from safegrid.core.excel import XLSX_TYPE
-from safegrid.core.testing import World
 from safegrid.enterprises.models import ImportJob
 from safegrid.jobs.choices import JobStatus
 from safegrid.jobs.models import Job
 from safegrid.jobs.tests.test_worker_processes import Workers, wait_for
 from safegrid.notifications.models import Notification
 from safegrid.risks.models import RiskPoint
+from safegrid.testworld import World
 
 from .test_register_excel import FACTOR, MEASURE, POINT, TIER, good_sheets, workbook_bytes
 

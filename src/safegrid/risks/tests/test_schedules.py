@@ -6,12 +6,12 @@ import pytest
 
 from safegrid import jobs
 from safegrid.core.audit import SystemActor
-from safegrid.core.testing import World
 from safegrid.jobs import runner
 from safegrid.jobs.choices import JobStatus
 from safegrid.jobs.registry import schedules
 from safegrid.regions.models import Division
 from safegrid.risks.models import RegionalRisk
+from safegrid.testworld import World
 
 pytestmark = pytest.mark.django_db
 

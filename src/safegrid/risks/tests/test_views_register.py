@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from safegrid.core.testing import SYSTEM, World
+from safegrid.core.testing import SYSTEM
 from safegrid.enterprises.models import OrgUnit
 from safegrid.risks.choices import ControlTier, IdentificationMethod
 from safegrid.risks.models import ControlMeasure, HazardFactor, ResponsibilityAssignment, RiskPoint
 from safegrid.risks.services import points as services
+from safegrid.testworld import World
 
 from .factories import make_factor, make_measure, make_point, workshop_a
 

@@ -30,8 +30,7 @@ from safegrid.core.models import User
 from safegrid.core.scoping import scope_for
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.selectors import enterprise_get, enterprise_list
-from safegrid.enterprises.views import division_choices, sector_choices
-from safegrid.regions.selectors import department_list
+from safegrid.regions.selectors import department_list, division_choices, sector_choices
 
 from .. import permissions
 from ..choices import FilingStatus

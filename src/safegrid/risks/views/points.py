@@ -30,7 +30,7 @@ from safegrid.core.views import ServiceDeleteView, ServiceFormView
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.choices import OrgUnitKind
 from safegrid.enterprises.models import Enterprise
-from safegrid.enterprises.views import division_choices
+from safegrid.regions.selectors import division_choices
 
 from ..choices import AssessmentKind, ControlTier, IdentificationMethod, RiskLevel, RiskPointType
 from ..forms.points import (

@@ -12,9 +12,8 @@ from ninja import Field, Router, Schema, Status
 from safegrid.api.auth import current_token, current_user
 from safegrid.api.errors import THROTTLED, UNAUTHORIZED, error_body
 from safegrid.api.schemas import ErrorOut
-
-from . import tokens
-from .models import User
+from safegrid.core import tokens
+from safegrid.core.models import User
 
 router = Router(tags=["认证"])
 

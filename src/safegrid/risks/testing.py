@@ -1,0 +1,104 @@
+"""The risks app's part of the test world (see safegrid.testworld): enterprise B's register and town B's row.
+
+Enterprise B gets a risk point with a hazard factor, an assessment, a control measure, the control tiers,
+a published post card, a compiled filing of its register; town B gets a regional-risk row with a decided
+level. Everything goes through the services, so it is audited and scoped like real data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from safegrid.core.testing import SYSTEM, Leaks
+from safegrid.enterprises import services as ent_services
+from safegrid.enterprises.models import OrgUnit, Person
+from safegrid.risks.models import RegionalRisk
+
+from .models import CardKind
+from .services import cards as card_services
+from .services import filing as filing_services
+from .services import points as services
+from .services import regional as regional_services
+
+if TYPE_CHECKING:
+    from safegrid.testworld import World
+
+POINT_NAME = "乙脚手架搭设作业区（测试标记）"
+FACTOR_TEXT = "乙外架作业人员高处坠落（测试标记）"
+MEASURE_TEXT = "乙外架安全带挂点每日检查（测试标记）"
+CARD_TEXT = "乙架子工上架前系挂安全带（测试标记）"
+REGIONAL_REASON = "乙镇街在建工程集中（测试标记）"
+REGIONAL_YEAR = 2026
+
+
+def extend_world(world: World) -> Leaks:
+    ent_b = world.ent_b
+    company = OrgUnit.objects.get(enterprise=ent_b, parent__isnull=True)
+    units = {}
+    unit = company
+    for kind, name in (("workshop", "乙车间"), ("team", "乙班"), ("post", "架子工岗")):
+        unit = ent_services.org_unit_create(
+            actor=SYSTEM, enterprise=ent_b, parent=unit, data={"kind": kind, "name": name}
+        )
+        units[kind] = unit
+    point = services.risk_point_create(
+        actor=SYSTEM,
+        enterprise=ent_b,
+        data={"code": "RP-B1", "name": POINT_NAME, "type": "activity", "org_unit": units["workshop"]},
+    )
+    factor = services.hazard_factor_add(
+        actor=SYSTEM,
+        point=point,
+        data={"method": "JHA", "step_no": 1, "description": FACTOR_TEXT, "category": "things"},
+    )
+    assessment = services.assess(
+        actor=SYSTEM, factor=factor, kind="initial", method="LS", inputs={"L": 3, "S": 4}
+    )
+    measure = services.measure_add(
+        actor=SYSTEM,
+        point=point,
+        data={
+            "kind": "institutional",
+            "classify1": 3,
+            "classify2": "3-1",
+            "description": MEASURE_TEXT,
+            "check_content": "特种作业证",
+            "check_cycle": 1,
+            "check_cycle_unit": "天",
+            "responsible_post": units["post"],
+            "hazard_factor": factor,
+        },
+    )
+    worker = Person.objects.get(enterprise=ent_b)
+    tiers = []
+    for tier in ("workshop", "team", "post"):
+        tiers.append(
+            services.tier_assign(actor=SYSTEM, point=point, tier=tier, person=worker, org_unit=units[tier])
+        )
+    point.refresh_from_db()
+    card = card_services.card_save(
+        actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": CARD_TEXT}
+    )
+    card_services.card_publish(actor=SYSTEM, point=point, kind=CardKind.POST)
+    filing = filing_services.filing_compile(actor=world.user("ent_b"), enterprise=ent_b)
+    regional_services.regional_propose(actor=SYSTEM, year=REGIONAL_YEAR)
+    row = RegionalRisk.objects.get(year=REGIONAL_YEAR, division=world.town_b)
+    regional_services.regional_adjust(
+        actor=world.user("county_admin"), regional_risk=row, level=2, reason=REGIONAL_REASON
+    )
+    leaks = Leaks(markers=[POINT_NAME, FACTOR_TEXT, MEASURE_TEXT, CARD_TEXT], area_markers=[REGIONAL_REASON])
+    for name, value in (
+        ("point_id", point.pk),
+        ("factor_id", factor.pk),
+        ("assessment_id", assessment.pk),
+        ("measure_id", measure.pk),
+        ("card_id", card.pk),
+        ("filing_id", filing.pk),
+        ("regional_id", row.pk),
+        ("pk", point.pk),
+        ("pk", filing.pk),
+        ("pk", row.pk),
+    ):
+        leaks.add_ids(name, value)
+    leaks.add_ids("assignment_id", *(t.pk for t in tiers))
+    return leaks

@@ -290,6 +290,19 @@ def _print_table(results: list[Result]) -> None:
     )
 
 
+def _platform() -> int:
+    """The Excel import (SQLite and PostgreSQL), audited writes/s with the chain verified, and the risk
+    pages and map layers, one after another, each in its own process (each sets up Django for its own
+    database)."""
+    import subprocess
+
+    failed = 0
+    for name in ("excel", "audit", "risks"):
+        print(f"\n===== python -m bench {name} =====", flush=True)
+        failed += subprocess.call([sys.executable, "-m", "bench", name]) != 0  # noqa: S603
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["risks"]:  # `python -m bench risks`: the risk map and filing benchmark
@@ -304,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import excel_import
 
         return excel_import.main(argv[1:])
+    if argv[:1] == [
+        "platform"
+    ]:  # `python -m bench platform`: the platform issue's three benchmarks in one run
+        return _platform()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (≥ 200)")
     parser.add_argument("--warmup", type=int, default=20)

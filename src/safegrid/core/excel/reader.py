@@ -120,10 +120,20 @@ def read_sheet(
     return sheet_rows(spec, sheet.title, sheet.iter_rows(values_only=True))
 
 
+def _cell(value: Any) -> Any:
+    """A calamine value as openpyxl gives it: empty → None, a whole number stored as float → int
+    (Excel keeps every number as a float; a user who typed 5 must be told about "5", not "5.0")."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def _calamine_lines(sheet: Any) -> Iterator[tuple[Any, ...]]:
-    """A calamine sheet's rows from Excel row 1, with empty cells as None (as openpyxl gives them)."""
+    """A calamine sheet's rows from Excel row 1, in the values openpyxl would give (see `_cell`)."""
     for line in sheet.to_python(skip_empty_area=False):
-        yield tuple(None if value == "" else value for value in line)
+        yield tuple(_cell(value) for value in line)
 
 
 def sheet_rows(

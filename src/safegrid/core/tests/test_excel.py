@@ -320,3 +320,15 @@ def test_any_error_writes_nothing_and_names_every_problem_in_sheet_order() -> No
         ("措施", 2, "风险点编号", "P9", "“风险点”表中没有这个编号"),
     ]
     assert "3 处错误" in result.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [("", None), (5.0, 5), (-3.0, -3), (0.5, 0.5), (1e20, 1e20), ("5", "5"), (True, True)],
+)
+def test_calamine_values_read_as_openpyxl_gives_them(raw: object, read: object) -> None:
+    """Excel stores 5 as 5.0; the checker must quote the "5" the user typed."""
+    from safegrid.core.excel.reader import _cell
+
+    value = _cell(raw)
+    assert value == read and type(value) is type(read)

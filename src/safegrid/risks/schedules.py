@@ -1,5 +1,7 @@
 """Schedules of the risks app (autodiscovered by safegrid.jobs)."""
 
+from django.utils.translation import gettext_noop
+
 from safegrid.jobs import schedule
 
 # The proposal is per year; recomputing it monthly keeps the current year's proposal in step with the
@@ -8,5 +10,5 @@ schedule(
     "risks.regional_propose",
     cron="30 2 1 * *",  # the 1st of every month at 02:30 county time
     job_kind="risks.regional_propose",
-    title="区域风险建议（本年度）",
+    title=gettext_noop("区域风险建议（本年度）"),
 )

@@ -7,20 +7,31 @@ one transaction and appends the audit entry in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext
 
 from . import audit
 from .audit import Actor
 from .choices import AuditAction
+from .models import User
 
 M = TypeVar("M", bound=models.Model)
+
+
+def authorize(actor: Actor, allowed: Callable[[User], bool], message: str) -> None:
+    """A service given a person checks that person's permission itself, whoever called it.
+
+    Views and API handlers ask the same predicates first (to hide buttons and answer 403 early); this
+    is the guarantee for every other caller. System actors (commands, jobs) act for the county.
+    """
+    if isinstance(actor, User) and not allowed(actor):
+        raise PermissionDenied(message)
 
 
 # Fields a service may write although the model protects them; set only by `writing_protected()`.

@@ -31,12 +31,11 @@ from safegrid.regions import selectors as region_selectors
 
 from . import permissions, rules, selectors, services
 from .choices import CertificateKind, ChemicalPark, EnterpriseScale, EnterpriseStatus, OrgUnitKind
-from .forms import CONTACT_FIELDS
 from .models import Enterprise
 
 router = Router(tags=["企业"])
 
-STAFF_ONLY = "只有本企业的管理员、安全管理员或县级管理员可以修改"
+STAFF_ONLY = services.STAFF_ONLY
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -305,13 +304,6 @@ def _staff_enterprise(user: User, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def _can_patch_enterprise(user: User, enterprise: Enterprise, changes: Mapping[str, Any]) -> bool:
-    """The whole record for its regulators; contact names and phones also for the enterprise's managers."""
-    if permissions.can_edit_enterprise(user, enterprise):
-        return True
-    return set(changes) <= set(CONTACT_FIELDS) and permissions.can_edit_contacts(user, enterprise)
-
-
 def _require_staff(user: User, enterprise: Enterprise) -> None:
     require(permissions.can_manage_staff(user, enterprise.pk), STAFF_ONLY)
 
@@ -377,7 +369,7 @@ def enterprise_update(request: HttpRequest, enterprise_id: int, payload: Enterpr
     user = current_user(request)
     enterprise = selectors.enterprise_get(user, enterprise_id)
     changes = _present(payload)
-    require(_can_patch_enterprise(user, enterprise, changes), "无权修改该企业的这些信息")
+    require(permissions.can_change_enterprise(user, enterprise, changes), "无权修改该企业的这些信息")
     data, sectors = _enterprise_data(user, changes)
     services.enterprise_update(actor=user, enterprise=enterprise, data=data, sectors=sectors)
     return selectors.enterprise_get(user, enterprise.pk)

@@ -11,14 +11,7 @@ from safegrid.core.forms import DateInput, StyledFormMixin
 from safegrid.regions.models import Division, Sector
 
 from .models import Certificate, Enterprise, OrgUnit, Person
-
-CONTACT_FIELDS = (
-    "legal_rep_phone",
-    "principal",
-    "principal_phone",
-    "safety_manager",
-    "safety_manager_phone",
-)
+from .permissions import CONTACT_FIELDS
 
 
 class EnterpriseForm(StyledFormMixin, forms.ModelForm):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from safegrid.core import audit
 from safegrid.core.bulk import BulkRefused
-from safegrid.core.choices import COUNTY_ROLES, ENTERPRISE_ROLES, AuditAction, Role
+from safegrid.core.choices import AuditAction
 from safegrid.core.excel import (
     EXAMPLE_MARK,
     CodeList,
@@ -52,6 +52,7 @@ from . import rules, services
 from .choices import CertificateKind, ChemicalPark, EnterpriseScale, EnterpriseStatus, OrgUnitKind
 from .models import Certificate, Enterprise, OrgUnit, Person
 from .models_import import ImportKind
+from .permissions import Reach, reach_for
 from .selectors import enterprise_list
 
 MAX_ROWS = 50_000
@@ -256,40 +257,7 @@ DATA_SHEET: dict[str, str] = {kind: spec.name for kind, spec in SHEETS.items()}
 
 
 # ---------------------------------------------------------------------------------------------
-# Who may import what.
-
-
-@dataclass(frozen=True)
-class Reach:
-    """Where a user may import: everything (county), some town subtrees, their own enterprises."""
-
-    everything: bool = False
-    division_prefixes: tuple[str, ...] = ()
-    own_enterprise_ids: frozenset[int] = frozenset()
-
-    def may_import(self, kind: str) -> bool:
-        government = self.everything or bool(self.division_prefixes)
-        if kind == ImportKind.ENTERPRISES:
-            return government
-        return government or bool(self.own_enterprise_ids)
-
-
-def reach_for(user: Any) -> Reach:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Reach()
-    everything = bool(user.is_superuser)
-    prefixes: set[str] = set()
-    own: set[int] = set()
-    for role, division_id, enterprise_id in user.role_assignments.values_list(
-        "role", "division_id", "enterprise_id"
-    ):
-        if role in COUNTY_ROLES:
-            everything = True
-        elif role == Role.TOWN_OFFICER and division_id:
-            prefixes.add(division_id)
-        elif role in ENTERPRISE_ROLES and enterprise_id:
-            own.add(enterprise_id)
-    return Reach(everything, tuple(sorted(prefixes)), frozenset(own))
+# Who may import what: `permissions.Reach`.
 
 
 def allowed_kinds(user: Any) -> list[str]:

@@ -14,11 +14,18 @@ from safegrid.core import audit_bulk
 from safegrid.core.audit import Actor
 from safegrid.core.bulk import BATCH_SIZE, BulkRefused, create_many, insert_many
 from safegrid.core.insert import insert_rows
-from safegrid.core.services import object_create, object_delete, object_update
+from safegrid.core.services import authorize, object_create, object_delete, object_update
 from safegrid.regions.models import Sector
 
+from . import permissions
 from .choices import ORG_UNIT_CHILD_KIND, OrgUnitKind
 from .models import Certificate, Enterprise, EnterpriseSector, OrgUnit, Person
+
+STAFF_ONLY = "只有本企业的管理员、安全管理员或县级管理员可以修改"
+
+
+def _may_manage_staff(actor: Actor, enterprise_id: int) -> None:
+    authorize(actor, lambda user: permissions.can_manage_staff(user, enterprise_id), STAFF_ONLY)
 
 
 def _sectors(sectors: Iterable[Sector | int]) -> list[Sector | int]:
@@ -32,6 +39,7 @@ def enterprise_create(
     *, actor: Actor, data: Mapping[str, Any], sectors: Iterable[Sector | int], with_company_unit: bool = True
 ) -> Enterprise:
     """Create an enterprise and (by default) the root org unit for its company."""
+    authorize(actor, permissions.can_create_enterprise, "只有县级管理员可以新建企业")
     sector_list = _sectors(sectors)
     with transaction.atomic():
         enterprise = object_create(actor=actor, model=Enterprise, data=data, m2m={"sectors": sector_list})
@@ -52,11 +60,18 @@ def enterprise_update(
     data: Mapping[str, Any],
     sectors: Iterable[Sector | int] | None = None,
 ) -> Enterprise:
+    fields = [*data, *(["sectors"] if sectors is not None else [])]
+    authorize(
+        actor,
+        lambda user: permissions.can_change_enterprise(user, enterprise, fields),
+        "无权修改该企业的这些信息",
+    )
     m2m = {"sectors": _sectors(sectors)} if sectors is not None else None
     return object_update(actor=actor, obj=enterprise, data=data, m2m=m2m)
 
 
 def enterprise_delete(*, actor: Actor, enterprise: Enterprise) -> None:
+    authorize(actor, permissions.can_delete_enterprise, "只有县级管理员可以删除企业")
     object_delete(actor=actor, obj=enterprise)
 
 
@@ -81,6 +96,7 @@ def _check_parent(enterprise: Enterprise, parent: OrgUnit | None, kind: str) -> 
 def org_unit_create(
     *, actor: Actor, enterprise: Enterprise, parent: OrgUnit | None, data: Mapping[str, Any]
 ) -> OrgUnit:
+    _may_manage_staff(actor, enterprise.pk)
     kind = str(data.get("kind", ""))
     _check_parent(enterprise, parent, kind)
     with transaction.atomic():
@@ -99,42 +115,50 @@ def org_unit_create(
 
 
 def org_unit_update(*, actor: Actor, unit: OrgUnit, data: Mapping[str, Any]) -> OrgUnit:
+    _may_manage_staff(actor, unit.enterprise_id)
     if "parent" in data or "kind" in data or "enterprise" in data:
         raise ValidationError({"parent": "组织单元的上级和类型创建后不能修改；请新建单元并迁移人员"})
     return object_update(actor=actor, obj=unit, data=data)
 
 
 def org_unit_delete(*, actor: Actor, unit: OrgUnit) -> None:
+    _may_manage_staff(actor, unit.enterprise_id)
     if unit.children.exists():
         raise ValidationError("该单元下仍有下级单元，不能删除")
     object_delete(actor=actor, obj=unit)
 
 
 def person_create(*, actor: Actor, enterprise: Enterprise, data: Mapping[str, Any]) -> Person:
+    _may_manage_staff(actor, enterprise.pk)
     return object_create(actor=actor, model=Person, data={**data, "enterprise": enterprise})
 
 
 def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> Person:
+    _may_manage_staff(actor, person.enterprise_id)
     if "enterprise" in data:
         raise ValidationError({"enterprise": "人员所属企业不能修改"})
     return object_update(actor=actor, obj=person, data=data)
 
 
 def person_delete(*, actor: Actor, person: Person) -> None:
+    _may_manage_staff(actor, person.enterprise_id)
     object_delete(actor=actor, obj=person)
 
 
 def certificate_create(*, actor: Actor, enterprise: Enterprise, data: Mapping[str, Any]) -> Certificate:
+    _may_manage_staff(actor, enterprise.pk)
     return object_create(actor=actor, model=Certificate, data={**data, "enterprise": enterprise})
 
 
 def certificate_update(*, actor: Actor, certificate: Certificate, data: Mapping[str, Any]) -> Certificate:
+    _may_manage_staff(actor, certificate.enterprise_id)
     if "enterprise" in data:
         raise ValidationError({"enterprise": "证照所属企业不能修改"})
     return object_update(actor=actor, obj=certificate, data=data)
 
 
 def certificate_delete(*, actor: Actor, certificate: Certificate) -> None:
+    _may_manage_staff(actor, certificate.enterprise_id)
     object_delete(actor=actor, obj=certificate)
 
 
@@ -154,6 +178,12 @@ def enterprise_create_many(
     *, actor: Actor, rows: Sequence[tuple[Mapping[str, Any], Sequence[Sector]]]
 ) -> list[Enterprise]:
     """Create enterprises with their sectors and company org unit; BulkRefused names the row index."""
+    divisions = {str(getattr(data["division"], "pk", data["division"])) for data, _sectors in rows}
+    authorize(
+        actor,
+        lambda user: all(map(permissions.reach_for(user).covers_division, divisions)),
+        "只能导入本人辖区内的企业",
+    )
     for index, (_data, sectors) in enumerate(rows):
         if not sectors:
             raise BulkRefused(index, ValidationError({"sectors": "至少选择一个行业领域"}), Enterprise)
@@ -194,6 +224,12 @@ def person_create_many(
     *, actor: Actor, rows: Sequence[tuple[Enterprise, Mapping[str, Any], Mapping[str, Any] | None]]
 ) -> list[Person]:
     """Create people, each with an optional certificate; BulkRefused names the row index."""
+    enterprises = {e.pk: e for e, _data, _cert in rows}.values()
+    authorize(
+        actor,
+        lambda user: all(map(permissions.reach_for(user).covers_enterprise, enterprises)),
+        "只能导入本人辖区或本企业的人员",
+    )
     kinds = {value: str(label) for value, label in Certificate._meta.get_field("kind").flatchoices}
     with transaction.atomic():
         people = create_many(

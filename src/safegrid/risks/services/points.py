@@ -16,7 +16,7 @@ from django.db import transaction
 
 from safegrid.core.audit import Actor
 from safegrid.core.models import User
-from safegrid.core.services import object_create, object_delete, object_update, writing_protected
+from safegrid.core.services import authorize, object_create, object_delete, object_update, writing_protected
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
 
 from ..choices import AssessmentKind, ControlTier, IdentificationMethod
@@ -28,10 +28,19 @@ from ..models import (
     RiskPoint,
     RiskSettings,
 )
+from ..permissions import can_configure_regional_risk, can_edit_register
 from ..rules import assessment as rules
 from ..selectors import points as selectors
 
 DERIVED_POINT_FIELDS = frozenset({"level", "level_method_version", "qr_token", "enterprise"})
+
+
+def _may_edit(actor: Actor, enterprise_id: int) -> None:
+    authorize(
+        actor,
+        lambda user: can_edit_register(user, enterprise_id),
+        "只有本企业的管理员、安全管理员或县级管理员可以修改风险台账",
+    )
 
 
 def _refuse_fields(data: Mapping[str, Any], fields: frozenset[str], message: str) -> None:
@@ -49,6 +58,7 @@ def config_for_enterprise(enterprise: Enterprise) -> rules.RiskConfig:
 
 def risk_settings_save(*, actor: Actor, county_code: str, data: Mapping[str, Any]) -> RiskSettings:
     """Create or change a county's grading configuration (one row per county)."""
+    authorize(actor, can_configure_regional_risk, "只有县级管理员可以修改风险分级设置")
     existing = RiskSettings.objects.filter(county_id=county_code).first()
     if existing is None:
         return object_create(actor=actor, model=RiskSettings, data={**data, "county_id": county_code})
@@ -59,6 +69,7 @@ def risk_settings_save(*, actor: Actor, county_code: str, data: Mapping[str, Any
 
 
 def risk_point_create(*, actor: Actor, enterprise: Enterprise, data: Mapping[str, Any]) -> RiskPoint:
+    _may_edit(actor, enterprise.pk)
     _refuse_fields(data, DERIVED_POINT_FIELDS, "该字段由系统维护，不能直接填写")
     if RiskPoint.objects.filter(enterprise=enterprise, code=data.get("code", "")).exists():
         raise ValidationError({"code": "该企业已有相同编号的风险点"})
@@ -66,6 +77,7 @@ def risk_point_create(*, actor: Actor, enterprise: Enterprise, data: Mapping[str
 
 
 def risk_point_update(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> RiskPoint:
+    _may_edit(actor, point.enterprise_id)
     _refuse_fields(data, DERIVED_POINT_FIELDS, "该字段由系统维护，不能直接修改")
     code = data.get("code")
     if (
@@ -80,10 +92,12 @@ def risk_point_update(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]
 
 def risk_point_deactivate(*, actor: Actor, point: RiskPoint) -> RiskPoint:
     """Retire a risk point; its history (factors, assessments) stays for the record."""
+    _may_edit(actor, point.enterprise_id)
     return object_update(actor=actor, obj=point, data={"active": False})
 
 
 def risk_point_reactivate(*, actor: Actor, point: RiskPoint) -> RiskPoint:
+    _may_edit(actor, point.enterprise_id)
     return object_update(actor=actor, obj=point, data={"active": True})
 
 
@@ -139,6 +153,7 @@ def _check_jha(point: RiskPoint, method: str, step_no: Any, exclude_pk: int | No
 
 
 def hazard_factor_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> HazardFactor:
+    _may_edit(actor, point.enterprise_id)
     if "risk_point" in data:
         raise ValidationError({"risk_point": "危险源所属风险点由系统指定"})
     if not point.active:
@@ -150,6 +165,7 @@ def hazard_factor_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]
 
 
 def hazard_factor_update(*, actor: Actor, factor: HazardFactor, data: Mapping[str, Any]) -> HazardFactor:
+    _may_edit(actor, factor.risk_point.enterprise_id)
     if "risk_point" in data:
         raise ValidationError({"risk_point": "危险源所属风险点不能修改"})
     with transaction.atomic():
@@ -162,6 +178,7 @@ def hazard_factor_update(*, actor: Actor, factor: HazardFactor, data: Mapping[st
 
 def hazard_factor_remove(*, actor: Actor, factor: HazardFactor) -> None:
     """Delete a factor with its assessments and measures, and regrade its risk point."""
+    _may_edit(actor, factor.risk_point.enterprise_id)
     point = factor.risk_point
     with transaction.atomic():
         for measure in list(factor.measures.all()):
@@ -185,6 +202,7 @@ def assess(
     variant: str | None = None,
 ) -> RiskAssessment:
     """Grade a hazard factor with the county's configuration and regrade its risk point."""
+    _may_edit(actor, factor.risk_point.enterprise_id)
     if kind not in AssessmentKind.values:
         raise ValidationError({"kind": f"评价类型须为：{'、'.join(AssessmentKind.values)}"})
     point = factor.risk_point
@@ -217,18 +235,21 @@ def assess(
 
 
 def measure_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> ControlMeasure:
+    _may_edit(actor, point.enterprise_id)
     if "risk_point" in data:
         raise ValidationError({"risk_point": "管控措施所属风险点由系统指定"})
     return object_create(actor=actor, model=ControlMeasure, data={**data, "risk_point": point})
 
 
 def measure_update(*, actor: Actor, measure: ControlMeasure, data: Mapping[str, Any]) -> ControlMeasure:
+    _may_edit(actor, measure.risk_point.enterprise_id)
     if "risk_point" in data:
         raise ValidationError({"risk_point": "管控措施所属风险点不能修改"})
     return object_update(actor=actor, obj=measure, data=data)
 
 
 def measure_remove(*, actor: Actor, measure: ControlMeasure) -> None:
+    _may_edit(actor, measure.risk_point.enterprise_id)
     object_delete(actor=actor, obj=measure)
 
 
@@ -247,6 +268,7 @@ def tier_assign(
 
     Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones.
     """
+    _may_edit(actor, point.enterprise_id)
     if tier not in ControlTier.values:
         raise ValidationError(
             {"tier": f"管控层级须为：{'、'.join(str(label) for label in ControlTier.labels)}"}
@@ -267,6 +289,7 @@ def tier_assign(
 
 
 def tier_unassign(*, actor: Actor, assignment: ResponsibilityAssignment) -> None:
+    _may_edit(actor, assignment.risk_point.enterprise_id)
     object_delete(actor=actor, obj=assignment)
 
 

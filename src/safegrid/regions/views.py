@@ -19,9 +19,8 @@ from django.views.decorators.http import require_safe
 
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.views import ServiceDeleteView, ServiceFormView
-from safegrid.enterprises import selectors as ent_selectors
 
-from . import permissions, selectors, services
+from . import occupants, permissions, selectors, services
 from .choices import DivisionLevel
 from .forms import GridForm
 from .models import Department, Division, Grid
@@ -30,10 +29,7 @@ from .models import Department, Division, Grid
 def enterprise_count(user: Any, **outer: Any) -> Coalesce:
     """A correlated COUNT of the user's enterprises matching `outer` (lookups against OuterRef)."""
     counted = (
-        ent_selectors.enterprise_list(user)
-        .filter(**outer)
-        .order_by()
-        .values(n=Func(F("pk"), function="COUNT"))
+        occupants.enterprises_of(user).filter(**outer).order_by().values(n=Func(F("pk"), function="COUNT"))
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -103,7 +99,7 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
         .annotate(enterprise_count=enterprise_count(user, grid_id=OuterRef("pk")))
         .order_by("code")
     )
-    total = ent_selectors.enterprise_list(user).filter(division__code__startswith=division.code).count()
+    total = occupants.enterprises_of(user).filter(division__code__startswith=division.code).count()
     ancestors = []
     parent = division.parent
     if parent is not None:
@@ -159,7 +155,7 @@ class GridListView(ScopedListView):
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     grid = selectors.grid_get(user, pk)
-    enterprises = list(ent_selectors.enterprise_list(user).filter(grid=grid).order_by("name")[:100])
+    enterprises = list(occupants.enterprises_of(user).filter(grid=grid).order_by("name")[:100])
     context = {
         "grid": grid,
         "enterprises": enterprises,

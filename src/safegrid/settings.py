@@ -197,6 +197,12 @@ TASKS = {
         "QUEUES": env_list("SAFEGRID_TASKS_QUEUES", ["default"]),
     }
 }
+# RQ on Redis (SAFEGRID_TASKS_BACKEND=django_tasks_rq.RQBackend): the same queues in Redis, run by the same
+# `safegrid worker` (it runs an RQ worker instead of the database loop).
+SAFEGRID_TASKS_REDIS_URL = env_str("SAFEGRID_TASKS_REDIS_URL", _redis_url or "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {name: {"URL": SAFEGRID_TASKS_REDIS_URL} for name in TASKS["default"]["QUEUES"]}
+if SAFEGRID_TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
 # A running job whose heartbeat is older than this is taken as lost (worker killed) and retried.
 SAFEGRID_JOB_LEASE_SECONDS = env_int("SAFEGRID_JOB_LEASE_SECONDS", 120, minimum=5)
 # First retry after this many seconds, then doubling per attempt (capped at one hour).

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from safegrid import jobs
 from safegrid.core.models import User
@@ -160,3 +161,66 @@ def test_progress_is_visible_while_the_job_runs(workers, owner, client, tmp_path
     wait_for(lambda: client.get(status_url).json()["status"] == JobStatus.SUCCEEDED, "the job finished")
     partial = client.get(f"/jobs/{job.uuid}/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in partial and "三步都完成了" in partial and "返回任务列表" in partial
+
+
+def _redis_url() -> str | None:
+    import redis
+
+    url = os.environ.get("SAFEGRID_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def test_the_broker_swaps_to_rq_on_redis(workers, owner, tmp_path):
+    """The same jobs through Redis: two `safegrid worker` processes on the RQ backend run each job once."""
+    url = _redis_url()
+    if url is None:
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+    queue = "default"  # the jobs' task queue; the test's own Redis database keeps it apart
+    broker = {
+        "TASKS": {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [queue]}},
+        "RQ_QUEUES": {queue: {"URL": url}},
+    }
+    ran = tmp_path / "ran.txt"
+    with override_settings(**broker):
+        import django_rq
+
+        django_rq.get_queue(queue).empty()
+        sent = [
+            jobs.enqueue(
+                "tests.append_line", title=f"经 Redis 执行 {n}", actor=owner, args={"path": str(ran)}
+            )
+            for n in range(6)
+        ]
+        failing = jobs.enqueue(
+            "tests.always_fails",
+            title="经 Redis 重试",
+            actor=owner,
+            args={"reason": "网络中断"},
+            max_attempts=2,
+        )
+        assert django_rq.get_queue(queue).count == 7  # in Redis, not in the database queue
+    workers.start(
+        2,
+        SAFEGRID_TASKS_BACKEND="django_tasks_rq.RQBackend",
+        SAFEGRID_TASKS_QUEUES=queue,
+        SAFEGRID_TASKS_REDIS_URL=url,
+    )
+    wait_for(
+        lambda: Job.objects.filter(pk__in=[j.pk for j in sent], status=JobStatus.SUCCEEDED).count() == 6,
+        "the six jobs ran through Redis",
+    )
+    wait_for(
+        lambda: Job.objects.get(pk=failing.pk).status == JobStatus.FAILED,
+        "the failing job was retried, then failed",
+    )
+    assert workers.alive(), workers.logs()
+    assert sorted(line.split()[1] for line in ran.read_text().splitlines()) == sorted(
+        str(j.uuid) for j in sent
+    )
+    failing.refresh_from_db()
+    assert failing.attempts == 2 and "网络中断" in failing.error
+    assert all("RQ worker on default" in log.read_text(errors="ignore") for _, log in workers.procs)

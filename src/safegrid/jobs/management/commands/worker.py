@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
 import threading
 from argparse import ArgumentParser
@@ -75,6 +74,11 @@ class Command(BaseCommand):
             "--worker-id", default="", help="Unique name of this worker (default: host name and process id)"
         )
         parser.add_argument(
+            "--burst",
+            action="store_true",
+            help="RQ broker only: run what is queued, then exit (the database loop always keeps polling)",
+        )
+        parser.add_argument(
             "--load",
             action="append",
             default=[],
@@ -87,16 +91,9 @@ class Command(BaseCommand):
             import_module(module)
         logging.getLogger("django_tasks").setLevel(logging.INFO)
         ticker = Ticker(options["tick"] or settings.SAFEGRID_SCHEDULE_TICK_SECONDS)
-        if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
-            # Another broker (e.g. RQ on Redis) runs the tasks with its own workers; this process ticks.
-            self.stdout.write("Task backend is not the database: running the schedules only.")
-            stop = threading.Event()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, lambda *_: stop.set())
-            ticker.start()
-            stop.wait()
-            ticker.stopped.set()
-            ticker.join()
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        if not isinstance(backend, DatabaseBackend):
+            self._run_rq(options, ticker)
             return
         worker = Worker(
             queue_names=options["queue_name"].split(","),
@@ -114,3 +111,32 @@ class Command(BaseCommand):
             worker.run()
         finally:
             ticker.stopped.set()
+
+    def _run_rq(self, options: dict[str, Any], ticker: Ticker) -> None:
+        """The queues live in Redis (django-tasks-rq): run them with RQ's worker, in this process.
+
+        SimpleWorker runs each job in this process instead of a forked child, so the job's database
+        connection is its own (a fork would share the parent's socket); the lease/heartbeat still
+        covers a worker that dies. RQ's signal handling gives the same warm shutdown on SIGTERM.
+        """
+        from django_rq import get_worker
+        from django_tasks_rq.backend import Job as TaskJob
+
+        queues = [q for q in options["queue_name"].split(",") if q and q != "*"] or list(settings.RQ_QUEUES)
+        worker = get_worker(
+            *queues,
+            job_class=TaskJob,
+            worker_class="rq.SimpleWorker",
+            name=(options["worker_id"] or f"{socket.gethostname()}-{os.getpid()}")[:64],
+        )
+        self.stdout.write(
+            f"RQ worker on {', '.join(queues)} ({settings.SAFEGRID_TASKS_REDIS_URL.split('@')[-1]})"
+        )
+        ticker.start()
+        try:
+            worker.work(
+                burst=options["burst"], with_scheduler=True
+            )  # moves retries due later back into the queue
+        finally:
+            ticker.stopped.set()
+            ticker.join()

@@ -11,9 +11,9 @@ from safegrid.enterprises.models import Enterprise
 def test_every_service_write_is_chained_and_verifies(world):
     n = AuditEntry.objects.count()
     assert n > 10
-    services.enterprise_update(actor=world.user("ent_a"), enterprise=world.ent_a, data={"employees": 42})
+    services.enterprise_update(actor=world.user("town_a"), enterprise=world.ent_a, data={"employees": 42})
     last = AuditEntry.objects.order_by("-id").first()
-    assert last.action == "update" and last.actor_label == "ent_a"
+    assert last.action == "update" and last.actor_label == "town_a"
     assert last.before == {"employees": 0} and last.after["employees"] == 42
     assert last.enterprise_id == world.ent_a.pk
     assert audit.verify().ok

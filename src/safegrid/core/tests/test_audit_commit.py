@@ -131,7 +131,7 @@ def test_another_users_edit_commits_while_a_long_transaction_holds_audited_write
             assert short_done.wait(WAIT), "the short edit never finished"
 
     def short_edit() -> None:
-        services.enterprise_update(actor=world.user("ent_b"), enterprise=world.ent_b, data={"employees": 77})
+        services.enterprise_update(actor=world.user("town_b"), enterprise=world.ent_b, data={"employees": 77})
         short_done.set()
 
     importer = _in_thread(long_import, errors)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "safegrid.regions",
     "safegrid.enterprises",
     "safegrid.risks",
+    "safegrid.hazards",
     "safegrid.api",
     "safegrid.demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprises/import/", include("safegrid.enterprises.import_urls")),
     path("enterprises/", include("safegrid.enterprises.urls")),
     path("risks/", include("safegrid.risks.urls")),
+    path("hazards/", include("safegrid.hazards.urls")),
     path("jobs/", include("safegrid.jobs.urls")),
     path("notifications/", include("safegrid.notifications.urls")),
     path("", include("safegrid.core.urls")),

@@ -1,0 +1,13 @@
+"""Notification kinds the hazards app sends (imported at start-up by the notifications app)."""
+
+from django.utils.translation import gettext_noop
+
+from safegrid.notifications.kinds import register_kind
+
+register_kind("hazards.reported", gettext_noop("新登记隐患待确认"))
+register_kind("hazards.assigned", gettext_noop("隐患整改任务"))
+register_kind("hazards.awaiting_acceptance", gettext_noop("隐患待验收"))
+register_kind("hazards.sent_back", gettext_noop("隐患退回整改"))
+register_kind("hazards.accepted", gettext_noop("隐患已销号"))
+register_kind("hazards.extension", gettext_noop("隐患延期审批结果"))
+register_kind("hazards.overdue", gettext_noop("隐患整改逾期"))

@@ -1,0 +1,84 @@
+"""Who may report, confirm, rectify, accept and reopen hidden hazards.
+
+Reads are decided by scoping (out of scope = 404 before these run); these predicates decide writes on
+hazards the user can already see. Roles come from `core.scoping.Scope`; "a regulator of this enterprise"
+is a government role whose scope reaches the enterprise (county, its town, or its sector's department).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safegrid.core.choices import COUNTY_ROLES, Role
+from safegrid.core.scoping import restrict, scope_for
+from safegrid.enterprises.models import Enterprise
+
+# Enterprise roles that run the enterprise's hazard work: confirm, five in place, rectify, accept general ones.
+MANAGER_ROLES = frozenset({Role.ENT_ADMIN, Role.SAFETY_MANAGER})
+# The enterprise's principal side: approves extensions of general hazards.
+PRINCIPAL_ROLES = frozenset({Role.LEGAL_REP, Role.ENT_ADMIN})
+# Everyone who works in (or advises) an enterprise reports its hazards as the enterprise's own finding.
+ENTERPRISE_STAFF_ROLES = frozenset(
+    {Role.LEGAL_REP, Role.ENT_ADMIN, Role.SAFETY_MANAGER, Role.UNIT_USER, Role.EXPERT}
+)
+# Government roles that inspect, accept major hazards and reopen.
+REGULATOR_ROLES = frozenset({*COUNTY_ROLES, Role.DEPT_OFFICER, Role.TOWN_OFFICER})
+
+
+def _reaches(user: Any, enterprise_id: int) -> bool:
+    return restrict(Enterprise.objects.filter(pk=enterprise_id), user).exists()
+
+
+def is_manager(user: Any, enterprise_id: int | None) -> bool:
+    return enterprise_id is not None and scope_for(user).has_role(*MANAGER_ROLES, enterprise_id=enterprise_id)
+
+
+def is_principal(user: Any, enterprise_id: int | None) -> bool:
+    return enterprise_id is not None and scope_for(user).has_role(
+        *PRINCIPAL_ROLES, enterprise_id=enterprise_id
+    )
+
+
+def is_staff_of(user: Any, enterprise_id: int | None) -> bool:
+    return enterprise_id is not None and scope_for(user).has_role(
+        *ENTERPRISE_STAFF_ROLES, enterprise_id=enterprise_id
+    )
+
+
+def is_regulator_of(user: Any, enterprise_id: int | None) -> bool:
+    """A county, town or sector-department officer whose scope reaches the enterprise."""
+    scope = scope_for(user)
+    if enterprise_id is None or not (scope.superuser or scope.has_role(*REGULATOR_ROLES)):
+        return False
+    return _reaches(user, enterprise_id)
+
+
+def is_grid_worker_of(user: Any, enterprise_id: int | None) -> bool:
+    scope = scope_for(user)
+    return enterprise_id is not None and scope.has_role(Role.GRID_WORKER) and _reaches(user, enterprise_id)
+
+
+def can_report(user: Any, enterprise_id: int | None) -> bool:
+    """Enterprise staff, the enterprise's grid worker and its regulators register hazards there."""
+    return (
+        is_staff_of(user, enterprise_id)
+        or is_grid_worker_of(user, enterprise_id)
+        or is_regulator_of(user, enterprise_id)
+    )
+
+
+def reporting_origin(user: Any, enterprise_id: int) -> str:
+    """Where a hazard this user reports comes from (enterprise staff first: their own finding counts)."""
+    if is_staff_of(user, enterprise_id):
+        return "enterprise"
+    if is_grid_worker_of(user, enterprise_id):
+        return "grid"
+    return "regulator"
+
+
+def reporting_enterprise_ids(user: Any) -> frozenset[int] | None:
+    """Enterprises the user reports for as staff (None: reports anywhere in scope as grid/regulator)."""
+    scope = scope_for(user)
+    if scope.superuser or scope.has_role(*REGULATOR_ROLES, Role.GRID_WORKER):
+        return None
+    return scope.enterprises_with(ENTERPRISE_STAFF_ROLES)

@@ -195,3 +195,45 @@ class HazardTransition(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = _("隐患流转记录")
         verbose_name_plural = _("隐患流转记录")
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", _("整改期限提醒")
+    ESCALATION = "escalation", _("逾期升级")
+
+
+class HazardNotice(models.Model):
+    """One deadline reminder or escalation sent by the daily scan: the record that makes it happen once.
+
+    Unique per (hazard, kind, deadline, number) — number is the days-before of a reminder or the step of
+    an escalation — so a new deadline (an approved extension) starts afresh; and at most one escalation
+    per hazard per county day, so a second run the same day escalates nothing.
+    """
+
+    hazard = models.ForeignKey(HiddenHazard, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("类型"), max_length=12, choices=NoticeKind.choices)
+    deadline = models.DateField(_("整改期限"))
+    number = models.SmallIntegerField(_("提前天数或升级级别"))
+    day = models.DateField(_("发送日期"))
+    recipients = models.PositiveIntegerField(_("通知人数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"))
+
+    scope_rule = ByEnterprise(enterprise="hazard__enterprise")
+
+    class Meta:
+        verbose_name = _("隐患期限通知")
+        verbose_name_plural = _("隐患期限通知")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard", "kind", "deadline", "number"], name="hazard_notice_once"
+            ),
+            models.UniqueConstraint(
+                fields=["hazard", "day"],
+                condition=models.Q(kind="escalation"),
+                name="hazard_escalation_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id}:{self.kind}:{self.number}@{self.day}"

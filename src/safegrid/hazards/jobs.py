@@ -23,4 +23,4 @@ def deadline_scan(ctx: JobContext, *, today: str = "") -> dict[str, Any]:
     day = dt.date.fromisoformat(today) if today else None
     result = deadline_watch.deadline_scan(today=day, actor=ctx.actor)
     ctx.progress(1, 1, "检查完成")
-    return {**result.as_dict(), "url": reverse("hazards:list") + "?overdue=yes", "url_label": "查看逾期隐患"}
+    return {**result.as_dict(), "url": reverse("hazards:overdue"), "url_label": "查看逾期隐患"}

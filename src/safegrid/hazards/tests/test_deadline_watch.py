@@ -170,7 +170,7 @@ def test_closed_and_extended_hazards(world) -> None:
         "reminders": {"1": 0, "3": 0},
         "escalations": {},
         "summary": "",
-        "url": "/hazards/?overdue=yes",
+        "url": "/hazards/overdue/",
         "url_label": "查看逾期隐患",
     }
 

@@ -46,6 +46,7 @@ from safegrid.risks.selectors.points import config_for_division
 from safegrid.risks.services import regional as regional_services
 
 from . import geometry, names, risk_registers
+from . import hazards as demo_hazards
 
 ACTOR = audit.SystemActor("demo")
 DEFAULT_SEED = 370321
@@ -297,8 +298,15 @@ class DemoBuilder:
             anchors = self._organisation(plans, enterprises)
             self._users(towns, grid_of, enterprises, anchors)
             self._risk_registers(plans, enterprises, anchors)
+            self._stage_hazards(enterprises)
         self.summary.seconds = time.monotonic() - started
         return self.summary
+
+    def _stage_hazards(self, enterprises: list[Enterprise]) -> None:
+        started = time.monotonic()
+        counts = demo_hazards.build(enterprises=enterprises, today=self.today, seed=self.seed)
+        comment = "隐患：" + "，".join(f"{k} {v}" for k, v in counts.items())
+        self._stage("hazards", sum(counts.values()), comment, started)
 
     def _stage(self, stage: str, count: int, comment: str, started: float) -> None:
         self.summary.counts[stage] = count
@@ -927,6 +935,7 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(demo_hazards.reset(COUNTY_CODE))
             counts.update(risk_registers.reset(COUNTY_CODE))
             counts["certificates"] = _delete(Certificate.objects.filter(**in_county))
             counts["people"] = _delete(Person.objects.filter(**in_county))

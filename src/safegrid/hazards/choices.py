@@ -60,3 +60,11 @@ class PhotoKind(models.TextChoices):
     BEFORE = "before", _("整改前")
     AFTER = "after", _("整改后")
     EVIDENCE = "evidence", _("其他佐证")
+
+
+class SupervisionLevel(models.TextChoices):
+    """The government level that lists a major hazard for supervision (挂牌督办)."""
+
+    COUNTY = "county", _("县级")
+    CITY = "city", _("市级")
+    PROVINCE = "province", _("省级")

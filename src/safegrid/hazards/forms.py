@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.forms import DateInput, StyledFormMixin
 from safegrid.enterprises.models import Enterprise, Person
+from safegrid.regions.models import Department
 
-from .choices import DANGER_SOURCE_CHOICES, HAZARD_TYPE_CHOICES, HazardLevel, RejectReason
+from .choices import DANGER_SOURCE_CHOICES, HAZARD_TYPE_CHOICES, HazardLevel, RejectReason, SupervisionLevel
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,3 +104,25 @@ class CommentForm(StyledFormMixin, forms.Form):
 class ExtensionForm(StyledFormMixin, forms.Form):
     new_deadline = forms.DateField(label=_("申请延期至"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("延期理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupervisionForm(StyledFormMixin, forms.Form):
+    level = forms.ChoiceField(
+        label=_("督办层级"), choices=SupervisionLevel.choices, initial=SupervisionLevel.COUNTY
+    )
+    authority = forms.CharField(label=_("督办单位"), max_length=100)
+    department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Department.objects.all(), label=_("督办部门（本县）"), required=False
+    )
+    document_number = forms.CharField(label=_("督办文号"), max_length=64)
+    listed_on = forms.DateField(label=_("挂牌日期"), widget=DateInput())
+    planned_completion = forms.DateField(label=_("要求完成日期"), widget=DateInput())
+    requirements = forms.CharField(
+        label=_("督办要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SignOffForm(StyledFormMixin, forms.Form):
+    comment = forms.CharField(
+        label=_("解除督办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

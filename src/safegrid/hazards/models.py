@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core.scoping import ByEnterprise, Public
 from safegrid.core.workflow import TransitionLog
 from safegrid.enterprises.models import Enterprise, Person
+from safegrid.regions.models import Department
 from safegrid.risks.models import RiskPoint
 
 from .choices import (
@@ -21,6 +22,7 @@ from .choices import (
     Origin,
     PhotoKind,
     RejectReason,
+    SupervisionLevel,
 )
 
 _USER = settings.AUTH_USER_MODEL
@@ -195,3 +197,95 @@ class HazardTransition(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = _("隐患流转记录")
         verbose_name_plural = _("隐患流转记录")
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", _("整改期限提醒")
+    ESCALATION = "escalation", _("逾期升级")
+
+
+class HazardNotice(models.Model):
+    """One deadline reminder or escalation sent by the daily scan: the record that makes it happen once.
+
+    Unique per (hazard, kind, deadline, number) — number is the days-before of a reminder or the step of
+    an escalation — so a new deadline (an approved extension) starts afresh; and at most one escalation
+    per hazard per county day, so a second run the same day escalates nothing.
+    """
+
+    hazard = models.ForeignKey(HiddenHazard, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("类型"), max_length=12, choices=NoticeKind.choices)
+    deadline = models.DateField(_("整改期限"))
+    number = models.SmallIntegerField(_("提前天数或升级级别"))
+    day = models.DateField(_("发送日期"))
+    recipients = models.PositiveIntegerField(_("通知人数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"))
+
+    scope_rule = ByEnterprise(enterprise="hazard__enterprise")
+
+    class Meta:
+        verbose_name = _("隐患期限通知")
+        verbose_name_plural = _("隐患期限通知")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard", "kind", "deadline", "number"], name="hazard_notice_once"
+            ),
+            models.UniqueConstraint(
+                fields=["hazard", "day"],
+                condition=models.Q(kind="escalation"),
+                name="hazard_escalation_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id}:{self.kind}:{self.number}@{self.day}"
+
+
+class ListedSupervision(models.Model):
+    """A major hazard listed for supervision (挂牌督办) by a government level, until it is signed off.
+
+    Signed off (解除督办) only once the hazard is closed; the actual completion is the hazard's close-out
+    day. Written by `supervision.py` only.
+    """
+
+    hazard = models.OneToOneField(
+        HiddenHazard, on_delete=models.PROTECT, related_name="supervision", verbose_name=_("隐患")
+    )
+    level = models.CharField(_("督办层级"), max_length=12, choices=SupervisionLevel.choices)
+    authority = models.CharField(_("督办单位"), max_length=100)
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("督办部门（本县）"),
+    )
+    document_number = models.CharField(_("督办文号"), max_length=64, unique=True)
+    listed_on = models.DateField(_("挂牌日期"))
+    planned_completion = models.DateField(_("要求完成日期"))
+    actual_completion = models.DateField(_("实际完成日期"), null=True, blank=True)
+    requirements = models.TextField(_("督办要求"), blank=True)
+    listed_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    listed_at = models.DateTimeField(_("登记时间"))
+    signed_off_by = models.ForeignKey(
+        _USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True, verbose_name=_("销号人")
+    )
+    signed_off_at = models.DateTimeField(_("解除督办时间"), null=True, blank=True)
+    sign_off_comment = models.TextField(_("解除督办意见"), blank=True)
+
+    scope_rule = ByEnterprise(enterprise="hazard__enterprise")
+    derived_fields = ("actual_completion", "signed_off_by", "signed_off_at", "sign_off_comment")
+
+    class Meta:
+        verbose_name = _("挂牌督办")
+        verbose_name_plural = _("挂牌督办")
+        ordering = ["-listed_on", "-id"]
+        indexes = [models.Index(fields=["signed_off_at", "planned_completion"], name="supervision_open_idx")]
+
+    def __str__(self) -> str:
+        return self.document_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.signed_off_at is None

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core.navigation import NavItem, register
 from safegrid.core.scoping import Scope
 
+from .permissions import REGULATOR_ROLES
+
 GROUP = _("隐患排查治理")
 
 
@@ -12,7 +14,16 @@ def _reporter(scope: Scope) -> bool:
     return scope.is_government or bool(scope.own_enterprise_ids)
 
 
+def _regulator(scope: Scope) -> bool:
+    return scope.superuser or scope.has_role(*REGULATOR_ROLES)
+
+
 register(
     NavItem(_("隐患清单"), "hazards:list", icon="alert-triangle", group=GROUP, order=30),
     NavItem(_("登记隐患"), "hazards:report", icon="camera", group=GROUP, order=31, visible=_reporter),
+    NavItem(_("逾期隐患"), "hazards:overdue", icon="clock-exclamation", group=GROUP, order=32),
+    NavItem(_("挂牌督办"), "hazards:supervision", icon="flag", group=GROUP, order=33),
+    NavItem(
+        _("“五个一律”审查"), "hazards:five_musts", icon="gavel", group=GROUP, order=34, visible=_regulator
+    ),
 )

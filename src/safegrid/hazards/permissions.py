@@ -82,3 +82,15 @@ def reporting_enterprise_ids(user: Any) -> frozenset[int] | None:
     if scope.superuser or scope.has_role(*REGULATOR_ROLES, Role.GRID_WORKER):
         return None
     return scope.enterprises_with(ENTERPRISE_STAFF_ROLES)
+
+
+# County-level regulators list a major hazard for supervision and sign it off (the town follows it).
+SUPERVISOR_ROLES = frozenset({*COUNTY_ROLES, Role.DEPT_OFFICER})
+
+
+def can_supervise(user: Any, enterprise_id: int | None) -> bool:
+    """A county or sector-department officer whose scope reaches the enterprise."""
+    scope = scope_for(user)
+    if enterprise_id is None or not (scope.superuser or scope.has_role(*SUPERVISOR_ROLES)):
+        return False
+    return _reaches(user, enterprise_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -9,8 +11,8 @@ from django.utils import timezone
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
 
-from .choices import DEADLINE_STATUSES
-from .models import HazardPhoto, HazardTransition, HiddenHazard
+from .choices import DEADLINE_STATUSES, HazardLevel
+from .models import HazardPhoto, HazardTransition, HiddenHazard, ListedSupervision
 
 
 def hazard_list(user: Any) -> QuerySet[HiddenHazard]:
@@ -44,3 +46,54 @@ def photo_get(user: Any, pk: Any) -> HazardPhoto:
 
 def hazard_timeline(user: Any, hazard: HiddenHazard) -> list[HazardTransition]:
     return list(restrict(HazardTransition.objects.filter(hazard=hazard).select_related("actor"), user))
+
+
+def overdue_list(user: Any, today: dt.date | None = None) -> QuerySet[HiddenHazard]:
+    """Overdue hazards in the user's scope, highest escalation step first, then the longest overdue."""
+    return hazard_list(user).filter(overdue_q(today)).order_by("-escalation_step", "deadline", "pk")
+
+
+@dataclass
+class ReviewEntry:
+    """An enterprise on the 五个一律 review list and the overdue major hazards that put it there."""
+
+    enterprise: Any
+    hazards: list[HiddenHazard] = field(default_factory=list)
+
+    @property
+    def worst_overdue(self) -> int:
+        return max((getattr(h, "overdue_days", 0) for h in self.hazards), default=0)
+
+
+def five_musts_review(user: Any, today: dt.date | None = None) -> list[ReviewEntry]:
+    """Enterprises in scope with an overdue major hazard (五个一律 review), the longest overdue first."""
+    day = today or timezone.localdate()
+    entries: dict[int, ReviewEntry] = {}
+    rows = (
+        hazard_list(user)
+        .filter(overdue_q(day), level=HazardLevel.MAJOR)
+        .select_related("supervision")
+        .order_by("enterprise__name", "deadline", "pk")
+    )
+    for hazard in rows:
+        assert hazard.deadline is not None
+        hazard.overdue_days = (day - hazard.deadline).days  # type: ignore[attr-defined]
+        entries.setdefault(hazard.enterprise_id, ReviewEntry(hazard.enterprise)).hazards.append(hazard)
+    return sorted(entries.values(), key=lambda e: (-e.worst_overdue, e.enterprise.name))
+
+
+def supervision_list(user: Any) -> QuerySet[ListedSupervision]:
+    return restrict(
+        ListedSupervision.objects.select_related(
+            "hazard", "hazard__enterprise", "hazard__enterprise__division", "department", "signed_off_by"
+        ),
+        user,
+    )
+
+
+def supervision_get(user: Any, pk: Any) -> ListedSupervision:
+    return get_scoped_or_404(supervision_list(user), user, pk=pk)
+
+
+def supervision_of(user: Any, hazard: HiddenHazard) -> ListedSupervision | None:
+    return supervision_list(user).filter(hazard=hazard).first()

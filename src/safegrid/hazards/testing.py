@@ -6,20 +6,29 @@ exist; the scope walk checks none of it reaches a user of town A.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from PIL import Image
 
 from safegrid.core.testing import Leaks
+from safegrid.enterprises.models import Person
+from safegrid.regions.models import Department
 
-from . import services
+from . import deadline_watch, services, supervision
+from .config import deadlines
+from .models import HiddenHazard
 from .services import PhotoIn
 
 if TYPE_CHECKING:
     from safegrid.testworld import World
 
 TITLE = "乙塔吊基础积水（测试标记）"
+MAJOR_TITLE = "乙深基坑支护变形（测试标记）"
+DOCUMENT_NUMBER = "桓安督〔2025〕乙号"
 DESCRIPTION = "乙工地塔吊基础积水未排（测试标记）"
 
 
@@ -38,8 +47,64 @@ def extend_world(world: World) -> Leaks:
         },
         photos=[PhotoIn(out.getvalue(), "b.jpg", "before")],
     )
-    leaks = Leaks(markers=[TITLE, DESCRIPTION])
+    major = _overdue_major_listed(world)
+    leaks = Leaks(markers=[TITLE, DESCRIPTION, MAJOR_TITLE, DOCUMENT_NUMBER])
     leaks.add_ids("pk", hazard.pk)
     leaks.add_ids("hazard_id", hazard.pk)
     leaks.add_ids("pk", *hazard.photos.values_list("pk", flat=True))
+    leaks.add_ids("pk", major.pk, major.supervision.pk)
+    leaks.add_ids("hazard_id", major.pk)
     return leaks
+
+
+def _overdue_major_listed(world: World) -> HiddenHazard:
+    """A major hazard of enterprise B found by the county, past its deadline, escalated and listed."""
+    today = timezone.localdate()
+    hazard = services.hazard_report(
+        actor=world.user("county_admin"),
+        enterprise=world.ent_b,
+        data={
+            "title": MAJOR_TITLE,
+            "location": "乙工地深基坑东侧",
+            "description": "深基坑支护结构位移超过预警值（测试标记）",
+            "source": 3,
+            "hazard_type": 7,
+            "level": "major",
+        },
+    )
+    hazard = services.hazard_confirm(
+        actor=world.user("ent_b"),
+        hazard=hazard,
+        level="major",
+        interim_measures="坑边停止堆载，撤出坑内作业人员",
+    )
+    start = today - dt.timedelta(days=20)
+    hazard = services.hazard_assign(
+        actor=world.user("ent_b"),
+        hazard=hazard,
+        responsible_person=Person.objects.filter(enterprise=world.ent_b).first(),
+        measures="增设钢支撑并加密监测",
+        funds=Decimal("120000"),
+        deadline=start + dt.timedelta(days=10),
+        plan="基坑坍塌专项应急预案",
+        today=start,
+    )
+    for days_ago in (3, 2, 1, 0):  # one step a day, up to the county's sector regulator
+        day = today - dt.timedelta(days=days_ago)
+        deadline_watch.hazard_escalate(hazard=hazard, today=day, deadlines=deadlines())
+    supervision.supervision_list_hazard(
+        actor=world.user("county_admin"),
+        hazard=hazard,
+        data={
+            "level": "county",
+            "authority": "桓台县安全生产委员会",
+            "department": Department.objects.filter(sectors__code="building_construction").first()
+            or Department.objects.first(),
+            "document_number": DOCUMENT_NUMBER,
+            "listed_on": start + dt.timedelta(days=2),
+            "planned_completion": start + dt.timedelta(days=15),
+            "requirements": "",
+        },
+    )
+    hazard.refresh_from_db()
+    return hazard

@@ -2,13 +2,18 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_supervision
 
 app_name = "hazards"
 
 urlpatterns = [
     path("", views.HazardListView.as_view(), name="list"),
     path("report/", views.hazard_report_view, name="report"),
+    path("overdue/", views_supervision.OverdueListView.as_view(), name="overdue"),
+    path("five-musts/", views_supervision.five_musts_view, name="five_musts"),
+    path("supervision/", views_supervision.SupervisionListView.as_view(), name="supervision"),
+    path("supervision/<int:pk>/sign-off/", views_supervision.sign_off_view, name="sign_off"),
+    path("<int:pk>/supervise/", views_supervision.supervise_view, name="supervise"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.hazard_act, name="act"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),

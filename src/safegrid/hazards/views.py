@@ -28,6 +28,7 @@ from . import permissions, selectors, services
 from .choices import HazardLevel, HazardStatus
 from .forms import AssignForm, CommentForm, ConfirmForm, ExtensionForm, RejectForm, ReportForm, SubmitForm
 from .rules.closure import days_overdue
+from .rules.escalation import step_label
 from .services import PhotoIn
 from .workflows import HAZARD, HazardAction
 
@@ -150,6 +151,10 @@ def _detail(
         "actions": _action_forms(request, hazard, bound),
         "overdue": _overdue(hazard),
         "criteria": services.criteria_for(hazard.enterprise) if hazard.major_criteria else [],
+        "escalated_to": step_label(hazard.escalation_step),
+        "supervision": selectors.supervision_of(request.user, hazard),
+        "can_supervise": hazard.level == HazardLevel.MAJOR
+        and permissions.can_supervise(request.user, hazard.enterprise_id),
     }
     return render(request, "hazards/detail.html", context, status=status)
 

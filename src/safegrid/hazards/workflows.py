@@ -45,6 +45,7 @@ class HazardAction(StrEnum):
     APPROVE_EXTENSION = "approve_extension"
     REFUSE_EXTENSION = "refuse_extension"
     REOPEN = "reopen"
+    ESCALATE = "escalate"  # system: the daily deadline scan, one step up the chain (state unchanged)
 
 
 # ---- who may take each step ----------------------------------------------------------------------
@@ -219,6 +220,9 @@ HAZARD: Final = Workflow(
         (S.AWAITING_ACCEPTANCE, A.ACCEPT): S.CLOSED,
         (S.AWAITING_ACCEPTANCE, A.SEND_BACK): S.RECTIFYING,
         (S.CLOSED, A.REOPEN): S.CONFIRMED,
+        (S.RECTIFYING, A.ESCALATE): S.RECTIFYING,
+        (S.EXTENSION_REQUESTED, A.ESCALATE): S.EXTENSION_REQUESTED,
+        (S.AWAITING_ACCEPTANCE, A.ESCALATE): S.AWAITING_ACCEPTANCE,
     },
     steps={
         A.REPORT: Step(
@@ -272,6 +276,7 @@ HAZARD: Final = Workflow(
         A.REOPEN: Step(
             _("重新打开"), allowed=_may_reopen, comment_required=True, denied=_("您不能重新打开该隐患")
         ),
+        A.ESCALATE: Step(_("逾期升级"), system=True),
     },
     log=HazardTransition,
     log_fk="hazard",

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
-from safegrid.hazards.rules import closure, codes, criteria, deadlines, photos
+from safegrid.hazards.rules import closure, codes, criteria, deadlines, escalation, photos
 
 D = dt.date
 
@@ -205,3 +205,49 @@ def test_size_limit_is_inclusive() -> None:
     at_limit = png + b"\0" * (10 * 1024 * 1024 - len(png))
     assert photos.check_photo(at_limit).ok
     assert not photos.check_photo(at_limit + b"\0").ok
+
+
+@pytest.mark.parametrize(
+    ("current", "overdue", "step_days", "expected"),
+    [
+        (-1, 0, 1, None),  # not overdue
+        (-1, 1, 1, 0),  # day 1: the safety manager
+        (0, 1, 1, None),  # already told today's step
+        (0, 2, 1, 1),
+        (-1, 30, 1, 0),  # long overdue but never escalated: one step only
+        (2, 30, 1, 3),
+        (3, 30, 1, None),  # top of the chain
+        (0, 2, 2, None),  # every 2 days: day 2 is still step 0
+        (0, 3, 2, 1),
+    ],
+)
+def test_next_escalation(current, overdue, step_days, expected) -> None:
+    assert escalation.next_escalation(current, overdue, step_days) == expected
+
+
+@pytest.mark.parametrize(
+    ("days_left", "reminder_days", "expected"),
+    [
+        (-1, (3, 1), None),
+        (0, (3, 1), None),
+        (0, (3, 1, 0), 0),
+        (1, (3, 1), 1),
+        (2, (3, 1), 3),
+        (3, (3, 1), 3),
+        (4, (3, 1), None),
+        (5, (), None),
+    ],
+)
+def test_reminder_threshold(days_left, reminder_days, expected) -> None:
+    assert escalation.reminder_threshold(days_left, reminder_days) == expected
+
+
+def test_chain_labels() -> None:
+    assert [escalation.step_label(s) for s in (-1, 0, 1, 2, 3, 4)] == [
+        "",
+        "企业安全管理人员",
+        "企业主要负责人",
+        "属地镇街",
+        "县行业主管部门",
+        "",
+    ]

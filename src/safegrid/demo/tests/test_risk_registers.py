@@ -186,7 +186,7 @@ def test_revisions_regional_risks_and_audit(small: builders.DemoSummary) -> None
         .order_by("id")
         .values_list("object_type", flat=True)
     )
-    assert stages[-2:] == ["demo.risk_registers", "demo.regional_risks"]
+    assert stages[-3:] == ["demo.risk_registers", "demo.regional_risks", "demo.hazards"]
     entry = AuditEntry.objects.get(object_type="demo.risk_registers")
     assert entry.object_id == str(RiskPoint.objects.count()) and "风险点" in entry.comment
 

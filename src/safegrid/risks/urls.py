@@ -41,6 +41,7 @@ filing_patterns = [
 ]
 
 card_patterns = [
+    path("cards/mine/", cards.my_cards, name="my_cards"),
     path("cards/qr/<str:token>/", cards.card_by_qr, name="card_by_qr"),
     path("cards/qr/<str:token>/confirm/", cards.card_confirm, name="card_confirm"),
     path("cards/point/<int:pk>/", cards.card_detail, name="card_detail"),

@@ -37,6 +37,14 @@ register(
     NavItem(_("风险四色图"), "risks:map", icon="map", group=GROUP, order=23),
     NavItem(_("区域风险"), "risks:regional_list", icon="map-pin", group=GROUP, order=24, visible=_government),
     NavItem(_("风险清单导入导出"), "risks:excel_import", icon="file-spreadsheet", group=GROUP, order=25),
+    NavItem(
+        _("备案审核单位"),
+        "risks:filing_reviewers",
+        icon="settings",
+        group=GROUP,
+        order=26,
+        visible=lambda scope: scope.is_county_admin,
+    ),
 )
 
 

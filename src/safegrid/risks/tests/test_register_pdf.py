@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from safegrid.core.testing import PASSWORD, SYSTEM
+from safegrid.core.testing import SYSTEM
 from safegrid.risks.documents.filing_pdf import TITLE, BookInfo, render_register_pdf
 from safegrid.risks.services import filing as filing_services
 from safegrid.risks.services import points as services
 
+from . import factories
 from .test_filing import complete_register
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +71,9 @@ def test_the_book_is_a_pdf_with_every_part(world) -> None:
 def test_the_book_text_names_the_enterprise_points_and_signature(world, tmp_path) -> None:
     complete_register(world)
     complete_register(world, code="RP-002", name="液氯储罐区")
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
-    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-    filing = filing_services.filing_file(actor=ent_user, filing=filing)
+    filing = factories.filed(world)
+    factories.render_books()  # the book is rendered on the worker
+    filing.refresh_from_db()
     with filing.pdf.open("rb") as handle:
         pdf = handle.read()
     text = _text(pdf, tmp_path)
@@ -143,6 +143,8 @@ def test_a_residual_assessment_is_marked(world, tmp_path) -> None:
     factor = point.factors.get()
     services.assess(actor=SYSTEM, factor=factor, kind="residual", method="LS", inputs={"L": 2, "S": 4})
     filing = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+    factories.render_books()  # the book is rendered on the worker
+    filing.refresh_from_db()
     (frozen,) = filing.snapshot["points"][0]["factors"]
     assert (frozen["initial"]["method"], frozen["residual"]["method"], frozen["assessment"]["kind"]) == (
         "LEC",

@@ -232,7 +232,8 @@ def filing_compile_view(request: HttpRequest, enterprise_pk: int) -> HttpRespons
         context = _mine_context(request, enterprise, compile_errors=exc.messages)
         return render(request, "risks/filing/mine.html", context)
     messages.success(
-        request, gettext("已编制第 %(version)s 版一企一册，请核对后签署") % {"version": created.version}
+        request,
+        gettext("已编制第 %(version)s 版一企一册，请核对后提交法定代表人签署") % {"version": created.version},
     )
     return HttpResponseRedirect(_mine_url(enterprise.pk))
 

@@ -1,5 +1,6 @@
-"""Issue 3 end to end: ent_a builds, assesses, lists, signs and files its register; the regulator accepts it;
-a grid worker opens the post card on a phone through the QR link."""
+"""Issue 3 end to end: ent_a builds, assesses, lists and submits its register, the legal representative
+signs it (which files it); the regulator accepts it; a grid worker opens the post card on a phone through
+the QR link."""
 
 from __future__ import annotations
 
@@ -95,20 +96,29 @@ def test_register_to_filing_to_phone_card(browser, live_server, live_world, shot
     if shots:
         page.screenshot(path=str(shots / "point-detail.png"), full_page=True)
 
-    # 5. Compile, sign as the legal representative (password re-entered) and file.
+    # 5. Compile and submit for signature; the legal representative signs with their own login (which files it).
+    from safegrid.core.choices import Role
+    from safegrid.core.testing import make_user
+
+    make_user("legal_a", {"role": Role.LEGAL_REP, "enterprise": ent}, display_name=ent.legal_rep)
     page.goto(f"{base}/risks/filings/mine/")
     page.locator("form[action$='/compile/'] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     filing = RiskRegisterFiling.objects.get(enterprise=ent)
-    page.fill("input[name=signer_name]", ent.legal_rep)
+    page.locator("form[action$='/submit/'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.TO_SIGN
+    desk.close()
+    signer = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = _login(signer, base, "legal_a")
+    page.goto(f"{base}/risks/filings/{filing.pk}/sign/")
     page.fill("input[name=password]", PASSWORD)
     page.locator("form[action$='/sign/'] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    page.locator("form[action$='/file/'] button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
     filing.refresh_from_db()
-    assert filing.status == FilingStatus.FILED
-    desk.close()
+    assert filing.status == FilingStatus.FILED and filing.signer_name == ent.legal_rep
+    signer.close()
 
     # 6. The hazardous-chemicals regulator accepts it.
     regulator = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")

@@ -32,6 +32,11 @@ class ByEnterprise:
     enterprise: str = "enterprise"
     org_unit_path: str | None = None  # lookup to OrgUnit.path for workshop/team/post users
     unit_users_see_unplaced: bool = False  # unit users also see rows with no org unit
+    # Lookups to the OrgUnit.path of units *linked* to the row through a many-valued relation (the posts
+    # responsible for a risk point, the post a card is for): a workshop/team/post user also sees a row
+    # linked to a unit of their subtree, wherever the row itself is placed. Tested as `pk IN (subquery)`,
+    # so a row linked twice is still one row. Needs `org_unit_path`.
+    unit_links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,18 @@ def _prefix(lookup: str, name: str) -> str:
     return f"{lookup}__{name}" if lookup else name
 
 
-def _enterprise_q(rule: ByEnterprise, scope: Scope) -> Q:
+def _linked_q(model: type[models.Model], rule: ByEnterprise, enterprise_id: int, path: str) -> Q:
+    """Rows of `model` in `enterprise_id` linked (by `rule.unit_links`) to a unit under `path`."""
+    q = Q(pk__in=[])
+    for link in rule.unit_links:
+        linked = model._default_manager.filter(
+            **{_prefix(rule.enterprise, "pk"): enterprise_id, f"{link}__startswith": path}
+        ).values("pk")
+        q |= Q(pk__in=linked)
+    return q
+
+
+def _enterprise_q(rule: ByEnterprise, scope: Scope, model: type[models.Model]) -> Q:
     Enterprise = _model("enterprises.Enterprise")
 
     ent = rule.enterprise
@@ -225,6 +241,8 @@ def _enterprise_q(rule: ByEnterprise, scope: Scope) -> Q:
             unit_q = Q(**{f"{rule.org_unit_path}__startswith": path})
             if rule.unit_users_see_unplaced:
                 unit_q |= Q(**{f"{rule.org_unit_path}__isnull": True})
+            if rule.unit_links:
+                unit_q |= _linked_q(model, rule, enterprise_id, path)
             q |= Q(**{_prefix(ent, "pk"): enterprise_id}) & unit_q
         elif rule.unit_users_see_unplaced:
             q |= Q(**{_prefix(ent, "pk"): enterprise_id})
@@ -259,7 +277,7 @@ def scope_q(model: type[models.Model], user: Any) -> Q | None:
     if scope.everything or isinstance(rule, Public):
         return None
     if isinstance(rule, ByEnterprise):
-        return _enterprise_q(rule, scope)
+        return _enterprise_q(rule, scope, model)
     if isinstance(rule, ByOwner):
         return Q(**{rule.owner: user.pk})
     return _division_q(rule, scope)

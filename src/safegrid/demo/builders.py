@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -43,9 +44,10 @@ from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Department, Division, Grid, Sector
 from safegrid.risks.rules import regional as rr
 from safegrid.risks.selectors.points import config_for_division
+from safegrid.risks.services import delegation as delegation_services
 from safegrid.risks.services import regional as regional_services
 
-from . import geometry, names, risk_registers
+from . import geometry, letters, names, risk_registers
 from . import hazards as demo_hazards
 
 ACTOR = audit.SystemActor("demo")
@@ -137,12 +139,20 @@ class DemoLogin:
 
 FIXED_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
-        "county_admin", Role.COUNTY_ADMIN, "县级管理员，全县全部数据", "county administrator, all data"
+        "county_admin",
+        Role.COUNTY_ADMIN,
+        "县级管理员，全县全部数据；可在“备案审核单位”把某行业领域的一企一册审核委托给镇街",
+        "county administrator, all data; “filing reviewers” delegates a sector's book reviews to the towns",
     ),
     DemoLogin(
         "county_officer", Role.COUNTY_OFFICER, "县安委办/应急局工作人员", "county safety office officer"
     ),
-    DemoLogin("town_a", Role.TOWN_OFFICER, "索镇街道工作人员", "officer of 索镇街道 (370321001)"),
+    DemoLogin(
+        "town_a",
+        Role.TOWN_OFFICER,
+        "索镇街道工作人员；县里把行业审核委托给镇街后，可接收或退回本镇企业的一企一册",
+        "officer of 索镇街道 (370321001); accepts or returns its firms' books once the county delegates",
+    ),
     DemoLogin("town_b", Role.TOWN_OFFICER, "少海街道工作人员", "officer of 少海街道 (370321002)"),
     DemoLogin(
         "dept_chem", Role.DEPT_OFFICER, "安监局（危险化学品等）", "work-safety bureau (hazardous chemicals…)"
@@ -151,10 +161,42 @@ FIXED_LOGINS: tuple[DemoLogin, ...] = (
         "grid_a", Role.GRID_WORKER, "索镇街道网格员（含 ent_a）", "grid worker in 索镇街道, grid holds ent_a"
     ),
     DemoLogin(
-        "ent_a", Role.SAFETY_MANAGER, "索镇街道危化企业安全管理员", "safety manager, chemicals firm in town_a"
+        "ent_a",
+        Role.SAFETY_MANAGER,
+        "索镇街道危化企业安全管理员：编制一企一册并提交法定代表人 legal_a 签署",
+        "safety manager, chemicals firm in town_a: compile the register book and submit it to legal_a",
     ),
-    DemoLogin("ent_b", Role.SAFETY_MANAGER, "少海街道企业安全管理员", "safety manager, enterprise in town_b"),
-    DemoLogin("post_a", Role.UNIT_USER, "ent_a 企业岗位人员", "post worker at ent_a's enterprise"),
+    DemoLogin(
+        "ent_b",
+        Role.SAFETY_MANAGER,
+        "少海街道企业安全管理员：持 legal_b 的书面委托，可代为签署本企业一企一册",
+        "safety manager, enterprise in town_b: may sign the book under legal_b's written delegation",
+    ),
+    DemoLogin(
+        "post_a",
+        Role.UNIT_USER,
+        "ent_a 企业岗位人员：登录即见“我的告知卡”，打开卡片（即扫码）读完后确认",
+        "post worker at ent_a: lands on “my cards”; open one (as the QR code does), read it, confirm",
+    ),
+    DemoLogin(
+        "post_a2",
+        Role.UNIT_USER,
+        "ent_a 另一车间的岗位人员：只看到本岗位负责的风险点卡片",
+        "post worker in another workshop of ent_a: sees only the cards of the points their post controls",
+    ),
+    DemoLogin(
+        "legal_a",
+        Role.LEGAL_REP,
+        "ent_a 法定代表人：ent_a 编制并提交一企一册后，收到通知，用本人账号审阅签署（或退回）",
+        "ent_a's legal representative: once ent_a compiles and submits the book, review it and sign "
+        "with your own login (or send it back)",
+    ),
+    DemoLogin(
+        "legal_b",
+        Role.LEGAL_REP,
+        "ent_b 法定代表人：已书面委托 ent_b 代为签署，可查看、登记或撤销签署委托",
+        "ent_b's legal representative: has delegated signing to ent_b in writing; view, add or revoke it",
+    ),
     DemoLogin("expert_1", Role.EXPERT, "服务机构专家（若干企业）", "expert serving a few enterprises"),
 )
 
@@ -771,13 +813,20 @@ class DemoBuilder:
                     p for p in people if p.enterprise_id == ent.pk and p.job_title == "安全管理员"
                 )
                 if key == "a":
-                    anchors["post_a_person"] = next(
+                    on_posts = [
                         p
                         for p in people
                         if p.enterprise_id == ent.pk
+                        and p.active
                         and p.org_unit is not None
                         and p.org_unit.kind == OrgUnitKind.POST
-                    )
+                    ]
+                    first = anchors["post_a_person"] = on_posts[0]
+                    assert first.org_unit is not None
+                    # A second worker on another post, in another workshop when the firm has one.
+                    others = [p for p in on_posts if p.org_unit != first.org_unit]
+                    elsewhere = [p for p in others if _workshop_of(p) != _workshop_of(first)]
+                    anchors["post_a2_person"] = (elsewhere or others or on_posts)[0]
             if plan.index < 12:
                 anchors.setdefault("expert_enterprises", []).append(ent)
         return counts
@@ -800,6 +849,10 @@ class DemoBuilder:
             today=self.today,
             config=config_for_division(COUNTY_CODE),
             complete=[anchors["ent_a"].pk],
+            post_holders={
+                person.org_unit_id: person.pk
+                for person in (anchors["post_a_person"], anchors["post_a2_person"])
+            },
             progress=self.progress,
         )
         self.summary.counts.update(result.counts)
@@ -815,6 +868,27 @@ class DemoBuilder:
         )
 
     # -- users ---------------------------------------------------------------------------------
+
+    def _signing_delegation(self, enterprise: Enterprise, legal_rep: User, delegate: User) -> None:
+        """ent_b's legal representative has delegated signing the book to the safety manager, in writing."""
+        valid_from = self.today - dt.timedelta(days=30)
+        valid_until = self.today + dt.timedelta(days=335)
+        letter = letters.delegation_letter(
+            enterprise=enterprise.name,
+            delegator=legal_rep.display_name,
+            delegate=delegate.display_name,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        delegation_services.delegation_create(
+            actor=legal_rep,
+            enterprise=enterprise,
+            delegate=delegate,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            document=SimpleUploadedFile("授权委托书.pdf", letter, content_type="application/pdf"),
+            note=f"{self.today.year} 年度一企一册签署",
+        )
 
     def _users(
         self,
@@ -880,6 +954,27 @@ class DemoBuilder:
             {"role": Role.UNIT_USER, "enterprise": ent_a, "org_unit": post_person.org_unit},
             phone=post_person.phone,
         )
+        post_person_2: Person = anchors["post_a2_person"]
+        assert post_person_2.org_unit is not None
+        post_user_2 = add(
+            "post_a2",
+            post_person_2.name,
+            {"role": Role.UNIT_USER, "enterprise": ent_a, "org_unit": post_person_2.org_unit},
+            phone=post_person_2.phone,
+        )
+        # The legal representatives sign their enterprise's book with their own logins.
+        add(
+            "legal_a",
+            ent_a.legal_rep,
+            {"role": Role.LEGAL_REP, "enterprise": ent_a},
+            phone=ent_a.legal_rep_phone,
+        )
+        legal_b = add(
+            "legal_b",
+            ent_b.legal_rep,
+            {"role": Role.LEGAL_REP, "enterprise": ent_b},
+            phone=ent_b.legal_rep_phone,
+        )
         expert_firms = [e for e in anchors["expert_enterprises"] if e.pk != ent_b.pk][:4]
         add(
             "expert_1",
@@ -893,15 +988,30 @@ class DemoBuilder:
         RoleAssignment.objects.bulk_create(roles)
         grid_a.worker = grid_user
         grid_a.save(update_fields=["worker"])
-        for person, user in ((manager_a, ent_a_user), (manager_b, ent_b_user), (post_person, post_user)):
+        linked = (
+            (manager_a, ent_a_user),
+            (manager_b, ent_b_user),
+            (post_person, post_user),
+            (post_person_2, post_user_2),
+        )
+        for person, user in linked:
             person.user = user
             person.save(update_fields=["user"])
+        self._signing_delegation(ent_b, legal_b, ent_b_user)
         self._stage(
             "users",
             len(users),
             f"演示账号：{len(users)} 个，角色分配 {len(roles)} 条（密码见 safegrid demo_logins）",
             started,
         )
+
+
+def _workshop_of(person: Person) -> int | None:
+    """The workshop a person's post belongs to (post → team → workshop), from the rows in memory."""
+    unit = person.org_unit
+    while unit is not None and unit.kind != OrgUnitKind.WORKSHOP:
+        unit = unit.parent
+    return unit.pk if unit is not None else None
 
 
 # --------------------------------------------------------------------------------------------

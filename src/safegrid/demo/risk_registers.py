@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -51,6 +51,7 @@ from safegrid.risks.models import (
     RiskCard,
     RiskPoint,
     RiskRegisterFiling,
+    SigningDelegation,
 )
 from safegrid.risks.rules import assessment as rules
 from safegrid.risks.rules import methods
@@ -252,12 +253,14 @@ class RegisterBuilder:
         today: dt.date,
         config: rules.RiskConfig = rules.DEFAULT_CONFIG,
         complete: Iterable[int] = (),
+        post_holders: Mapping[int, int] | None = None,
         progress: ProgressFn | None = None,
     ) -> None:
         self.rng = random.Random(f"{seed}:risk-registers")
         self.today = today
         self.config = config
         self.complete = frozenset(complete)
+        self.post_holders = dict(post_holders or {})
         self.progress = progress or (lambda _msg: None)
         self.result = RegisterResult()
 
@@ -529,6 +532,33 @@ class RegisterBuilder:
             rows.append(
                 ResponsibilityAssignment(risk_point=point, tier=tier, org_unit_id=unit, person_id=person)
             )
+        return self._hold_posts(org, workshop, rows)
+
+    def _hold_posts(
+        self, org: Organisation, workshop: int, rows: list[ResponsibilityAssignment]
+    ) -> list[ResponsibilityAssignment]:
+        """Give the team and post tiers of a point to a demo login's post when that post works in the
+        point's workshop (so post_a finds the cards of their workshop's points). No random draw: the
+        rest of the county comes out as before."""
+        held = [
+            (post, person)
+            for post, _name in org.posts_under(workshop)
+            if (person := self.post_holders.get(post))
+        ]
+        if not held:
+            return rows
+        post, person = held[0]
+        team = next(
+            t for t in org.teams.get(workshop, []) if any(p == post for p, _n in org.posts.get(t, []))
+        )
+        leaders = [
+            pk for p, _n in org.posts.get(team, []) for pk, title in org.people.get(p, []) if title == "班长"
+        ]
+        for row in rows:
+            if row.tier == "post":
+                row.org_unit_id, row.person_id = post, person
+            elif row.tier == "team":
+                row.org_unit_id, row.person_id = team, (leaders[0] if leaders else person)
         return rows
 
 
@@ -539,12 +569,17 @@ def build(
     today: dt.date,
     config: rules.RiskConfig = rules.DEFAULT_CONFIG,
     complete: Iterable[int] = (),
+    post_holders: Mapping[int, int] | None = None,
     progress: ProgressFn | None = None,
 ) -> RegisterResult:
-    """Write the registers of `targets` (deterministic for a seed and the same organisation rows)."""
-    return RegisterBuilder(seed=seed, today=today, config=config, complete=complete, progress=progress).build(
-        targets
+    """Write the registers of `targets` (deterministic for a seed and the same organisation rows).
+
+    `post_holders` maps a post's org unit id to the person who holds the post tier of every point of
+    that post's workshop (the demo's post workers)."""
+    builder = RegisterBuilder(
+        seed=seed, today=today, config=config, complete=complete, post_holders=post_holders, progress=progress
     )
+    return builder.build(targets)
 
 
 # --------------------------------------------------------------------------------------------
@@ -578,6 +613,7 @@ def reset(county_code: str) -> dict[str, int]:
     _raw_delete(FilingTransition.objects.filter(filing__in=filings))
     _raw_delete(RiskRegisterFiling.departments.through.objects.filter(riskregisterfiling__in=filings))
     counts["filings"] = _raw_delete(filings)
+    _raw_delete(SigningDelegation.objects.filter(**in_county))
     _raw_delete(RegisterRevision.objects.filter(**in_county))
     _raw_delete(EnterpriseSitePlan.objects.filter(**in_county))
     _raw_delete(RegionalRisk.objects.filter(division__code__startswith=county_code))

@@ -170,12 +170,21 @@ class WorkDayType(models.IntegerChoices):
 class FilingStatus(models.TextChoices):
     """Where one version of the 一企一册 book stands (the filing workflow's states, risks/workflows.py)."""
 
-    COMPILED = "compiled", _("待签署")
+    COMPILED = "compiled", _("已编制待提交签署")
+    TO_SIGN = "to_sign", _("待法定代表人签署")
+    SENT_BACK = "sent_back", _("签署人已退回")
     SIGNED = "signed", _("已签署待备案")
     FILED = "filed", _("已备案待审核")
     ACCEPTED = "accepted", _("已接收")
     RETURNED = "returned", _("已退回")
     SUPERSEDED = "superseded", _("已被新版本替代")
+
+
+class FilingReviewerKind(models.TextChoices):
+    """Who accepts or returns the 一企一册 filings of a sector's enterprises (a county setting per sector)."""
+
+    DEPARTMENT = "department", _("行业主管部门")
+    TOWN = "town", _("属地镇街（受委托）")
 
 
 class DataSource(models.IntegerChoices):

@@ -15,10 +15,14 @@ from safegrid.core.scoping import scope_for
 
 # Enterprise roles that maintain the register of their own enterprise.
 REGISTER_EDITOR_ROLES = frozenset({Role.ENT_ADMIN, Role.SAFETY_MANAGER})
-# Enterprise roles that may sign (and so file) the register of their own enterprise.
-REGISTER_SIGNER_ROLES = frozenset({Role.LEGAL_REP, Role.ENT_ADMIN, Role.SAFETY_MANAGER})
-# Government roles that review register filings.
-FILING_REVIEWER_ROLES = frozenset({*COUNTY_ROLES, Role.DEPT_OFFICER})
+# The role that signs the register of its own enterprise with its own login (法定代表人/主要负责人); others
+# sign only under a written delegation (models.SigningDelegation), checked by the filing workflow.
+REGISTER_SIGNER_ROLES = frozenset({Role.LEGAL_REP})
+# Enterprise roles a signing delegation may name as the delegate.
+DELEGATE_ROLES = frozenset({Role.LEGAL_REP, Role.ENT_ADMIN, Role.SAFETY_MANAGER})
+# Government roles that may review register filings (the county setting per sector decides between the
+# sector's department and the town: see workflows._may_review).
+FILING_REVIEWER_ROLES = frozenset({*COUNTY_ROLES, Role.DEPT_OFFICER, Role.TOWN_OFFICER})
 # Roles that set the regional (area) risk level.
 REGIONAL_RISK_ROLES = frozenset(COUNTY_ROLES)
 
@@ -37,15 +41,21 @@ def can_edit_register(user: Any, enterprise_id: int | None) -> bool:
 
 
 def can_sign_register(user: Any, enterprise_id: int | None) -> bool:
-    """Sign and file the register: legal representative, ent admin or safety manager there; county admin."""
+    """Sign the register with one's own login: the enterprise's legal representative (not the county admin,
+    not the safety manager: they may sign only under a written delegation)."""
     if enterprise_id is None:
         return False
-    scope = scope_for(user)
-    return scope.is_county_admin or scope.has_role(*REGISTER_SIGNER_ROLES, enterprise_id=enterprise_id)
+    return scope_for(user).has_role(*REGISTER_SIGNER_ROLES, enterprise_id=enterprise_id)
+
+
+def can_delegate_signing(user: Any, enterprise_id: int | None) -> bool:
+    """Record or revoke a written signing delegation: the legal representative of that enterprise."""
+    return can_sign_register(user, enterprise_id)
 
 
 def can_review_filings(user: Any) -> bool:
-    """County roles and sector department officers review filed registers."""
+    """County roles, sector department officers and town officers may review filed registers (which of them
+    reviews a given enterprise is the county's setting per sector)."""
     scope = scope_for(user)
     return scope.superuser or scope.has_role(*FILING_REVIEWER_ROLES)
 
@@ -54,6 +64,11 @@ def can_set_regional_risk(user: Any) -> bool:
     """County admin and county officers set the regional risk level."""
     scope = scope_for(user)
     return scope.superuser or scope.has_role(*REGIONAL_RISK_ROLES)
+
+
+def can_set_filing_reviewers(user: Any) -> bool:
+    """Only the county admin decides who reviews each sector's filings."""
+    return scope_for(user).is_county_admin
 
 
 def can_configure_regional_risk(user: Any) -> bool:

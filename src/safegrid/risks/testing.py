@@ -1,21 +1,28 @@
 """The risks app's part of the test world (see safegrid.testworld): enterprise B's register and town B's row.
 
 Enterprise B gets a risk point with a hazard factor, an assessment, a control measure, the control tiers,
-a published post card, a compiled filing of its register; town B gets a regional-risk row with a decided
+a published post card, a filing of its register waiting for its legal representative's signature, and a
+written signing delegation (with its letter); town B gets a regional-risk row with a decided
 level. Everything goes through the services, so it is audited and scoped like real data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
-from safegrid.core.testing import SYSTEM, Leaks
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from safegrid.core.choices import Role
+from safegrid.core.testing import SYSTEM, Leaks, make_user
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import OrgUnit, Person
 from safegrid.risks.models import RegionalRisk
 
 from .models import CardKind
 from .services import cards as card_services
+from .services import delegation as delegation_services
 from .services import filing as filing_services
 from .services import points as services
 from .services import regional as regional_services
@@ -28,6 +35,7 @@ FACTOR_TEXT = "乙外架作业人员高处坠落（测试标记）"
 MEASURE_TEXT = "乙外架安全带挂点每日检查（测试标记）"
 CARD_TEXT = "乙架子工上架前系挂安全带（测试标记）"
 REGIONAL_REASON = "乙镇街在建工程集中（测试标记）"
+DELEGATION_NOTE = "乙法定代表人出差期间委托签署（测试标记）"
 REGIONAL_YEAR = 2026
 
 
@@ -80,13 +88,28 @@ def extend_world(world: World) -> Leaks:
         actor=SYSTEM, point=point, kind=CardKind.POST, data={"key_points": CARD_TEXT}
     )
     card_services.card_publish(actor=SYSTEM, point=point, kind=CardKind.POST)
+    legal_b = make_user("legal_b", {"role": Role.LEGAL_REP, "enterprise": ent_b}, display_name="李乙")
     filing = filing_services.filing_compile(actor=world.user("ent_b"), enterprise=ent_b)
+    filing = filing_services.filing_submit(actor=world.user("ent_b"), filing=filing)  # waits for 李乙
+    today = timezone.localdate()
+    delegation = delegation_services.delegation_create(
+        actor=legal_b,
+        enterprise=ent_b,
+        delegate=world.user("ent_b"),
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+        document=SimpleUploadedFile("委托书.pdf", b"%PDF-1.4\n" + DELEGATION_NOTE.encode()),
+        note=DELEGATION_NOTE,
+    )
     regional_services.regional_propose(actor=SYSTEM, year=REGIONAL_YEAR)
     row = RegionalRisk.objects.get(year=REGIONAL_YEAR, division=world.town_b)
     regional_services.regional_adjust(
         actor=world.user("county_admin"), regional_risk=row, level=2, reason=REGIONAL_REASON
     )
-    leaks = Leaks(markers=[POINT_NAME, FACTOR_TEXT, MEASURE_TEXT, CARD_TEXT], area_markers=[REGIONAL_REASON])
+    leaks = Leaks(
+        markers=[POINT_NAME, FACTOR_TEXT, MEASURE_TEXT, CARD_TEXT, DELEGATION_NOTE],
+        area_markers=[REGIONAL_REASON],
+    )
     for name, value in (
         ("point_id", point.pk),
         ("factor_id", factor.pk),
@@ -94,6 +117,8 @@ def extend_world(world: World) -> Leaks:
         ("measure_id", measure.pk),
         ("card_id", card.pk),
         ("filing_id", filing.pk),
+        ("delegation_id", delegation.pk),
+        ("pk", delegation.pk),
         ("regional_id", row.pk),
         ("pk", point.pk),
         ("pk", filing.pk),

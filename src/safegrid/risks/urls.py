@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cards, excel, filing, points, regional
+from .views import cards, delegation, excel, filing, filing_reviewers, points, regional
 from .views import map as map_views
 
 app_name = "risks"
@@ -29,18 +29,31 @@ points_patterns = [
 filing_patterns = [
     path("filings/", filing.FilingStatusListView.as_view(), name="filing_status"),
     path("filings/mine/", filing.filing_mine, name="filing_mine"),
+    path("filings/reviewers/", filing_reviewers.reviewer_settings, name="filing_reviewers"),
+    path(
+        "filings/enterprise/<int:enterprise_pk>/delegations/",
+        delegation.delegation_page,
+        name="delegation_list",
+    ),
+    path(
+        "filings/delegations/<int:pk>/document/", delegation.delegation_document, name="delegation_document"
+    ),
+    path("filings/delegations/<int:pk>/revoke/", delegation.delegation_revoke_view, name="delegation_revoke"),
     path(
         "filings/enterprise/<int:enterprise_pk>/compile/", filing.filing_compile_view, name="filing_compile"
     ),
     path("filings/<int:pk>/", filing.filing_detail, name="filing_detail"),
     path("filings/<int:pk>/pdf/", filing.filing_pdf, name="filing_pdf"),
+    path("filings/<int:pk>/submit/", filing.filing_submit_view, name="filing_submit"),
     path("filings/<int:pk>/sign/", filing.filing_sign_view, name="filing_sign"),
+    path("filings/<int:pk>/send-back/", filing.filing_send_back_view, name="filing_send_back"),
     path("filings/<int:pk>/file/", filing.filing_file_view, name="filing_file"),
     path("filings/<int:pk>/accept/", filing.filing_accept_view, name="filing_accept"),
     path("filings/<int:pk>/return/", filing.filing_return_view, name="filing_return"),
 ]
 
 card_patterns = [
+    path("cards/mine/", cards.my_cards, name="my_cards"),
     path("cards/qr/<str:token>/", cards.card_by_qr, name="card_by_qr"),
     path("cards/qr/<str:token>/confirm/", cards.card_confirm, name="card_confirm"),
     path("cards/point/<int:pk>/", cards.card_detail, name="card_detail"),

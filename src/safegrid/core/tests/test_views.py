@@ -69,11 +69,15 @@ def test_home_numbers_are_scoped(world, login):
     assert sectors["building_construction"] == 1 and sectors["hazardous_chemicals"] == 0
 
 
-@pytest.mark.parametrize("username", ["ent_a", "post_a"])
-def test_enterprise_users_land_on_their_enterprise(world, login, username):
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [("ent_a", "enterprises:enterprise_detail"), ("post_a", "risks:my_cards")],  # a post worker: their cards
+)
+def test_enterprise_users_land_on_their_enterprise_or_their_cards(world, login, username, landing):
     response = login(world.user(username)).get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("enterprises:enterprise_detail", args=[world.ent_a.pk])
+    args = [world.ent_a.pk] if landing.startswith("enterprises") else []
+    assert response["Location"] == reverse(landing, args=args)
 
 
 def test_search_by_name_uscc_and_person_is_scoped(world, login):

@@ -1,7 +1,8 @@
 """The risks app's models, one module per area; every model is importable from here (Django loads this)."""
 
 from .cards import CardConfirmation, CardKind, RiskCard
-from .filing import FilingTransition, RegisterRevision, RiskRegisterFiling
+from .delegation import SigningDelegation
+from .filing import FilingReviewer, FilingTransition, RegisterRevision, RiskRegisterFiling
 from .points import (
     PHOTO_EXTENSIONS,
     PHOTO_MAX_BYTES,
@@ -33,6 +34,7 @@ __all__ = [
     "CardKind",
     "ControlMeasure",
     "EnterpriseSitePlan",
+    "FilingReviewer",
     "FilingTransition",
     "HazardFactor",
     "OptionalFieldFile",
@@ -45,6 +47,7 @@ __all__ = [
     "RiskPoint",
     "RiskRegisterFiling",
     "RiskSettings",
+    "SigningDelegation",
     "new_qr_token",
     "validate_accident_types",
     "validate_photo_size",

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core.scoping import ByEnterprise
 from safegrid.enterprises.models import OrgUnit, Person
 
+from .points import point_scope
+
 
 class CardKind(models.TextChoices):
     POST = "post", _("岗位风险告知卡")
@@ -43,7 +45,7 @@ class RiskCard(models.Model):
     review_cycle_months = models.PositiveSmallIntegerField(_("评审周期（月）"), default=12)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope_rule = ByEnterprise(enterprise="risk_point__enterprise", org_unit_path="risk_point__org_unit__path")
+    scope_rule = point_scope("risk_point__")
     derived_fields = ("version",)  # every save through services.cards.card_save is a new version
 
     class Meta:

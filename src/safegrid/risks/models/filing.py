@@ -11,13 +11,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from safegrid.core.scoping import ByEnterprise
+from safegrid.core.scoping import ByEnterprise, Public
 from safegrid.core.workflow import TransitionLog
 from safegrid.enterprises.models import Enterprise
 from safegrid.jobs.models import Job
-from safegrid.regions.models import Department
+from safegrid.regions.models import Department, Division, Sector
 
-from ..choices import FilingStatus
+from ..choices import FilingReviewerKind, FilingStatus
+from ..rules.filing import signed_as_text
 
 
 class RegisterRevision(models.Model):
@@ -74,11 +75,25 @@ class RiskRegisterFiling(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     compiled_at = models.DateTimeField(_("编制时间"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交签署时间"), null=True, blank=True)
+    sent_back_comment = models.TextField(_("签署人退回意见"), blank=True)
     signer_name = models.CharField(_("签署人"), max_length=32, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    # Set when the signer signed under a written delegation of the legal representative.
+    signed_delegation = models.ForeignKey(
+        "risks.SigningDelegation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signed_filings",
+        verbose_name=_("签署委托"),
+    )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -108,9 +123,13 @@ class RiskRegisterFiling(models.Model):
     # Moved only by the filing workflow (risks/workflows.py) ...
     workflow_fields = (
         "status",
+        "submitted_by",
+        "submitted_at",
+        "sent_back_comment",
         "signer_name",
         "signed_by",
         "signed_at",
+        "signed_delegation",
         "filed_by",
         "filed_at",
         "reviewed_by",
@@ -144,6 +163,12 @@ class RiskRegisterFiling(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise_id} v{self.version} {self.get_status_display()}"
 
+    @property
+    def signed_as(self) -> str:
+        """Who signed, as the record says it: "张甲", or "王五（受张甲委托）" under a delegation."""
+        delegation = self.signed_delegation if self.signed_delegation_id else None
+        return signed_as_text(self.signer_name, delegation.delegator_name if delegation else "")
+
 
 class FilingTransition(TransitionLog):
     """Who moved a filing from which status to which, when, and why (written by the workflow kit)."""
@@ -161,3 +186,36 @@ class FilingTransition(TransitionLog):
 
     def __str__(self) -> str:
         return f"{self.from_status}→{self.to_status}"
+
+
+class FilingReviewer(models.Model):
+    """Who reviews (accepts or returns) the filings of one sector's enterprises in a county.
+
+    No row means the sector's regulator department, as 管行业必须管安全 has it; a county may delegate the
+    review of a sector to the towns (属地管理), which then accept or return their enterprises' books.
+    """
+
+    county = models.ForeignKey(
+        Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("县（市、区）")
+    )
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="+", verbose_name=_("行业领域"))
+    reviewer = models.CharField(
+        _("审核单位"),
+        max_length=12,
+        choices=FilingReviewerKind.choices,
+        default=FilingReviewerKind.DEPARTMENT,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_rule = Public()
+
+    class Meta:
+        verbose_name = _("备案审核单位设置")
+        verbose_name_plural = _("备案审核单位设置")
+        ordering = ["county_id", "sector_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "sector"], name="filing_reviewer_county_sector_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.sector_id} {self.reviewer}"

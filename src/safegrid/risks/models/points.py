@@ -67,6 +67,22 @@ class OptionalFileField(models.FileField):
     attr_class = OptionalFieldFile
 
 
+# Besides the points placed in their own unit, a workshop/team/post user reaches the points their unit is
+# linked to: a control tier held by their unit (管控责任清单), a measure their post checks (责任岗位), or the
+# post card written for their post. So a post worker scanning the QR code where their post works finds the
+# card, though the point itself hangs off the workshop.
+POINT_UNIT_LINKS = ("tiers__org_unit__path", "measures__responsible_post__path", "cards__post__path")
+
+
+def point_scope(to_point: str = "") -> ByEnterprise:
+    """The scope rule of a risk point (`to_point=""`) or of a row hanging off one (`"risk_point__"`)."""
+    return ByEnterprise(
+        enterprise=f"{to_point}enterprise",
+        org_unit_path=f"{to_point}org_unit__path",
+        unit_links=tuple(f"{to_point}{link}" for link in POINT_UNIT_LINKS),
+    )
+
+
 def new_qr_token() -> str:
     return secrets.token_urlsafe(16)
 
@@ -127,7 +143,7 @@ class RiskPoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope_rule = ByEnterprise(org_unit_path="org_unit__path")
+    scope_rule = point_scope()
     # Computed by services.points.risk_point_recompute_level from the assessments; object_update refuses them.
     derived_fields = ("level", "level_method_version", "qr_token")
 
@@ -213,7 +229,7 @@ class HazardFactor(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope_rule = ByEnterprise(enterprise="risk_point__enterprise", org_unit_path="risk_point__org_unit__path")
+    scope_rule = point_scope("risk_point__")
 
     class Meta:
         verbose_name = _("危险源")
@@ -264,10 +280,7 @@ class RiskAssessment(models.Model):
     )
     assessed_at = models.DateTimeField(_("评价时间"), default=timezone.now)
 
-    scope_rule = ByEnterprise(
-        enterprise="hazard_factor__risk_point__enterprise",
-        org_unit_path="hazard_factor__risk_point__org_unit__path",
-    )
+    scope_rule = point_scope("hazard_factor__risk_point__")
 
     class Meta:
         verbose_name = _("风险评价")
@@ -323,7 +336,7 @@ class ControlMeasure(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope_rule = ByEnterprise(enterprise="risk_point__enterprise", org_unit_path="risk_point__org_unit__path")
+    scope_rule = point_scope("risk_point__")
 
     class Meta:
         verbose_name = _("管控措施")
@@ -388,7 +401,7 @@ class ResponsibilityAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope_rule = ByEnterprise(enterprise="risk_point__enterprise", org_unit_path="risk_point__org_unit__path")
+    scope_rule = point_scope("risk_point__")
 
     class Meta:
         verbose_name = _("管控责任")

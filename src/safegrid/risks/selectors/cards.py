@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from safegrid.core.models import User
 from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
+from safegrid.enterprises.choices import OrgUnitKind
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
 
 from ..choices import ControlTier
-from ..models import CardConfirmation, CardKind, RiskCard, RiskPoint
+from ..models import CardConfirmation, CardKind, ResponsibilityAssignment, RiskCard, RiskPoint
+from ..models.points import POINT_UNIT_LINKS
 from ..rules import assessment as rules
 from ..rules import methods
 from ..rules.cards import PHONE_SEPARATORS, level_colour, level_name, phone_problem, tel_href, text_lines
-from .points import FactorView, factor_views
+from .points import FactorView, factor_views, risk_point_list
 
 TIER_ORDER = (ControlTier.COMPANY, ControlTier.WORKSHOP, ControlTier.TEAM, ControlTier.POST)
 
@@ -336,3 +339,104 @@ def level_counts(rows: Iterable[NoticeRow]) -> list[LevelCount]:
         if row.level in counts:
             counts[row.level] += 1
     return [LevelCount(level, level_name(level), level_colour(level), n) for level, n in counts.items()]
+
+
+# ---- "my cards": the cards a worker must read and confirm ------------------------------------------
+
+
+class ReadState(StrEnum):
+    """Where the user stands with one card."""
+
+    TODO = "todo"  # never confirmed
+    AGAIN = "again"  # confirmed an older version: the card changed since
+    DONE = "done"  # confirmed the current version
+
+
+@dataclass(frozen=True)
+class MyCard:
+    point: RiskPoint
+    post_name: str
+    versions: dict[str, int]  # kind -> current version (the post card always; the emergency card if written)
+    confirmed: dict[str, CardConfirmation]  # kind -> the user's latest receipt
+
+    @property
+    def state(self) -> str:
+        if any(kind not in self.confirmed for kind in self.versions):
+            return ReadState.AGAIN if self.confirmed else ReadState.TODO
+        if any(self.confirmed[kind].card_version < version for kind, version in self.versions.items()):
+            return ReadState.AGAIN
+        return ReadState.DONE
+
+    @property
+    def confirmed_at(self) -> Any:
+        return max((c.confirmed_at for c in self.confirmed.values()), default=None)
+
+    @property
+    def level_name(self) -> str:
+        return level_name(self.point.level)
+
+
+def _linked_to(enterprise_id: int, path: str) -> Q:
+    """Points of `enterprise_id` placed under the unit `path` or linked to a unit under it."""
+    q = Q(org_unit__path__startswith=path)
+    for link in POINT_UNIT_LINKS:
+        linked = RiskPoint.objects.filter(enterprise_id=enterprise_id, **{f"{link}__startswith": path})
+        q |= Q(pk__in=linked.values("pk"))
+    return Q(enterprise_id=enterprise_id) & q
+
+
+def my_points(user: Any) -> QuerySet[RiskPoint]:
+    """The active points whose cards are the user's to read: those of their workshop/team/post role and,
+    for staff recorded as a person below company level, of that person's unit; plus the points where the
+    person holds a control tier. Scoped like every read (the roles decide what is reachable)."""
+    scope = scope_for(user)
+    units = list(scope.unit_paths)
+    person = None
+    if user is not None and user.is_authenticated:
+        person = Person.objects.filter(user=user, active=True).select_related("org_unit").first()
+    q = Q(pk__in=[])
+    if person is not None:
+        unit = person.org_unit
+        if unit is not None and unit.kind != OrgUnitKind.COMPANY:
+            units.append((person.enterprise_id, unit.path))
+        held = ResponsibilityAssignment.objects.filter(person=person).values("risk_point_id")
+        q |= Q(pk__in=held)
+    for enterprise_id, path in units:
+        q |= _linked_to(enterprise_id, path)
+    return risk_point_list(user).filter(q, active=True)
+
+
+def my_cards(user: Any) -> list[MyCard]:
+    """The user's cards, to-do first (never read, then changed since read), then by level and code.
+
+    Three queries whatever the count: the points, their saved cards, the user's receipts."""
+    points = list(my_points(user).order_by("code", "id"))
+    ids = [p.pk for p in points]
+    saved: dict[int, dict[str, RiskCard]] = {}
+    for card in RiskCard.objects.filter(risk_point_id__in=ids).select_related("post"):
+        saved.setdefault(card.risk_point_id, {})[card.kind] = card
+    receipts: dict[tuple[int, str], CardConfirmation] = {}
+    mine = CardConfirmation.objects.filter(risk_point_id__in=ids, user_id=user.pk).order_by(
+        "card_version", "confirmed_at"
+    )
+    for receipt in mine:
+        receipts[(receipt.risk_point_id, receipt.kind)] = receipt  # the newest version wins
+    rows = []
+    for point in points:
+        cards = saved.get(point.pk, {})
+        post_card = cards.get(CardKind.POST)
+        versions = {CardKind.POST.value: post_card.version if post_card else 1}
+        if CardKind.EMERGENCY in cards:
+            versions[CardKind.EMERGENCY.value] = cards[CardKind.EMERGENCY].version
+        post = _post_of(point, post_card)
+        rows.append(
+            MyCard(
+                point=point,
+                post_name=post.name if post else point.name,
+                versions=versions,
+                confirmed={k: receipts[(point.pk, k)] for k in versions if (point.pk, k) in receipts},
+            )
+        )
+    order: dict[str, int] = {ReadState.TODO: 0, ReadState.AGAIN: 1, ReadState.DONE: 2}
+    rows.sort(key=lambda r: (order[r.state], r.point.level or 9, r.point.code, r.point.pk))
+    return rows

@@ -10,16 +10,27 @@ from django.db.models.functions import Coalesce, NullIf
 from safegrid.core.scoping import get_scoped_or_404, restrict
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.selectors import enterprise_list
+from safegrid.regions.models import Sector
 
 from ..choices import FilingStatus
-from ..models.filing import FilingTransition, RegisterRevision, RiskRegisterFiling
+from ..models.filing import FilingReviewer, FilingTransition, RegisterRevision, RiskRegisterFiling
 from ..rules import filing as filing_rules
+
+RELATED = (
+    "enterprise",
+    "compiled_by",
+    "submitted_by",
+    "signed_by",
+    "signed_delegation",
+    "filed_by",
+    "reviewed_by",
+    "superseded_by",
+    "book_job",
+)
 
 
 def _base() -> QuerySet[RiskRegisterFiling]:
-    return RiskRegisterFiling.objects.select_related(
-        "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by", "book_job"
-    ).defer("snapshot")
+    return RiskRegisterFiling.objects.select_related(*RELATED).defer("snapshot")
 
 
 def filing_list(user: Any) -> QuerySet[RiskRegisterFiling]:
@@ -29,9 +40,7 @@ def filing_list(user: Any) -> QuerySet[RiskRegisterFiling]:
 def filing_get(user: Any, pk: Any) -> RiskRegisterFiling:
     """One filing with its snapshot (the detail page and the PDF)."""
     return get_scoped_or_404(
-        RiskRegisterFiling.objects.select_related(
-            "enterprise", "compiled_by", "signed_by", "filed_by", "reviewed_by", "superseded_by", "book_job"
-        ).prefetch_related("departments"),
+        RiskRegisterFiling.objects.select_related(*RELATED).prefetch_related("departments"),
         user,
         pk=pk,
     )
@@ -92,3 +101,31 @@ def filing_status_list(user: Any) -> QuerySet[Enterprise]:
             )
         )
     )
+
+
+# ---- who reviews a filing (county setting per sector) ---------------------------------------------
+
+
+def review_config(county_code: str) -> dict[str, str]:
+    """The county's reviewer per sector code; a sector without a row is reviewed by its department."""
+    rows = FilingReviewer.objects.filter(county_id=county_code).values_list("sector__code", "reviewer")
+    return dict(rows)
+
+
+def review_setting_for(enterprise_id: int) -> tuple[list[str], dict[str, str]]:
+    """The enterprise's sector codes and its county's reviewer setting (reference data, no scope)."""
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).values_list("division_id", flat=True).first()
+    sectors = list(Sector.objects.filter(enterprises=enterprise_id).values_list("code", flat=True))
+    return sectors, review_config(str(enterprise or "")[:6])
+
+
+def sector_codes(ids: Any) -> list[str]:
+    return list(Sector.objects.filter(pk__in=sorted(ids)).values_list("code", flat=True))
+
+
+def reviewer_rows(user: Any, county_code: str) -> list[tuple[Sector, str]]:
+    """Every sector with the county's reviewer for it (the settings page)."""
+    config = {
+        r.sector_id: r.reviewer for r in restrict(FilingReviewer.objects.filter(county_id=county_code), user)
+    }
+    return [(s, config.get(s.pk, "department")) for s in Sector.objects.order_by("sort_order", "pk")]

@@ -1,12 +1,13 @@
-"""一企一册: compile the enterprise's register into a frozen, fingerprinted book; sign; file; review.
+"""一企一册: compile the enterprise's register into a frozen, fingerprinted book; submit it for signature;
+the legal representative signs (which files it) or sends it back; the regulator reviews.
 
 Every step goes through the filing workflow (`risks.workflows.FILING`) and the core kit's
 `create`/`transition`, which lock the row, check the transition table and the step's permission, write
 the FilingTransition and the audit entry and send the notifications, all in one transaction; bad input
 is refused whole with a Chinese message. The PDF book is rendered on the worker
-(`risks.render_filing_book`, enqueued on compile, sign and file) from the filing's snapshot, so the book
-shows exactly what was fingerprinted; a review never re-renders it, so the regulator's copy is the
-enterprise's copy.
+(`risks.render_filing_book`, enqueued on compile, submit, send-back and file) from the filing's snapshot,
+so the book shows exactly what was fingerprinted; a review never re-renders it, so the regulator's copy
+is the enterprise's copy.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from safegrid.enterprises.models import Enterprise
 from safegrid.jobs.models import Job
 from safegrid.regions.models import Department, Division
 
+from .. import permissions
 from ..choices import AccidentType, ControlTier, FilingStatus, HazardCategory, MeasureKind, RiskPointType
 from ..documents.filing_pdf import BookInfo, render_register_pdf
 from ..models import RiskAssessment, RiskPoint
@@ -41,9 +43,11 @@ from ..models.filing import RiskRegisterFiling
 from ..rules import assessment as rules
 from ..rules import filing as filing_rules
 from ..rules import methods
+from ..rules.filing import signed_as_text
+from ..selectors import delegation as delegation_selectors
 from ..selectors import points as selectors
 from ..selectors.filing import current_revision
-from ..workflows import FILING, SUPERSEDED_ON_COMPILE, SUPERSEDED_ON_FILE, FilingAction
+from ..workflows import FILING, SUPERSEDED_ON_COMPILE, SUPERSEDED_ON_FILE, FilingAction, enterprise_signers
 
 SNAPSHOT_SCHEMA = 1
 SIGN_MAX_FAILURES = 5  # wrong passwords per user and filing within SIGN_LOCKOUT
@@ -244,7 +248,7 @@ def book_info(
         compiled_at=_local(filing.compiled_at),
         status_label=str(FilingStatus(status).label),
         fingerprint=filing.fingerprint,
-        signer_name=filing.signer_name,
+        signer_name=filing.signed_as,
         signed_at=_local(filing.signed_at),
         departments=[d.name for d in departments],
         filed_at=_local(filing.filed_at),
@@ -379,31 +383,95 @@ def _check_signing_password(actor: User, filing: RiskRegisterFiling, password: s
     raise ValidationError({"password": "密码不正确，签署未完成"})
 
 
-def filing_sign(
-    *, actor: User, filing: RiskRegisterFiling, signer_name: str, password: str
+def _check_signers(enterprise: Enterprise) -> None:
+    if not enterprise_signers(enterprise.pk):
+        raise ValidationError(
+            {
+                "status": "企业尚无可以签署的账号：请为法定代表人开通账号（角色“法定代表人/主要负责人”），"
+                "或由法定代表人登记书面签署委托后再提交"
+            }
+        )
+
+
+def filing_submit(
+    *, actor: User, filing: RiskRegisterFiling, departments: Iterable[Department] | None = None
 ) -> RiskRegisterFiling:
-    """The legal representative (or principal) signs the book; the acting user confirms with their password."""
-    _check_may(actor, filing, FilingAction.SIGN)
-    _check_signing_password(actor, filing, password)
-    signer = "".join((signer_name or "").split())
+    """The compiler hands the book to the legal representative for signature, naming the departments it
+    will be filed with once signed (default: the regulators leading the enterprise's sectors)."""
+    _check_may(actor, filing, FilingAction.SUBMIT)
+    given = list(departments) if departments is not None else None
 
     def prepare(locked: RiskRegisterFiling) -> None:
-        enterprise = locked.enterprise
-        problem = filing_rules.signer_problem(signer_name, enterprise.legal_rep, enterprise.principal)
-        if problem:
-            raise ValidationError({"signer_name": problem})
         _refuse_outdated(locked)
-        locked.book_job = _enqueue_book(locked, actor, FilingStatus.SIGNED)
+        _check_signers(locked.enterprise)
+        chosen = given if given is not None else default_departments(locked.enterprise)
+        if not chosen:
+            raise ValidationError({"departments": "请选择至少一个备案部门"})
+        locked.departments.set(chosen)
+        locked.book_job = _enqueue_book(locked, actor, FilingStatus.TO_SIGN)
 
     return transition(
         filing,
-        FilingAction.SIGN,
+        FilingAction.SUBMIT,
         actor=actor,
         workflow=FILING,
-        comment=f"签署人：{signer}",
-        changes={"signer_name": signer, "signed_by": actor, "signed_at": timezone.now()},
+        changes={"submitted_by": actor, "submitted_at": timezone.now(), "sent_back_comment": ""},
         prepare=prepare,
     )
+
+
+def filing_send_back(*, actor: User, filing: RiskRegisterFiling, comment: str) -> RiskRegisterFiling:
+    """The signer does not sign and returns the book to the compiler with what must change."""
+    _check_may(actor, filing, FilingAction.SEND_BACK)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "退回时须填写意见，说明需要修改的内容"})
+
+    def prepare(locked: RiskRegisterFiling) -> None:
+        locked.book_job = _enqueue_book(locked, actor, FilingStatus.SENT_BACK)
+
+    return transition(
+        filing,
+        FilingAction.SEND_BACK,
+        actor=actor,
+        workflow=FILING,
+        comment=comment,
+        changes={"sent_back_comment": comment},
+        prepare=prepare,
+    )
+
+
+def filing_sign(*, actor: User, filing: RiskRegisterFiling, password: str) -> RiskRegisterFiling:
+    """The legal representative (or the holder of their written delegation) signs with their own login,
+    re-entering their password; the signed book is filed with the departments chosen at submission in the
+    same transaction. The record names the signer, and the delegation they signed under."""
+    _check_may(actor, filing, FilingAction.SIGN)
+    _check_signing_password(actor, filing, password)
+    delegation = None
+    if not permissions.can_sign_register(actor, filing.enterprise_id):
+        delegation = delegation_selectors.active_delegation(actor, filing.enterprise_id)
+    signer = (actor.display_name or actor.username)[:32]
+    comment = signer if delegation is None else signed_as_text(signer, delegation.delegator_name)
+
+    def prepare(locked: RiskRegisterFiling) -> None:
+        _refuse_outdated(locked)
+
+    with transaction.atomic():
+        signed = transition(
+            filing,
+            FilingAction.SIGN,
+            actor=actor,
+            workflow=FILING,
+            comment=f"签署人：{comment}",
+            changes={
+                "signer_name": signer,
+                "signed_by": actor,
+                "signed_at": timezone.now(),
+                "signed_delegation": delegation,
+            },
+            prepare=prepare,
+        )
+        return _file(actor=actor, filing=signed, departments=None)
 
 
 def default_departments(enterprise: Enterprise) -> list[Department]:
@@ -419,14 +487,21 @@ def default_departments(enterprise: Enterprise) -> list[Department]:
 def filing_file(
     *, actor: User, filing: RiskRegisterFiling, departments: Iterable[Department] | None = None
 ) -> RiskRegisterFiling:
-    """Send a signed book to the regulators; earlier filed or accepted versions are superseded by it."""
+    """Send a signed book to the regulators (a book signed before signing filed it at once); earlier filed
+    or accepted versions are superseded by it."""
     _check_may(actor, filing, FilingAction.FILE)
-    given = list(departments) if departments is not None else None
-    chosen: list[Department] = []
+    return _file(actor=actor, filing=filing, departments=departments)
+
+
+def _file(
+    *, actor: User, filing: RiskRegisterFiling, departments: Iterable[Department] | None
+) -> RiskRegisterFiling:
+    # Given now, else chosen when the book was submitted for signature, else the sectors' regulators.
+    chosen = list(departments) if departments is not None else list(filing.departments.all())
+    chosen = chosen or default_departments(filing.enterprise)
 
     def prepare(locked: RiskRegisterFiling) -> None:
         _refuse_outdated(locked)
-        chosen.extend(given if given is not None else default_departments(locked.enterprise))
         if not chosen:
             raise ValidationError({"departments": "请选择至少一个备案部门"})
         # Set before the log and hooks run, so the reviewing officers are notified.
@@ -439,7 +514,7 @@ def filing_file(
             FilingAction.FILE,
             actor=actor,
             workflow=FILING,
-            comment=f"备案部门：{'、'.join(d.name for d in (given or default_departments(filing.enterprise)))}",
+            comment=f"备案部门：{'、'.join(d.name for d in chosen)}",
             changes={"filed_by": actor, "filed_at": timezone.now()},
             prepare=prepare,
         )

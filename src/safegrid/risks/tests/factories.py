@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from safegrid.core.testing import SYSTEM
+from safegrid.core.choices import Role
+from safegrid.core.models import User
+from safegrid.core.testing import PASSWORD, SYSTEM, make_user
 from safegrid.enterprises.models import OrgUnit
 from safegrid.risks.choices import (
     Classify1,
@@ -13,7 +15,7 @@ from safegrid.risks.choices import (
     MeasureKind,
     RiskPointType,
 )
-from safegrid.risks.models import ControlMeasure, HazardFactor, RiskPoint
+from safegrid.risks.models import ControlMeasure, HazardFactor, RiskPoint, RiskRegisterFiling
 from safegrid.risks.services import points as services
 from safegrid.testworld import World
 
@@ -72,3 +74,28 @@ def render_books() -> int:
     for uuid in uuids:
         runner.execute(uuid)
     return len(uuids)
+
+
+def legal_rep(world: World) -> User:
+    """ent_a's legal representative's own account (张甲, as the enterprise registers them)."""
+    found = User.objects.filter(username="legal_a").first()
+    return found or make_user(
+        "legal_a", {"role": Role.LEGAL_REP, "enterprise": world.ent_a}, display_name="张甲"
+    )
+
+
+def submitted(world: World) -> RiskRegisterFiling:
+    """ent_a's register compiled and submitted for signature by the safety manager (ent_a)."""
+    from safegrid.risks.services import filing as filing_services
+
+    legal_rep(world)
+    compiler = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=compiler, enterprise=world.ent_a)
+    return filing_services.filing_submit(actor=compiler, filing=filing)
+
+
+def filed(world: World) -> RiskRegisterFiling:
+    """ent_a's register compiled, submitted, signed by the legal representative (which files it)."""
+    from safegrid.risks.services import filing as filing_services
+
+    return filing_services.filing_sign(actor=legal_rep(world), filing=submitted(world), password=PASSWORD)

@@ -1,12 +1,15 @@
-"""一企一册 services: compile (refusals listed, nothing saved), sign, file, review, supersede, outdated."""
+"""一企一册 services: compile (refusals listed, nothing saved), submit, sign by the legal representative's
+own login (which files it) or send back, review, supersede, outdated."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from safegrid.core.audit import verify
 from safegrid.core.choices import Role
@@ -73,11 +76,8 @@ def assess_factor(factor: HazardFactor, inputs: dict[str, int] | None = None) ->
 
 
 def _filed(world: World) -> RiskRegisterFiling:
-    """ent_a's register compiled, signed by the legal representative's name and filed."""
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
-    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-    return filing_services.filing_file(actor=ent_user, filing=filing)
+    """ent_a's register compiled, submitted, signed by the legal representative (which files it)."""
+    return factories.filed(world)
 
 
 def _sector_officer(code: str) -> User:
@@ -199,31 +199,29 @@ def test_a_new_version_supersedes_unfiled_ones_and_keeps_the_fingerprint(world) 
     assert list(first.transitions.values_list("to_status", flat=True)) == ["compiled", "superseded"]
 
 
-# ---- sign, file, review --------------------------------------------------------------------------
+# ---- submit, sign (which files), review ----------------------------------------------------------
 
 
-def test_happy_path_compile_sign_file_accept(world) -> None:
+def test_happy_path_compile_submit_sign_accept(world) -> None:
     complete_register(world)
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
-
-    with pytest.raises(ValidationError) as excinfo:
-        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password="wrong")
-    assert excinfo.value.message_dict == {"password": ["密码不正确，签署未完成"]}
-    with pytest.raises(ValidationError) as excinfo:
-        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="王五", password=PASSWORD)
-    assert "可签署：张甲" in excinfo.value.message_dict["signer_name"][0]
-    filing.refresh_from_db()
-    assert (filing.status, filing.signer_name, filing.signed_at) == (FilingStatus.COMPILED, "", None)
-
-    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-    assert (filing.status, filing.signer_name, filing.signed_by) == (FilingStatus.SIGNED, "张甲", ent_user)
-    assert filing.signed_at is not None
-
-    filing = filing_services.filing_file(actor=ent_user, filing=filing)
-    assert filing.status == FilingStatus.FILED
+    compiler = world.user("ent_a")
+    legal = factories.legal_rep(world)
+    filing = filing_services.filing_compile(actor=compiler, enterprise=world.ent_a)
+    filing = filing_services.filing_submit(actor=compiler, filing=filing)
+    assert (filing.status, filing.submitted_by) == (FilingStatus.TO_SIGN, compiler)
     assert [d.code for d in filing.departments.all()] == ["work_safety"]  # leads hazardous chemicals
-    assert filing.filed_by == ent_user
+
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_sign(actor=legal, filing=filing, password="wrong")
+    assert excinfo.value.message_dict == {"password": ["密码不正确，签署未完成"]}
+    filing.refresh_from_db()
+    assert (filing.status, filing.signer_name, filing.signed_at) == (FilingStatus.TO_SIGN, "", None)
+
+    filing = filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
+    assert filing.status == FilingStatus.FILED  # signing files it with the departments chosen at submission
+    assert (filing.signer_name, filing.signed_by, filing.signed_delegation) == ("张甲", legal, None)
+    assert filing.signed_as == "张甲" and filing.signed_at is not None
+    assert (filing.filed_by, [d.code for d in filing.departments.all()]) == (legal, ["work_safety"])
 
     filing = filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing, comment="内容完整")
     assert (filing.status, filing.reviewed_by, filing.review_comment) == (
@@ -234,51 +232,114 @@ def test_happy_path_compile_sign_file_accept(world) -> None:
     steps = [(t.from_status, t.to_status, t.actor_label) for t in filing.transitions.all()]
     assert steps == [
         ("", "compiled", "ent_a"),
-        ("compiled", "signed", "ent_a"),
-        ("signed", "filed", "ent_a"),
+        ("compiled", "to_sign", "ent_a"),
+        ("to_sign", "signed", "legal_a"),
+        ("signed", "filed", "legal_a"),
         ("filed", "accepted", "dept_chem"),
     ]
-    # Three renderings were queued (compile, sign, file); only the one for the filed book is kept.
+    assert filing.transitions.get(action="sign").comment == "签署人：张甲"
+    # Three renderings were queued (compile, submit, file); only the one for the filed book is kept.
     assert render_books() == 3
     filing.refresh_from_db()
     assert filing.pdf.name.endswith("-filed.pdf")
     with filing.pdf.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
-    assert [e.action for e in _filing_audit(filing)] == [
-        "create",
-        "login_failed",  # the wrong password is on the record
-        "transition",
-        "transition",
-        "transition",
-        "update",  # the filed book stored by the worker
+    assert [(e.action, e.actor_label) for e in _filing_audit(filing)] == [
+        ("create", "ent_a"),
+        ("transition", "ent_a"),
+        ("login_failed", "legal_a"),  # the wrong password is on the record
+        ("transition", "legal_a"),
+        ("transition", "legal_a"),
+        ("transition", "dept_chem"),
+        ("update", "legal_a"),  # the filed book, stored by the worker for whoever queued it
     ]
     assert verify().ok
 
 
-def test_the_principal_may_sign_too(world) -> None:
-    ent_services.enterprise_update(actor=SYSTEM, enterprise=world.ent_a, data={"principal": "周主任"})
+def test_the_safety_manager_no_longer_signs_for_the_legal_representative(world) -> None:
+    """The compiler submits; only the representative's own login (or a written delegation) signs."""
     complete_register(world)
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
-    filing = filing_services.filing_sign(
-        actor=ent_user, filing=filing, signer_name="周主任", password=PASSWORD
-    )
-    assert filing.signer_name == "周主任"
-
-
-def test_signing_and_filing_need_the_signer_permission(world) -> None:
-    complete_register(world)
-    filing = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
-    for username in ("town_a", "dept_chem", "ent_b", "post_a"):
+    filing = factories.submitted(world)
+    for username in ("ent_a", "county_admin", "town_a", "dept_chem", "ent_b", "post_a"):
         with pytest.raises(PermissionDenied):
-            filing_services.filing_sign(
-                actor=world.user(username), filing=filing, signer_name="张甲", password=PASSWORD
-            )
-    filing = filing_services.filing_sign(
-        actor=world.user("ent_a"), filing=filing, signer_name="张甲", password=PASSWORD
-    )
+            filing_services.filing_sign(actor=world.user(username), filing=filing, password=PASSWORD)
+    other_firm = make_user("legal_b", {"role": Role.LEGAL_REP, "enterprise": world.ent_b})
     with pytest.raises(PermissionDenied):
-        filing_services.filing_file(actor=world.user("town_a"), filing=filing)
+        filing_services.filing_sign(actor=other_firm, filing=filing, password=PASSWORD)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.TO_SIGN and not filing.transitions.filter(action="sign").exists()
+
+
+def test_submitting_needs_an_editor_and_someone_who_can_sign(world) -> None:
+    complete_register(world)
+    compiler = world.user("ent_a")
+    filing = filing_services.filing_compile(actor=compiler, enterprise=world.ent_a)
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_submit(actor=compiler, filing=filing)  # no legal representative account yet
+    assert "企业尚无可以签署的账号" in excinfo.value.message_dict["status"][0]
+    legal = factories.legal_rep(world)
+    for actor in (legal, world.user("post_a"), world.user("town_a")):
+        with pytest.raises(PermissionDenied):
+            filing_services.filing_submit(actor=actor, filing=filing)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.COMPILED
+    assert filing_services.filing_submit(actor=compiler, filing=filing).status == FilingStatus.TO_SIGN
+
+
+def test_the_signer_sends_it_back_with_a_comment_and_the_compiler_resubmits(world) -> None:
+    complete_register(world)
+    legal = factories.legal_rep(world)
+    filing = factories.submitted(world)
+    with pytest.raises(ValidationError) as excinfo:
+        filing_services.filing_send_back(actor=legal, filing=filing, comment=" ")
+    assert excinfo.value.message_dict == {"comment": ["退回时须填写意见，说明需要修改的内容"]}
+    with pytest.raises(PermissionDenied):
+        filing_services.filing_send_back(actor=world.user("ent_a"), filing=filing, comment="自己退回")
+    filing = filing_services.filing_send_back(
+        actor=legal, filing=filing, comment="请补充液氯储罐区的应急措施"
+    )
+    assert (filing.status, filing.sent_back_comment) == (FilingStatus.SENT_BACK, "请补充液氯储罐区的应急措施")
+    with pytest.raises(ValidationError):
+        filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
+    filing = filing_services.filing_submit(actor=world.user("ent_a"), filing=filing)
+    assert (filing.status, filing.sent_back_comment) == (FilingStatus.TO_SIGN, "")
+    assert (
+        filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD).status
+        == FilingStatus.FILED
+    )
+
+
+def test_a_delegate_signs_under_a_written_delegation(world, tmp_path) -> None:
+    from safegrid.risks.services import delegation as delegation_services
+
+    from .test_delegation import letter
+
+    complete_register(world)
+    legal = factories.legal_rep(world)
+    deputy = make_user(
+        "ent_a_admin", {"role": Role.ENT_ADMIN, "enterprise": world.ent_a}, display_name="王副总"
+    )
+    filing = factories.submitted(world)
+    with pytest.raises(PermissionDenied):
+        filing_services.filing_sign(actor=deputy, filing=filing, password=PASSWORD)
+    today = timezone.localdate()
+    delegation = delegation_services.delegation_create(
+        actor=legal,
+        enterprise=world.ent_a,
+        delegate=deputy,
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=90),
+        document=letter(),
+    )
+    filing = filing_services.filing_sign(actor=deputy, filing=filing, password=PASSWORD)
+    assert (filing.status, filing.signed_by, filing.signed_delegation) == (
+        FilingStatus.FILED,
+        deputy,
+        delegation,
+    )
+    assert filing.signed_as == "王副总（受张甲委托）"
+    assert filing.transitions.get(action="sign").comment == "签署人：王副总（受张甲委托）"
+    assert filing_services.book_info(filing).signer_name == "王副总（受张甲委托）"
 
 
 def test_reviewers_must_regulate_the_enterprise(world) -> None:
@@ -300,23 +361,28 @@ def test_reviewers_must_regulate_the_enterprise(world) -> None:
 
 def test_illegal_transitions_are_refused_and_change_nothing(world) -> None:
     complete_register(world)
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    compiler = world.user("ent_a")
+    legal = factories.legal_rep(world)
+    filing = filing_services.filing_compile(actor=compiler, enterprise=world.ent_a)
     with pytest.raises(ValidationError) as excinfo:
-        filing_services.filing_file(actor=ent_user, filing=filing)
-    assert excinfo.value.message_dict["status"] == ["当前状态「待签署」不能执行「报送备案」；可执行：签署"]
+        filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
+    assert excinfo.value.message_dict["status"] == [
+        "当前状态「已编制待提交签署」不能执行「签署」；可执行：提交签署"
+    ]
     with pytest.raises(ValidationError):
         filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing)
-    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-    with pytest.raises(ValidationError, match="已签署待备案"):
-        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-    filing = filing_services.filing_file(actor=ent_user, filing=filing)
+    filing = filing_services.filing_submit(actor=compiler, filing=filing)
+    with pytest.raises(ValidationError, match="待法定代表人签署"):
+        filing_services.filing_file(actor=compiler, filing=filing)
+    filing = filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
+    with pytest.raises(ValidationError, match="已备案待审核"):
+        filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
     filing = filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing)
     with pytest.raises(ValidationError, match="已接收"):
         filing_services.filing_return(actor=world.user("dept_chem"), filing=filing, comment="再退回")
     filing.refresh_from_db()
     assert filing.status == FilingStatus.ACCEPTED
-    assert filing.transitions.count() == 4
+    assert filing.transitions.count() == 5
 
 
 def test_return_needs_a_comment_and_a_new_version_supersedes(world) -> None:
@@ -357,28 +423,34 @@ def test_a_register_change_makes_the_filing_outdated(world) -> None:
     assert (row.filing_status, row.filing_outdated) == ("filed", True)
 
 
-def test_an_outdated_version_cannot_be_signed_or_filed(world) -> None:
+def test_an_outdated_version_cannot_be_submitted_or_signed(world) -> None:
     point = complete_register(world)
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    legal = factories.legal_rep(world)
+    filing = factories.submitted(world)
     make_measure(world, point, description="巡检时检查安全阀铅封")
     with pytest.raises(ValidationError, match="已过期"):
-        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+        filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
     filing.refresh_from_db()
-    assert filing.status == FilingStatus.COMPILED
+    assert filing.status == FilingStatus.TO_SIGN
+    fresh = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUPERSEDED  # the waiting version is replaced by the new one
+    make_measure(world, point, description="每班检查液位计")
+    with pytest.raises(ValidationError, match="已过期"):
+        filing_services.filing_submit(actor=world.user("ent_a"), filing=fresh)
 
 
 def test_repeated_wrong_passwords_pause_signing(world) -> None:
     complete_register(world)
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
+    legal = factories.legal_rep(world)
+    filing = factories.submitted(world)
     for _ in range(filing_services.SIGN_MAX_FAILURES):
         with pytest.raises(ValidationError, match="密码不正确"):
-            filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password="guess")
+            filing_services.filing_sign(actor=legal, filing=filing, password="guess")
     with pytest.raises(ValidationError, match="密码错误次数过多"):
-        filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
+        filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
     filing.refresh_from_db()
-    assert filing.status == FilingStatus.COMPILED
+    assert filing.status == FilingStatus.TO_SIGN
     failures = AuditEntry.objects.filter(action="login_failed", object_id=str(filing.pk))
     assert failures.count() == filing_services.SIGN_MAX_FAILURES
     assert verify().ok

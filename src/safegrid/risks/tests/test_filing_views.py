@@ -21,6 +21,7 @@ from safegrid.risks.models import RegisterRevision, RiskRegisterFiling
 from safegrid.risks.services import filing as filing_services
 from safegrid.testworld import World
 
+from . import factories
 from .factories import make_measure, render_books
 from .test_filing import complete_register
 
@@ -36,10 +37,7 @@ def _media(settings, tmp_path):
 
 
 def _filed(world: World) -> RiskRegisterFiling:
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
-    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-    return filing_services.filing_file(actor=ent_user, filing=filing)
+    return factories.filed(world)
 
 
 def _text(response) -> str:
@@ -49,7 +47,7 @@ def _text(response) -> str:
 # ---- the enterprise's own book -------------------------------------------------------------------
 
 
-def test_enterprise_compiles_signs_and_files_through_the_page(world, login) -> None:
+def test_enterprise_compiles_and_submits_the_legal_representative_signs(world, login) -> None:
     client = login(world.user("ent_a"))
     page = client.get(MINE)
     assert page.status_code == 200
@@ -67,8 +65,8 @@ def test_enterprise_compiles_signs_and_files_through_the_page(world, login) -> N
     assert compiled.status_code == 302
     filing = RiskRegisterFiling.objects.get()
     page = client.get(compiled["Location"])
-    assert "已编制待签署" in _text(page)
-    assert "法定代表人签署" in _text(page)
+    assert "已编制，待提交法定代表人签署" in _text(page)
+    assert "企业尚无可以签署的账号" in _text(page)  # no legal representative account yet
     # The book renders on the worker: its progress shows until it is done, then the download link.
     assert 'data-testid="book-job"' in _text(page) and "生成一企一册第 1 版 PDF" in _text(page)
     assert reverse("risks:filing_pdf", args=[filing.pk]) not in _text(page)
@@ -77,26 +75,57 @@ def test_enterprise_compiles_signs_and_files_through_the_page(world, login) -> N
     assert 'data-testid="book-job"' not in _text(page)
     assert reverse("risks:filing_pdf", args=[filing.pk]) in _text(page)
 
+    legal = factories.legal_rep(world)
+    page = _text(client.get(MINE))
+    assert "提交后将通知签署人审阅：张甲" in page and "县安全生产监督管理局" in page
     sign_url = reverse("risks:filing_sign", args=[filing.pk])
-    wrong = client.post(sign_url, {"signer_name": "张甲", "password": "not-my-password"})
-    assert wrong.status_code == 200
-    assert "密码不正确" in _text(wrong)
-    wrong_name = client.post(sign_url, {"signer_name": "王五", "password": PASSWORD})
-    assert "可签署：张甲" in _text(wrong_name)
-    filing.refresh_from_db()
-    assert filing.status == FilingStatus.COMPILED
-
-    assert client.post(sign_url, {"signer_name": "张甲", "password": PASSWORD}).status_code == 302
-    page = client.get(MINE)
-    assert "已签署待报送" in _text(page)
-    assert "县安全生产监督管理局" in _text(page)  # the default department is offered
-
+    assert client.get(sign_url).status_code == 403  # the safety manager does not sign
+    assert client.post(sign_url, {"password": PASSWORD}).status_code == 403
     work_safety = world.ent_a.sectors.get().departments.get(is_safety_office=False)
-    filed = client.post(reverse("risks:filing_file", args=[filing.pk]), {"departments": [work_safety.pk]})
-    assert filed.status_code == 302
+    submitted = client.post(
+        reverse("risks:filing_submit", args=[filing.pk]), {"departments": [work_safety.pk]}
+    )
+    assert submitted.status_code == 302
+    page = _text(client.get(MINE))
+    assert "已提交，待法定代表人签署" in page and "审阅并签署" not in page
+
+    signer = login(legal)
+    page = _text(signer.get(MINE))
+    assert "审阅并签署" in page and sign_url in page
+    sign_page = _text(signer.get(sign_url))
+    assert "签署人：张甲（法定代表人/主要负责人本人）" in sign_page and "确认签署并报送" in sign_page
+    wrong = signer.post(sign_url, {"password": "not-my-password"})
+    assert wrong.status_code == 200 and "密码不正确" in _text(wrong)
     filing.refresh_from_db()
-    assert filing.status == FilingStatus.FILED
+    assert filing.status == FilingStatus.TO_SIGN
+    signed = signer.post(sign_url, {"password": PASSWORD})
+    assert signed.status_code == 302 and signed["Location"] == reverse(
+        "risks:filing_detail", args=[filing.pk]
+    )
+    filing.refresh_from_db()
+    assert (filing.status, filing.signed_by) == (FilingStatus.FILED, legal)
+    detail = _text(signer.get(signed["Location"]))
+    assert "张甲 · " in detail and "行业主管部门（备案部门）" in detail
     assert "已报送待审核" in _text(client.get(MINE))
+
+
+def test_the_signer_sends_the_book_back_on_the_page(world, login) -> None:
+    complete_register(world)
+    filing = factories.submitted(world)
+    signer = login(factories.legal_rep(world))
+    url = reverse("risks:filing_send_back", args=[filing.pk])
+    refused = signer.post(url, {"comment": ""})
+    assert (
+        refused.status_code == 200 and 'name="comment"' in _text(refused) and "is-invalid" in _text(refused)
+    )
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.TO_SIGN
+    assert signer.post(url, {"comment": "请补充液氯储罐区的应急措施"}).status_code == 302
+    page = _text(login(world.user("ent_a")).get(MINE))
+    assert "签署人已退回，需修改后重新提交" in page and "请补充液氯储罐区的应急措施" in page
+    assert "提交签署" in page  # may be submitted again as it is
+    assert login(world.user("ent_a")).post(url, {"comment": "自己退回"}).status_code == 403
+    assert login(world.user("ent_b")).post(url, {"comment": "别家退回"}).status_code == 404
 
 
 def test_returned_book_shows_the_comment_and_outdated_book_says_so(world, login) -> None:
@@ -238,7 +267,7 @@ def statuses(world) -> dict[str, Enterprise]:
     _filing(outdated, FilingStatus.ACCEPTED, revision=1)
     RegisterRevision.objects.update_or_create(enterprise=outdated, defaults={"revision": 2})
     draft = _enterprise(world, 4)
-    _filing(draft, FilingStatus.SIGNED)
+    _filing(draft, FilingStatus.TO_SIGN)
     return {
         "filed": world.ent_a,
         "never": world.ent_b,

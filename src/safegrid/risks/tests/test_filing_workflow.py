@@ -13,12 +13,12 @@ from safegrid.core.workflow import TransitionNotAllowed
 from safegrid.notifications.models import Notification
 from safegrid.regions.models import Department
 from safegrid.risks.choices import FilingStatus
-from safegrid.risks.models import RegisterRevision, RiskCard, RiskPoint, RiskRegisterFiling
+from safegrid.risks.models import RegisterRevision, RiskCard, RiskPoint
 from safegrid.risks.services import cards as card_services
 from safegrid.risks.services import filing as filing_services
 from safegrid.risks.workflows import FILING
-from safegrid.testworld import World
 
+from . import factories
 from .test_filing import complete_register
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +29,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _signed(world: World) -> RiskRegisterFiling:
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
-    return filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-
-
 def _notified(kind: str) -> list[tuple[str, str, str]]:
     return sorted(
         (n.recipient.username, n.text, n.url)
@@ -42,11 +36,15 @@ def _notified(kind: str) -> list[tuple[str, str, str]]:
     )
 
 
-def test_filing_notifies_the_reviewing_officers_with_log_and_audit(world) -> None:
+def test_submitting_tells_the_signers_and_signing_tells_the_compiler_and_the_reviewers(world) -> None:
     complete_register(world)
-    filing = _signed(world)
-    filed = filing_services.filing_file(actor=world.user("ent_a"), filing=filing)
+    filing = factories.submitted(world)
+    assert _notified("risks.filing_to_sign") == [
+        ("legal_a", "甲化工有限公司一企一册第 1 版已提交，请审阅并签署", f"/risks/filings/{filing.pk}/sign/")
+    ]
+    filed = filing_services.filing_sign(actor=factories.legal_rep(world), filing=filing, password=PASSWORD)
     url = f"/risks/filings/{filing.pk}/"
+    assert _notified("risks.filing_signed") == [("ent_a", "甲化工有限公司一企一册第 1 版已由张甲签署", url)]
     assert _notified("risks.filing_filed") == [
         ("dept_chem", "甲化工有限公司一企一册第 1 版已报送备案，请审核", url)
     ]
@@ -55,7 +53,7 @@ def test_filing_notifies_the_reviewing_officers_with_log_and_audit(world) -> Non
         "file",
         "signed",
         "filed",
-        world.user("ent_a"),
+        factories.legal_rep(world),
     )
     entry = (
         AuditEntry.objects.filter(object_type="risks.riskregisterfiling", action="transition")
@@ -66,31 +64,40 @@ def test_filing_notifies_the_reviewing_officers_with_log_and_audit(world) -> Non
     assert "snapshot" not in entry.after
 
 
+def test_sending_back_tells_the_compiler_with_the_comment(world) -> None:
+    complete_register(world)
+    filing = factories.submitted(world)
+    filing_services.filing_send_back(actor=factories.legal_rep(world), filing=filing, comment="补充应急电话")
+    assert _notified("risks.filing_sent_back") == [
+        ("ent_a", "甲化工有限公司一企一册第 1 版被签署人退回：补充应急电话", f"/risks/filings/{filing.pk}/")
+    ]
+
+
 def test_return_and_accept_notify_the_enterprise_s_register_keepers(world) -> None:
     manager = make_user("ent_a_admin", {"role": Role.ENT_ADMIN, "enterprise": world.ent_a})
-    make_user("ent_a_legal", {"role": Role.LEGAL_REP, "enterprise": world.ent_a})  # signs, not told
     complete_register(world)
     dept = world.user("dept_chem")
-    first = filing_services.filing_file(actor=world.user("ent_a"), filing=_signed(world))
+    first = factories.filed(world)
     filing_services.filing_return(actor=dept, filing=first, comment="请补充应急管理类措施")
     url = f"/risks/filings/{first.pk}/"
     text = "甲化工有限公司一企一册第 1 版被退回：请补充应急管理类措施"
+    # The legal representative signs; the keepers answer a return.
     assert _notified("risks.filing_returned") == [("ent_a", text, url), (manager.username, text, url)]
 
-    second = filing_services.filing_file(actor=world.user("ent_a"), filing=_signed(world))
+    second = factories.filed(world)
     filing_services.filing_accept(actor=dept, filing=second)
     assert [r for r, _, _ in _notified("risks.filing_accepted")] == ["ent_a", "ent_a_admin"]
 
 
 def test_a_refused_step_notifies_nobody_and_names_what_is_allowed(world) -> None:
     complete_register(world)
-    filing = _signed(world)
+    filing = factories.submitted(world)
     with pytest.raises(TransitionNotAllowed) as excinfo:
         filing_services.filing_accept(actor=world.user("dept_chem"), filing=filing)
     assert excinfo.value.message_dict == {
-        "status": ["当前状态「已签署待备案」不能执行「接收」；可执行：报送备案"]
+        "status": ["当前状态「待法定代表人签署」不能执行「接收」；可执行：签署、签署人退回"]
     }
-    filed = filing_services.filing_file(actor=world.user("ent_a"), filing=filing)
+    filed = filing_services.filing_sign(actor=factories.legal_rep(world), filing=filing, password=PASSWORD)
     Notification.objects.all().delete()
     other_sector = make_user(
         "officer_construction",
@@ -98,20 +105,28 @@ def test_a_refused_step_notifies_nobody_and_names_what_is_allowed(world) -> None
     )
     with pytest.raises(PermissionDenied, match="该企业不在您的监管范围内"):
         filing_services.filing_accept(actor=other_sector, filing=filed)
-    with pytest.raises(PermissionDenied, match="只有县级部门和行业主管部门可以审核"):
+    with pytest.raises(PermissionDenied, match="县里未委托镇街审核"):
         filing_services.filing_accept(actor=world.user("town_a"), filing=filed)
+    with pytest.raises(PermissionDenied, match="只有县级部门、行业主管部门和受委托的镇街可以审核"):
+        filing_services.filing_accept(actor=world.user("grid_a"), filing=filed)
     assert not Notification.objects.exists()
 
 
 def test_the_page_buttons_come_from_the_workflow(world) -> None:
     complete_register(world)
-    filing = _signed(world)
-    assert FILING.available(world.user("ent_a"), filing) == [("file", "报送备案")]
+    legal = factories.legal_rep(world)
+    compiled = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+    assert FILING.available(world.user("ent_a"), compiled) == [("submit", "提交签署")]
+    assert FILING.available(legal, compiled) == []
+    filing = filing_services.filing_submit(actor=world.user("ent_a"), filing=compiled)
+    assert FILING.available(legal, filing) == [("sign", "签署"), ("send_back", "签署人退回")]
+    assert FILING.available(world.user("ent_a"), filing) == []
     assert FILING.available(world.user("dept_chem"), filing) == []
-    filed = filing_services.filing_file(actor=world.user("ent_a"), filing=filing)
+    filed = filing_services.filing_sign(actor=legal, filing=filing, password=PASSWORD)
     assert FILING.available(world.user("dept_chem"), filed) == [("accept", "接收"), ("return", "退回")]
-    assert FILING.available(world.user("town_a"), filed) == []  # sees it, does not review
+    assert FILING.available(world.user("town_a"), filed) == []  # sees it, does not review (not delegated)
     assert FILING.available(world.user("ent_a"), filed) == []
+    assert FILING.available(legal, filed) == []
 
 
 # ---- fields only the workflow or a computing service writes -----------------------------------------

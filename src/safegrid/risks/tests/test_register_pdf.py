@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from safegrid.core.testing import PASSWORD, SYSTEM
+from safegrid.core.testing import SYSTEM
 from safegrid.risks.documents.filing_pdf import TITLE, BookInfo, render_register_pdf
 from safegrid.risks.services import filing as filing_services
 from safegrid.risks.services import points as services
 
-from .factories import render_books
+from . import factories
 from .test_filing import complete_register
 
 pytestmark = pytest.mark.django_db
@@ -71,11 +71,8 @@ def test_the_book_is_a_pdf_with_every_part(world) -> None:
 def test_the_book_text_names_the_enterprise_points_and_signature(world, tmp_path) -> None:
     complete_register(world)
     complete_register(world, code="RP-002", name="液氯储罐区")
-    ent_user = world.user("ent_a")
-    filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
-    filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
-    filing = filing_services.filing_file(actor=ent_user, filing=filing)
-    render_books()  # the book is rendered by the worker
+    filing = factories.filed(world)
+    factories.render_books()  # the book is rendered on the worker
     filing.refresh_from_db()
     with filing.pdf.open("rb") as handle:
         pdf = handle.read()
@@ -146,14 +143,14 @@ def test_a_residual_assessment_is_marked(world, tmp_path) -> None:
     factor = point.factors.get()
     services.assess(actor=SYSTEM, factor=factor, kind="residual", method="LS", inputs={"L": 2, "S": 4})
     filing = filing_services.filing_compile(actor=world.user("ent_a"), enterprise=world.ent_a)
+    factories.render_books()  # the book is rendered on the worker
+    filing.refresh_from_db()
     (frozen,) = filing.snapshot["points"][0]["factors"]
     assert (frozen["initial"]["method"], frozen["residual"]["method"], frozen["assessment"]["kind"]) == (
         "LEC",
         "LS",
         "residual",
     )
-    render_books()
-    filing.refresh_from_db()
     with filing.pdf.open("rb") as handle:
         flat = "".join(_text(handle.read(), tmp_path).split())
     assert "LS（剩余风险）L=2S=4" in flat

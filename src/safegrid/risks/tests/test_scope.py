@@ -72,12 +72,15 @@ def test_others_cannot_see_ent_a_risks(world, graded, username) -> None:
         selectors.register(user, world.ent_a.pk)
 
 
-def test_post_user_sees_points_placed_in_their_subtree_only(world, graded) -> None:
-    # The point belongs to the workshop, above the post user's unit: not theirs to see.
+def test_post_user_sees_points_placed_in_their_subtree_or_linked_to_it(world, graded) -> None:
+    # The point belongs to the workshop, above the post user's unit, but its measure is checked by their
+    # post: theirs to see (see test_post_worker_cards.py for tiers and cards).
     post_user = world.user("post_a")
-    assert not selectors.risk_point_list(post_user).exists()
+    assert list(selectors.risk_point_list(post_user)) == [graded[0]]
+    unlinked = make_point(world, code="RP-WS")
     at_post = make_point(world, code="RP-POST", org_unit=world.post_a)
-    assert list(selectors.risk_point_list(post_user)) == [at_post]
+    assert list(selectors.risk_point_list(post_user)) == [graded[0], at_post]
+    assert unlinked not in selectors.risk_point_list(post_user)
 
 
 def test_register_loads_in_constant_queries(world) -> None:

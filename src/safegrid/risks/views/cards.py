@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
+from safegrid.core.choices import Role
 from safegrid.core.models import User
 from safegrid.core.scoping import scope_for
 from safegrid.core.views import ServiceFormView
@@ -62,6 +63,23 @@ def _can_see_confirmations(user: Any, enterprise_id: int) -> bool:
     return permissions.can_edit_register(user, enterprise_id) or scope_for(user).is_government
 
 
+def _reader_role(user: Any) -> str:
+    """The government role a read-only visitor reads the card as ("网格员"), or "" for enterprise staff."""
+    scope = scope_for(user)
+    if scope.own_enterprise_ids:
+        return ""
+    for role in (
+        Role.GRID_WORKER,
+        Role.TOWN_OFFICER,
+        Role.DEPT_OFFICER,
+        Role.COUNTY_OFFICER,
+        Role.COUNTY_ADMIN,
+    ):
+        if role in scope.roles:
+            return str(role.label)
+    return ""
+
+
 def _needs_confirmation(receipt: CardConfirmation | None, version: int) -> bool:
     return receipt is None or receipt.card_version < version
 
@@ -93,6 +111,7 @@ def _page_context(request: HttpRequest, point: RiskPoint) -> dict[str, Any]:
         "confirmed_at": latest if not pending else None,
         "reconfirm": bool(pending) and any(r is not None for r in receipts.values()),
         "can_confirm": card_selectors.can_confirm(user, point),
+        "reader_role": _reader_role(user),
         "can_edit": can_edit,
         "can_see_confirmations": _can_see_confirmations(user, point.enterprise_id),
         "point_url": _point_url(point),
@@ -150,6 +169,21 @@ def card_confirm(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.info(request, gettext("您已确认过当前版本"))
     return HttpResponseRedirect(reverse("risks:card_by_qr", kwargs={"token": point.qr_token}))
+
+
+@require_safe
+@login_required
+def my_cards(request: HttpRequest) -> HttpResponse:
+    """「我的告知卡」: the cards of the points where the user's post works, those still to confirm first."""
+    rows = card_selectors.my_cards(request.user)
+    scope = scope_for(request.user)
+    context = {
+        "rows": rows,
+        "todo": sum(1 for r in rows if r.state != card_selectors.ReadState.DONE),
+        "staff": bool(scope.own_enterprise_ids),
+        "government": scope.is_government,
+    }
+    return render(request, "risks/cards/mine.html", context)
 
 
 # ---- editing -------------------------------------------------------------------------------------

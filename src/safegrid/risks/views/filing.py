@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safegrid.core.forms import add_service_errors
 from safegrid.core.lists import Column, Filter, ScopedListView
@@ -30,21 +30,25 @@ from safegrid.core.models import User
 from safegrid.core.scoping import scope_for
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.selectors import enterprise_get, enterprise_list
+from safegrid.regions.models import Division
 from safegrid.regions.selectors import department_list, division_choices, sector_choices
 
 from .. import permissions
 from ..choices import FilingStatus
-from ..forms.filing import FileForm, ReviewForm, SignForm
+from ..forms.filing import FileForm, ReviewForm, SendBackForm, SignForm
 from ..models.filing import RiskRegisterFiling
 from ..rules import filing as filing_rules
 from ..rules import levels as level_looks
 from ..rules.filing import RegisterState
+from ..selectors import delegation as delegation_selectors
 from ..selectors import filing as filing_selectors
 from ..services import filing
-from ..workflows import FILING, FilingAction
+from ..workflows import FILING, FilingAction, enterprise_signers
 
 STATUS_CSS: dict[str, str] = {
     FilingStatus.COMPILED: "bg-secondary-lt",
+    FilingStatus.TO_SIGN: "bg-yellow-lt text-yellow",
+    FilingStatus.SENT_BACK: "bg-red-lt text-red",
     FilingStatus.SIGNED: "bg-azure-lt text-azure",
     FilingStatus.FILED: "bg-blue-lt text-blue",
     FilingStatus.ACCEPTED: "bg-green-lt text-green",
@@ -54,6 +58,8 @@ STATUS_CSS: dict[str, str] = {
 STATE_CSS: dict[str, str] = {
     RegisterState.NEVER: "bg-secondary-lt",
     RegisterState.COMPILED: "bg-secondary-lt",
+    RegisterState.TO_SIGN: "bg-yellow-lt text-yellow",
+    RegisterState.SENT_BACK: "bg-red-lt text-red",
     RegisterState.SIGNED: "bg-azure-lt text-azure",
     RegisterState.FILED: "bg-blue-lt text-blue",
     RegisterState.ACCEPTED: "bg-green-lt text-green",
@@ -62,7 +68,9 @@ STATE_CSS: dict[str, str] = {
 }
 REGISTER_STATE_TEXT: dict[str, Any] = {
     RegisterState.NEVER: _("尚未编制"),
-    RegisterState.COMPILED: _("已编制待签署"),
+    RegisterState.COMPILED: _("已编制，待提交法定代表人签署"),
+    RegisterState.TO_SIGN: _("已提交，待法定代表人签署"),
+    RegisterState.SENT_BACK: _("签署人已退回，需修改后重新提交"),
     RegisterState.SIGNED: _("已签署待报送"),
     RegisterState.FILED: _("已报送待审核"),
     RegisterState.ACCEPTED: _("已备案（监管部门已接收）"),
@@ -124,7 +132,7 @@ def _mine_context(
     enterprise: Enterprise,
     *,
     compile_errors: list[str] | None = None,
-    sign_form: SignForm | None = None,
+    submit_form: FileForm | None = None,
     file_form: FileForm | None = None,
 ) -> dict[str, Any]:
     user = _user(request)
@@ -136,12 +144,15 @@ def _mine_context(
     actions = {action for action, _label in FILING.available(user, live)} if live is not None else set()
     outdated = live is not None and filing_rules.is_outdated(live.register_revision, revision)
     departments = department_list(user).order_by("id")
+    can_submit = FilingAction.SUBMIT in actions and not outdated
+    if can_submit and submit_form is None:
+        submit_form = FileForm(
+            departments=departments, initial={"departments": filing.default_departments(enterprise)}
+        )
     if live is not None and FilingAction.FILE in actions and file_form is None:
         file_form = FileForm(
             departments=departments, initial={"departments": filing.default_departments(enterprise)}
         )
-    if live is not None and FilingAction.SIGN in actions and sign_form is None:
-        sign_form = SignForm(initial={"signer_name": enterprise.legal_rep})
     return {
         "enterprise": enterprise,
         "filings": filings,
@@ -153,21 +164,34 @@ def _mine_context(
         "revision": revision,
         "outdated": outdated,
         "can_compile": permissions.can_edit_register(user, enterprise.pk),
+        "can_submit": can_submit,
         "can_sign": FilingAction.SIGN in actions and not outdated,
         "can_file": FilingAction.FILE in actions and not outdated,
         "book_ready": live is not None and filing.book_ready(live),
         "book_job": _book_job(user, live),
         "compile_errors": compile_errors,
-        "sign_form": sign_form,
+        "submit_form": submit_form,
         "file_form": file_form,
-        "accepted_signers": filing_rules.accepted_signers(enterprise.legal_rep, enterprise.principal),
+        "signers": [u.display_name or u.username for u in enterprise_signers(enterprise.pk)],
+        "delegations": [
+            d for d in delegation_selectors.enterprise_delegations(user, enterprise.pk) if _is_active(d)
+        ],
+        "can_delegate": permissions.can_delegate_signing(user, enterprise.pk),
         "own_enterprises": _own_enterprises(user),
     }
 
 
+def _is_active(delegation: Any) -> bool:
+    return filing_rules.delegation_active(
+        delegation.valid_from, delegation.valid_until, delegation.revoked_at is not None, timezone.localdate()
+    )
+
+
 def _works_on(user: Any, enterprise_id: int) -> bool:
-    return permissions.can_edit_register(user, enterprise_id) or permissions.can_sign_register(
-        user, enterprise_id
+    return (
+        permissions.can_edit_register(user, enterprise_id)
+        or permissions.can_sign_register(user, enterprise_id)
+        or delegation_selectors.active_delegation(user, enterprise_id) is not None
     )
 
 
@@ -208,36 +232,129 @@ def filing_compile_view(request: HttpRequest, enterprise_pk: int) -> HttpRespons
         context = _mine_context(request, enterprise, compile_errors=exc.messages)
         return render(request, "risks/filing/mine.html", context)
     messages.success(
-        request, gettext("已编制第 %(version)s 版一企一册，请核对后签署") % {"version": created.version}
+        request,
+        gettext("已编制第 %(version)s 版一企一册，请核对后提交法定代表人签署") % {"version": created.version},
     )
     return HttpResponseRedirect(_mine_url(enterprise.pk))
 
 
 @require_POST
 @login_required
-def filing_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The compiler submits the book for signature; the signers are notified."""
     target = filing_selectors.filing_get(request.user, pk)
     enterprise = _mine_enterprise(request, target.enterprise_id)
-    form = SignForm(data=request.POST)
+    form = FileForm(data=request.POST, departments=department_list(request.user).order_by("id"))
     if form.is_valid():
         try:
-            filing.filing_sign(
-                actor=_user(request),
-                filing=target,
-                signer_name=form.cleaned_data["signer_name"],
-                password=form.cleaned_data["password"],
+            filing.filing_submit(
+                actor=_user(request), filing=target, departments=list(form.cleaned_data["departments"])
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, gettext("已签署第 %(version)s 版") % {"version": target.version})
+            messages.success(
+                request,
+                gettext("已提交第 %(version)s 版，已通知法定代表人审阅签署") % {"version": target.version},
+            )
             return HttpResponseRedirect(_mine_url(enterprise.pk))
-    return render(request, "risks/filing/mine.html", _mine_context(request, enterprise, sign_form=form))
+    return render(request, "risks/filing/mine.html", _mine_context(request, enterprise, submit_form=form))
+
+
+def _sign_context(
+    request: HttpRequest,
+    obj: RiskRegisterFiling,
+    *,
+    sign_form: SignForm | None = None,
+    send_back_form: SendBackForm | None = None,
+) -> dict[str, Any]:
+    user = _user(request)
+    actions = {action for action, _label in FILING.available(user, obj)}
+    revision = filing_selectors.current_revision(obj.enterprise_id)
+    outdated = filing_rules.is_outdated(obj.register_revision, revision)
+    delegation = None
+    if not permissions.can_sign_register(user, obj.enterprise_id):
+        delegation = delegation_selectors.active_delegation(user, obj.enterprise_id)
+    summary = obj.summary or {}
+    levels = summary.get("levels", {})
+    return {
+        "filing": obj,
+        "enterprise": obj.enterprise,
+        "status_badge": status_badge(obj.status, obj.get_status_display()),
+        "can_sign": FilingAction.SIGN in actions and not outdated,
+        "can_send_back": FilingAction.SEND_BACK in actions,
+        "outdated": outdated,
+        "delegation": delegation,
+        "signer_display": user.display_name or user.username,
+        "sign_form": sign_form or SignForm(),
+        "send_back_form": send_back_form or SendBackForm(),
+        "departments": list(obj.departments.all()),
+        "summary": summary,
+        "level_counts": [
+            {"level": look.level, "count": int(levels.get(str(look.level), 0)), "name": gettext(look.name)}
+            for look in level_looks.LOOKS.values()
+        ],
+        "book_ready": filing.book_ready(obj),
+        "book_job": _book_job(user, obj),
+    }
+
+
+def _signer_filing(request: HttpRequest, pk: int) -> RiskRegisterFiling:
+    """A filing the user may sign or send back: in scope (else 404) and theirs to sign (else 403)."""
+    obj = filing_selectors.filing_get(request.user, pk)
+    if not FILING.may(request.user, obj, FilingAction.SIGN):  # type: ignore[arg-type]
+        raise PermissionDenied(FILING.step(FilingAction.SIGN).denied_message)
+    return obj
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def filing_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signer's one screen: the book to review (PDF, counts), sign with their own password, or send back."""
+    obj = _signer_filing(request, pk)
+    if request.method != "POST":
+        return render(request, "risks/filing/sign.html", _sign_context(request, obj))
+    form = SignForm(data=request.POST)
+    if form.is_valid():
+        try:
+            signed = filing.filing_sign(
+                actor=_user(request), filing=obj, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                gettext("已签署第 %(version)s 版，并已报送备案部门审核") % {"version": signed.version},
+            )
+            return HttpResponseRedirect(reverse("risks:filing_detail", args=[signed.pk]))
+    obj = filing_selectors.filing_get(request.user, pk)
+    return render(request, "risks/filing/sign.html", _sign_context(request, obj, sign_form=form))
+
+
+@require_POST
+@login_required
+def filing_send_back_view(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _signer_filing(request, pk)
+    form = SendBackForm(data=request.POST)
+    if form.is_valid():
+        try:
+            filing.filing_send_back(actor=_user(request), filing=obj, comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, gettext("已退回第 %(version)s 版，编制人将按意见修改") % {"version": obj.version}
+            )
+            return HttpResponseRedirect(reverse("risks:filing_detail", args=[obj.pk]))
+    obj = filing_selectors.filing_get(request.user, pk)
+    return render(request, "risks/filing/sign.html", _sign_context(request, obj, send_back_form=form))
 
 
 @require_POST
 @login_required
 def filing_file_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """File a book signed before signing filed it at once (versions signed under the old workflow)."""
     target = filing_selectors.filing_get(request.user, pk)
     enterprise = _mine_enterprise(request, target.enterprise_id)
     form = FileForm(data=request.POST, departments=department_list(request.user).order_by("id"))
@@ -257,6 +374,23 @@ def filing_file_view(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- shared: detail and PDF ----------------------------------------------------------------------
 
 
+def _reviewers_text(obj: RiskRegisterFiling) -> str:
+    """Who reviews this enterprise's filing under the county's setting, in words."""
+    sectors, config = filing_selectors.review_setting_for(obj.enterprise_id)
+    kinds = filing_rules.reviewing_kinds(sectors, config)
+    parts = []
+    if filing_rules.ReviewerKind.DEPARTMENT in kinds:
+        parts.append(gettext("行业主管部门（备案部门）"))
+    if filing_rules.ReviewerKind.TOWN in kinds:
+        town = (
+            Division.objects.filter(code=str(obj.enterprise.division_id)[:9])
+            .values_list("name", flat=True)
+            .first()
+        )
+        parts.append(gettext("%(town)s（受县委托）") % {"town": town or gettext("属地镇街")})
+    return gettext("、").join(parts)
+
+
 def _detail_context(
     request: HttpRequest, obj: RiskRegisterFiling, review_form: ReviewForm | None = None
 ) -> dict[str, Any]:
@@ -269,7 +403,10 @@ def _detail_context(
     )
     summary = obj.summary or {}
     levels = summary.get("levels", {})
+    actions = {a for a, _label in FILING.available(user, obj)}
     return {
+        "reviewers_text": _reviewers_text(obj),
+        "can_sign": FilingAction.SIGN in actions,
         "filing": current,
         "enterprise": obj.enterprise,
         "versions": versions,

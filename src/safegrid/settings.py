@@ -279,11 +279,20 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Outside production, serve straight from the finders (node_modules, app static) without collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 _NODE = PROJECT_DIR / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/tabler", _NODE / "@tabler" / "core" / "dist"),
-    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
-    ("vendor/echarts", _NODE / "echarts" / "dist"),
-    ("vendor/tabler-icons", _NODE / "@tabler" / "icons" / "icons" / "outline"),
+# The npm files the pages load, published as /static/<prefix>/<name> (safegrid.core.staticfiles): only
+# these, so collectstatic never meets the rest of a package's dist/ (bundled CSS naming maps it lacks).
+_TABLER = _NODE / "@tabler" / "core" / "dist"
+SAFEGRID_VENDOR_STATIC = {
+    "vendor/tabler/css": (_TABLER / "css", ["tabler.min.css", "tabler.min.css.map"]),
+    "vendor/tabler/js": (_TABLER / "js", ["tabler.min.js", "tabler.min.js.map"]),
+    "vendor/htmx": (_NODE / "htmx.org" / "dist", ["htmx.min.js"]),
+    "vendor/echarts": (_NODE / "echarts" / "dist", ["echarts.min.js"]),
+}
+# Outline SVG icons, inlined into pages by the `icon` template tag (read from here, never published).
+SAFEGRID_ICON_DIR = _NODE / "@tabler" / "icons" / "icons" / "outline"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "safegrid.core.staticfiles.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

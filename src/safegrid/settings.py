@@ -6,7 +6,9 @@ so a typo in production stops the process at start-up instead of running with a 
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +19,7 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("SAFEGRID_VAR_DIR", PROJECT_DIR / "var"))
 
 _TRUE = {"1", "true", "yes", "on"}
+_DEV_SECRET_KEY = "insecure-dev-only-key-not-for-production"  # noqa: S105
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -56,6 +59,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# A production secret key must be long and not repetitive: Django signs sessions, password-reset links and
+# CSRF tokens with it, so a guessable key lets anyone forge them.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_BITS = 128
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is too weak for production, or None. Entropy is estimated as length × the Shannon entropy
+    of its character frequencies (so "ab" repeated 40 times counts 80 bits, not 80 × log2 64)."""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is {len(key)} characters long; use at least {SECRET_KEY_MIN_LENGTH}"
+    if key.startswith("django-insecure-") or key == _DEV_SECRET_KEY:
+        return "is a development key"
+    counts = Counter(key)
+    per_char = sum(n / len(key) * math.log2(len(key) / n) for n in counts.values())
+    bits = per_char * len(key)
+    if bits < SECRET_KEY_MIN_BITS:
+        return f"is too repetitive (about {bits:.0f} bits of entropy; at least {SECRET_KEY_MIN_BITS} needed)"
+    return None
+
+
 # "dev" (default: demo on a laptop), "test" or "production".
 PROFILE = env_str("SAFEGRID_PROFILE", "dev")
 if PROFILE not in {"dev", "test", "production"}:
@@ -64,13 +88,27 @@ PRODUCTION = PROFILE == "production"
 
 DEBUG = env_bool("SAFEGRID_DEBUG", not PRODUCTION)
 SECRET_KEY = os.environ.get("SAFEGRID_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SAFEGRID_SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-dev-only-key-not-for-production"  # noqa: S105
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SAFEGRID_SECRET_KEY must be set in production "
+            '(e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+    if problem := secret_key_problem(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"SAFEGRID_SECRET_KEY {problem} "
+            '(make one with python3 -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = _DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list(
     "SAFEGRID_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "SAFEGRID_ALLOWED_HOSTS must name the host names this site answers to in production "
+        "(comma-separated, e.g. safegrid.example.gov.cn); with none, every request would answer 400"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("SAFEGRID_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -248,9 +286,14 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SAFEGRID_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP on the private network: a 301 would never count as healthy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SAFEGRID_HSTS_SECONDS", 0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+    # HSTS (sent on HTTPS responses only): browsers then refuse plain HTTP to this host for that long.
+    # One year by default, as production already redirects to HTTPS; 0 turns it off.
+    SECURE_HSTS_SECONDS = env_int("SAFEGRID_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAFEGRID_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SAFEGRID_HSTS_PRELOAD", False)
 
 # Content Security Policy (django-csp 4): everything is served from our own origin.
 CONTENT_SECURITY_POLICY = {

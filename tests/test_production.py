@@ -1,4 +1,5 @@
-"""The production profile builds its static files and serves pages with them (manifest storage, DEBUG off).
+"""The production profile: it builds its static files and serves pages with them (manifest storage, DEBUG
+off), refuses to start with a weak key or no host names, and lets plain-HTTP probes through.
 
 Settings are read once per process, so each step runs as its own `safegrid` process with the production
 environment, against a temporary SAFEGRID_VAR_DIR (static root and SQLite file).
@@ -26,6 +27,21 @@ django.setup()
 from django.test import Client
 response = Client().get("/login/", secure=True)
 print(json.dumps({"status": response.status_code, "body": response.content.decode()}))
+"""
+
+
+PROBE = """
+import django, json
+django.setup()
+from django.test import Client
+client = Client()
+answers = {}
+for path, secure in (("/healthz", False), ("/readyz", False), ("/login/", False), ("/healthz", True)):
+    response = client.get(path, secure=secure)
+    answers[f"{'https' if secure else 'http'} {path}"] = [
+        response.status_code, response.headers.get("Location", ""), response.headers.get("Strict-Transport-Security", "")
+    ]
+print(json.dumps(answers))
 """
 
 
@@ -84,3 +100,30 @@ def test_login_page_answers_200_with_hashed_static_urls(built: tuple[dict[str, s
     page = json.loads(result.stdout.strip().splitlines()[-1])
     assert page["status"] == 200, page["body"][:2000]
     assert re.search(r"/static/vendor/tabler/css/tabler\.min\.[0-9a-f]{12}\.css", page["body"])
+
+
+def test_plain_http_probes_are_not_redirected_and_https_answers_carry_hsts(tmp_path: Path) -> None:
+    result = run(production_env(tmp_path), "-c", PROBE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answers["http /healthz"][0] == 200
+    assert answers["http /readyz"][0] == 200
+    assert answers["http /login/"][:2] == [301, "https://testserver/login/"]
+    assert answers["https /healthz"] == [200, "", "max-age=31536000"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SAFEGRID_SECRET_KEY": "x"}, "SAFEGRID_SECRET_KEY is 1 characters long"),
+        ({"SAFEGRID_SECRET_KEY": "ab" * 40}, "SAFEGRID_SECRET_KEY is too repetitive"),
+        ({"SAFEGRID_ALLOWED_HOSTS": ""}, "SAFEGRID_ALLOWED_HOSTS must name the host names"),
+        ({"SAFEGRID_ALLOWED_HOSTS": " , "}, "SAFEGRID_ALLOWED_HOSTS must name the host names"),
+    ],
+)
+def test_production_refuses_to_start_with_a_weak_key_or_no_hosts(
+    tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    result = run({**production_env(tmp_path), **change}, "-m", "safegrid", "check")
+    assert result.returncode != 0
+    assert message in result.stderr

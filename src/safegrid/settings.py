@@ -364,6 +364,21 @@ SAFEGRID_IDEMPOTENCY_KEY_HOURS = env_int("SAFEGRID_IDEMPOTENCY_KEY_HOURS", 24, m
 SAFEGRID_PUBLIC_URL = env_str("SAFEGRID_PUBLIC_URL", "").rstrip("/")
 SAFEGRID_DEMO_PASSWORD = env_str("SAFEGRID_DEMO_PASSWORD", "safegrid-demo")
 
+# The audit chain's anchors (safegrid.core.audit_anchor): an append-only file of the chain's head, written
+# by a schedule, so a chain wiped or cut short together with its head in the database is still found.
+# Put it where the database's administrators cannot rewrite it (another disk, a WORM or log host), and/or
+# mail each anchor to SAFEGRID_AUDIT_ANCHOR_EMAILS (comma-separated; needs e-mail configured below).
+SAFEGRID_AUDIT_ANCHOR_FILE = Path(
+    env_str(
+        "SAFEGRID_AUDIT_ANCHOR_FILE",
+        str(
+            VAR_DIR / "anchors" / ("test-audit-anchors.jsonl" if PROFILE == "test" else "audit-anchors.jsonl")
+        ),
+    )
+)
+SAFEGRID_AUDIT_ANCHOR_CRON = env_str("SAFEGRID_AUDIT_ANCHOR_CRON", "7 * * * *")  # hourly, at :07
+SAFEGRID_AUDIT_ANCHOR_EMAILS = env_list("SAFEGRID_AUDIT_ANCHOR_EMAILS", [])
+
 # E-mail for notifications: on once an SMTP host is given (or SAFEGRID_EMAIL_ENABLED=1 with another
 # backend, e.g. django.core.mail.backends.console.EmailBackend on a laptop). Users without e-mail get none.
 SAFEGRID_EMAIL_HOST = env_str("SAFEGRID_EMAIL_HOST", "")

@@ -9,6 +9,8 @@ served by WhiteNoise inside the application, so no other web server is needed.
 from __future__ import annotations
 
 import os
+import signal
+from typing import Any
 
 
 def _count(name: str, default: int) -> int:
@@ -36,3 +38,10 @@ max_requests = _count("SAFEGRID_WEB_MAX_REQUESTS", 5000)
 max_requests_jitter = max_requests // 10
 # No control socket (gunicorn ≥ 24 opens one in ~/.gunicorn by default): several servers may run side by side.
 control_socket_disable = True
+
+
+def post_worker_init(worker: Any) -> None:
+    """Ctrl+C in a terminal signals every process of the group, and the master then tells each worker to
+    quit as well: a worker handling both signals can hang in gunicorn's quick-exit handler (it was killed
+    after graceful_timeout). Workers leave SIGINT to the master, which stops them once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

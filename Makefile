@@ -10,7 +10,7 @@ SCALE ?=
 BENCH_ARGS ?=
 ARGS ?=
 
-.PHONY: install run worker test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
+.PHONY: install run dev worker test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -20,14 +20,26 @@ install: $(UV)
 	$(UV) sync --frozen --quiet
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
+# What a county runs: gunicorn (processes × threads, src/safegrid/gunicorn_conf.py; static files by
+# WhiteNoise), DEBUG off (the product's own error pages) unless SAFEGRID_DEBUG says otherwise, and one
+# background worker (jobs and schedules) beside it that stops when the server stops.
 run: install
 	$(UV) run safegrid migrate --noinput
 	$(UV) run safegrid demo --if-empty
 	$(UV) run safegrid demo_logins
-	@# One background worker (jobs and schedules) beside the web server; it stops when the server stops.
+	@export SAFEGRID_DEBUG=$${SAFEGRID_DEBUG:-0}; \
+	  .venv/bin/safegrid worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  .venv/bin/gunicorn -c python:safegrid.gunicorn_conf --bind $(HOST):$(PORT) safegrid.wsgi
+
+# For developers: Django's development server (reloads on code changes) with DEBUG on and its debug pages.
+dev: install
+	$(UV) run safegrid migrate --noinput
+	$(UV) run safegrid demo --if-empty
+	$(UV) run safegrid demo_logins
 	@.venv/bin/safegrid worker & worker=$$!; \
 	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
-	  $(UV) run safegrid runserver $(HOST):$(PORT)
+	  SAFEGRID_DEBUG=$${SAFEGRID_DEBUG:-1} $(UV) run safegrid runserver $(HOST):$(PORT)
 
 # Another worker (e.g. in a second terminal, or on another machine sharing the database).
 worker: install

@@ -1,4 +1,5 @@
 import os
+import uuid
 
 os.environ.setdefault("SAFEGRID_PROFILE", "test")
 
@@ -9,6 +10,15 @@ import pytest  # noqa: E402
 def _fast_password_hashing(settings):
     """pytest-django loads settings before this file runs, so the test profile cannot pick the hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings, tmp_path_factory):
+    """Each test its own audit anchor file (not created until written): a test database's chain must not
+    be compared with anchors another test, or a worker subprocess's schedule, wrote."""
+    settings.SAFEGRID_AUDIT_ANCHOR_FILE = (
+        tmp_path_factory.getbasetemp() / "anchors" / f"{uuid.uuid4().hex}.jsonl"
+    )
 
 
 @pytest.fixture(autouse=True)

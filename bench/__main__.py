@@ -313,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import audit
 
         return audit.main(argv[1:])
+    if argv[:1] == ["load"]:  # `python -m bench load`: the real server under 50 concurrent users
+        from bench import load
+
+        return load.main(argv[1:])
     if argv[:1] == ["excel"]:  # `python -m bench excel`: the Excel import benchmark
         from bench import excel_import
 

@@ -6,7 +6,9 @@ so a typo in production stops the process at start-up instead of running with a 
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +19,7 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("SAFEGRID_VAR_DIR", PROJECT_DIR / "var"))
 
 _TRUE = {"1", "true", "yes", "on"}
+_DEV_SECRET_KEY = "insecure-dev-only-key-not-for-production"  # noqa: S105
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -56,6 +59,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# A production secret key must be long and not repetitive: Django signs sessions, password-reset links and
+# CSRF tokens with it, so a guessable key lets anyone forge them.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_BITS = 128
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is too weak for production, or None. Entropy is estimated as length × the Shannon entropy
+    of its character frequencies (so "ab" repeated 40 times counts 80 bits, not 80 × log2 64)."""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is {len(key)} characters long; use at least {SECRET_KEY_MIN_LENGTH}"
+    if key.startswith("django-insecure-") or key == _DEV_SECRET_KEY:
+        return "is a development key"
+    counts = Counter(key)
+    per_char = sum(n / len(key) * math.log2(len(key) / n) for n in counts.values())
+    bits = per_char * len(key)
+    if bits < SECRET_KEY_MIN_BITS:
+        return f"is too repetitive (about {bits:.0f} bits of entropy; at least {SECRET_KEY_MIN_BITS} needed)"
+    return None
+
+
 # "dev" (default: demo on a laptop), "test" or "production".
 PROFILE = env_str("SAFEGRID_PROFILE", "dev")
 if PROFILE not in {"dev", "test", "production"}:
@@ -64,13 +88,27 @@ PRODUCTION = PROFILE == "production"
 
 DEBUG = env_bool("SAFEGRID_DEBUG", not PRODUCTION)
 SECRET_KEY = os.environ.get("SAFEGRID_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SAFEGRID_SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-dev-only-key-not-for-production"  # noqa: S105
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SAFEGRID_SECRET_KEY must be set in production "
+            '(e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+    if problem := secret_key_problem(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"SAFEGRID_SECRET_KEY {problem} "
+            '(make one with python3 -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = _DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list(
     "SAFEGRID_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "SAFEGRID_ALLOWED_HOSTS must name the host names this site answers to in production "
+        "(comma-separated, e.g. safegrid.example.gov.cn); with none, every request would answer 400"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("SAFEGRID_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -110,6 +148,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safegrid.core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -255,16 +294,23 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SAFEGRID_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP on the private network: a 301 would never count as healthy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SAFEGRID_HSTS_SECONDS", 0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+    # HSTS (sent on HTTPS responses only): browsers then refuse plain HTTP to this host for that long.
+    # One year by default, as production already redirects to HTTPS; 0 turns it off.
+    SECURE_HSTS_SECONDS = env_int("SAFEGRID_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SAFEGRID_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SAFEGRID_HSTS_PRELOAD", False)
 
 # Content Security Policy (django-csp 4): everything is served from our own origin.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-eval'"],  # ECharts needs no eval; htmx hx-on does.
-        "style-src": ["'self'", "'unsafe-inline'"],
+        # No inline script, no eval (htmx runs with allowEval off), no inline style: every script and
+        # stylesheet is a static file; scripts set element styles through the CSSOM, which CSP allows.
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
@@ -286,11 +332,20 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Outside production, serve straight from the finders (node_modules, app static) without collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 _NODE = PROJECT_DIR / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/tabler", _NODE / "@tabler" / "core" / "dist"),
-    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
-    ("vendor/echarts", _NODE / "echarts" / "dist"),
-    ("vendor/tabler-icons", _NODE / "@tabler" / "icons" / "icons" / "outline"),
+# The npm files the pages load, published as /static/<prefix>/<name> (safegrid.core.staticfiles): only
+# these, so collectstatic never meets the rest of a package's dist/ (bundled CSS naming maps it lacks).
+_TABLER = _NODE / "@tabler" / "core" / "dist"
+SAFEGRID_VENDOR_STATIC = {
+    "vendor/tabler/css": (_TABLER / "css", ["tabler.min.css", "tabler.min.css.map"]),
+    "vendor/tabler/js": (_TABLER / "js", ["tabler.min.js", "tabler.min.js.map"]),
+    "vendor/htmx": (_NODE / "htmx.org" / "dist", ["htmx.min.js"]),
+    "vendor/echarts": (_NODE / "echarts" / "dist", ["echarts.min.js"]),
+}
+# Outline SVG icons, inlined into pages by the `icon` template tag (read from here, never published).
+SAFEGRID_ICON_DIR = _NODE / "@tabler" / "icons" / "icons" / "outline"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "safegrid.core.staticfiles.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -315,6 +370,21 @@ SAFEGRID_IDEMPOTENCY_KEY_HOURS = env_int("SAFEGRID_IDEMPOTENCY_KEY_HOURS", 24, m
 # The address workers' phones reach; printed QR codes point here (empty: the requesting host).
 SAFEGRID_PUBLIC_URL = env_str("SAFEGRID_PUBLIC_URL", "").rstrip("/")
 SAFEGRID_DEMO_PASSWORD = env_str("SAFEGRID_DEMO_PASSWORD", "safegrid-demo")
+
+# The audit chain's anchors (safegrid.core.audit_anchor): an append-only file of the chain's head, written
+# by a schedule, so a chain wiped or cut short together with its head in the database is still found.
+# Put it where the database's administrators cannot rewrite it (another disk, a WORM or log host), and/or
+# mail each anchor to SAFEGRID_AUDIT_ANCHOR_EMAILS (comma-separated; needs e-mail configured below).
+SAFEGRID_AUDIT_ANCHOR_FILE = Path(
+    env_str(
+        "SAFEGRID_AUDIT_ANCHOR_FILE",
+        str(
+            VAR_DIR / "anchors" / ("test-audit-anchors.jsonl" if PROFILE == "test" else "audit-anchors.jsonl")
+        ),
+    )
+)
+SAFEGRID_AUDIT_ANCHOR_CRON = env_str("SAFEGRID_AUDIT_ANCHOR_CRON", "7 * * * *")  # hourly, at :07
+SAFEGRID_AUDIT_ANCHOR_EMAILS = env_list("SAFEGRID_AUDIT_ANCHOR_EMAILS", [])
 
 # E-mail for notifications: on once an SMTP host is given (or SAFEGRID_EMAIL_ENABLED=1 with another
 # backend, e.g. django.core.mail.backends.console.EmailBackend on a laptop). Users without e-mail get none.

@@ -2,6 +2,9 @@ from django.urls import include, path
 
 from safegrid.core import health
 
+# 400/403/404: Django's views with the product's templates (400.html, 403.html, 404.html in core/templates).
+handler500 = "safegrid.core.errors.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -22,3 +22,24 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = rid
         return response
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: no-store` on every answer to a signed-in request (session or API token).
+
+    Pages and JSON for a signed-in user hold scoped data: no browser cache, proxy or shared computer may
+    keep them (the back button after sign-out must not show them either). A view that chose its own
+    caching for a signed-in answer (a QR picture, the site plan: `private, max-age=…`) keeps it. Static
+    files never get here (WhiteNoise answers them first).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or "Authorization" in request.headers
+        if signed_in and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

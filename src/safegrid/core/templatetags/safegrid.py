@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django import template
-from django.contrib.staticfiles import finders
+from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -29,11 +29,11 @@ _ICON_ALIASES = {
 
 @lru_cache(maxsize=256)
 def _icon_svg(name: str) -> str:
-    """The icon's SVG markup from the installed Tabler Icons package, found through the static finders."""
-    path = finders.find(f"vendor/tabler-icons/{_ICON_ALIASES.get(name, name)}.svg")
-    if not path or not isinstance(path, str):
+    """The icon's SVG markup from the installed Tabler Icons package (settings.SAFEGRID_ICON_DIR)."""
+    path = Path(settings.SAFEGRID_ICON_DIR) / f"{_ICON_ALIASES.get(name, name)}.svg"
+    if "/" in name or not path.is_file():
         return ""
-    svg = Path(path).read_text(encoding="utf-8")
+    svg = path.read_text(encoding="utf-8")
     return re.sub(r'class="[^"]*"', 'class="{css}" aria-hidden="true"', svg, count=1)
 
 

@@ -1,3 +1,5 @@
+import secrets
+import string
 import subprocess
 import sys
 
@@ -28,7 +30,13 @@ def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess[
 
 
 def test_production_profile_is_locked_down():
-    done = _settings_in_subprocess({"SAFEGRID_PROFILE": "production", "SAFEGRID_SECRET_KEY": "x" * 50})
+    done = _settings_in_subprocess(
+        {
+            "SAFEGRID_PROFILE": "production",
+            "SAFEGRID_SECRET_KEY": secrets.token_urlsafe(50),
+            "SAFEGRID_ALLOWED_HOSTS": "safegrid.example.org",
+        }
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True", "True"]
 
@@ -41,3 +49,24 @@ def test_production_without_secret_key_refuses_to_start():
 def test_bad_database_url_refuses_to_start():
     done = _settings_in_subprocess({"DATABASE_URL": "nonsense://"})
     assert done.returncode != 0 and "DATABASE_URL" in done.stderr
+
+
+RANDOM_49 = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(49))
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("", "is 0 characters long; use at least 50"),
+        (RANDOM_49, "is 49 characters long; use at least 50"),
+        (RANDOM_49 + "x", None),  # 50 random characters: ~290 bits
+        ("x" * 200, "is too repetitive (about 0 bits of entropy; at least 128 needed)"),
+        ("ab" * 63, "is too repetitive (about 126 bits of entropy; at least 128 needed)"),
+        ("ab" * 64, None),  # exactly 128 bits by the estimate: the boundary is accepted
+        ("django-insecure-" + RANDOM_49, "is a development key"),
+        (s._DEV_SECRET_KEY + RANDOM_49, None),  # only the exact development key is refused
+        (secrets.token_urlsafe(50), None),
+    ],
+)
+def test_secret_key_strength(key, problem):
+    assert s.secret_key_problem(key) == problem

@@ -598,7 +598,7 @@ def test_status_partial_shows_the_job_progress_then_the_outcome(world, login):
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in partial and f'hx-get="{url}"' in partial
     assert partial.count("hx-trigger") == 1  # the job partial inside does not poll on its own
-    assert "正在校验" in partial and "4200 / 18000" in partial and "width: 23%" in partial
+    assert "正在校验" in partial and "4200 / 18000" in partial and 'data-sg-width="23"' in partial
     assert "<html" not in partial
     assert "<html" in client.get(url).content.decode()
     Job.objects.filter(pk=upload_row.job_id).update(status=JobStatus.QUEUED)

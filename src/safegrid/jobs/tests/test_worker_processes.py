@@ -156,7 +156,7 @@ def test_progress_is_visible_while_the_job_runs(workers, owner, client, tmp_path
     data = client.get(status_url).json()
     assert (data["total"], data["percent"], data["message"]) == (3, 33, "第一步完成")
     partial = client.get(f"/jobs/{job.uuid}/", HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 1s"' in partial and 'style="width: 33%"' in partial and "第一步完成" in partial
+    assert 'hx-trigger="every 1s"' in partial and 'data-sg-width="33"' in partial and "第一步完成" in partial
     go.write_text("")
     wait_for(lambda: client.get(status_url).json()["status"] == JobStatus.SUCCEEDED, "the job finished")
     partial = client.get(f"/jobs/{job.uuid}/", HTTP_HX_REQUEST="true").content.decode()

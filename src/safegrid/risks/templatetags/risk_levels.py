@@ -1,10 +1,12 @@
-"""`{% risk_badge level %}` and `{% risk_style level %}`: a risk level drawn from `rules.levels`.
+"""`{% risk_badge level %}` and `{% risk_fill level %}`: a risk level drawn from `rules.levels`.
 
 {% load risk_levels %}
 {% risk_badge point.level %}                      重大风险 in red; "未定级" when not graded
 {% risk_badge p.level p.level_name %}             the name stored with a filed book
 {% risk_badge row.level empty=_("未评定") %}       another word for "not graded"
-<section style="{% risk_style post.level %}">     fill and text colour for a bigger block
+<section class="{% risk_fill post.level %}">      fill and text colour for a bigger block: a class of
+                                                  risks/levels.css (link it on the page); the CSP
+                                                  allows no style attributes
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def risk_style(level: int | None) -> str:
-    look = levels.look(level)
-    return f"background-color:{look.hex};color:{look.text_hex}"
+def risk_fill(level: int | None) -> str:
+    """The class of risks/levels.css that fills a block with the level's colour (`hex` on `text_hex`)."""
+    return f"sg-fill-{levels.look(level).colour}"
 
 
 @register.simple_tag
@@ -37,13 +39,7 @@ def risk_badge(level: int | None, label: object = None, empty: object = None) ->
         text = gettext(look.name)
     if look.level is None:
         return format_html('<span class="badge {}">{}</span>', look.css, text)
-    return format_html(
-        '<span class="badge sg-risk sg-risk-{} {}" style="{}">{}</span>',
-        look.colour,
-        look.css,
-        risk_style(level),
-        text,
-    )
+    return format_html('<span class="badge sg-risk sg-risk-{} {}">{}</span>', look.colour, look.css, text)
 
 
 @register.simple_tag

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.template import Context, Template
 
 from safegrid.risks.choices import RiskColour, RiskLevel
 from safegrid.risks.rules import levels, methods
-from safegrid.risks.templatetags.risk_levels import risk_badge, risk_style
+from safegrid.risks.templatetags.risk_levels import risk_badge, risk_fill
 
 
 @pytest.mark.parametrize(
@@ -39,19 +42,25 @@ def test_method_tables_and_choices_read_the_level_table() -> None:
 
 def test_risk_badge_names_the_level_in_its_colour() -> None:
     html = str(risk_badge(3))
-    assert (
-        "一般风险" in html and "sg-risk-yellow" in html and "background-color:#f5c400;color:#1d1d1d" in html
-    )
+    assert "一般风险" in html and "sg-risk-yellow" in html and "bg-yellow" in html
+    assert "style=" not in html  # the CSP allows no inline style
     assert "名称" in str(risk_badge(1, "名称"))
     assert str(risk_badge(None)) == '<span class="badge bg-secondary-lt">未定级</span>'
     assert str(risk_badge(None, empty="未评定")) == '<span class="badge bg-secondary-lt">未评定</span>'
-    assert risk_style(2) == "background-color:#f76707;color:#ffffff"
+    assert risk_fill(2) == "sg-fill-orange"
+    assert risk_fill(None) == "sg-fill-grey"
 
 
 def test_template_tags_render() -> None:
-    html = Template("{% load risk_levels %}{% risk_badge level %}|{% risk_style level %}").render(
+    html = Template("{% load risk_levels %}{% risk_badge level %}|{% risk_fill level %}").render(
         Context({"level": 1})
     )
-    assert (
-        "重大风险" in html and "bg-red" in html and html.endswith("|background-color:#d63939;color:#ffffff")
-    )
+    assert "重大风险" in html and "bg-red" in html and html.endswith("|sg-fill-red")
+
+
+def test_levels_css_fills_each_level_with_the_tables_colours() -> None:
+    css = (Path(__file__).resolve().parent.parent / "static" / "risks" / "levels.css").read_text()
+    rules = dict(re.findall(r"\.(sg-fill-[a-z]+) \{ ([^}]*) \}", css))
+    for look in [*levels.LOOKS.values(), levels.NOT_GRADED]:
+        assert rules.pop(risk_fill(look.level)) == f"background-color: {look.hex}; color: {look.text_hex};"
+    assert not rules, f"classes for no level: {rules}"

@@ -15,7 +15,8 @@
     var valueAxis = { type: "value", minInterval: 1 };
     chart.setOption({
       grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // richText: ECharts draws the tooltip itself; its HTML tooltip uses style attributes the CSP refuses.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: [{

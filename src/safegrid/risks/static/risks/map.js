@@ -137,7 +137,7 @@
       animation: false,
       legend: { top: 0, data: series.map(function (s) { return s.name; }) },
       grid: { left: 4, right: 4, top: 36, bottom: 4, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       xAxis: { type: "category", data: shortLabels(), axisLabel: { interval: 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: series
@@ -252,7 +252,7 @@
     var ext = extentOf(pairs.length ? pairs : [[0, 0]], 0.005);
     return {
       animation: false,
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + p.seriesName; } },
+      tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) { return p.name + "\n" + p.seriesName; } },
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: ext.x[0], max: ext.x[1], axisLabel: { formatter: function (v) { return v.toFixed(3) + "°E"; } }, splitLine: { show: false } },
       yAxis: { type: "value", min: ext.y[0], max: ext.y[1], axisLabel: { formatter: function (v) { return v.toFixed(3) + "°N"; } }, splitLine: { show: false } },
@@ -276,15 +276,17 @@
         animation: false,
         tooltip: {
           trigger: "item",
+          // Drawn by ECharts, not as HTML: the CSP allows no style attributes, and names stay plain text.
+          renderMode: "richText",
           formatter: function (p) {
             if (p.seriesType === "map") {
               var r = regionsByCode[p.name];
               if (!r) return p.name;
-              var line = r.name + "<br>" + text.regionalLevel + "：" + levelLabel(r.level);
+              var line = r.name + "\n" + text.regionalLevel + "：" + levelLabel(r.level);
               if (r.adjusted) line += "（" + text.adjusted + "，" + text.proposed + "：" + levelLabel(r.proposed) + "）";
               return line;
             }
-            return p.name + "<br>" + p.seriesName;
+            return p.name + "\n" + p.seriesName;
           }
         },
         visualMap: {

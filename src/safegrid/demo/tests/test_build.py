@@ -247,6 +247,10 @@ def test_command_refuses_a_non_empty_database_and_resets(monkeypatch: pytest.Mon
     assert Enterprise.objects.count() == 40
     assert User.objects.filter(username="county_admin").count() == 1
     assert AuditEntry.objects.filter(object_type="demo.reset").count() == 1
+    from safegrid.core import audit_anchor
+
+    (anchor,) = audit_anchor.read()  # the rebuilt chain is anchored afresh, with the reason
+    assert anchor.reset and anchor.count == AuditEntry.objects.count()
 
 
 def test_command_refuses_when_a_demo_username_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:

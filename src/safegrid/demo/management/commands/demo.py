@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from safegrid.core import audit_anchor
 from safegrid.demo import builders
 
 
@@ -60,4 +61,7 @@ class Command(BaseCommand):
                 + ", ".join(f"{k} {v}" for k, v in summary.counts.items())
             )
         )
+        if options["reset"]:
+            # The rebuilt county's audit chain no longer extends the anchors written before the reset.
+            audit_anchor.write(reset="演示数据已重建 / demo county rebuilt")
         self.stdout.write("演示账号见 / demo logins: safegrid demo_logins")

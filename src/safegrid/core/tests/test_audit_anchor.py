@@ -31,7 +31,7 @@ def anchored(world) -> audit_anchor.Anchor:
 
 def edit(world, employees: int) -> None:
     services.enterprise_update(
-        actor=world.user("ent_a"), enterprise=world.ent_a, data={"employees": employees}
+        actor=world.user("town_a"), enterprise=world.ent_a, data={"employees": employees}
     )
 
 

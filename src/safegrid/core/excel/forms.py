@@ -8,6 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import CleanTextMixin
 from .cells import MAX_FILE_BYTES, XLSX_TYPE
 from .reader import SheetError, check_archive
 
@@ -39,7 +40,7 @@ class ExcelFileField(forms.FileField):
         return upload
 
 
-class ExcelUploadForm(forms.Form):
+class ExcelUploadForm(CleanTextMixin, forms.Form):
     """Subclass to add fields (what to import, for which enterprise); `content()` gives the bytes."""
 
     file = ExcelFileField()

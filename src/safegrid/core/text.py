@@ -78,6 +78,16 @@ def clean_text(value: str, *, multiline: bool = False, max_chars: int = MAX_TEXT
     return text
 
 
+_VISIBLE = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421}
+_INVISIBLE = re.compile(r"[\x80-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """`text` with what the rule refuses shown as a symbol (C0 as ␀␁…, DEL as ␡, the rest as �): for
+    quoting a refused value back in a message or an error table, which must itself be storable."""
+    return _INVISIBLE.sub("\ufffd", text.translate(_VISIBLE))
+
+
 def phone_problem(value: str) -> str | None:
     """Why `value` is not a telephone number (None when it is one; blank is the caller's business)."""
     if not value:

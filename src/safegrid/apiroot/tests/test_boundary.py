@@ -255,3 +255,13 @@ def test_the_document_lists_every_error_answer():
                     assert {"409", "413"} <= statuses, (method, path)
             if "requestBody" in operation:
                 assert "413" in statuses, (method, path)
+
+
+def test_a_failed_sign_in_with_a_long_username_is_audited_not_a_500(world, client):
+    username = "0" * 150  # PostgreSQL refuses an object id over 64 characters
+    response = client.post(
+        "/api/v1/auth/token", {"username": username, "password": "x"}, content_type="application/json"
+    )
+    assert_error(response, 401, "unauthorized")
+    entry = AuditEntry.objects.filter(action="login_failed").latest("id")
+    assert entry.object_id == username[:64] and entry.after["username"] == username

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import CleanTextMixin
+from ..text import visible
 from .cells import MAX_FILE_BYTES, XLSX_TYPE
 from .reader import SheetError, check_archive
 
@@ -52,4 +53,4 @@ class ExcelUploadForm(CleanTextMixin, forms.Form):
 
     def file_name(self) -> str:
         upload: UploadedFile = self.cleaned_data["file"]
-        return upload.name or "import.xlsx"
+        return visible(upload.name or "").strip() or "import.xlsx"

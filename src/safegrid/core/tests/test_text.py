@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from safegrid.core.params import MAX_ID, BadParam, optional_id, parse_id, search_text
-from safegrid.core.text import MAX_TEXT_CHARS, TextRefused, clean_text, phone_problem
+from safegrid.core.text import MAX_TEXT_CHARS, TextRefused, clean_text, phone_problem, visible
 
 # Every character the rule refuses in any field: C0 but tab/LF/CR, DEL, C1, surrogates, U+FFFE/F.
 ALWAYS_REFUSED = [
@@ -111,3 +111,10 @@ def test_absent_id_and_search_terms():
     assert len(search_text("字" * 500)) == 100
     with pytest.raises(BadParam):
         search_text("a\x00b")
+
+
+def test_refused_characters_are_quoted_back_visibly():
+    assert visible("王\x00五\x01\x1f\x7f") == "王␀五␁␟␡"
+    assert visible("a\x85\ud800\uffffb") == "a\ufffd\ufffd\ufffdb"
+    assert visible("\t\n") == "␉␊"
+    assert visible("正常文字 =1") == "正常文字 =1"

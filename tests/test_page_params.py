@@ -10,7 +10,7 @@ from django.test import Client
 from safegrid.enterprises.models import Enterprise
 
 HUGE = "99999999999999999999"
-LISTS = ["/risks/points/", "/enterprises/people/", "/enterprises/certificates/"]
+LISTS = ["/risks/points/", "/enterprises/people/", "/enterprises/certificates/", "/audit/"]
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -20,7 +20,7 @@ def test_an_enterprise_filter_no_row_can_match_gives_an_explained_empty_list(wor
     response = client.get(url, {"enterprise": value})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "筛选条件无效，没有列出任何记录" in page and "没有符合条件的记录" in page
+    assert "筛选条件无效，没有列出任何记录" in page
     assert world.ent_a.name not in page.split("筛选条件无效")[1]
     assert client.get(url, {"enterprise": value, "export": "csv"}).status_code == 200
 
@@ -36,8 +36,11 @@ def test_ids_out_of_range_in_a_page_path_are_not_found(world, login):
     client = login(world.user("county_admin"))
     for url in (f"/enterprises/{HUGE}/", f"/enterprises/people/{2**63}/", f"/risks/points/{HUGE}/"):
         assert client.get(url).status_code == 404, url
-    assert client.get("/risks/map/points.json", {"enterprise": HUGE}).status_code == 404
-    assert client.get(f"/risks/filings/mine/?enterprise={HUGE}").status_code == 404
+    for value in (HUGE, "²", "1" * 5000):  # "²".isdigit() is true, int("²") fails; int() stops at 4300 digits
+        assert client.get("/risks/map/points.json", {"enterprise": value}).status_code == 400
+        assert client.get("/risks/map/", {"enterprise": value, "year": value}).status_code == 200
+        assert client.get("/risks/filings/mine/", {"enterprise": value}).status_code in {200, 404}
+        assert client.get("/risks/points/", {"enterprise": value}).status_code == 200
 
 
 def test_control_characters_in_a_url_are_a_400_page(world, login):

@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from django.conf import settings
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 
 from safegrid.core.params import MAX_ID
 from safegrid.core.text import TextRefused, clean_text
@@ -147,11 +147,28 @@ WRITE_ERRORS: dict[int, type[Schema]] = {
 }
 
 
+def _document_nulls(schema: dict[str, Any], model: type[Any]) -> None:
+    """The OpenAPI document says null only where null is accepted (`nullable_fields`)."""
+    nullable = model.nullable_fields()
+    for name, prop in schema.get("properties", {}).items():
+        options = prop.get("anyOf")
+        if name in nullable or not options:
+            continue
+        kept = [option for option in options if option.get("type") != "null"]
+        prop.pop("anyOf")
+        if len(kept) == 1:
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+        prop.pop("default", None)
+
+
 class PatchSchema(InputSchema):
     """A partial update: every field is optional (`X | None = None`, so it may be left out), and an
     explicit null is refused with a 422 naming the field, except for the fields in `nullable`, where
     null clears the value."""
 
+    model_config = ConfigDict(json_schema_extra=_document_nulls)
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod

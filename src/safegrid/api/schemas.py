@@ -6,11 +6,12 @@ Every schema that reads a request (body or query) derives from `InputSchema`: ea
 characters are a 422 naming the field, text is NFC without surrounding spaces, and "   " is blank
 (a `min_length=1` field refuses it). `LongText` marks a multi-line field (tab and line breaks
 kept), `Secret` a value taken as sent (a password). A body that is not a JSON object is a 422.
-`tests/test_api_input_rule.py` checks that every route's input schemas are InputSchemas.
+`apiroot/tests/test_boundary.py` checks that every route's input schemas are InputSchemas.
 """
 
 from __future__ import annotations
 
+import functools
 import typing
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -60,6 +61,19 @@ def _rules(annotation: Any) -> set[str]:
     return found
 
 
+@functools.cache
+def _nullable(schema: type[InputSchema]) -> frozenset[str]:
+    return schema.nullable_fields()
+
+
+@functools.cache
+def _field_rules(schema: type[InputSchema], name: str) -> frozenset[str]:
+    field = schema.model_fields.get(name)
+    if field is None:
+        return frozenset()
+    return frozenset(_rules(field.annotation) | {m.name for m in field.metadata if isinstance(m, TextRule)})
+
+
 class InputSchema(Schema):
     """The base of every request schema (see the module docstring)."""
 
@@ -79,14 +93,9 @@ class InputSchema(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _input_rule(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in cls.nullable_fields():
+        if value is None and info.field_name not in _nullable(cls):
             raise ValueError(BLANK)
-        field = cls.model_fields.get(info.field_name or "")
-        rules = (
-            _rules(field.annotation) | {m.name for m in field.metadata if isinstance(m, TextRule)}
-            if field
-            else set()
-        )
+        rules = _field_rules(cls, info.field_name or "")
         if RAW.name in rules:
             return value
         multiline = MULTILINE.name in rules
@@ -107,7 +116,7 @@ Longitude = Annotated[float, Field(ge=-180, le=180, description="经度（WGS84�
 class ErrorDetail(Schema):
     code: str = Field(
         description=(
-            "validation_error / bad_request / not_found / forbidden / unauthorized / conflict / "
+            "validation_error / not_found / forbidden / unauthorized / conflict / "
             "too_large / throttled / method_not_allowed / server_error"
         )
     )

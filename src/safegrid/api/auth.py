@@ -29,10 +29,13 @@ class BearerTokenAuth(HttpBearer):
 
 
 class SessionUserAuth(SessionAuth):
-    """Django session auth (with CSRF on unsafe methods), unless an Authorization header is present."""
+    """Django session auth (with CSRF on unsafe methods), unless an Authorization header is present.
+
+    Without a signed-in session there is nothing for CSRF to protect: the request is simply not
+    authenticated (401), not refused as a forgery (403)."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        if request.headers.get("Authorization"):
+        if request.headers.get("Authorization") or self.authenticate(request, None) is None:
             return None
         return super().__call__(request)
 

@@ -31,6 +31,7 @@ FORBIDDEN = "forbidden"
 UNAUTHORIZED = "unauthorized"
 CONFLICT = "conflict"
 THROTTLED = "throttled"
+TOO_LARGE = "too_large"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 SERVER_ERROR = "server_error"
 ERROR_CODES = (
@@ -40,6 +41,7 @@ ERROR_CODES = (
     UNAUTHORIZED,
     CONFLICT,
     THROTTLED,
+    TOO_LARGE,
     METHOD_NOT_ALLOWED,
     SERVER_ERROR,
 )
@@ -51,12 +53,14 @@ MESSAGES = {
     UNAUTHORIZED: "未登录或令牌无效、已过期、已吊销",
     CONFLICT: "与已有数据冲突（重复的记录）",
     THROTTLED: "请求过于频繁，请稍后再试",
+    TOO_LARGE: "请求内容过大",
     METHOD_NOT_ALLOWED: "不支持该请求方法",
     SERVER_ERROR: "服务器内部错误，请稍后再试或联系管理员",
 }
 
 STATUS_CODES = {400: VALIDATION_ERROR, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
-STATUS_CODES.update({405: METHOD_NOT_ALLOWED, 422: VALIDATION_ERROR, 429: THROTTLED})
+STATUS_CODES.update({405: METHOD_NOT_ALLOWED, 413: TOO_LARGE, 422: VALIDATION_ERROR, 429: THROTTLED})
+BLANK = "此字段不能为空"
 
 # pydantic v2 error types -> Chinese; `{name}` placeholders come from the error's ctx.
 PYDANTIC_MESSAGES = {
@@ -133,6 +137,10 @@ def _pydantic_message(error: Mapping[str, Any]) -> str:
         # Our own validators raise ValueError with a Chinese message; pydantic prefixes it.
         cause = ctx.get("error")
         return str(cause) if cause is not None else str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return BLANK  # "   " is blank after the input rule strips it
+    if error.get("input", "") is None and kind.endswith("_type"):
+        return BLANK  # an explicit null where the field needs a value
     template = PYDANTIC_MESSAGES.get(kind)
     if template is None:
         return str(error.get("msg", MESSAGES[VALIDATION_ERROR]))
@@ -233,3 +241,39 @@ def install(api: NinjaAPI) -> None:
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
+
+
+# The error answers an operation can give besides its own, for the OpenAPI document: what the request
+# boundary (`core.middleware.RequestLimitsMiddleware`), authentication and Idempotency-Key add.
+DOCUMENTED: dict[str, str] = {
+    "400": "请求格式有误：请求体不是有效的 JSON、multipart 无分隔符，或地址中含有控制字符",
+    "401": "未登录或令牌无效、已过期、已吊销",
+    "409": "与已有数据冲突，或使用同一幂等键的请求仍在处理中",
+    "413": "请求内容过大",
+    "422": "提交的数据有误（fields 中按字段名列出）",
+}
+UNSAFE = frozenset({"post", "put", "patch", "delete"})
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers every operation can give (in the one error shape) to `schema`."""
+    reference = {"$ref": "#/components/schemas/ErrorOut"}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            statuses = ["400", "422"]
+            if operation.get("security"):
+                statuses.append("401")
+                if method in UNSAFE:
+                    statuses.append("409")
+            if "requestBody" in operation or method in UNSAFE:
+                statuses.append("413")
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                responses.setdefault(
+                    status,
+                    {
+                        "description": DOCUMENTED[status],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return schema

@@ -1,7 +1,8 @@
 """`SafeGridAPI`: a NinjaAPI with what every SafeGrid API shares installed once.
 
 The one error shape (`errors.install`) and `Idempotency-Key` on every unsafe request
-(`idempotency.install`), documented in the OpenAPI document. The assembled /api/v1/ (`safegrid.apiroot`)
+(`idempotency.install`), both documented in the OpenAPI document (`errors.document` lists the error
+answers every operation can give). The assembled /api/v1/ (`safegrid.apiroot`)
 and a throwaway API in a router's own tests are both built from it.
 """
 
@@ -21,4 +22,4 @@ class SafeGridAPI(NinjaAPI):
         idempotency.install(self)
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        return idempotency.document(super().get_openapi_schema(*args, **kwargs))
+        return errors.document(idempotency.document(super().get_openapi_schema(*args, **kwargs)))

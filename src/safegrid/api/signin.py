@@ -11,16 +11,16 @@ from ninja import Field, Router, Schema, Status
 
 from safegrid.api.auth import current_token, current_user
 from safegrid.api.errors import THROTTLED, UNAUTHORIZED, error_body
-from safegrid.api.schemas import ErrorOut
+from safegrid.api.schemas import ErrorOut, InputSchema, Secret
 from safegrid.core import tokens
 from safegrid.core.models import User
 
 router = Router(tags=["认证"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=256)
+    password: Secret = Field(min_length=1, max_length=256)
     name: str | None = Field(None, max_length=tokens.NAME_MAX_LENGTH, description="令牌名称（便于区分用途）")
 
 

@@ -1,20 +1,60 @@
-"""Form helpers shared by every app: Tabler styling and service errors shown on the right field."""
+"""Form helpers shared by every app: the input rule on every field, Tabler styling, and service
+errors shown on the right field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from .text import TextRefused, clean_text
 
-class StyledFormMixin:
-    """Give every widget its Tabler/Bootstrap class and mark invalid fields."""
+
+def _cleaning(field: forms.Field) -> Callable[[Any], Any]:
+    """`field.to_python`, preceded by the input rule for every text the browser sent (lists too)."""
+    original = field.to_python
+    multiline = isinstance(field.widget, forms.Textarea)
+
+    def clean(value: Any) -> Any:
+        try:
+            return clean_text(value, multiline=multiline)
+        except TextRefused as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+
+    def to_python(value: Any) -> Any:
+        if isinstance(value, str):
+            value = clean(value)
+        elif isinstance(value, list | tuple):
+            value = [clean(v) if isinstance(v, str) else v for v in value]
+        return original(value)
+
+    return to_python
+
+
+class CleanTextMixin:
+    """Every field of the form passes `core.text.clean_text` before its own parsing: control
+    characters refused (tab and line breaks allowed in a Textarea), NFC, surrounding spaces stripped,
+    so "   " is blank and a required field refuses it. Passwords and files are left as sent."""
 
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            if isinstance(field, forms.FileField) or isinstance(field.widget, forms.PasswordInput):
+                continue
+            field.to_python = _cleaning(field)  # type: ignore[method-assign,assignment]  # this form's copy
+
+
+class StyledFormMixin(CleanTextMixin):
+    """Give every widget its Tabler/Bootstrap class and mark invalid fields (and the input rule)."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):

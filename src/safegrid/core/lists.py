@@ -31,10 +31,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from . import exports
+from . import exports, params
 
 Label = str | Promise
 ChoicesFn = Callable[[Any], Iterable[tuple[Any, Any]]]
@@ -91,7 +92,9 @@ class Filter:
 
     `lookup` is an ORM lookup taking the value (`"status"`, `"division__code__startswith"`) or a
     function `(queryset, value) -> queryset`. With `choices` (a function of the user), only listed
-    values are applied, so a hand-edited URL can never raise a 500 or probe other scopes.
+    values are applied, so a hand-edited URL can never raise a 500 or probe other scopes. An `integer`
+    filter (an id) is parsed by `core.params.parse_id` first: a value that no row can have gives an
+    empty list that says why, and the lookup always receives a valid id (as text).
     """
 
     name: str
@@ -100,6 +103,7 @@ class Filter:
     choices: ChoicesFn | None = None
     placeholder: Label = ""
     hidden: bool = False  # applied and kept in the URL, but not offered as a control
+    integer: bool = False
 
     def apply(self, queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
         if callable(self.lookup):
@@ -115,6 +119,7 @@ class BoundFilter:
     choices: list[tuple[str, str]] | None
     placeholder: Label
     hidden: bool = False
+    problem: str = ""  # why the value cannot be applied (the list is then empty and says so)
 
 
 @dataclass
@@ -216,8 +221,27 @@ class ScopedListView(LoginRequiredMixin, View):
             value = self.request.GET.get(f.name, "").strip()
             if choices is not None and value not in {k for k, _ in choices}:
                 value = ""
-            bound.append(BoundFilter(f.name, f.label, value, choices, f.placeholder, f.hidden))
+            problem = ""
+            if value and f.integer:
+                try:
+                    value = str(params.parse_id(value))
+                except params.BadParam as exc:
+                    problem = gettext("%(label)s：%(problem)s") % {"label": f.label, "problem": exc.message}
+            bound.append(BoundFilter(f.name, f.label, value, choices, f.placeholder, f.hidden, problem))
         return bound
+
+    def search_term(self) -> tuple[str, str]:
+        """The search term as the input rule leaves it, and why it cannot be searched for ('' if it can)."""
+        try:
+            return params.search_text(self.request.GET.get(SEARCH_PARAM)), ""
+        except params.BadParam as exc:
+            return "", gettext("%(label)s：%(problem)s") % {"label": _("搜索"), "problem": exc.message}
+
+    def problems(self, bound: list[BoundFilter]) -> list[str]:
+        """Why the list shows nothing: filters and a search term no row can match."""
+        found = [b.problem for b in bound if b.problem]
+        _term, problem = self.search_term()
+        return [*found, problem] if problem else found
 
     def sort_whitelist(self) -> dict[str, str]:
         return {c.key: c.sort for c in self.columns if c.sort}
@@ -229,11 +253,13 @@ class ScopedListView(LoginRequiredMixin, View):
 
     def filtered_queryset(self, bound: list[BoundFilter]) -> QuerySet[Any]:
         qs = self.get_base_queryset()
+        if self.problems(bound):
+            return qs.none()
         by_name = {f.name: f for f in self.filters}
         for b in bound:
             if b.value:
                 qs = by_name[b.name].apply(qs, b.value)
-        term = self.request.GET.get(SEARCH_PARAM, "").strip()
+        term, _problem = self.search_term()
         if term and self.search_fields:
             q = Q()
             for lookup in self.search_fields:
@@ -331,7 +357,9 @@ class ScopedListView(LoginRequiredMixin, View):
         if fmt in exports.EXPORT_FORMATS:
             return self.export(fmt, qs)
         paginator = Paginator(qs, settings.SAFEGRID_PAGE_SIZE)
-        known = None if request.GET.get(SEARCH_PARAM, "").strip() else self.count_rows(bound)
+        problems = self.problems(bound)
+        term, _problem = self.search_term()
+        known = None if term or problems else self.count_rows(bound)
         if known is not None:
             paginator.count = known  # type: ignore[misc]  # the cached_property, filled in
         page: Page[Any] = paginator.get_page(request.GET.get(PAGE_PARAM))
@@ -348,7 +376,8 @@ class ScopedListView(LoginRequiredMixin, View):
             "hidden_filters": [b for b in bound if b.hidden and b.value],
             "search_enabled": bool(self.search_fields),
             "search_placeholder": self.search_placeholder,
-            "q": request.GET.get(SEARCH_PARAM, "").strip(),
+            "q": term,
+            "filter_problems": problems,
             "sort": self.current_sort(),
             "create_url": self.create_url(),
             "export_formats": exports.EXPORT_FORMATS,

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from .choices import COUNTY_ROLES, ENTERPRISE_ROLES, Role
+from .params import MAX_ID
 
 M = TypeVar("M", bound=models.Model)
 
@@ -289,7 +290,11 @@ def restrict(queryset: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
 
 
 def get_scoped_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+    # An id no row can have (a hand-edited URL) is simply not found: the database is not asked, as
+    # SQLite cannot bind an integer beyond 64 bits.
+    if any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in lookup.values()):
+        raise Http404(gettext("不存在或无权查看"))
     try:
         return restrict(queryset, user).get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404(gettext("不存在或无权查看"))

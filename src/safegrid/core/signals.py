@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from . import audit
 from .choices import AuditAction
+from .models import AuditEntry
 
 
 @receiver(user_logged_in)
@@ -18,13 +19,14 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    # A username may be longer than an object id (64): the id is cut, `after` keeps it whole.
     username = str(credentials.get("username", ""))[:150]
     audit.record(
         actor=None,
         action=AuditAction.LOGIN_FAILED,
         object_type="core.user",
-        object_id=username,
-        after={"ip": _ip(request)},
+        object_id=username[: AuditEntry._meta.get_field("object_id").max_length],
+        after={"ip": _ip(request), "username": username},
     )
 
 

@@ -252,17 +252,10 @@ class AuditListView(ScopedListView):
     filters = (
         Filter("action", _("动作"), "action", choices=lambda user: AuditAction.choices),
         Filter("type", _("对象类型"), "object_type", choices=_object_type_choices),
-        Filter("enterprise", _("企业"), "enterprise_id", hidden=True),
+        Filter("enterprise", _("企业"), "enterprise_id", hidden=True, integer=True),
     )
     search_fields = ("object_repr__icontains", "actor_label__icontains")
     search_placeholder = _("对象名称或操作人")
-
-    def filtered_queryset(self, bound: Any) -> Any:
-        # The enterprise filter is free text: ignore anything that is not a number.
-        for b in bound:
-            if b.name == "enterprise" and not b.value.isdigit():
-                b.value = ""
-        return super().filtered_queryset(bound)
 
     def row_url(self, obj: Any) -> str | None:
         if obj.enterprise_id:

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,17 +24,28 @@ from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.permissions import require
 from safegrid.api.references import References
-from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Latitude, Longitude, Page, PageParams
+from safegrid.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    InputSchema,
+    Latitude,
+    Longitude,
+    Page,
+    PageParams,
+    PatchSchema,
+)
 from safegrid.core.models import User
 from safegrid.regions import selectors as region_selectors
 
 from . import permissions, rules, selectors, services
 from .choices import CertificateKind, ChemicalPark, EnterpriseScale, EnterpriseStatus, OrgUnitKind
-from .models import Enterprise
+from .models import Certificate, Enterprise, OrgUnit, Person
 
 router = Router(tags=["企业"])
 
 STAFF_ONLY = services.STAFF_ONLY
+MAX_EMPLOYEES = 10_000_000  # as the Excel import: more is a typo
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -90,57 +100,71 @@ class EnterpriseOut(Schema):
         return obj.grid.name if obj.grid_id and obj.grid else None
 
 
-class EnterpriseIn(Schema):
-    name: str = Field(min_length=1, max_length=128)
+def _max(model: Any, name: str) -> int:
+    """A text field's length limit, read from the model: one rule per field through every door."""
+    return int(model._meta.get_field(name).max_length)
+
+
+NAME = _max(Enterprise, "name")
+CONTACT = _max(Enterprise, "legal_rep")
+PHONE = _max(Enterprise, "legal_rep_phone")
+
+
+class EnterpriseIn(InputSchema):
+    name: str = Field(min_length=1, max_length=NAME)
     uscc: str = Field(description="统一社会信用代码（18 位，GB 32100-2015）")
     sectors: list[str] = Field(min_length=1, description="行业领域代码")
-    division: str = Field(description="所属区划代码")
-    grid: int | None = Field(None, description="所属网格 id")
-    industry: str = Field("", max_length=64)
+    division: str = Field(description="所属区划代码（镇/街道或村/社区，不能是县）")
+    grid: Id | None = Field(None, description="所属网格 id")
+    industry: str = Field("", max_length=_max(Enterprise, "industry"))
     scale: EnterpriseScale = EnterpriseScale.SMALL
-    employees: int = Field(0, ge=0)
-    address: str = Field("", max_length=200)
+    employees: int = Field(0, ge=0, le=MAX_EMPLOYEES)
+    address: str = Field("", max_length=_max(Enterprise, "address"))
     lat: Latitude | None = None
     lon: Longitude | None = None
     status: EnterpriseStatus = EnterpriseStatus.OPERATING
     chemical_park: ChemicalPark = ChemicalPark.NONE
-    legal_rep: str = Field(min_length=1, max_length=32)
-    legal_rep_phone: str = Field("", max_length=32)
-    principal: str = Field("", max_length=32)
-    principal_phone: str = Field("", max_length=32)
-    safety_manager: str = Field("", max_length=32)
-    safety_manager_phone: str = Field("", max_length=32)
+    legal_rep: str = Field(min_length=1, max_length=CONTACT)
+    legal_rep_phone: str = Field("", max_length=PHONE)
+    principal: str = Field("", max_length=CONTACT)
+    principal_phone: str = Field("", max_length=PHONE)
+    safety_manager: str = Field("", max_length=CONTACT)
+    safety_manager_phone: str = Field("", max_length=PHONE)
 
     _uscc = field_validator("uscc", mode="before")(_clean_uscc)
 
 
-class EnterprisePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=128)
+class EnterprisePatch(PatchSchema):
+    """Only the fields sent change; null clears `grid` and the coordinates and is refused elsewhere."""
+
+    nullable = frozenset({"grid", "lat", "lon"})
+
+    name: str | None = Field(None, min_length=1, max_length=NAME)
     uscc: str | None = None
     sectors: list[str] | None = Field(None, min_length=1)
     division: str | None = None
-    grid: int | None = None
-    industry: str | None = Field(None, max_length=64)
+    grid: Id | None = None
+    industry: str | None = Field(None, max_length=_max(Enterprise, "industry"))
     scale: EnterpriseScale | None = None
-    employees: int | None = Field(None, ge=0)
-    address: str | None = Field(None, max_length=200)
+    employees: int | None = Field(None, ge=0, le=MAX_EMPLOYEES)
+    address: str | None = Field(None, max_length=_max(Enterprise, "address"))
     lat: Latitude | None = None
     lon: Longitude | None = None
     status: EnterpriseStatus | None = None
     chemical_park: ChemicalPark | None = None
-    legal_rep: str | None = Field(None, min_length=1, max_length=32)
-    legal_rep_phone: str | None = Field(None, max_length=32)
-    principal: str | None = Field(None, max_length=32)
-    principal_phone: str | None = Field(None, max_length=32)
-    safety_manager: str | None = Field(None, max_length=32)
-    safety_manager_phone: str | None = Field(None, max_length=32)
+    legal_rep: str | None = Field(None, min_length=1, max_length=CONTACT)
+    legal_rep_phone: str | None = Field(None, max_length=PHONE)
+    principal: str | None = Field(None, max_length=CONTACT)
+    principal_phone: str | None = Field(None, max_length=PHONE)
+    safety_manager: str | None = Field(None, max_length=CONTACT)
+    safety_manager_phone: str | None = Field(None, max_length=PHONE)
 
     _uscc = field_validator("uscc", mode="before")(_clean_uscc)
 
 
 class EnterpriseFilters(PageParams):
-    division: str | None = Field(None, description="区划代码（含下级区划）")
-    sector: str | None = Field(None, description="行业领域代码")
+    division: str | None = Field(None, max_length=12, description="区划代码（含下级区划）")
+    sector: str | None = Field(None, max_length=32, description="行业领域代码")
     status: EnterpriseStatus | None = None
     q: str | None = Field(None, max_length=64, description="按名称或统一社会信用代码搜索")
 
@@ -156,10 +180,10 @@ class OrgUnitOut(Schema):
     required_certificate: str
 
 
-class OrgUnitIn(Schema):
-    parent: int = Field(description="上级单元 id")
+class OrgUnitIn(InputSchema):
+    parent: Id = Field(description="上级单元 id")
     kind: OrgUnitKind
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=_max(OrgUnit, "name"))
     is_key_post: bool = False
     required_certificate: CertificateKind | None = None
 
@@ -184,28 +208,30 @@ class PersonOut(Schema):
         return obj.org_unit.name if obj.org_unit_id else None
 
 
-class PersonIn(Schema):
-    enterprise: int
-    org_unit: int | None = None
-    name: str = Field(min_length=1, max_length=32)
-    job_title: str = Field("", max_length=32)
-    phone: str = Field("", max_length=32)
+class PersonIn(InputSchema):
+    enterprise: Id
+    org_unit: Id | None = None
+    name: str = Field(min_length=1, max_length=_max(Person, "name"))
+    job_title: str = Field("", max_length=_max(Person, "job_title"))
+    phone: str = Field("", max_length=_max(Person, "phone"))
     active: bool = True
 
 
-class PersonPatch(Schema):
-    org_unit: int | None = None
-    name: str | None = Field(None, min_length=1, max_length=32)
-    job_title: str | None = Field(None, max_length=32)
-    phone: str | None = Field(None, max_length=32)
+class PersonPatch(PatchSchema):
+    nullable = frozenset({"org_unit"})
+
+    org_unit: Id | None = None
+    name: str | None = Field(None, min_length=1, max_length=_max(Person, "name"))
+    job_title: str | None = Field(None, max_length=_max(Person, "job_title"))
+    phone: str | None = Field(None, max_length=_max(Person, "phone"))
     active: bool | None = None
 
 
 class PersonFilters(PageParams):
-    enterprise: int | None = None
-    org_unit: int | None = Field(None, description="组织单元 id（含下级单元）")
+    enterprise: Id | None = None
+    org_unit: Id | None = Field(None, description="组织单元 id（含下级单元）")
     active: bool | None = None
-    q: str | None = Field(None, max_length=32, description="按姓名搜索")
+    q: str | None = Field(None, max_length=_max(Person, "name"), description="按姓名搜索")
 
 
 class CertificateOut(Schema):
@@ -236,28 +262,30 @@ class CertificateOut(Schema):
         )
 
 
-class CertificateIn(Schema):
-    enterprise: int
-    person: int | None = Field(None, description="持证人 id（企业证照留空）")
+class CertificateIn(InputSchema):
+    enterprise: Id
+    person: Id | None = Field(None, description="持证人 id（企业证照留空）")
     kind: CertificateKind
-    number: str = Field(min_length=1, max_length=64)
-    issuer: str = Field("", max_length=64)
+    number: str = Field(min_length=1, max_length=_max(Certificate, "number"))
+    issuer: str = Field("", max_length=_max(Certificate, "issuer"))
     issued_on: dt.date | None = None
     expires_on: dt.date | None = None
 
 
-class CertificatePatch(Schema):
-    person: int | None = None
+class CertificatePatch(PatchSchema):
+    nullable = frozenset({"person", "issued_on", "expires_on"})
+
+    person: Id | None = None
     kind: CertificateKind | None = None
-    number: str | None = Field(None, min_length=1, max_length=64)
-    issuer: str | None = Field(None, max_length=64)
+    number: str | None = Field(None, min_length=1, max_length=_max(Certificate, "number"))
+    issuer: str | None = Field(None, max_length=_max(Certificate, "issuer"))
     issued_on: dt.date | None = None
     expires_on: dt.date | None = None
 
 
 class CertificateFilters(PageParams):
-    enterprise: int | None = None
-    person: int | None = None
+    enterprise: Id | None = None
+    person: Id | None = None
     kind: CertificateKind | None = None
     expiring: bool = Field(False, description="只列已过期或即将过期（预警期内）的证照")
 
@@ -288,9 +316,6 @@ def _enterprise_data(user: User, payload: Mapping[str, Any]) -> tuple[dict[str, 
             refs.errors["division"] = ["此字段不能为空"]
     if "grid" in data:
         data["grid"] = refs.get("grid", region_selectors.grid_get, data["grid"])
-    for name in ("scale", "status", "chemical_park"):
-        if name in data and data[name] is None:
-            data.pop(name)
     refs.raise_if_any()
     return data, sectors
 
@@ -318,12 +343,6 @@ def _resolve_reference(user: User, data: dict[str, Any], field: str, getter: Any
         refs = _References(user)
         data[field] = refs.get(field, getter, data[field])
         refs.raise_if_any()
-
-
-def _refuse_nulls(data: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if name in data and data[name] is None:
-            raise ValidationError({name: "此字段不能为空"})
 
 
 def _present(payload: Schema) -> dict[str, Any]:
@@ -463,7 +482,6 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     _require_staff(user, person.enterprise)
     data = _present(payload)
     _resolve_reference(user, data, "org_unit", selectors.org_unit_get)
-    _refuse_nulls(data, ("name", "job_title", "phone", "active"))
     services.person_update(actor=user, person=person, data=data)
     return selectors.person_get(user, person.pk)
 
@@ -522,7 +540,6 @@ def certificate_update(request: HttpRequest, certificate_id: int, payload: Certi
     _require_staff(user, certificate.enterprise)
     data = _present(payload)
     _resolve_reference(user, data, "person", selectors.person_get)
-    _refuse_nulls(data, ("kind", "number", "issuer"))
     services.certificate_update(actor=user, certificate=certificate, data=data)
     return selectors.certificate_get(user, certificate.pk)
 

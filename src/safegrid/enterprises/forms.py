@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.forms import DateInput, StyledFormMixin
+from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Division, Sector
 
 from .models import Certificate, Enterprise, OrgUnit, Person
@@ -45,8 +46,10 @@ class EnterpriseForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, divisions: Any = None, grids: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only places the editor may see are offered (the selectors pass scoped querysets).
-        if divisions is not None:
-            cast(forms.ModelChoiceField, self.fields["division"]).queryset = divisions
+        # Enterprises belong to towns and villages, never to the county itself (rules.enterprise_division_problem).
+        division_field = cast(forms.ModelChoiceField, self.fields["division"])
+        places = divisions if divisions is not None else Division.objects.all()
+        division_field.queryset = places.exclude(level=DivisionLevel.COUNTY)
         if grids is not None:
             cast(forms.ModelChoiceField, self.fields["grid"]).queryset = grids
         self.fields["division"].label_from_instance = _division_label  # type: ignore[attr-defined]

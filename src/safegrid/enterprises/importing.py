@@ -45,6 +45,8 @@ from safegrid.core.excel import (
     validation_errors,
 )
 from safegrid.core.models import User
+from safegrid.core.text import phone_problem
+from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Division, Sector
 from safegrid.regions.selectors import division_list, grid_list, sector_list
 
@@ -59,7 +61,6 @@ MAX_ROWS = 50_000
 WRITE_BATCH = 1000
 _PATH_SPLIT = re.compile(r"\s*[/／]\s*")
 _DIVISION_CODE = re.compile(r"^\s*(\d{12}|\d{9}|\d{6})(?!\d)")
-_PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,30}$")
 # China's extreme points, rounded outwards: a coordinate outside is a typo or swapped lat/lon.
 CHINA_LAT = (3.8, 53.6)
 CHINA_LON = (73.4, 135.1)
@@ -73,19 +74,15 @@ def _length(model: Any, name: str) -> int:
     return int(model._meta.get_field(name).max_length)
 
 
-def _phone_problem(value: str) -> str | None:
-    if len(value) > 32 or not _PHONE.match(value):
-        return _("电话号码格式不正确（只允许数字、空格、“-”和开头的“+”）")
-    return None
-
-
 def _division_code(text: str) -> str:
     match = _DIVISION_CODE.match(text)
     return match.group(1) if match else text
 
 
 def _division_problem(value: str) -> str | None:
-    return None if _DIVISION_CODE.fullmatch(value) else _("区划代码应为 6、9 或 12 位数字")
+    if not _DIVISION_CODE.fullmatch(value):
+        return _("区划代码应为 9 或 12 位数字（镇/街道或村/社区）")
+    return rules.enterprise_division_problem(value)
 
 
 def _uscc(text: str) -> str:
@@ -99,7 +96,7 @@ def _text(
 
 
 def _phone(key: str, header: str) -> Column:
-    return Column(key, header, width=16, text_format=True, check=_phone_problem)
+    return Column(key, header, width=16, text_format=True, check=phone_problem)
 
 
 ENTERPRISES = SheetSpec(
@@ -542,7 +539,9 @@ IMPORTERS: dict[str, type[EnterpriseImporter] | type[PeopleImporter]] = {
 
 
 def _enterprise_codes(user: Any, reach: Reach) -> tuple[list[CodeList], dict[str, Any]]:
-    divisions = [f"{d.code} {d.name}" for d in importable_divisions(user, reach)]
+    # Enterprises belong to towns and villages, never to the county itself (rules.enterprise_division_problem).
+    places = importable_divisions(user, reach).exclude(level=DivisionLevel.COUNTY)
+    divisions = [f"{d.code} {d.name}" for d in places]
     grids = list(grid_list(user).filter(division__in=importable_divisions(user, reach)))
     lists = [
         CodeList("sectors", "行业领域", [s.name for s in sector_list(user)]),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.scoping import ByEnterprise
+from safegrid.core.validators import validate_phone
 from safegrid.regions.models import LAT_VALIDATORS, LON_VALIDATORS, Division, Grid, Sector
 
 from . import rules
@@ -55,11 +56,17 @@ class Enterprise(models.Model):
         _("化工园区"), max_length=16, choices=ChemicalPark.choices, default=ChemicalPark.NONE, blank=True
     )
     legal_rep = models.CharField(_("法定代表人"), max_length=32)
-    legal_rep_phone = models.CharField(_("法定代表人电话"), max_length=32, blank=True)
+    legal_rep_phone = models.CharField(
+        _("法定代表人电话"), max_length=32, blank=True, validators=[validate_phone]
+    )
     principal = models.CharField(_("主要负责人"), max_length=32, blank=True)
-    principal_phone = models.CharField(_("主要负责人电话"), max_length=32, blank=True)
+    principal_phone = models.CharField(
+        _("主要负责人电话"), max_length=32, blank=True, validators=[validate_phone]
+    )
     safety_manager = models.CharField(_("安全管理员"), max_length=32, blank=True)
-    safety_manager_phone = models.CharField(_("安全管理员电话"), max_length=32, blank=True)
+    safety_manager_phone = models.CharField(
+        _("安全管理员电话"), max_length=32, blank=True, validators=[validate_phone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +95,8 @@ class Enterprise(models.Model):
     def clean(self) -> None:
         if (self.lat is None) != (self.lon is None):
             raise ValidationError({"lat": _("经度和纬度须同时填写或同时留空")})
+        if self.division_id and (problem := rules.enterprise_division_problem(self.division_id)):
+            raise ValidationError({"division": problem})
         if (
             self.grid is not None
             and self.division_id
@@ -120,7 +129,8 @@ class OrgUnit(models.Model):
         verbose_name=_("上级"),
     )
     kind = models.CharField(_("类型"), max_length=10, choices=OrgUnitKind.choices)
-    name = models.CharField(_("名称"), max_length=64)
+    # 128 like Enterprise.name: the company unit carries the enterprise's name.
+    name = models.CharField(_("名称"), max_length=128)
     path = models.CharField(max_length=255, db_index=True, editable=False)
     is_key_post = models.BooleanField(_("关键岗位"), default=False)
     required_certificate = models.CharField(
@@ -152,7 +162,7 @@ class Person(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=32)
     job_title = models.CharField(_("职务"), max_length=32, blank=True)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True, validators=[validate_phone])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )

@@ -1,4 +1,5 @@
-"""Pure rules for enterprises: USCC (GB 32100-2015) validation and certificate expiry status."""
+"""Pure rules for enterprises: USCC (GB 32100-2015) validation, the division an enterprise may belong
+to, and certificate expiry status."""
 
 from __future__ import annotations
 
@@ -29,6 +30,18 @@ def uscc_problem(code: str) -> str | None:
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
         return f"校验位错误：第 18 位应为“{expected}”，实际为“{code[17]}”"
+    return None
+
+
+# GB/T 2260 codes: 6 digits a county, 9 a town/street, 12 a village/community.
+COUNTY_CODE_LENGTH = 6
+
+
+def enterprise_division_problem(code: str) -> str | None:
+    """None when an enterprise may belong to division `code`: a town/street or a village/community,
+    never the county itself (属地管理 needs a town that answers for it)."""
+    if len(code) <= COUNTY_CODE_LENGTH:
+        return "企业须归属到镇/街道或村/社区，不能直接归属县"
     return None
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 
 from safegrid.core import panels
 from safegrid.core.lists import Column, Filter, ScopedListView
+from safegrid.core.params import optional_id
 from safegrid.core.scoping import scope_for
 from safegrid.core.selectors import audit_for_enterprise
 from safegrid.core.templatetags.safegrid import status_badge
@@ -52,7 +53,7 @@ def park_choices(user: Any) -> list[tuple[str, str]]:
 
 
 def _by_enterprise(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
-    return qs.filter(enterprise_id=int(value)) if value.isdigit() else qs
+    return qs.filter(enterprise_id=int(value))  # an `integer` filter: a valid id
 
 
 def _sector_names(enterprise: Enterprise) -> str:
@@ -394,16 +395,16 @@ class PersonListView(ScopedListView):
         Column("active", _("在岗"), value=lambda p: gettext("是") if p.active else gettext("否")),
     )
     filters = (
-        Filter("enterprise", _("企业"), _by_enterprise, hidden=True),
+        Filter("enterprise", _("企业"), _by_enterprise, hidden=True, integer=True),
         Filter(
             "active", _("在岗"), "active", choices=lambda user: [("True", _("在岗")), ("False", _("离岗"))]
         ),
     )
 
     def get_extra_context(self) -> dict[str, Any]:
-        value = self.request.GET.get("enterprise", "")
-        if value.isdigit():
-            enterprise = selectors.enterprise_list(self.request.user).filter(pk=int(value)).first()
+        value = optional_id(self.request.GET.get("enterprise"))
+        if value is not None:
+            enterprise = selectors.enterprise_list(self.request.user).filter(pk=value).first()
             if enterprise is not None:
                 return {"list_note": gettext("仅显示“%(name)s”的人员。") % {"name": enterprise.name}}
         return {}
@@ -511,7 +512,7 @@ class CertificateListView(ScopedListView):
     search_placeholder = _("证书编号、持证人或企业")
     columns = CERTIFICATE_COLUMNS
     filters = (
-        Filter("enterprise", _("企业"), _by_enterprise, hidden=True),
+        Filter("enterprise", _("企业"), _by_enterprise, hidden=True, integer=True),
         Filter("kind", _("证书类型"), "kind", choices=lambda user: CertificateKind.choices),
         Filter("division", _("区划"), "enterprise__division__code__startswith", choices=division_choices),
     )
@@ -540,9 +541,9 @@ class CertificateCreateView(_StaffMixin, ServiceFormView):
     def get_form_kwargs(self, obj: Any) -> dict[str, Any]:
         enterprise = self.enterprise()
         initial = {}
-        person = self.request.GET.get("person", "")
-        if person.isdigit():
-            initial["person"] = int(person)
+        person = optional_id(self.request.GET.get("person"))
+        if person is not None:
+            initial["person"] = person
         return {
             "instance": Certificate(enterprise=enterprise),
             "people": selectors.person_list(self.request.user).filter(enterprise=enterprise),

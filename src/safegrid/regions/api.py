@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from safegrid.api.auth import current_user
-from safegrid.api.schemas import READ_ERRORS
+from safegrid.api.schemas import READ_ERRORS, InputSchema
 
 from . import selectors
 from .choices import DivisionLevel
@@ -35,10 +35,10 @@ class DivisionDetailOut(DivisionOut):
         return obj.parent.name if obj.parent_id else None
 
 
-class DivisionFilters(Schema):
-    parent: str | None = Field(None, description="上级区划代码（只列直接下级）")
+class DivisionFilters(InputSchema):
+    parent: str | None = Field(None, max_length=12, description="上级区划代码（只列直接下级）")
     level: DivisionLevel | None = Field(None, description="层级")
-    within: str | None = Field(None, description="区划代码：列出该区划下的所有区划（含自身）")
+    within: str | None = Field(None, max_length=12, description="区划代码：列出该区划下的所有区划（含自身）")
 
 
 class GridOut(Schema):
@@ -55,8 +55,8 @@ class GridOut(Schema):
         return str(obj.division.name)
 
 
-class GridFilters(Schema):
-    division: str | None = Field(None, description="区划代码（含下级）")
+class GridFilters(InputSchema):
+    division: str | None = Field(None, max_length=12, description="区划代码（含下级）")
 
 
 class SectorOut(Schema):

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.scoping import ByDivision, Public
+from safegrid.core.validators import validate_phone
 
 from .choices import DivisionLevel
 
@@ -109,7 +110,7 @@ class Grid(models.Model):
         verbose_name=_("网格员账号"),
     )
     worker_name = models.CharField(_("网格员"), max_length=32)
-    worker_phone = models.CharField(_("网格员电话"), max_length=32, blank=True)
+    worker_phone = models.CharField(_("网格员电话"), max_length=32, blank=True, validators=[validate_phone])
     boundary = models.JSONField(_("边界 (GeoJSON)"), null=True, blank=True)
 
     scope_rule = ByDivision(code="division__code", grid="pk")

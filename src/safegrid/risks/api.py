@@ -20,7 +20,17 @@ from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.permissions import require
 from safegrid.api.references import References
-from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Latitude, Longitude, Page, PageParams
+from safegrid.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    InputSchema,
+    Latitude,
+    Longitude,
+    LongText,
+    Page,
+    PageParams,
+)
 from safegrid.core.models import User
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.risks import permissions
@@ -47,7 +57,7 @@ router = Router(tags=["risks"])
 NumberIn = float | int
 
 
-class AssessIn(Schema):
+class AssessIn(InputSchema):
     method: Literal["LEC", "LS", "MES"] = Field(
         description="评价方法：LEC（L、E、C）、LS（L、S）、MES（M、E、S）"
     )
@@ -57,7 +67,7 @@ class AssessIn(Schema):
     S: NumberIn | None = Field(None, description="LS：1–5；MES：1/2/4/8/10")
     M: NumberIn | None = Field(None, description="MES 控制措施状态：5/3/1")
     variant: Literal["A", "B", "C"] | None = Field(None, description="LS 分级方案；缺省用本县设置")
-    enterprise: int | None = Field(None, description="企业 ID：按该企业所在县的分级设置计算")
+    enterprise: Id | None = Field(None, description="企业 ID：按该企业所在县的分级设置计算")
 
 
 class AssessOut(Schema):
@@ -87,8 +97,8 @@ def assess_preview(request: HttpRequest, payload: AssessIn) -> dict[str, Any]:
     }
 
 
-class PointFilters(Schema):
-    enterprise: int | None = Field(None, description="企业 ID")
+class PointFilters(InputSchema):
+    enterprise: Id | None = Field(None, description="企业 ID")
     level: int | None = Field(None, ge=1, le=4, description="风险等级 1–4")
     active: bool | None = Field(True, description="只列在用的风险点（缺省）；false 只列已停用的")
 
@@ -262,56 +272,56 @@ INACTIVE_PERSON = "责任人须为本企业在岗人员"
 UnitFraction = Annotated[float, Field(ge=0, le=1, description="平面图坐标：0 最左/最上，1 最右/最下")]
 
 
-class PointIn(Schema):
-    enterprise: int = Field(description="企业 ID")
+class PointIn(InputSchema):
+    enterprise: Id = Field(description="企业 ID")
     code: str = Field(min_length=1, max_length=32, description="风险点编号（企业内唯一）")
     name: str = Field(min_length=1, max_length=100)
     type: RiskPointType = Field(description="facility 设备设施/部位/场所/区域；activity 作业活动")
-    org_unit: int | None = Field(None, description="所属车间/部门（组织单元 ID）")
+    org_unit: Id | None = Field(None, description="所属车间/部门（组织单元 ID）")
     location: str = Field("", max_length=200)
     lat: Latitude | None = None
     lon: Longitude | None = None
     plan_x: UnitFraction | None = None
     plan_y: UnitFraction | None = None
-    description: str = ""
+    description: LongText = ""
 
 
-class PointPatch(Schema):
+class PointPatch(InputSchema):
     code: str | None = Field(None, min_length=1, max_length=32)
     name: str | None = Field(None, min_length=1, max_length=100)
     type: RiskPointType | None = None
-    org_unit: int | None = None
+    org_unit: Id | None = None
     location: str | None = Field(None, max_length=200)
     lat: Latitude | None = None
     lon: Longitude | None = None
     plan_x: UnitFraction | None = None
     plan_y: UnitFraction | None = None
-    description: str | None = None
+    description: LongText | None = None
 
 
-class FactorIn(Schema):
+class FactorIn(InputSchema):
     method: IdentificationMethod = Field(description="SCL 安全检查表；JHA 工作危害分析（须填 step_no）")
     step_no: int | None = Field(None, ge=1, description="JHA 作业步骤序号（1–10）；SCL 不填")
     step_name: str = Field("", max_length=100)
-    description: str = Field(min_length=1, description="危险源或潜在事件")
+    description: LongText = Field(min_length=1, description="危险源或潜在事件")
     category: HazardCategory = Field(description="类别（GB/T 13861）")
     accident_types: list[AccidentType] = Field(default_factory=list, description="事故类型（GB 6441）代码")
-    consequences: str = ""
-    existing_controls: str = ""
+    consequences: LongText = ""
+    existing_controls: LongText = ""
 
 
-class FactorPatch(Schema):
+class FactorPatch(InputSchema):
     method: IdentificationMethod | None = None
     step_no: int | None = Field(None, ge=1)
     step_name: str | None = Field(None, max_length=100)
-    description: str | None = Field(None, min_length=1)
+    description: LongText | None = Field(None, min_length=1)
     category: HazardCategory | None = None
     accident_types: list[AccidentType] | None = None
-    consequences: str | None = None
-    existing_controls: str | None = None
+    consequences: LongText | None = None
+    existing_controls: LongText | None = None
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(InputSchema):
     kind: AssessmentKind = Field(description="initial 初始评价；residual 残余风险评价")
     method: Literal["LEC", "LS", "MES"]
     L: NumberIn | None = None
@@ -321,42 +331,42 @@ class AssessmentIn(Schema):
     M: NumberIn | None = None
 
 
-class MeasureIn(Schema):
-    hazard_factor: int | None = Field(None, description="针对的危险源 ID（同一风险点）")
+class MeasureIn(InputSchema):
+    hazard_factor: Id | None = Field(None, description="针对的危险源 ID（同一风险点）")
     kind: MeasureKind
     classify1: Classify1 = Field(description="管控方式一级分类")
     classify2: Classify2 = Field(description="管控方式二级分类（须属于一级分类）")
     classify3: str = Field("", max_length=100)
-    description: str = Field(min_length=1)
-    check_content: str = Field(min_length=1, description="排查内容")
+    description: LongText = Field(min_length=1)
+    check_content: LongText = Field(min_length=1, description="排查内容")
     check_cycle: int = Field(ge=1, description="排查周期")
     check_cycle_unit: CheckCycleUnit
     work_day_type: WorkDayType = WorkDayType.EVERY_DAY
     data_src: DataSource = DataSource.INSPECTION
-    responsible_post: int = Field(description="责任岗位（“岗位”层级的组织单元 ID）")
+    responsible_post: Id = Field(description="责任岗位（“岗位”层级的组织单元 ID）")
     active: bool = True
 
 
-class MeasurePatch(Schema):
-    hazard_factor: int | None = None
+class MeasurePatch(InputSchema):
+    hazard_factor: Id | None = None
     kind: MeasureKind | None = None
     classify1: Classify1 | None = None
     classify2: Classify2 | None = None
     classify3: str | None = Field(None, max_length=100)
-    description: str | None = Field(None, min_length=1)
-    check_content: str | None = Field(None, min_length=1)
+    description: LongText | None = Field(None, min_length=1)
+    check_content: LongText | None = Field(None, min_length=1)
     check_cycle: int | None = Field(None, ge=1)
     check_cycle_unit: CheckCycleUnit | None = None
     work_day_type: WorkDayType | None = None
     data_src: DataSource | None = None
-    responsible_post: int | None = None
+    responsible_post: Id | None = None
     active: bool | None = None
 
 
-class TierIn(Schema):
+class TierIn(InputSchema):
     tier: ControlTier = Field(description="company 公司级；workshop 车间级；team 班组级；post 岗位级")
-    person: int = Field(description="责任人（本企业在岗人员 ID）")
-    org_unit: int | None = Field(None, description="责任单位（与管控层级对应的组织单元 ID）")
+    person: Id = Field(description="责任人（本企业在岗人员 ID）")
+    org_unit: Id | None = Field(None, description="责任单位（与管控层级对应的组织单元 ID）")
 
 
 def _require_editor(user: User, enterprise_id: int) -> None:

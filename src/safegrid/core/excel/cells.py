@@ -2,9 +2,11 @@
 
 One rule for every spreadsheet the product writes (xlsx and CSV): text that a spreadsheet would
 run as a formula (starting with = + - @, tab or carriage return; OWASP "CSV injection") gets a
-leading apostrophe, and the control characters that XML 1.0 cannot hold (openpyxl's
-IllegalCharacterError) are removed. `cell_text` takes the apostrophe off again, so an export
-imports back unchanged.
+leading apostrophe, and what XML 1.0 cannot hold (control characters — openpyxl's
+IllegalCharacterError —, lone surrogates, U+FFFE/U+FFFF) is removed, and text is cut to what one
+cell holds (32,767 characters). The input rule (`core.text.clean_text`) keeps such text out today;
+this keeps data stored before it from breaking an export. `cell_text` takes the apostrophe off
+again, so an export imports back unchanged.
 """
 
 from __future__ import annotations
@@ -14,23 +16,24 @@ import decimal
 import re
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 EXAMPLE_MARK = "【示例】"
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_CHARS = 32_767
+# openpyxl's ILLEGAL_CHARACTERS_RE, plus what no XML encoder writes (lone surrogates, non-characters).
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _QUOTE = "'"
 _HEADER_NOISE = re.compile(r"[\s*＊]")
 
 
 def neutralise(text: str) -> str:
     """Text as a spreadsheet must receive it: no illegal control characters, no live formula."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = _UNWRITABLE.sub("", text)
     if text.startswith(FORMULA_TRIGGERS):
-        return _QUOTE + text
-    return text
+        text = _QUOTE + text
+    return text[:MAX_CELL_CHARS]
 
 
 def safe_value(value: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
+from ..text import visible
 from .cells import cell_text
 from .columns import CellError, SheetSpec
 
@@ -90,7 +91,7 @@ class RowChecker:
         return cell_text(self.raw(key))
 
     def error(self, key: str, message: str, value: Any = None) -> None:
-        shown = cell_text(self.raw(key) if value is None else value)
+        shown = visible(cell_text(self.raw(key) if value is None else value))  # storable (JSON, PostgreSQL)
         self.errors.append(
             RowError(
                 self.spec.name, self.row.number, self.spec.header(key), shown[:SHOWN_VALUE_CHARS], message

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ..text import TextRefused, clean_text
 from .cells import cell_text
 
 LIST_SPLIT = re.compile(r"[、,，;；]+")
@@ -64,7 +65,8 @@ class Column:
     `choices` are Django choices (value, label); `codes` names a code list (see writer.CodeList)
     that feeds the column's drop-down; `strict` drop-downs refuse other values in Excel itself.
     `code` marks long codes (USCC, division codes) that must be text: a numeric cell is refused
-    with an explanation. `check` returns a message for a parsed value that is wrong.
+    with an explanation. `check` returns a message for a parsed value that is wrong. Every cell
+    passes the input rule (`core.text.clean_text`); `multiline` columns keep tabs and line breaks.
     """
 
     key: str
@@ -84,6 +86,7 @@ class Column:
     codes: str = ""
     strict: bool = True
     normalise: Callable[[str], str] | None = None
+    multiline: bool = False
     check: Callable[[Any], str | None] | None = field(default=None, compare=False)
 
     @property
@@ -117,7 +120,10 @@ class Column:
         """The typed value of a cell; blank gives `default` ([] for `many`). Raises CellError."""
         if self.code and isinstance(raw, int | float) and not isinstance(raw, bool):
             raise CellError(_(NUMERIC_CODE_MESSAGE))
-        text = cell_text(raw)
+        try:
+            text = clean_text(cell_text(raw), multiline=self.multiline)
+        except TextRefused as exc:
+            raise CellError(exc.message) from None
         if self.normalise is not None:
             text = self.normalise(text)
         if not text:

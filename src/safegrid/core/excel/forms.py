@@ -8,6 +8,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import CleanTextMixin
+from ..text import visible
 from .cells import MAX_FILE_BYTES, XLSX_TYPE
 from .reader import SheetError, check_archive
 
@@ -39,7 +41,7 @@ class ExcelFileField(forms.FileField):
         return upload
 
 
-class ExcelUploadForm(forms.Form):
+class ExcelUploadForm(CleanTextMixin, forms.Form):
     """Subclass to add fields (what to import, for which enterprise); `content()` gives the bytes."""
 
     file = ExcelFileField()
@@ -51,4 +53,4 @@ class ExcelUploadForm(forms.Form):
 
     def file_name(self) -> str:
         upload: UploadedFile = self.cleaned_data["file"]
-        return upload.name or "import.xlsx"
+        return visible(upload.name or "").strip() or "import.xlsx"

@@ -116,6 +116,7 @@ def _choice(
 def _text(key: str, header: str, width: int, model: Any = None, **more: Any) -> Column:
     """A text column, as long as the model field allows (LONG_TEXT for text fields)."""
     limit = _max_length(model, key) if model is not None else LONG_TEXT
+    more.setdefault("multiline", model is None)  # a text field: line breaks are kept
     return Column(key, header, width=width, max_length=limit, **more)
 
 

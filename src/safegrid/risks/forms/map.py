@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safegrid.core.forms import CleanTextMixin
 
-class SitePlanForm(forms.Form):
+
+class SitePlanForm(CleanTextMixin, forms.Form):
     image = forms.FileField(
         label=_("厂区平面图"),
         help_text=_("PNG 或 JPG，不超过 5 MB。上传后风险点按平面图坐标（0–1）标注。"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safegrid.core.forms import CleanTextMixin
+
 from ..choices import RiskLevel
 from ..models import RiskSettings
 
 
-class RegionalAdjustForm(forms.Form):
+class RegionalAdjustForm(CleanTextMixin, forms.Form):
     level = forms.TypedChoiceField(label=_("区域风险等级"), choices=RiskLevel.choices, coerce=int)
     reason = forms.CharField(
         label=_("确定或调整理由"),
@@ -19,7 +21,7 @@ class RegionalAdjustForm(forms.Form):
     )
 
 
-class RegionalSettingsForm(forms.ModelForm):
+class RegionalSettingsForm(CleanTextMixin, forms.ModelForm):
     """REGIONAL/2 weights, thresholds and base floor of one county (saved by `regional_settings_save`)."""
 
     class Meta:

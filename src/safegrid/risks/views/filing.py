@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from safegrid.core.forms import add_service_errors
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.models import User
+from safegrid.core.params import optional_id
 from safegrid.core.scoping import scope_for
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.selectors import enterprise_get, enterprise_list
@@ -207,9 +208,9 @@ def _mine_enterprise(request: HttpRequest, enterprise_pk: Any) -> Enterprise:
 @login_required
 def filing_mine(request: HttpRequest) -> HttpResponse:
     """The enterprise's own 一企一册: where it stands, its versions, and the next step."""
-    chosen = request.GET.get("enterprise", "")
-    if chosen.isdigit():
-        enterprise = _mine_enterprise(request, int(chosen))
+    chosen = optional_id(request.GET.get("enterprise"))
+    if chosen is not None:
+        enterprise = _mine_enterprise(request, chosen)
     else:
         own = _own_enterprises(request.user)
         if len(own) != 1:

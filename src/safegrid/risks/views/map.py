@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from safegrid.core.params import optional_id
 from safegrid.core.scoping import scope_for
 from safegrid.core.views import ServiceFormView
 from safegrid.enterprises.selectors import enterprise_get
@@ -35,7 +36,7 @@ COMPACT_JSON = {"ensure_ascii": False, "separators": (",", ":")}
 
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
+    if len(value) == 4 and value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
         return int(value)
     return timezone.localdate().year
 
@@ -55,9 +56,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
     roots = map_data.root_codes(user)
     own = sorted(scope.own_enterprise_ids)
     start_enterprise: int | None = None
-    requested = request.GET.get("enterprise", "")
-    if requested.isdigit():
-        start_enterprise = enterprise_get(user, int(requested)).pk  # 404 when out of scope
+    requested = optional_id(request.GET.get("enterprise"))
+    if requested is not None:
+        start_enterprise = enterprise_get(user, requested).pk  # 404 when out of scope
     elif not roots and own:
         start_enterprise = own[0]
     if not roots and start_enterprise is None:
@@ -166,12 +167,10 @@ def map_enterprises(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def map_points(request: HttpRequest) -> JsonResponse:
-    enterprise = request.GET.get("enterprise", "")
-    if not enterprise.isdigit():
+    enterprise = optional_id(request.GET.get("enterprise"))
+    if enterprise is None:
         return _bad_request("enterprise")
-    return JsonResponse(
-        map_data.points_payload(request.user, int(enterprise)), json_dumps_params=COMPACT_JSON
-    )
+    return JsonResponse(map_data.points_payload(request.user, enterprise), json_dumps_params=COMPACT_JSON)
 
 
 # ---- site plans ----------------------------------------------------------------------------------

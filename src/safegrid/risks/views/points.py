@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from safegrid.core.lists import BoundFilter, Column, Filter, ScopedListView
 from safegrid.core.models import User
+from safegrid.core.params import optional_id
 from safegrid.core.scoping import scope_for
 from safegrid.core.views import ServiceDeleteView, ServiceFormView
 from safegrid.enterprises import selectors as ent_selectors
@@ -167,7 +168,7 @@ def risk_point_rows(user: Any) -> QuerySet[RiskPoint]:
 def _by_enterprise(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
     # Narrows the already scoped rows; links from the enterprise page set it (a county has too many
     # enterprises for a drop-down: the search box finds them by name).
-    return queryset.filter(enterprise_id=int(value)) if value.isdigit() else queryset.none()
+    return queryset.filter(enterprise_id=int(value))  # an `integer` filter: a valid id
 
 
 class PointListView(ScopedListView):
@@ -201,7 +202,7 @@ class PointListView(ScopedListView):
         ),
     )
     filters = (
-        Filter("enterprise", _("企业"), _by_enterprise, hidden=True),
+        Filter("enterprise", _("企业"), _by_enterprise, hidden=True, integer=True),
         Filter("division", _("区划"), "enterprise__division__code__startswith", choices=division_choices),
         Filter("level", _("风险等级"), _by_level, choices=_level_choices),
         Filter("type", _("类型"), "type", choices=lambda user: RiskPointType.choices),
@@ -241,9 +242,9 @@ class PointListView(ScopedListView):
 
     def create_url(self) -> str | None:
         user = self.request.user
-        chosen = self.request.GET.get("enterprise", "")
-        if chosen.isdigit() and can_edit_register(user, int(chosen)):
-            return reverse("risks:point_create", args=[int(chosen)])
+        chosen = optional_id(self.request.GET.get("enterprise"))
+        if chosen is not None and can_edit_register(user, chosen):
+            return reverse("risks:point_create", args=[chosen])
         own = editable_enterprise_ids(user)
         if len(own) == 1:
             return reverse("risks:point_create", args=[next(iter(own))])
@@ -612,9 +613,9 @@ class MeasureCreateView(_RegisterEditMixin, ServiceFormView):
     def get_form_kwargs(self, obj: Any) -> dict[str, Any]:
         point = self.point()
         initial: dict[str, Any] = {}
-        factor = self.request.GET.get("factor", "")
-        if factor.isdigit():
-            initial["hazard_factor"] = int(factor)
+        factor = optional_id(self.request.GET.get("factor"))
+        if factor is not None:
+            initial["hazard_factor"] = factor
         return {
             "instance": ControlMeasure(risk_point=point),
             "factors": selectors.hazard_factor_list(self.request.user).filter(risk_point=point),

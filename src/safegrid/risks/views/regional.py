@@ -337,7 +337,9 @@ def regional_propose_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(gettext("您没有确定区域风险等级的权限"))
     assert isinstance(user, User)
     value = request.POST.get("year", "")
-    year = int(value) if value.isdigit() else timezone.localdate().year
+    year = (
+        int(value) if len(value) == 4 and value.isascii() and value.isdigit() else timezone.localdate().year
+    )
     try:
         result = regional_services.regional_propose(actor=user, year=year)
     except ValidationError as exc:

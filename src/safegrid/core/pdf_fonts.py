@@ -118,8 +118,20 @@ def chain() -> Chain:
             raise ImproperlyConfigured(f"PDF font {font.path}: {exc}") from exc
         pdfmetrics.registerFont(face)
         fonts.append(font)
-        covers.append(frozenset(face.face.charToGlyph))
+        covers.append(_drawable(face))
     return Chain(tuple(fonts), tuple(covers))
+
+
+def _drawable(font: TTFont) -> frozenset[int]:
+    """Characters the font really draws: mapped to a glyph with an outline (WenQuanYi Micro Hei maps ℃,
+    Å and Ⅴ to empty glyphs, which print as nothing), and whitespace."""
+    face = font.face
+    positions = face.glyphPos  # glyph i's outline is bytes glyphPos[i]..glyphPos[i + 1] of 'glyf'
+    return frozenset(
+        code
+        for code, glyph in face.charToGlyph.items()
+        if positions[glyph + 1] > positions[glyph] or chr(code).isspace()
+    )
 
 
 def primary() -> str:

@@ -69,7 +69,8 @@ def fonts_in(pdf: bytes) -> dict[str, PdfFont]:
 
 @cache
 def font_files() -> dict[str, frozenset[int]]:
-    """The configured PDF fonts by the name ReportLab gives their subsets, with each file's own cmap."""
+    """The configured PDF fonts by the name ReportLab gives their subsets, with the characters each file's
+    own cmap maps to a glyph that has an outline."""
     chain = pdf_fonts.chain()
     out: dict[str, frozenset[int]] = {}
     for font in chain.fonts:
@@ -80,7 +81,12 @@ def font_files() -> dict[str, frozenset[int]]:
             tt = TTCollection(str(font.path)).fonts[font.index]
         else:
             tt = TTFont(str(font.path), fontNumber=font.index)
-        out[name] = frozenset(tt.getBestCmap())
+        glyphs = tt["glyf"]
+        out[name] = frozenset(
+            code
+            for code, glyph in tt.getBestCmap().items()
+            if glyphs[glyph].numberOfContours != 0 or chr(code).isspace()  # an empty glyph prints nothing
+        )
     return out
 
 
@@ -103,7 +109,7 @@ def problems(pdf: bytes) -> list[str]:
             continue
         missing = sorted(c for c in font.chars if ord(c) not in cmap)
         if missing:
-            found.append(f"{font.base_font}: no glyph for {''.join(missing)!r}")
+            found.append(f"{font.base_font}: no (or an empty) glyph for {''.join(missing)!r}")
     return found
 
 

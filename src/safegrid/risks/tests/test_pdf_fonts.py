@@ -143,10 +143,25 @@ def test_every_character_the_demo_holds_is_covered_by_the_primary_font(demo) -> 
     assert {c for c in joined if not c.isspace() and ord(c) not in primary} == set()
 
 
-def test_symbols_the_registers_use_print_from_the_primary_font() -> None:
+def test_symbols_the_registers_use_have_a_drawn_glyph() -> None:
     chain = pdf_fonts.chain()
-    for char in "m³℃≥≤①②⑩⑳±×°μ㎡·—…《》【】、。；：（）％":
+    for char in "m³≥≤①②⑩⑳±×°μ㎡·—…《》【】、。；：（）％":
         assert chain.font_for(char) == chain.primary, char
+    # WenQuanYi Micro Hei maps ℃ to an empty glyph: it comes from a fallback that draws it.
+    assert chain.font_for("℃") != chain.primary
+    assert chain.missing("℃") == set()
+
+
+def test_a_symbol_with_an_empty_glyph_in_the_primary_font_is_drawn_from_a_fallback(world) -> None:
+    from .test_filing import complete_register
+
+    point = complete_register(world)
+    point.location = "反应釜旁，温度 ≥ 120 ℃ 报警"
+    point.save(update_fields=["location"])
+    rows = card_selectors.notice_rows(_points(world.ent_a))
+    pdf = cards_pdf.notice_board_pdf("甲企业", rows, card_selectors.level_counts(rows), dt_today())
+    assert pdf_inspect.problems(pdf) == []
+    assert "℃" in pdf_inspect.drawn_chars(pdf)
 
 
 def test_a_character_the_primary_font_lacks_is_drawn_in_a_fallback_font(world) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core.forms import DateInput, StyledFormMixin
 from safegrid.regions.models import Division, Sector
 
+from . import labels
 from .models import Certificate, Enterprise, OrgUnit, Person
 
 CONTACT_FIELDS = (
@@ -122,3 +123,4 @@ class CertificateForm(StyledFormMixin, forms.ModelForm):
         if people is not None:
             cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         self.fields["person"].help_text = _("企业证照（如安全生产许可证）不选持证人")
+        labels.label_people(self, "person")

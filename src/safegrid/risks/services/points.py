@@ -29,6 +29,7 @@ from ..models import (
     RiskSettings,
 )
 from ..rules import assessment as rules
+from ..rules import tiers as tier_rules
 from ..selectors import points as selectors
 
 DERIVED_POINT_FIELDS = frozenset({"level", "level_method_version", "qr_token", "enterprise"})
@@ -235,6 +236,21 @@ def measure_remove(*, actor: Actor, measure: ControlMeasure) -> None:
 # --- Responsibility tiers -----------------------------------------------------------------------
 
 
+def _unit(unit: OrgUnit | None) -> tier_rules.Unit | None:
+    if unit is None:
+        return None
+    return tier_rules.Unit(unit.pk, unit.kind, unit.name, unit.path)
+
+
+def _line(unit: OrgUnit | None) -> list[tier_rules.Unit]:
+    """A unit and its ancestors (from its materialised path: one query)."""
+    if unit is None:
+        return []
+    ids = [int(part) for part in unit.path.split("/") if part.isdigit()]
+    ancestors = OrgUnit.objects.filter(pk__in=ids, enterprise_id=unit.enterprise_id)
+    return [tier_rules.Unit(u.pk, u.kind, u.name, u.path) for u in ancestors]
+
+
 def tier_assign(
     *,
     actor: Actor,
@@ -245,7 +261,9 @@ def tier_assign(
 ) -> ResponsibilityAssignment:
     """Name the person responsible for a point at one tier (replacing whoever held it).
 
-    Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones.
+    Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones. The
+    unit and the person must be on the point's line (`rules.tiers`); without a unit the tier takes the
+    unit of its kind on the person's line.
     """
     if tier not in ControlTier.values:
         raise ValidationError(
@@ -253,6 +271,19 @@ def tier_assign(
         )
     if person.enterprise_id != point.enterprise_id:
         raise ValidationError({"person": "责任人不属于该风险点所在企业"})
+    if org_unit is not None and org_unit.enterprise_id != point.enterprise_id:
+        raise ValidationError({"org_unit": "责任单位不属于该风险点所在企业"})
+    check = tier_rules.check_tier(
+        tier,
+        point_unit=_unit(point.org_unit),
+        unit=_unit(org_unit),
+        person_name=person.name,
+        person_line=_line(person.org_unit),
+    )
+    if not check.ok:
+        raise ValidationError(dict(check.problems))
+    if org_unit is None and check.unit is not None:
+        org_unit = OrgUnit.objects.get(pk=check.unit.pk)  # the unit of the tier's kind on the person's line
     with transaction.atomic():
         existing = (
             ResponsibilityAssignment.objects.select_for_update().filter(risk_point=point, tier=tier).first()

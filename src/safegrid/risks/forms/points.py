@@ -42,15 +42,11 @@ class RiskPointForm(StyledFormMixin, forms.ModelForm):
             "location",
             "lat",
             "lon",
-            "plan_x",
-            "plan_y",
             "photo",
             "description",
         )
         widgets = {"description": forms.Textarea(attrs={"rows": 3, "col": "col-12"})}
         help_texts = {
-            "plan_x": _("在厂区平面图上的位置：0 为最左，1 为最右"),
-            "plan_y": _("在厂区平面图上的位置：0 为最上，1 为最下"),
             "photo": _("jpg/png/webp，不超过 5 MB"),
         }
 

@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from safegrid.core import audit
 from safegrid.core.audit import Actor
+from safegrid.core.choices import AuditAction
 from safegrid.core.models import User
 from safegrid.core.services import object_create, object_delete, object_update, writing_protected
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
@@ -28,6 +30,8 @@ from ..models import (
     RiskPoint,
     RiskSettings,
 )
+from ..models.siteplan import EnterpriseSitePlan
+from ..permissions import can_edit_register
 from ..rules import assessment as rules
 from ..rules import tiers as tier_rules
 from ..selectors import points as selectors
@@ -77,6 +81,35 @@ def risk_point_update(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]
     ):
         raise ValidationError({"code": "该企业已有相同编号的风险点"})
     return object_update(actor=actor, obj=point, data=data)
+
+
+def risk_point_plan_place(*, actor: Actor, point: RiskPoint, x: Any, y: Any) -> RiskPoint:
+    """Place a point on its enterprise's site plan where the user clicked (fractions of width and height).
+
+    The plan position is not part of the filed book (its snapshot holds lat/lon, not the plan), so this
+    write does not count as a register change: a filed book does not become outdated because a dot moved
+    on the picture. Saved with one UPDATE (no change signal) and audited here.
+    """
+    if isinstance(actor, User) and not can_edit_register(actor, point.enterprise_id):
+        raise PermissionDenied("您没有修改该企业风险清单的权限")
+    if not EnterpriseSitePlan.objects.filter(enterprise_id=point.enterprise_id).exists():
+        raise ValidationError({"plan_x": "该企业尚未上传厂区平面图，请先上传再标注风险点位置"})
+    position: dict[str, float] = {}
+    for field, value in (("plan_x", x), ("plan_y", y)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({field: "位置须为数字"}) from None
+        if not 0 <= number <= 1:
+            raise ValidationError({field: "位置须在平面图范围内（0–1）"})
+        position[field] = round(number, 4)
+    with transaction.atomic():
+        locked = RiskPoint.objects.select_for_update().get(pk=point.pk)
+        before = {"plan_x": locked.plan_x, "plan_y": locked.plan_y}
+        RiskPoint.objects.filter(pk=locked.pk).update(**position)
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=before, after=position)
+    point.plan_x, point.plan_y = position["plan_x"], position["plan_y"]
+    return point
 
 
 def risk_point_deactivate(*, actor: Actor, point: RiskPoint) -> RiskPoint:

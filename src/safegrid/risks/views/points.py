@@ -55,6 +55,7 @@ from ..permissions import can_edit_register, editable_enterprise_ids
 from ..rules import assessment as rules
 from ..rules import methods
 from ..selectors import points as selectors
+from ..selectors.regional import site_plan_for
 from ..services import points as services
 from ..templatetags.risk_levels import risk_badge
 
@@ -295,6 +296,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_register(request.user, point.enterprise_id),
         "plan_x_pct": round(point.plan_x * 100) if point.plan_x is not None else None,
         "plan_y_pct": round(point.plan_y * 100) if point.plan_y is not None else None,
+        "has_plan": site_plan_for(request.user, point.enterprise_id) is not None,
     }
     return render(request, "risks/points/detail.html", context)
 

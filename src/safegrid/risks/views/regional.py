@@ -212,7 +212,14 @@ def _division_html(row: RegionalRisk, url: str | None) -> SafeString:
         if url
         else format_html("{}", row.division.name)
     )
-    return format_html('{}<div class="small text-secondary d-lg-none mt-1">{}</div>', name, _basis_text(row))
+    return format_html(
+        '{}<div class="small text-secondary d-lg-none mt-1">{}</div>'
+        '<div class="small d-md-none mt-1">{}{}</div>',
+        name,
+        _basis_text(row),
+        gettext("下次复核："),
+        _review_html(row),
+    )
 
 
 def _adjust_html(row: RegionalRisk) -> SafeString:
@@ -273,9 +280,22 @@ class RegionalListView(ScopedListView):
             html=lambda r: _level_badge(r.level),
             sort="level",
         ),
-        Column("decision", _("确定方式"), value=_decision_text, html=_decision_html, css="sg-wrap"),
+        Column(
+            "decision",
+            _("确定方式"),
+            value=_decision_text,
+            html=_decision_html,
+            css="d-none d-md-table-cell sg-wrap",
+        ),
         Column("basis", _("建议依据"), value=_basis_text, css="d-none d-lg-table-cell sg-wrap"),
-        Column("next_review_on", _("下次复核"), value=_review_text, html=_review_html, sort="next_review_on"),
+        Column(
+            "next_review_on",
+            _("下次复核"),
+            value=_review_text,
+            html=_review_html,
+            sort="next_review_on",
+            css="d-none d-md-table-cell",
+        ),
         Column("decided_by", _("确定人"), attr="decided_by", table=False),
         Column("method_version", _("方法版本"), table=False),
     )

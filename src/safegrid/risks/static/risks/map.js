@@ -494,8 +494,9 @@
       animation: false,
       tooltip: { trigger: "item", formatter: function (q) { return q.name + "<br>" + q.seriesName; } },
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-      xAxis: { type: "value", min: ext.x[0], max: ext.x[1], axisLabel: { formatter: function (v) { return v.toFixed(4) + "°E"; } }, splitLine: { show: false } },
-      yAxis: { type: "value", min: ext.y[0], max: ext.y[1], axisLabel: { formatter: function (v) { return v.toFixed(4) + "°N"; } }, splitLine: { show: false } },
+      // few ticks on a phone so the 4-decimal labels do not run into each other
+      xAxis: { type: "value", min: ext.x[0], max: ext.x[1], splitNumber: $("risk-map").clientWidth < 560 ? 2 : 5, axisLabel: { hideOverlap: true, formatter: function (v) { return v.toFixed(4) + "°E"; } }, splitLine: { show: false } },
+      yAxis: { type: "value", min: ext.y[0], max: ext.y[1], axisLabel: { hideOverlap: true, formatter: function (v) { return v.toFixed(4) + "°N"; } }, splitLine: { show: false } },
       series: series
     }, true);
     var notes = [];
@@ -567,9 +568,10 @@
       }
       point.x = result.json.x;
       point.y = result.json.y;
-      stopPlacing(text.placed.replace("%(point)s", point.code + " " + point.name));
+      placing = null;
       renderPlan(lastPoints);
       sidePoints(lastPoints);
+      stopPlacing(text.placed.replace("%(point)s", point.code + " " + point.name));
       highlightPoint(point.id);
     }).catch(function () { stopPlacing(text.error); });
   }

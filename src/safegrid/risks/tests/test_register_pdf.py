@@ -15,6 +15,7 @@ from safegrid.risks.documents.filing_pdf import TITLE, BookInfo, render_register
 from safegrid.risks.services import filing as filing_services
 from safegrid.risks.services import points as services
 
+from .factories import render_books
 from .test_filing import complete_register
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,8 @@ def test_the_book_text_names_the_enterprise_points_and_signature(world, tmp_path
     filing = filing_services.filing_compile(actor=ent_user, enterprise=world.ent_a)
     filing = filing_services.filing_sign(actor=ent_user, filing=filing, signer_name="张甲", password=PASSWORD)
     filing = filing_services.filing_file(actor=ent_user, filing=filing)
+    render_books()  # the book is rendered on the worker
+    filing.refresh_from_db()
     with filing.pdf.open("rb") as handle:
         pdf = handle.read()
     text = _text(pdf, tmp_path)
@@ -149,6 +152,8 @@ def test_a_residual_assessment_is_marked(world, tmp_path) -> None:
         "LS",
         "residual",
     )
+    render_books()
+    filing.refresh_from_db()
     with filing.pdf.open("rb") as handle:
         flat = "".join(_text(handle.read(), tmp_path).split())
     assert "LS（剩余风险）L=2S=4" in flat

@@ -135,15 +135,16 @@ def test_an_editor_places_a_point_by_clicking_the_plan(browser, live_server, liv
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the sectors the migrations seed stay
 def test_county_labels_sit_above_the_dots_and_an_enterprise_s_points_spread_out(
-    browser, live_server, settings, shots, viewport
+    browser, live_server, transactional_db, settings, shots, viewport
 ):
     """On the demo county (its real outline and illustrative towns), signed in as its county admin."""
     from safegrid.demo import builders
     from safegrid.enterprises.models import Enterprise
     from safegrid.risks.models import EnterpriseSitePlan
+    from safegrid.testworld import ensure_reference_data
 
+    ensure_reference_data()  # sectors and departments (an earlier transactional test flushed them)
     builders.build(enterprises=60, seed=11)
     context = browser.new_context(viewport=SIZES[viewport], locale="zh-CN")
     page = context.new_page()

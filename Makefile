@@ -10,15 +10,26 @@ SCALE ?=
 BENCH_ARGS ?=
 ARGS ?=
 
-.PHONY: install run dev worker test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
+.PHONY: install pdf-fonts run dev worker test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
 		|| python3 -m pip install --user --quiet --break-system-packages uv
 
-install: $(UV)
+install: $(UV) pdf-fonts
 	$(UV) sync --frozen --quiet
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+# The TrueType fonts every PDF embeds (SAFEGRID_PDF_FONTS, docs/operations.md): Debian packages, installed
+# when missing and this is root on Debian; otherwise a hint (PDF downloads fail until they are there).
+PDF_FONT_PACKAGES := fonts-wqy-microhei fonts-droid-fallback fonts-dejavu-core
+pdf-fonts:
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -qq $(PDF_FONT_PACKAGES) >/dev/null 2>&1 \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_FONT_PACKAGES) >/dev/null; }; \
+	  else echo "PDF fonts missing: apt-get install $(PDF_FONT_PACKAGES) (or set SAFEGRID_PDF_FONTS)"; fi; \
+	fi
 
 # What a county runs: gunicorn (processes × threads, src/safegrid/gunicorn_conf.py; static files by
 # WhiteNoise), DEBUG off (the product's own error pages) unless SAFEGRID_DEBUG says otherwise, and one

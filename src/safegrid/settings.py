@@ -373,6 +373,16 @@ SAFEGRID_IDEMPOTENCY_KEY_HOURS = env_int("SAFEGRID_IDEMPOTENCY_KEY_HOURS", 24, m
 # The address workers' phones reach; printed QR codes point here (empty: the requesting host).
 SAFEGRID_PUBLIC_URL = env_str("SAFEGRID_PUBLIC_URL", "").rstrip("/")
 SAFEGRID_DEMO_PASSWORD = env_str("SAFEGRID_DEMO_PASSWORD", "safegrid-demo")
+# Fonts of every PDF (safegrid.core.pdf_fonts): TrueType files embedded as subsets, the first sets the text,
+# the others fill in characters it lacks. A .ttc collection takes "#index". Debian packages: see operations.md.
+SAFEGRID_PDF_FONTS = env_list(
+    "SAFEGRID_PDF_FONTS",
+    [
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc#0",
+        "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    ],
+)
 
 # The audit chain's anchors (safegrid.core.audit_anchor): an append-only file of the chain's head, written
 # by a schedule, so a chain wiped or cut short together with its head in the database is still found.

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "SafeGrid core"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

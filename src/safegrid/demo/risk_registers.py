@@ -503,12 +503,15 @@ class RegisterBuilder:
         required = list(rules.required_tiers(point.level))
         if not complete and len(required) > 1 and rng.random() < MISSING_TIER_SHARE:
             required.remove(rng.choice(required))
-        teams = org.teams.get(workshop) or [t for ts in org.teams.values() for t in ts]
-        team = rng.choice(teams) if teams else None
+        # Tiers stay on the point's line (rules/tiers.py): the point's workshop, a team of it, a post of
+        # that team, each held by someone working there; a tier nobody there can hold is left missing.
+        teams = org.teams.get(workshop, [])
+        staffed = [t for t in teams if any(org.people.get(p) for p, _n in org.posts.get(t, []))]
+        team = rng.choice(staffed or teams) if teams else None
         posts = org.posts.get(team, []) if team is not None else []
-        post = rng.choice(posts)[0] if posts else None
+        staffed_posts = [p for p in posts if org.people.get(p[0])]
+        post = rng.choice(staffed_posts or posts)[0] if posts else None
         post_units = [p for p, _n in org.posts_under(workshop)]
-        fallback = org.safety_manager or org.principal
         rows = []
         for tier in required:
             unit: int | None
@@ -516,18 +519,14 @@ class RegisterBuilder:
                 unit, person = org.company, org.principal or org.safety_manager
             elif tier == "workshop":
                 unit = workshop
-                person = self._person(org, post_units, ("技术员", "班长")) or fallback
+                person = self._person(org, post_units, ("技术员", "班长"))
             elif tier == "team":
                 unit = team
-                person = self._person(org, [p for p, _n in posts], ("班长",)) or self._person(
-                    org, post_units, ("班长", "操作工")
-                )
-                person = person or fallback
+                person = self._person(org, [p for p, _n in posts], ("班长",))
             else:
                 unit = post
-                person = self._person(org, [post] if post else [], ()) or self._person(org, post_units, ())
-                person = person or fallback
-            if person is None:
+                person = self._person(org, [post] if post else [], ())
+            if person is None or unit is None:
                 continue
             rows.append(
                 ResponsibilityAssignment(risk_point=point, tier=tier, org_unit_id=unit, person_id=person)

@@ -11,6 +11,7 @@ from safegrid.core.forms import DateInput, StyledFormMixin
 from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Division, Sector
 
+from . import labels
 from .models import Certificate, Enterprise, OrgUnit, Person
 from .permissions import CONTACT_FIELDS
 
@@ -118,3 +119,4 @@ class CertificateForm(StyledFormMixin, forms.ModelForm):
         if people is not None:
             cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         self.fields["person"].help_text = _("企业证照（如安全生产许可证）不选持证人")
+        labels.label_people(self, "person")

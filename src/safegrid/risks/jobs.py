@@ -63,3 +63,17 @@ def regional_propose(ctx: JobContext, *, year: int = 0) -> dict[str, Any]:
         "url": reverse("risks:regional_list"),
         "url_label": "查看区域风险",
     }
+
+
+@job("risks.regional_review_reminders")
+def regional_review_reminders(ctx: JobContext) -> dict[str, Any]:
+    """Remind the county and the town of red/orange regions whose review is due (once per threshold)."""
+    ctx.progress(0, 1, "正在检查区域风险复核日期…")
+    sent = regional.regional_review_reminders_send(day=timezone.localdate())
+    ctx.progress(1, 1, "检查完成")
+    return {
+        "sent": {str(days): n for days, n in sent.items()},
+        "summary": f"区域风险复核提醒：提前 14 天 {sent.get(14, 0)} 条，到期 {sent.get(0, 0)} 条",
+        "url": reverse("risks:regional_list") + "?view=alert",
+        "url_label": "查看预警清单",
+    }

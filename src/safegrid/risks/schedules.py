@@ -12,3 +12,11 @@ schedule(
     job_kind="risks.regional_propose",
     title=gettext_noop("区域风险建议（本年度）"),
 )
+
+# Red and orange regions are reviewed quarterly: tell the county and the town 14 days before, and when due.
+schedule(
+    "risks.regional_review_reminders",
+    cron="40 6 * * *",  # daily at 06:40 county time
+    job_kind="risks.regional_review_reminders",
+    title=gettext_noop("区域风险复核提醒"),
+)

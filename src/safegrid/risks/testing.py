@@ -78,6 +78,8 @@ def extend_world(world: World) -> Leaks:
         },
     )
     worker = Person.objects.get(enterprise=ent_b)
+    # on the post, so they may hold its workshop, team and post tiers (rules/tiers.py)
+    worker = ent_services.person_update(actor=SYSTEM, person=worker, data={"org_unit": units["post"]})
     tiers = []
     for tier in ("workshop", "team", "post"):
         tiers.append(

@@ -77,6 +77,7 @@ map_patterns = [
     path("map/divisions.json", map_views.map_divisions, name="map_divisions"),
     path("map/enterprises.json", map_views.map_enterprises, name="map_enterprises"),
     path("map/points.json", map_views.map_points, name="map_points"),
+    path("map/points/<int:pk>/plan-position/", map_views.point_plan_place, name="map_point_place"),
     path("map/site-plan/<int:enterprise_id>/", map_views.SitePlanUploadView.as_view(), name="map_site_plan"),
     path("map/site-plan/<int:enterprise_id>/image", map_views.site_plan_image, name="map_site_plan_image"),
     path("map/regional/", regional.RegionalListView.as_view(), name="regional_list"),

@@ -1,4 +1,4 @@
-"""Printable cards and the site's risk notice board, drawn with ReportLab's built-in Chinese font.
+"""Printable cards and the site's risk notice board, in the embedded fonts of `core.pdf_fonts`.
 
 Every card is one page: the body is shrunk to fit if an enterprise writes a lot. Colours always come
 with their text (重大风险/较大风险/一般风险/低风险), so a black-and-white printout still says the level.
@@ -10,7 +10,6 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext
 from reportlab.lib import colors
@@ -18,8 +17,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -30,15 +27,15 @@ from reportlab.platypus import (
     SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
+
+from safegrid.core import pdf_fonts
 
 from ..models import CardKind
 from ..rules import levels
 from ..selectors.cards import CardContent, LevelCount, NoticeRow
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = pdf_fonts.NAMES[0]  # registered by pdf_fonts.chain() before each document is built
 
 LABEL_BG = colors.HexColor("#eef1f5")
 GRID = colors.HexColor("#9aa5b1")
@@ -53,6 +50,11 @@ CENTER = ParagraphStyle("center", parent=BODY, alignment=TA_CENTER)
 CENTER_SMALL = ParagraphStyle("centersmall", parent=SMALL, alignment=TA_CENTER)
 
 
+def escape(text: str) -> str:
+    """Text for a Paragraph: escaped, characters the main font lacks in a fallback font."""
+    return pdf_fonts.markup(text)
+
+
 def _p(text: str, style: ParagraphStyle = BODY, colour: Any = None) -> Paragraph:
     body = escape(text)
     if colour is not None:
@@ -63,7 +65,7 @@ def _p(text: str, style: ParagraphStyle = BODY, colour: Any = None) -> Paragraph
 def _lines(items: Sequence[str], empty: str = "—", numbered: bool = False) -> Paragraph:
     if not items:
         return _p(empty)
-    parts = [f"{i}. {escape(t)}" if numbered else f"● {escape(t)}" for i, t in enumerate(items, start=1)]
+    parts = [escape(f"{i}. {t}" if numbered else f"● {t}") for i, t in enumerate(items, start=1)]
     return Paragraph("<br/>".join(parts), BODY)
 
 
@@ -93,7 +95,7 @@ def _header_band(content: CardContent, width: float) -> Table:
     right = [_p(content.level_name, LEVEL_BIG, fg), _p(gettext("风险等级"), CENTER_SMALL, fg)]
     band = Table([[left, right]], colWidths=[width - 48 * mm, 48 * mm])
     band.setStyle(
-        TableStyle(
+        pdf_fonts.table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), _fill(content.level)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -124,7 +126,7 @@ def _identity(
         colWidths=[30 * mm, width - 30 * mm - 36 * mm],
     )
     facts.setStyle(
-        TableStyle(
+        pdf_fonts.table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2),
@@ -136,7 +138,7 @@ def _identity(
     code = [_qr_image(qr, 30 * mm), _p(gettext("手机扫码查看并确认"), CENTER_SMALL)]
     outer = Table([[facts, code]], colWidths=[width - 36 * mm, 36 * mm])
     outer.setStyle(
-        TableStyle(
+        pdf_fonts.table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("ALIGN", (1, 0), (1, 0), "CENTER"),
@@ -154,7 +156,7 @@ def _sections(rows: Sequence[tuple[str, Flowable]], width: float) -> Table:
         colWidths=[30 * mm, width - 30 * mm],
     )
     table.setStyle(
-        TableStyle(
+        pdf_fonts.table_style(
             [
                 ("GRID", (0, 0), (-1, -1), 0.6, GRID),
                 ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
@@ -171,17 +173,19 @@ def _hazards(content: CardContent) -> Paragraph:
     if not content.hazards:
         return _p(gettext("尚未辨识危险因素"))
     parts = []
-    for i, h in enumerate(content.hazards, start=1):
-        line = f"{i}. {escape(h.description)}"
+    for h in content.hazards:
+        # Bulleted, not numbered: a JHA step carries its own number ("2. 进料：…").
+        line = escape("● ")
         if h.step:
-            line = f"{i}. [{escape(h.step)}] {escape(h.description)}"
+            line += f'<font color="#555555">{escape(h.step + "：")}</font>'
+        line += escape(h.description)
         extras = []
         if h.level:
             extras.append(escape(h.level_name))
         if h.values:
             extras.append(escape(f"{h.method} {h.values}"))
         if extras:
-            line += f' <font size="9.5" color="#555555">（{"；".join(extras)}）</font>'
+            line += f' <font size="9.5" color="#555555">{escape("（")}{escape("；").join(extras)}{escape("）")}</font>'
         parts.append(line)
     return Paragraph("<br/>".join(parts), BODY)
 
@@ -203,7 +207,9 @@ def _phones(content: CardContent, width: float) -> Table:
     for row in rows:
         row.extend([_p("")] * (per_row - len(row)))
     table = Table(rows, colWidths=[(width - 30 * mm - 12) / per_row] * per_row)
-    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1)]))
+    table.setStyle(
+        pdf_fonts.table_style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1)])
+    )
     return table
 
 
@@ -218,6 +224,7 @@ def _footer(content: CardContent) -> Paragraph:
 def _build(
     pagesize: tuple[float, float], story: list[Flowable], title: str, margin: float = 12 * mm
 ) -> bytes:
+    pdf_fonts.chain()  # registers the fonts (once per process)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -228,6 +235,7 @@ def _build(
         bottomMargin=margin,
         title=title,
         author="SafeGrid",
+        initialFontName=FONT,  # not Helvetica: a PDF names no font it does not embed
     )
     doc.build(story)
     return buffer.getvalue()
@@ -339,7 +347,7 @@ def _counts_table(counts: Sequence[LevelCount], width: float) -> Table:
     ]
     for i, c in enumerate(counts):
         style.append(("BACKGROUND", (i, 0), (i, 0), _fill(c.level)))
-    table.setStyle(TableStyle(style))
+    table.setStyle(pdf_fonts.table_style(style))
     return table
 
 
@@ -379,7 +387,7 @@ def notice_board_pdf(
         data.append([_p(gettext("暂无在用的风险点"), CENTER)] + [""] * (len(head) - 1))
         style.append(("SPAN", (0, 1), (-1, 1)))
     table = LongTable(data, colWidths=col_widths, repeatRows=1)
-    table.setStyle(TableStyle(style))
+    table.setStyle(pdf_fonts.table_style(style))
     title = gettext("风险公告栏")
     story: list[Flowable] = [
         _p(f"{title}　{enterprise_name}", TITLE),

@@ -1,7 +1,8 @@
 """The 一企一册 book as a PDF, rendered from a filing's frozen snapshot (never from live rows), so the
 book always shows exactly what was compiled, fingerprinted and signed.
 
-ReportLab platypus with the built-in CJK font STSong-Light (no font file to install): an A4 cover,
+ReportLab platypus in the embedded TrueType fonts of `core.pdf_fonts` (subsets, with a fallback per
+character, so m³, ℃ and ① print on any reader): an A4 cover,
 contents, a four-colour summary (table + bar chart), one section per risk point (hazard factors with
 their assessment, control measures, responsibility by tier) and the signature block. Every table
 cell is a Paragraph with CJK word wrap so long Chinese text wraps instead of overflowing.
@@ -21,8 +22,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -35,13 +34,14 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from safegrid.core import pdf_fonts
+
 from ..rules import levels, methods
 
-FONT = "STSong-Light"
+FONT = pdf_fonts.NAMES[0]  # registered by pdf_fonts.chain() before each rendering
 TITLE = "安全风险分级管控清单（一企一册）"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -49,11 +49,6 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
 GRID = colors.HexColor("#9aa0ac")
 HEADER_FILL = colors.HexColor("#e9ecef")
-
-
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def _style(name: str, size: float, leading: float | None = None, **extra: Any) -> ParagraphStyle:
@@ -82,14 +77,12 @@ def _text(value: Any) -> str:
     """Plain text for a Paragraph: escaped markup, newlines kept, empty as an em dash."""
     if value is None or value == "":
         return "—"
-    text = str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\n", "<br/>")
+    return pdf_fonts.markup(str(value))
 
 
 def _p(value: Any, style: str = "cell", empty: str = "—") -> Paragraph:
     if value is None or value == "":
-        return Paragraph(empty, STYLES[style])
+        return Paragraph(_text(empty) if empty else "", STYLES[style])
     return Paragraph(_text(value), STYLES[style])
 
 
@@ -147,6 +140,7 @@ class _BookTemplate(BaseDocTemplate):
             author=author,
             subject=TITLE,
             creator="SafeGrid",
+            initialFontName=FONT,  # not Helvetica: a PDF names no font it does not embed
         )
         self.footer = footer
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
@@ -154,16 +148,16 @@ class _BookTemplate(BaseDocTemplate):
 
     def _decorate(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#6c757d"))
-        canvas.drawString(MARGIN, MARGIN - 2 * mm, self.footer)
+        pdf_fonts.draw_string(canvas, MARGIN, MARGIN - 2 * mm, self.footer, 7.5)
         canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, _Heading | _TocMark):
             self.canv.bookmarkPage(flowable.toc_key)
             self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, level=flowable.toc_level)
-            self.notify("TOCEntry", (flowable.toc_level, flowable.toc_text, self.page, flowable.toc_key))
+            entry = (flowable.toc_level, pdf_fonts.markup(flowable.toc_text), self.page, flowable.toc_key)
+            self.notify("TOCEntry", entry)
 
 
 class _NumberedCanvas(Canvas):
@@ -181,11 +175,9 @@ class _NumberedCanvas(Canvas):
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
-            self.setFont(FONT, 8)
             self.setFillColor(colors.HexColor("#495057"))
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN, MARGIN - 2 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页"
-            )
+            text = f"第 {self._pageNumber} 页 / 共 {total} 页"
+            pdf_fonts.draw_string(self, PAGE_WIDTH - MARGIN, MARGIN - 2 * mm, text, 8, right=True)
             super().showPage()
         super().save()
 
@@ -195,7 +187,7 @@ def _grid_table(
 ) -> Table:
     table = Table(rows, colWidths=list(widths), repeatRows=header_rows)
     table.setStyle(
-        TableStyle(
+        pdf_fonts.table_style(
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, GRID),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -221,7 +213,8 @@ def _level_cell(level: int | None, style: str = "cell_center") -> Paragraph:
     if not level:
         return _p("未评价", style)
     return Paragraph(
-        f'<font color="{levels.look(level).text_hex}">{methods.LEVEL_NAMES[level]}</font>', STYLES[style]
+        f'<font color="{levels.look(level).text_hex}">{_text(methods.LEVEL_NAMES[level])}</font>',
+        STYLES[style],
     )
 
 
@@ -244,7 +237,7 @@ def _cover(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
         ["主要负责人", ent.get("principal", "")],
         ["版本", f"第 {info.version} 版"],
         ["编制日期", info.compiled_at],
-        ["状态", info.status_label],
+        ["生成时状态", info.status_label],
     ]
     table = _grid_table(
         [[_p(k, "body"), _p(v, "body")] for k, v in rows],
@@ -257,14 +250,16 @@ def _cover(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
         Spacer(1, 40 * mm),
         Paragraph(_text(ent.get("name", "")), STYLES["cover_name"]),
         Spacer(1, 8 * mm),
-        Paragraph(TITLE, STYLES["cover_title"]),
+        Paragraph(_text(TITLE), STYLES["cover_title"]),
         Spacer(1, 22 * mm),
         table,
         Spacer(1, 30 * mm),
-        Paragraph(f"内容摘要（SHA-256）：{info.fingerprint}", STYLES["note"]),
+        Paragraph(_text(f"内容摘要（SHA-256）：{info.fingerprint}"), STYLES["note"]),
         Paragraph(
-            "本册由系统依据企业录入的风险点、危险源、风险评价、管控措施和管控责任自动生成；"
-            "内容摘要用于核对册子与备案时的清单一致。",
+            _text(
+                "本册由系统依据企业录入的风险点、危险源、风险评价、管控措施和管控责任自动生成；"
+                "内容摘要用于核对册子与备案时的清单一致。下载时系统在封面和末页加注当前备案状态。"
+            ),
             STYLES["note"],
         ),
         PageBreak(),
@@ -290,19 +285,28 @@ def _contents(points: Sequence[Mapping[str, Any]]) -> list[Flowable]:
     ReportLab fills the page numbers on a later pass; priming the entries gives the contents its final
     height on the first pass, so the build settles in two passes instead of three.
     """
-    toc = TableOfContents()
+    toc = TableOfContents(
+        tableStyle=pdf_fonts.table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     toc.levelStyles = [STYLES["toc1"], STYLES["toc2"]]
     toc.dotsMinLevel = 0
-    entries = [(0, SECTION_SUMMARY, 0, "summary"), (0, SECTION_POINTS, 0, "points")]
-    entries += [(1, _point_toc_text(n, p), 0, f"point-{n}") for n, p in enumerate(points, start=1)]
-    entries.append((0, SECTION_SIGNATURE, 0, "signature"))
+    entries = [(0, _text(SECTION_SUMMARY), 0, "summary"), (0, _text(SECTION_POINTS), 0, "points")]
+    entries += [(1, _text(_point_toc_text(n, p)), 0, f"point-{n}") for n, p in enumerate(points, start=1)]
+    entries.append((0, _text(SECTION_SIGNATURE), 0, "signature"))
     toc._entries = entries  # moved to _lastEntries (what is drawn) by beforeBuild()
-    return [Paragraph("目　录", STYLES["h1"]), toc, PageBreak()]
+    return [Paragraph(_text("目　录"), STYLES["h1"]), toc, PageBreak()]
 
 
 def _bar_chart(counts: Mapping[int, int]) -> Drawing:
     width, height = CONTENT_WIDTH, 62 * mm
     drawing = Drawing(width, height)
+    drawing.initialFontName = FONT  # the renderer's starting font, else Helvetica (named, not embedded)
     chart = VerticalBarChart()
     chart.x, chart.y = 18 * mm, 12 * mm
     chart.width, chart.height = width - 30 * mm, height - 22 * mm
@@ -370,7 +374,7 @@ def _summary(snapshot: Mapping[str, Any]) -> list[Flowable]:
         f"风险等级依 {methods.STANDARD} 评定（1 级最高）。"
     )
     return [
-        _Heading(SECTION_SUMMARY, STYLES["h1"], 0, SECTION_SUMMARY, "summary"),
+        _Heading(_text(SECTION_SUMMARY), STYLES["h1"], 0, SECTION_SUMMARY, "summary"),
         Paragraph(_text(facts), STYLES["body"]),
         Spacer(1, 4 * mm),
         table,
@@ -511,7 +515,7 @@ def _point_section(number: int, point: Mapping[str, Any]) -> list[Flowable]:
         colWidths=[CONTENT_WIDTH - 42 * mm, 42 * mm],
     )
     header.setStyle(
-        TableStyle(
+        pdf_fonts.table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), fill),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -546,11 +550,11 @@ def _point_section(number: int, point: Mapping[str, Any]) -> list[Flowable]:
     if point.get("description"):
         parts.append(Paragraph(_text(point["description"]), STYLES["note"]))
     parts += [
-        Paragraph("危险源辨识与风险评价", STYLES["h2"]),
+        Paragraph(_text("危险源辨识与风险评价"), STYLES["h2"]),
         _factor_table(point),
-        Paragraph("管控措施清单", STYLES["h2"]),
+        Paragraph(_text("管控措施清单"), STYLES["h2"]),
         _measure_table(point),
-        Paragraph("管控责任清单", STYLES["h2"]),
+        Paragraph(_text("管控责任清单"), STYLES["h2"]),
         _tier_table(point),
         Spacer(1, 6 * mm),
     ]
@@ -563,7 +567,7 @@ def _signature(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
         [
             _p("法定代表人/主要负责人（签字）", "body"),
             _p(info.signer_name if signed else "（未签署）", "body"),
-            Paragraph('<font color="#d63939">盖章处</font>', STYLES["cell_center"]),
+            Paragraph(f'<font color="#d63939">{_text("盖章处")}</font>', STYLES["cell_center"]),
         ],
         [_p("签署时间", "body"), _p(info.signed_at if signed else "—", "body"), ""],
         [
@@ -575,7 +579,7 @@ def _signature(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
     ]
     table = Table(rows, colWidths=[50 * mm, CONTENT_WIDTH - 100 * mm, 50 * mm], rowHeights=[14 * mm] * 4)
     table.setStyle(
-        TableStyle(
+        pdf_fonts.table_style(
             [
                 ("GRID", (0, 0), (1, -1), 0.4, GRID),
                 ("BOX", (2, 0), (2, -1), 0.8, colors.HexColor("#d63939")),
@@ -592,13 +596,15 @@ def _signature(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
     )
     return [
         CondPageBreak(90 * mm),
-        _Heading(SECTION_SIGNATURE, STYLES["h1"], 0, SECTION_SIGNATURE, "signature"),
+        _Heading(_text(SECTION_SIGNATURE), STYLES["h1"], 0, SECTION_SIGNATURE, "signature"),
         Paragraph(_text(statement), STYLES["body"]),
         Spacer(1, 5 * mm),
         table,
         Spacer(1, 4 * mm),
         Paragraph(
-            _text(f"本册版本：第 {info.version} 版；状态：{info.status_label}；内容摘要：{info.fingerprint}"),
+            _text(
+                f"本册版本：第 {info.version} 版；生成时状态：{info.status_label}；内容摘要：{info.fingerprint}"
+            ),
             STYLES["note"],
         ),
     ]
@@ -606,7 +612,7 @@ def _signature(ent: Mapping[str, Any], info: BookInfo) -> list[Flowable]:
 
 def render_register_pdf(snapshot: Mapping[str, Any], info: BookInfo) -> bytes:
     """The whole book as PDF bytes."""
-    _register_font()
+    pdf_fonts.chain()  # registers the fonts (once per process)
     ent = snapshot.get("enterprise", {})
     buffer = io.BytesIO()
     footer = f"{ent.get('name', '')}　{TITLE}　第 {info.version} 版"
@@ -618,7 +624,7 @@ def render_register_pdf(snapshot: Mapping[str, Any], info: BookInfo) -> bytes:
     points = snapshot.get("points", [])
     story += _contents(points)
     story += _summary(snapshot)
-    story.append(_Heading(SECTION_POINTS, STYLES["h1"], 0, SECTION_POINTS, "points"))
+    story.append(_Heading(_text(SECTION_POINTS), STYLES["h1"], 0, SECTION_POINTS, "points"))
     for number, point in enumerate(points, start=1):
         story += _point_section(number, point)
     story += _signature(ent, info)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.forms import StyledFormMixin
+from safegrid.enterprises import labels
 from safegrid.enterprises.choices import OrgUnitKind
 from safegrid.enterprises.models import OrgUnit
 
@@ -44,6 +45,7 @@ class _CardForm(StyledFormMixin, forms.Form):
         field.queryset = OrgUnit.objects.filter(enterprise_id=enterprise_id, kind=OrgUnitKind.POST).order_by(
             "path"
         )
+        labels.label_units(self, "post")
 
     def clean_emergency_phones(self) -> list[dict[str, str]]:
         try:

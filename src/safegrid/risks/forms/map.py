@@ -11,6 +11,6 @@ from safegrid.core.forms import CleanTextMixin
 class SitePlanForm(CleanTextMixin, forms.Form):
     image = forms.FileField(
         label=_("厂区平面图"),
-        help_text=_("PNG 或 JPG，不超过 5 MB。上传后风险点按平面图坐标（0–1）标注。"),
+        help_text=_("PNG 或 JPG，不超过 5 MB。上传后在风险四色图上点击平面图标注各风险点的位置。"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )

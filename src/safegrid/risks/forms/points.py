@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.forms import StyledFormMixin
+from safegrid.enterprises import labels
 from safegrid.enterprises.models import OrgUnit, Person
 
 from ..choices import (
@@ -30,10 +31,6 @@ HALF = {"col": "col-12 col-md-6"}
 FULL = {"col": "col-12"}
 
 
-def _unit_label(unit: OrgUnit) -> str:
-    return f"{unit.get_kind_display()}：{unit.name}"
-
-
 class RiskPointForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = RiskPoint
@@ -45,15 +42,11 @@ class RiskPointForm(StyledFormMixin, forms.ModelForm):
             "location",
             "lat",
             "lon",
-            "plan_x",
-            "plan_y",
             "photo",
             "description",
         )
         widgets = {"description": forms.Textarea(attrs={"rows": 3, "col": "col-12"})}
         help_texts = {
-            "plan_x": _("在厂区平面图上的位置：0 为最左，1 为最右"),
-            "plan_y": _("在厂区平面图上的位置：0 为最上，1 为最下"),
             "photo": _("jpg/png/webp，不超过 5 MB"),
         }
 
@@ -62,7 +55,7 @@ class RiskPointForm(StyledFormMixin, forms.ModelForm):
         field = cast(forms.ModelChoiceField, self.fields["org_unit"])
         if org_units is not None:
             field.queryset = org_units
-        field.label_from_instance = _unit_label  # type: ignore[method-assign,assignment]
+        labels.label_units(self, "org_unit")
         self.fields["code"].widget.attrs.update({"autocapitalize": "characters"})
 
 
@@ -217,6 +210,7 @@ class ControlMeasureForm(StyledFormMixin, forms.ModelForm):
             cast(forms.ModelChoiceField, self.fields["hazard_factor"]).queryset = factors
         if posts is not None:
             cast(forms.ModelChoiceField, self.fields["responsible_post"]).queryset = posts
+        labels.label_units(self, "responsible_post")
         # The static script narrows classify2 to the chosen classify1 (register.js).
         self.fields["classify1"].widget.attrs["data-classify1"] = "1"
         self.fields["classify2"].widget.attrs["data-classify2"] = "1"
@@ -230,3 +224,5 @@ class TierForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         cast(forms.ModelChoiceField, self.fields["org_unit"]).queryset = units
+        labels.label_people(self, "person")
+        labels.label_units(self, "org_unit")

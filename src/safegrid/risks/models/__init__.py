@@ -20,7 +20,7 @@ from .points import (
     validate_accident_types,
     validate_photo_size,
 )
-from .regional import RegionalRisk
+from .regional import RegionalReviewReminder, RegionalRisk
 from .siteplan import SITE_PLAN_EXTENSIONS, SITE_PLAN_MAX_BYTES, EnterpriseSitePlan
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "HazardFactor",
     "OptionalFieldFile",
     "OptionalFileField",
+    "RegionalReviewReminder",
     "RegionalRisk",
     "RegisterRevision",
     "ResponsibilityAssignment",

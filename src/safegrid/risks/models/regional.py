@@ -41,3 +41,30 @@ class RegionalRisk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.division_id} {self.year} {self.level}"
+
+
+class RegionalReviewReminder(models.Model):
+    """One review reminder sent for a red/orange region: the row, the review date it was about, how many
+    days before it (14, or 0 = due or overdue).
+
+    The unique row makes each reminder go out once however often the daily scan runs; a new review date
+    (the level was decided again) is reminded again. Written only by
+    `services.regional.regional_review_reminders_send`; people read the notifications, not these rows.
+    """
+
+    regional_risk = models.ForeignKey(RegionalRisk, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField(_("复核日期"))
+    days_before = models.PositiveSmallIntegerField(_("提前天数"))
+    sent_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("区域风险复核提醒")
+        verbose_name_plural = _("区域风险复核提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regional_risk", "due_on", "days_before"], name="regional_review_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regional_risk_id} {self.due_on} -{self.days_before}"

@@ -286,3 +286,15 @@ def is_overdue(next_review_on: dt.date | None, today: dt.date) -> bool:
 def is_alert(level: int | None) -> bool:
     """Red and orange regions are on the early-warning list."""
     return level in ALERT_LEVELS
+
+
+REVIEW_REMINDER_DAYS: Final = (14, 0)  # before a red/orange region's review date; 0 = due (or overdue)
+
+
+def review_reminder(days_left: int, thresholds: tuple[int, ...] = REVIEW_REMINDER_DAYS) -> int | None:
+    """The review reminder due `days_left` days before a review date: the nearest threshold at or above
+    it (a scan that missed a day catches up); a review already overdue gets the "due" reminder. None
+    while the date is further off than the widest threshold."""
+    if days_left < 0:
+        return min(thresholds)
+    return min((t for t in thresholds if days_left <= t), default=None)

@@ -24,6 +24,7 @@ from safegrid.enterprises.models import Enterprise, EnterpriseSector
 from safegrid.regions.models import Division
 
 from ..models import RegionalRisk, RegisterRevision, RiskPoint
+from ..permissions import can_edit_register
 from .regional import site_plan_for
 
 LEVEL_KEYS = ("1", "2", "3", "4", "none")
@@ -290,6 +291,7 @@ def points_payload(user: Any, enterprise_id: Any) -> dict[str, Any]:
             if in_roots(c, roots) and len(c) in (6, 9, 12) and division.code.startswith(c)
         ]
     counts = Counter(str(r["level"]) if r["level"] else "none" for r in rows)
+    can_place = plan is not None and can_edit_register(user, enterprise.pk)
     return {
         "enterprise": {
             "id": enterprise.pk,
@@ -321,8 +323,10 @@ def points_payload(user: Any, enterprise_id: Any) -> dict[str, Any]:
                 "x": r["plan_x"],
                 "y": r["plan_y"],
                 "url": reverse("risks:point_detail", args=[r["pk"]]),
+                "placeUrl": reverse("risks:map_point_place", args=[r["pk"]]) if can_place else None,
             }
             for r in rows
         ],
+        "canPlace": can_place,
         "counts": {"points": {k: counts.get(k, 0) for k in LEVEL_KEYS}},
     }

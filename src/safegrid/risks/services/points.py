@@ -14,7 +14,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from safegrid.core import audit
 from safegrid.core.audit import Actor
+from safegrid.core.choices import AuditAction
 from safegrid.core.models import User
 from safegrid.core.services import authorize, object_create, object_delete, object_update, writing_protected
 from safegrid.enterprises.models import Enterprise, OrgUnit, Person
@@ -28,8 +30,10 @@ from ..models import (
     RiskPoint,
     RiskSettings,
 )
+from ..models.siteplan import EnterpriseSitePlan
 from ..permissions import can_configure_regional_risk, can_edit_register
 from ..rules import assessment as rules
+from ..rules import tiers as tier_rules
 from ..selectors import points as selectors
 
 DERIVED_POINT_FIELDS = frozenset({"level", "level_method_version", "qr_token", "enterprise"})
@@ -88,6 +92,34 @@ def risk_point_update(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]
     ):
         raise ValidationError({"code": "该企业已有相同编号的风险点"})
     return object_update(actor=actor, obj=point, data=data)
+
+
+def risk_point_plan_place(*, actor: Actor, point: RiskPoint, x: Any, y: Any) -> RiskPoint:
+    """Place a point on its enterprise's site plan where the user clicked (fractions of width and height).
+
+    The plan position is not part of the filed book (its snapshot holds lat/lon, not the plan), so this
+    write does not count as a register change: a filed book does not become outdated because a dot moved
+    on the picture. Saved with one UPDATE (no change signal) and audited here.
+    """
+    _may_edit(actor, point.enterprise_id)
+    if not EnterpriseSitePlan.objects.filter(enterprise_id=point.enterprise_id).exists():
+        raise ValidationError({"plan_x": "该企业尚未上传厂区平面图，请先上传再标注风险点位置"})
+    position: dict[str, float] = {}
+    for field, value in (("plan_x", x), ("plan_y", y)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({field: "位置须为数字"}) from None
+        if not 0 <= number <= 1:
+            raise ValidationError({field: "位置须在平面图范围内（0–1）"})
+        position[field] = round(number, 4)
+    with transaction.atomic():
+        locked = RiskPoint.objects.select_for_update().get(pk=point.pk)
+        before = {"plan_x": locked.plan_x, "plan_y": locked.plan_y}
+        RiskPoint.objects.filter(pk=locked.pk).update(**position)
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=before, after=position)
+    point.plan_x, point.plan_y = position["plan_x"], position["plan_y"]
+    return point
 
 
 def risk_point_deactivate(*, actor: Actor, point: RiskPoint) -> RiskPoint:
@@ -256,6 +288,21 @@ def measure_remove(*, actor: Actor, measure: ControlMeasure) -> None:
 # --- Responsibility tiers -----------------------------------------------------------------------
 
 
+def _unit(unit: OrgUnit | None) -> tier_rules.Unit | None:
+    if unit is None:
+        return None
+    return tier_rules.Unit(unit.pk, unit.kind, unit.name, unit.path)
+
+
+def _line(unit: OrgUnit | None) -> list[tier_rules.Unit]:
+    """A unit and its ancestors (from its materialised path: one query)."""
+    if unit is None:
+        return []
+    ids = [int(part) for part in unit.path.split("/") if part.isdigit()]
+    ancestors = OrgUnit.objects.filter(pk__in=ids, enterprise_id=unit.enterprise_id)
+    return [tier_rules.Unit(u.pk, u.kind, u.name, u.path) for u in ancestors]
+
+
 def tier_assign(
     *,
     actor: Actor,
@@ -266,7 +313,9 @@ def tier_assign(
 ) -> ResponsibilityAssignment:
     """Name the person responsible for a point at one tier (replacing whoever held it).
 
-    Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones.
+    Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones. The
+    unit and the person must be on the point's line (`rules.tiers`); without a unit the tier takes the
+    unit of its kind on the person's line.
     """
     _may_edit(actor, point.enterprise_id)
     if tier not in ControlTier.values:
@@ -275,6 +324,19 @@ def tier_assign(
         )
     if person.enterprise_id != point.enterprise_id:
         raise ValidationError({"person": "责任人不属于该风险点所在企业"})
+    if org_unit is not None and org_unit.enterprise_id != point.enterprise_id:
+        raise ValidationError({"org_unit": "责任单位不属于该风险点所在企业"})
+    check = tier_rules.check_tier(
+        tier,
+        point_unit=_unit(point.org_unit),
+        unit=_unit(org_unit),
+        person_name=person.name,
+        person_line=_line(person.org_unit),
+    )
+    if not check.ok:
+        raise ValidationError(dict(check.problems))
+    if org_unit is None and check.unit is not None:
+        org_unit = OrgUnit.objects.get(pk=check.unit.pk)  # the unit of the tier's kind on the person's line
     with transaction.atomic():
         existing = (
             ResponsibilityAssignment.objects.select_for_update().filter(risk_point=point, tier=tier).first()

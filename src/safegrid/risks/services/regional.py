@@ -8,6 +8,7 @@ Method: `rules.regional` (REGIONAL/2); `regional_settings_save` stores a county'
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,19 +16,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from safegrid.core import audit
 from safegrid.core.audit import Actor
-from safegrid.core.choices import AuditAction
-from safegrid.core.models import User
+from safegrid.core.choices import AuditAction, Role
+from safegrid.core.models import RoleAssignment, User
 from safegrid.core.services import object_create, object_update
 from safegrid.enterprises.models import Enterprise
+from safegrid.notifications.services import notify
 from safegrid.regions.models import Division
 
-from ..models import RegionalRisk, RiskSettings
+from ..models import RegionalReviewReminder, RegionalRisk, RiskSettings
 from ..models.siteplan import SITE_PLAN_EXTENSIONS, SITE_PLAN_MAX_BYTES, EnterpriseSitePlan
 from ..permissions import can_configure_regional_risk, can_edit_register, can_set_regional_risk
 from ..rules import regional as rr
@@ -209,6 +213,73 @@ def regional_adjust(*, actor: Actor, regional_risk: RegionalRisk, level: Any, re
             "next_review_on": rr.next_review(level, timezone.localdate()),
         },
     )
+
+
+# ---- review reminders ----------------------------------------------------------------------------
+
+REVIEW_KIND = "risks.regional_review_due"
+
+
+def _review_recipients(code: str) -> list[User]:
+    """Who answers for a region's review: the county's admins and officers, and the officers of its town."""
+    county, town = code[:COUNTY_CODE_LENGTH], code[: COUNTY_CODE_LENGTH + 3]
+    assignments = RoleAssignment.objects.filter(user__is_active=True).filter(
+        Q(role__in=(Role.COUNTY_ADMIN, Role.COUNTY_OFFICER))
+        & (Q(division_id=county) | Q(division__isnull=True))
+        | Q(role=Role.TOWN_OFFICER, division_id=town)
+    )
+    return list({a.user_id: a.user for a in assignments.select_related("user")}.values())
+
+
+def _review_text(row: RegionalRisk, days: int, day: dt.date) -> str:
+    colour = "红色（重大）" if row.level == 1 else "橙色（较大）"
+    assert row.next_review_on is not None
+    if days:
+        when = f"将于 {row.next_review_on:%Y-%m-%d} 到期复核（还有 {(row.next_review_on - day).days} 天）"
+    elif row.next_review_on < day:
+        when = f"复核已于 {row.next_review_on:%Y-%m-%d} 到期，已逾期 {(day - row.next_review_on).days} 天"
+    else:
+        when = "今天到期复核"
+    return f"{row.division.name} {row.year} 年度区域风险为{colour}，{when}：请分析研判并确定等级"
+
+
+def regional_review_reminders_send(*, day: dt.date) -> dict[int, int]:
+    """Send the review reminders of red/orange regions due on `day` that were not sent before.
+
+    Each (region row, review date, threshold) is reminded once: the `RegionalReviewReminder` row is
+    inserted first and its unique constraint decides between two runs; only the run whose insert
+    succeeded notifies. The reminder rows and notifications are not audited (no county data changes).
+    """
+    widest = max(rr.REVIEW_REMINDER_DAYS)
+    due = (
+        RegionalRisk.objects.filter(
+            level__in=sorted(rr.ALERT_LEVELS), next_review_on__lte=day + dt.timedelta(days=widest)
+        )
+        .select_related("division")
+        .order_by("next_review_on", "pk")
+    )
+    sent = dict.fromkeys(rr.REVIEW_REMINDER_DAYS, 0)
+    for row in due:
+        assert row.next_review_on is not None
+        days = rr.review_reminder((row.next_review_on - day).days)
+        if days is None:
+            continue
+        try:
+            with transaction.atomic():
+                RegionalReviewReminder.objects.create(
+                    regional_risk=row, due_on=row.next_review_on, days_before=days
+                )
+                notify(
+                    _review_recipients(row.division_id),
+                    REVIEW_KIND,
+                    row,
+                    _review_text(row, days, day),
+                    url=reverse("risks:regional_adjust", args=[row.pk]),
+                )
+        except IntegrityError:
+            continue  # already reminded (an earlier run, or another worker right now)
+        sent[days] += 1
+    return sent
 
 
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg"}

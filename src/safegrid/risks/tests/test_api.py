@@ -485,7 +485,10 @@ def test_tier_assign_replace_and_unassign(world, client, bearer) -> None:
     )
     assert response.status_code == 200, response.content
     assert (response.json()["tier_name"], response.json()["person_name"]) == ("岗位级", "王操作")
-    other = Person.objects.create(enterprise=world.ent_a, name="李班长")
+    unplaced = Person.objects.create(enterprise=world.ent_a, name="周未定")
+    fields = _error_fields(_send(client, "POST", url, headers, {"tier": "post", "person": unplaced.pk}))
+    assert list(fields) == ["org_unit"]  # no post on the person's line: the tier's unit is asked for
+    other = Person.objects.create(enterprise=world.ent_a, name="李班长", org_unit=world.post_a)
     response = _send(client, "POST", url, headers, {"tier": "post", "person": other.pk})
     assert response.status_code == 200 and response.json()["person_name"] == "李班长"
     assignment = ResponsibilityAssignment.objects.get(risk_point=point)

@@ -7,6 +7,7 @@ Reads go through `selectors.filing` (out of scope = 404, the PDF included), writ
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -36,6 +37,7 @@ from safegrid.regions.selectors import department_list, division_choices, sector
 
 from .. import permissions
 from ..choices import FilingStatus
+from ..documents import filing_stamp
 from ..forms.filing import FileForm, ReviewForm, SendBackForm, SignForm
 from ..models.filing import RiskRegisterFiling
 from ..rules import filing as filing_rules
@@ -457,11 +459,24 @@ def filing_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
         messages.warning(request, text % {"version": obj.version})
         return HttpResponseRedirect(reverse("risks:filing_detail", args=[obj.pk]))
     try:
-        handle = obj.pdf.open("rb")
+        with obj.pdf.open("rb") as handle:
+            book = handle.read()
     except FileNotFoundError:
         raise Http404("册子文件缺失") from None
-    name = f"{obj.enterprise.name}-一企一册-第{obj.version}版.pdf"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+    # The stored book is the one compiled/signed/filed; the download says where the filing stands now.
+    stamp = filing_stamp.stamp_for_filing(
+        obj,
+        current_revision=filing_selectors.current_revision(obj.enterprise_id),
+        departments=[d.name for d in obj.departments.all()],
+        now=timezone.localtime(),
+    )
+    content = filing_stamp.stamp_book(book, stamp, obj.enterprise.name)
+    name = f"{obj.enterprise.name}-一企一册-第{obj.version}版-{stamp.title}.pdf"
+    response = FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"  # the stamp is the state at this moment
+    return response
 
 
 def _review(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:

@@ -9,14 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from safegrid.core.models import User
 from safegrid.core.params import optional_id
 from safegrid.core.scoping import scope_for
 from safegrid.core.views import ServiceFormView
@@ -28,7 +30,9 @@ from ..models.siteplan import EnterpriseSitePlan
 from ..permissions import can_edit_register
 from ..rules import levels
 from ..selectors import map as map_data
+from ..selectors import points as point_selectors
 from ..selectors import regional as regional_selectors
+from ..services import points as point_services
 from ..services import regional as regional_services
 
 COMPACT_JSON = {"ensure_ascii": False, "separators": (",", ":")}
@@ -79,6 +83,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         if division.isdigit() and map_data.in_roots(division, roots)
         else (roots[0] if roots else None),
         "startEnterprise": start_enterprise,
+        # ?place=<point>: open the enterprise's plan ready to place that point (from the point's page)
+        "placePoint": int(request.GET["place"]) if request.GET.get("place", "").isdigit() else None,
         "year": year,
         "levels": [
             {
@@ -102,7 +108,16 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "points": gettext("风险点"),
             "noPlan": gettext("该企业尚未上传厂区平面图，风险点按经纬度显示。"),
             "noPoints": gettext("该企业暂无在用风险点。"),
-            "noCoords": gettext("风险点既无平面图坐标也无经纬度，仅列于右侧。"),
+            "noCoords": gettext("个风险点没有经纬度，未在图上显示，仅列于右侧。"),
+            "offPlan": gettext("个风险点尚未在平面图上标注"),
+            "placeHint": gettext("：点击右侧列表中的“标注”，再在平面图上点击其位置。"),
+            "neither": gettext("个风险点既无平面图位置也无经纬度。"),
+            "notOnPlan": gettext("未在平面图上标注"),
+            "noLatLon": gettext("无经纬度"),
+            "place": gettext("标注"),
+            "move": gettext("改位置"),
+            "clickPlan": gettext("请在平面图上点击“%(point)s”的位置（按 Esc 取消）。"),
+            "placed": gettext("已保存“%(point)s”在平面图上的位置。"),
             "noBoundary": gettext("暂无边界数据，企业按经纬度显示。"),
             "illustrative": gettext("镇村边界为示意"),
             "loading": gettext("加载中…"),
@@ -171,6 +186,24 @@ def map_points(request: HttpRequest) -> JsonResponse:
     if enterprise is None:
         return _bad_request("enterprise")
     return JsonResponse(map_data.points_payload(request.user, enterprise), json_dumps_params=COMPACT_JSON)
+
+
+@require_POST
+@login_required
+def point_plan_place(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save where an editor clicked a risk point on the site plan (x, y: fractions of the picture)."""
+    point = point_selectors.risk_point_get(request.user, pk)  # out of scope: 404 first
+    if not can_edit_register(request.user, point.enterprise_id):
+        raise PermissionDenied(gettext("您没有修改该企业风险清单的权限"))
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        point = point_services.risk_point_plan_place(
+            actor=user, point=point, x=request.POST.get("x"), y=request.POST.get("y")
+        )
+    except ValidationError as exc:
+        return JsonResponse({"errors": exc.message_dict}, status=422, json_dumps_params=COMPACT_JSON)
+    return JsonResponse({"id": point.pk, "x": point.plan_x, "y": point.plan_y})
 
 
 # ---- site plans ----------------------------------------------------------------------------------

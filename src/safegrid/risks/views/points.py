@@ -56,6 +56,7 @@ from ..permissions import can_edit_register, editable_enterprise_ids
 from ..rules import assessment as rules
 from ..rules import methods
 from ..selectors import points as selectors
+from ..selectors.regional import site_plan_for
 from ..services import points as services
 from ..templatetags.risk_levels import risk_badge
 
@@ -296,6 +297,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_register(request.user, point.enterprise_id),
         "plan_x_pct": round(point.plan_x * 100) if point.plan_x is not None else None,
         "plan_y_pct": round(point.plan_y * 100) if point.plan_y is not None else None,
+        "has_plan": site_plan_for(request.user, point.enterprise_id) is not None,
     }
     return render(request, "risks/points/detail.html", context)
 
@@ -692,13 +694,21 @@ class TierAssignView(_RegisterEditMixin, ServiceFormView):
         kind = TIER_UNIT_KIND[self.tier()]
         held = selectors.assignment_list(user).filter(risk_point=point, tier=self.tier()).first()
         initial = {"person": held.person_id, "org_unit": held.org_unit_id} if held else {}
+        units = ent_selectors.org_unit_list(user).filter(enterprise_id=point.enterprise_id, kind=kind)
+        people = ent_selectors.person_list(user).filter(enterprise_id=point.enterprise_id, active=True)
+        if point.org_unit is not None and kind != OrgUnitKind.COMPANY:
+            # Offer only the units of this tier on the point's line and the people working in them
+            # (rules/tiers.py; the service refuses anything else with the reason).
+            path = point.org_unit.path
+            line = [u for u in units if u.path.startswith(path) or path.startswith(u.path)]
+            units = units.filter(pk__in=[u.pk for u in line])
+            within = Q(pk__in=[])
+            for unit in line:
+                within |= Q(org_unit__path__startswith=unit.path)
+            people = people.filter(within)
         return {
-            "people": ent_selectors.person_list(user)
-            .filter(enterprise_id=point.enterprise_id, active=True)
-            .order_by("name"),
-            "units": ent_selectors.org_unit_list(user)
-            .filter(enterprise_id=point.enterprise_id, kind=kind)
-            .order_by("path"),
+            "people": people.order_by("org_unit__path", "name"),
+            "units": units.order_by("path"),
             "initial": initial,
         }
 
@@ -710,7 +720,10 @@ class TierAssignView(_RegisterEditMixin, ServiceFormView):
             need = gettext("该风险点的等级要求设置%(tier)s管控责任。")
         else:
             need = gettext("该风险点的等级不强制要求%(tier)s管控，可自愿设置。")
-        limits = gettext("责任人限本企业在岗人员；责任单位限与管控层级对应的组织单元。")
+        limits = gettext(
+            "责任单位限风险点所在管理线上与管控层级对应的组织单元，责任人限在该单位（含下级）工作的在岗人员；"
+            "不选责任单位时按责任人所在单位确定。"
+        )
         context.update({"point": point, "intro": f"{need % {'tier': tier.label}}{limits}"})
         return context
 

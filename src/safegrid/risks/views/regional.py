@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -186,13 +187,48 @@ def _review_text(row: RegionalRisk) -> str:
 def _review_html(row: RegionalRisk) -> SafeString:
     if row.next_review_on is None:
         return format_html("{}", "—")
-    if rr.is_overdue(row.next_review_on, timezone.localdate()):
+    today = timezone.localdate()
+    if rr.is_overdue(row.next_review_on, today):
         return format_html(
             '<span class="text-danger fw-bold">{}</span> <span class="badge bg-red text-red-fg">{}</span>',
             row.next_review_on.isoformat(),
             gettext("已逾期"),
         )
+    days = (row.next_review_on - today).days
+    if rr.is_alert(row.level) and rr.review_reminder(days) is not None:
+        return format_html(
+            '<span class="fw-bold">{}</span> <span class="badge bg-orange-lt text-orange">{}</span>',
+            row.next_review_on.isoformat(),
+            gettext("今天到期") if days == 0 else gettext("%(n)s 天后到期") % {"n": days},
+        )
     return format_html("{}", row.next_review_on.isoformat())
+
+
+def _division_html(row: RegionalRisk, url: str | None) -> SafeString:
+    """The region's name, linked (to the adjust form for those who decide levels), with its basis below
+    on screens too narrow for the basis column."""
+    name = (
+        format_html('<a href="{}">{}</a>', url, row.division.name)
+        if url
+        else format_html("{}", row.division.name)
+    )
+    return format_html(
+        '{}<div class="small text-secondary d-lg-none mt-1">{}</div>'
+        '<div class="small d-md-none mt-1">{}{}</div>',
+        name,
+        _basis_text(row),
+        gettext("下次复核："),
+        _review_html(row),
+    )
+
+
+def _adjust_html(row: RegionalRisk) -> SafeString:
+    return format_html(
+        '<a class="btn btn-sm btn-outline-primary" href="{}" aria-label="{}">{}</a>',
+        reverse("risks:regional_adjust", args=[row.pk]),
+        gettext("调整 %(region)s 的区域风险等级") % {"region": row.division.name},
+        gettext("确定/调整") if not row.adjusted else gettext("调整"),
+    )
 
 
 def _year_choices(user: Any) -> list[tuple[str, str]]:
@@ -244,9 +280,22 @@ class RegionalListView(ScopedListView):
             html=lambda r: _level_badge(r.level),
             sort="level",
         ),
-        Column("decision", _("确定方式"), value=_decision_text, html=_decision_html, css="sg-wrap"),
+        Column(
+            "decision",
+            _("确定方式"),
+            value=_decision_text,
+            html=_decision_html,
+            css="d-none d-md-table-cell sg-wrap",
+        ),
         Column("basis", _("建议依据"), value=_basis_text, css="d-none d-lg-table-cell sg-wrap"),
-        Column("next_review_on", _("下次复核"), value=_review_text, html=_review_html, sort="next_review_on"),
+        Column(
+            "next_review_on",
+            _("下次复核"),
+            value=_review_text,
+            html=_review_html,
+            sort="next_review_on",
+            css="d-none d-md-table-cell",
+        ),
         Column("decided_by", _("确定人"), attr="decided_by", table=False),
         Column("method_version", _("方法版本"), table=False),
     )
@@ -271,6 +320,16 @@ class RegionalListView(ScopedListView):
         ),
         Filter("division", _("区划"), _division_filter, hidden=True),
     )
+
+    def table_columns(self) -> list[Column]:
+        """The region links to its adjust form (or the map), and an adjust button for those who decide."""
+        columns = [
+            replace(c, html=lambda r: _division_html(r, self.row_url(r))) if c.key == "division" else c
+            for c in super().table_columns()
+        ]
+        if can_set_regional_risk(self.request.user):
+            columns.append(Column("adjust", _("操作"), value=lambda r: "", html=_adjust_html, export=False))
+        return columns
 
     def row_url(self, obj: Any) -> str | None:
         if can_set_regional_risk(self.request.user):

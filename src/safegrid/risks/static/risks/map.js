@@ -177,24 +177,37 @@
     });
   }
 
-  function sidePoints(points) {
+  function sidePoints(data) {
     var list = $("side-list");
     list.textContent = "";
     $("side-list-title").textContent = text.points;
+    var points = data.points;
     if (!points.length) {
       list.appendChild(el("div", { className: "list-group-item text-secondary", text: text.noPoints }));
       return;
     }
     points.forEach(function (p, index) {
-      var children = [
+      var where = [];
+      if (data.plan && p.x === null) where.push(text.notOnPlan);
+      if (p.lat === null || p.lon === null) where.push(text.noLatLon);
+      var body = el("a", { className: "d-flex align-items-center gap-2 flex-fill text-reset text-decoration-none", href: p.url || "#" }, [
         paint(el("span", { className: "badge", text: String(index + 1) }), p.level),
         el("span", { className: "flex-fill" }, [
           el("div", { text: p.code + " " + p.name }),
-          el("div", { className: "small text-secondary", text: levelLabel(p.level) + (p.location ? " · " + p.location : "") })
+          el("div", { className: "small text-secondary", text: [levelLabel(p.level)].concat(p.location ? [p.location] : []).concat(where).join(" · ") })
         ])
-      ];
-      var item = listItem(children, function () { highlightPoint(p.id); }, p.url || null);
-      item.setAttribute("data-point", p.id);
+      ]);
+      body.addEventListener("mouseenter", function () { highlightPoint(p.id); });
+      body.addEventListener("focus", function () { highlightPoint(p.id); });
+      var item = el("div", { className: "list-group-item d-flex align-items-center gap-2 py-2", "data-point": p.id }, [body]);
+      if (p.placeUrl) {
+        var place = el("button", {
+          type: "button", className: "btn btn-sm btn-outline-primary", "data-place": p.id,
+          text: p.x === null ? text.place : text.move, "aria-label": (p.x === null ? text.place : text.move) + " " + p.code
+        });
+        place.addEventListener("click", function () { startPlacing(data, p); });
+        item.appendChild(place);
+      }
       list.appendChild(item);
     });
   }
@@ -260,15 +273,36 @@
     };
   }
 
+  // Region names as their own layer, on top of the enterprise dots, on a light background so a name stays
+  // readable over a cluster; overlapping names are hidden rather than stacked.
+  function regionLabels(regions) {
+    return {
+      type: "scatter",
+      coordinateSystem: "geo",
+      silent: true,
+      z: 20,
+      symbolSize: 0,
+      labelLayout: { hideOverlap: true },
+      data: regions.map(function (r) { return { name: r.name, value: [r.lon, r.lat] }; }),
+      label: {
+        show: true, formatter: "{b}", fontSize: 10, color: "#1d273b", position: "inside",
+        backgroundColor: "rgba(255,255,255,.82)", padding: [1, 3], borderRadius: 3
+      },
+      tooltip: { show: false }
+    };
+  }
+
   function renderDivision(div, ents) {
     $("risk-map").classList.remove("d-none");
     $("plan-view").classList.add("d-none");
+    $("plan-toggle").classList.add("d-none");
     chart.resize();
     var regionsByCode = {};
     div.regions.forEach(function (r) { regionsByCode[r.code] = r; });
     lastRegions = div.regions;
     var rows = ents.rows;
     var option;
+    var labelled = div.regions.length <= 40 && div.regions.every(function (r) { return r.lat !== null && r.lon !== null; });
     if (div.geojson.features.length) {
       var mapName = "sg-" + div.node.code;
       window.echarts.registerMap(mapName, div.geojson);
@@ -308,20 +342,22 @@
           roam: true,
           scaleLimit: { min: 0.8, max: 40 },
           top: 8, bottom: 36, left: 8, right: 8,
+          // Region names are drawn by the label series below, above the enterprise dots (the geo's own
+          // labels sit under them); the geo labels only stand in for regions without a centre.
           label: {
-            show: div.regions.length <= 40,
+            show: div.regions.length <= 40 && !labelled,
             fontSize: 10,
             color: "#1d273b",
             formatter: function (p) { return (regionsByCode[p.name] || { name: "" }).name; }
           },
           itemStyle: { borderColor: "#ffffff", borderWidth: 1, areaColor: "#dee2e6" },
-          emphasis: { label: { show: true }, itemStyle: { borderColor: "#1d273b", borderWidth: 2 } }
+          emphasis: { label: { show: !labelled }, itemStyle: { borderColor: "#1d273b", borderWidth: 2 } }
         },
         series: [{
           type: "map",
           geoIndex: 0,
           data: div.regions.map(function (r) { return { name: r.code, value: r.level || NOT_GRADED }; })
-        }].concat(scatterSeries(rows, "geo"))
+        }].concat(scatterSeries(rows, "geo")).concat(labelled ? [regionLabels(div.regions)] : [])
       };
     } else {
       option = cartesian(scatterSeries(rows, "cartesian2d"), rows.map(function (r) { return [r[3], r[2]]; }));
@@ -359,19 +395,34 @@
     }).catch(function () { if (token === loadToken) status(text.error); });
   }
 
+  // ---- one enterprise: its site plan, or its points by lat/lon ------------------------------------------
+
+  var lastPoints = null;
+  var view = "plan";  // "plan" or "coords" for an enterprise with a site plan
+  var placing = null;  // the point an editor is placing on the plan
+
+  function planNotes(data) {
+    var offPlan = data.points.filter(function (p) { return p.x === null; });
+    var neither = offPlan.filter(function (p) { return p.lat === null || p.lon === null; });
+    var notes = [];
+    if (offPlan.length) {
+      notes.push(offPlan.length + " " + text.offPlan + (data.canPlace ? text.placeHint : ""));
+    }
+    if (neither.length) notes.push(neither.length + " " + text.neither);
+    return notes.join(" ");
+  }
+
   function renderPlan(data) {
     $("risk-map").classList.add("d-none");
     $("plan-view").classList.remove("d-none");
     var img = $("plan-image");
-    img.src = data.plan.url;
+    if (img.getAttribute("src") !== data.plan.url) img.src = data.plan.url;
     img.width = data.plan.width;
     img.height = data.plan.height;
     var layer = $("plan-points");
     layer.textContent = "";
-    var placed = 0;
     data.points.forEach(function (p, index) {
       if (p.x === null || p.y === null) return;
-      placed++;
       var dot = el("button", {
         type: "button",
         className: "sg-plan-dot",
@@ -383,51 +434,174 @@
       paint(dot, p.level);
       dot.style.left = (p.x * 100) + "%";
       dot.style.top = (p.y * 100) + "%";
-      dot.addEventListener("click", function () { highlightPoint(p.id); });
+      dot.addEventListener("click", function () { if (!placing) highlightPoint(p.id); });
       layer.appendChild(dot);
     });
-    status(placed < data.points.length ? text.noCoords : "");
+    if (!placing) status(data.points.length ? planNotes(data) : text.noPoints);
+  }
+
+  // The smallest box (with a margin) holding the points, stretched to the chart's shape so that a metre
+  // is as long across as up and close points are not squeezed into one blob.
+  function fittedExtent(pairs, lat) {
+    var ext = extentOf(pairs, 0);
+    var node = $("risk-map");
+    var ratio = Math.max(node.clientWidth, 1) / Math.max(node.clientHeight, 1);
+    var k = Math.max(Math.cos(lat * Math.PI / 180), 0.2);  // degrees of longitude per degree of latitude on the ground
+    var latSpan = Math.max(ext.y[1] - ext.y[0], (ext.x[1] - ext.x[0]) * k / ratio, 0.0012) * 1.35;
+    var lonSpan = latSpan * ratio / k;
+    var cy = (ext.y[0] + ext.y[1]) / 2, cx = (ext.x[0] + ext.x[1]) / 2;
+    return { x: [cx - lonSpan / 2, cx + lonSpan / 2], y: [cy - latSpan / 2, cy + latSpan / 2] };
   }
 
   function renderPointsByCoords(data) {
     $("risk-map").classList.remove("d-none");
     $("plan-view").classList.add("d-none");
     chart.resize();
-    var located = data.points.filter(function (p) { return p.lat !== null && p.lon !== null; });
-    var rows = located.map(function (p) { return [p.id, p.code + " " + p.name, p.lat, p.lon, p.level]; });
-    var series = scatterSeries(rows, "cartesian2d");
-    var pairs = rows.map(function (r) { return [r[3], r[2]]; });
     var e = data.enterprise;
+    var located = [];
+    data.points.forEach(function (p, index) {
+      if (p.lat !== null && p.lon !== null) located.push({ p: p, n: index + 1 });
+    });
+    var byLevel = {};
+    located.forEach(function (item) {
+      var key = item.p.level ? String(item.p.level) : "none";
+      (byLevel[key] = byLevel[key] || []).push({ name: item.p.code + " " + item.p.name, value: [item.p.lon, item.p.lat], id: item.p.id, n: item.n });
+    });
+    var series = LEVEL_KEYS.filter(function (k) { return byLevel[k]; }).map(function (k) {
+      return {
+        name: k === "none" ? text.none : levelLabel(Number(k)),
+        type: "scatter",
+        data: byLevel[k],
+        symbolSize: 20,
+        z: 10 - (k === "none" ? 5 : Number(k)),
+        itemStyle: { color: COLOURS[k], borderColor: "#ffffff", borderWidth: 2, shadowBlur: 3, shadowColor: "rgba(0,0,0,.45)" },
+        // the list number in the dot, as on the site plan; names are in the list and the tooltip
+        label: { show: true, position: "inside", formatter: function (q) { return String(q.data.n); }, color: TEXT_COLOURS[k], fontSize: 10, fontWeight: "bold" },
+        labelLayout: { moveOverlap: "shiftY" }
+      };
+    });
+    var pairs = located.map(function (item) { return [item.p.lon, item.p.lat]; });
     if (e.lat !== null && e.lon !== null) {
       pairs.push([e.lon, e.lat]);
+      // The enterprise's own position: a small dark diamond under the points, named in the tooltip only
+      // (a name label drawn over the points hid them).
       series.push({
         name: e.name, type: "scatter", data: [{ name: e.name, value: [e.lon, e.lat] }], symbol: "diamond",
-        symbolSize: 14, itemStyle: { color: "#1d273b" }, label: { show: true, position: "top", formatter: e.name }
+        symbolSize: 12, z: 1, itemStyle: { color: "#1d273b", opacity: 0.75 }
       });
     }
-    chart.setOption(cartesian(series, pairs), true);
-    var notes = [text.noPlan];
-    if (located.length < data.points.length) notes.push(text.noCoords);
+    var lat = pairs.length ? pairs[0][1] : 37;
+    var ext = fittedExtent(pairs.length ? pairs : [[0, 0]], lat);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "item", formatter: function (q) { return q.name + "<br>" + q.seriesName; } },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      // few ticks on a phone so the 4-decimal labels do not run into each other
+      xAxis: { type: "value", min: ext.x[0], max: ext.x[1], splitNumber: $("risk-map").clientWidth < 560 ? 2 : 5, axisLabel: { hideOverlap: true, formatter: function (v) { return v.toFixed(4) + "°E"; } }, splitLine: { show: false } },
+      yAxis: { type: "value", min: ext.y[0], max: ext.y[1], axisLabel: { hideOverlap: true, formatter: function (v) { return v.toFixed(4) + "°N"; } }, splitLine: { show: false } },
+      series: series
+    }, true);
+    var notes = [];
+    if (!data.plan) notes.push(text.noPlan);
+    var missing = data.points.length - located.length;
+    if (missing) notes.push(missing + " " + text.noCoords);
     status(data.points.length ? notes.join(" ") : text.noPoints);
+  }
+
+  function renderEnterprise(data) {
+    var toggle = $("plan-toggle");
+    var both = Boolean(data.plan) && data.points.some(function (p) { return p.lat !== null && p.lon !== null; });
+    toggle.classList.toggle("d-none", !both);
+    if (!data.plan) view = "coords";
+    Array.prototype.forEach.call(toggle.querySelectorAll("[data-view]"), function (button) {
+      var on = button.getAttribute("data-view") === view;
+      button.classList.toggle("active", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    if (data.plan && view === "plan") renderPlan(data);
+    else renderPointsByCoords(data);
+  }
+
+  // ---- placing a point on the plan: pick it in the list, click the plan, the server saves and audits ----
+
+  function csrfToken() {
+    var field = document.querySelector("#map-csrf [name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function stopPlacing(message) {
+    placing = null;
+    $("plan-view").classList.remove("sg-placing");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-place]"), function (b) { b.classList.remove("active"); });
+    status(message !== undefined ? message : (lastPoints ? planNotes(lastPoints) : ""));
+  }
+
+  function startPlacing(data, point) {
+    placing = point;
+    view = "plan";
+    renderEnterprise(data);
+    $("plan-view").classList.add("sg-placing");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-place]"), function (b) {
+      b.classList.toggle("active", String(b.getAttribute("data-place")) === String(point.id));
+    });
+    status(text.clickPlan.replace("%(point)s", point.code + " " + point.name));
+    $("plan-view").scrollIntoView({ block: "nearest" });
+  }
+
+  function placeAt(event) {
+    if (!placing) return;
+    event.preventDefault();
+    var rect = $("plan-image").getBoundingClientRect();
+    var x = Math.min(Math.max((event.clientX - rect.left) / rect.width, 0), 1);
+    var y = Math.min(Math.max((event.clientY - rect.top) / rect.height, 0), 1);
+    var point = placing;
+    var body = new URLSearchParams({ x: x.toFixed(4), y: y.toFixed(4) });
+    fetch(point.placeUrl, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        var errors = result.json.errors || {};
+        var first = Object.keys(errors)[0];
+        stopPlacing(first ? errors[first].join(" ") : text.error);
+        return;
+      }
+      point.x = result.json.x;
+      point.y = result.json.y;
+      placing = null;
+      renderPlan(lastPoints);
+      sidePoints(lastPoints);
+      stopPlacing(text.placed.replace("%(point)s", point.code + " " + point.name));
+      highlightPoint(point.id);
+    }).catch(function () { stopPlacing(text.error); });
   }
 
   function showEnterprise(id, push) {
     var token = ++loadToken;
     state.enterprise = id;
+    placing = null;
     status(text.loading);
     getJSON(cfg.urls.points, { enterprise: id }).then(function (data) {
       if (token !== loadToken) return;
+      lastPoints = data;
+      view = data.plan ? "plan" : "coords";
       breadcrumb(data.path, data.enterprise.name);
-      if (data.plan) renderPlan(data);
-      else renderPointsByCoords(data);
+      renderEnterprise(data);
       setCounts(data.counts, false);
       $("counts-title").textContent = data.enterprise.name;
-      sidePoints(data.points);
+      sidePoints(data);
       $("illustrative-note").classList.add("d-none");
       $("legend-title").textContent = text.legendPoints;
       var link = $("open-list");
       if (link) { link.href = data.enterprise.url; link.lastChild.textContent = text.openEnterprise; }
       if (push) remember();
+      if (cfg.placePoint) {
+        var wanted = data.points.filter(function (p) { return String(p.id) === String(cfg.placePoint); })[0];
+        cfg.placePoint = null;
+        if (wanted && wanted.placeUrl) startPlacing(data, wanted);
+      }
     }).catch(function () { if (token === loadToken) status(text.error); });
   }
 
@@ -484,6 +658,15 @@
       else if (s.division) showDivision(s.division, false);
     });
     window.addEventListener("resize", function () { chart.resize(); bar.resize(); });
+    Array.prototype.forEach.call($("plan-toggle").querySelectorAll("[data-view]"), function (button) {
+      button.addEventListener("click", function () {
+        view = button.getAttribute("data-view");
+        if (view !== "plan" && placing) stopPlacing();
+        if (lastPoints) renderEnterprise(lastPoints);
+      });
+    });
+    $("plan-view").addEventListener("click", placeAt, true);  // capture: a click on a dot places too
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape" && placing) stopPlacing(); });
     var startDivision = cfg.start;  // the server checked ?division= against the user's map
     if (cfg.startEnterprise) {
       state.division = startDivision;

@@ -2,7 +2,7 @@
 
 The upload is kept as an `enterprises.ImportJob` (kind *risk_register*, the bytes and, afterwards,
 the outcome and error table); the job reads it, checks the uploader's permission again and runs
-`documents.points_excel.import_register` with the job's `ctx` as progress sink, storing the outcome
+`documents.points_excel.importer.import_register` with the job's `ctx` as progress sink, storing the outcome
 marked done in the same transaction as the register (see `enterprises.import_jobs`, also for the SQLite
 lease note).
 """
@@ -22,7 +22,7 @@ from safegrid.enterprises import import_jobs
 from safegrid.enterprises.models import Enterprise, ImportJob
 from safegrid.enterprises.models_import import ImportKind
 
-from ..documents import points_excel
+from ..documents.points_excel import importer
 from ..permissions import can_edit_register
 
 JOB_KIND = "risks.import_register"
@@ -57,13 +57,13 @@ def register_import_run(ctx: ProgressSink, upload_id: int) -> dict[str, Any]:
     if enterprise is None or not can_edit_register(upload.created_by, enterprise.pk):
         result: ImportResult = ImportResult(False, message=_("您没有维护该企业风险清单的权限"))
     else:
-        outcome = points_excel.import_register(
+        outcome = importer.import_register(
             user=upload.created_by,
             enterprise=enterprise,
             file_name=upload.file_name,
             content=bytes(upload.content),
             ctx=ctx,
-            wrap=lambda importer: import_jobs.MarkDone(importer, upload),
+            wrap=lambda inner: import_jobs.MarkDone(inner, upload),
         )
         result, summary = outcome, outcome.summary.as_dict() if outcome.summary else None
     import_jobs.upload_finish(upload, result, summary=summary, url=url)

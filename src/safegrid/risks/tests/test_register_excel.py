@@ -21,7 +21,8 @@ from safegrid.jobs.models import Job
 from safegrid.jobs.testing import run_queued
 from safegrid.notifications.models import Notification
 from safegrid.risks.choices import AssessmentKind, IdentificationMethod
-from safegrid.risks.documents import points_excel as rx
+from safegrid.risks.documents.points_excel import columns as rx
+from safegrid.risks.documents.points_excel.importer import ImportOutcome, file_uscc, import_register
 from safegrid.risks.models import (
     ControlMeasure,
     HazardFactor,
@@ -44,7 +45,7 @@ def workbook_bytes(world: World, sheets: dict[str, list[dict[str, Any]]]) -> byt
     """A register workbook with the template's headers and the given rows (by column key)."""
     workbook = Workbook()
     help_sheet = workbook.worksheets[0]
-    help_sheet.title = rx.HELP_SHEET
+    help_sheet.title = excel.HELP_SHEET
     help_sheet.append([rx.USCC_LABEL, world.ent_a.uscc])
     for name, columns in rx.SHEETS.items():
         sheet = workbook.create_sheet(name)
@@ -105,10 +106,8 @@ def good_sheets(**changes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
     return sheets
 
 
-def do_import(world: World, content: bytes, user: str = "ent_a") -> rx.ImportOutcome:
-    return rx.import_register(
-        user=world.user(user), enterprise=world.ent_a, file_name="t.xlsx", content=content
-    )
+def do_import(world: World, content: bytes, user: str = "ent_a") -> ImportOutcome:
+    return import_register(user=world.user(user), enterprise=world.ent_a, file_name="t.xlsx", content=content)
 
 
 def register_counts() -> tuple[int, int, int, int, int]:
@@ -236,14 +235,14 @@ def test_template_downloads_parses_and_imports_nothing(world: World, login: Any)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == [rx.HELP_SHEET, *rx.SHEETS, rx.CODES_SHEET]
+    assert workbook.sheetnames == [excel.HELP_SHEET, *rx.SHEETS, excel.CODES_SHEET]
     factors = workbook[rx.FACTORS_SHEET]
     assert factors["A1"].value == "风险点编号*" and factors["A1"].font.bold
-    assert factors["A2"].value.startswith(rx.EXAMPLE_MARK)
+    assert factors["A2"].value.startswith(excel.EXAMPLE_MARK)
     assert factors["A2"].number_format == "@"
     assert factors.column_dimensions["A"].number_format == "@"
     headers = {
-        col[0]: [v for v in col[1:] if v] for col in workbook[rx.CODES_SHEET].iter_cols(values_only=True)
+        col[0]: [v for v in col[1:] if v] for col in workbook[excel.CODES_SHEET].iter_cols(values_only=True)
     }
     assert "合成车间/甲班/反应釜操作岗" in headers["岗位路径"]
     assert "合成车间" in headers["组织单元路径"]
@@ -252,11 +251,11 @@ def test_template_downloads_parses_and_imports_nothing(world: World, login: Any)
     assert headers["LEC：E"] == ["10", "6", "3", "2", "1", "0.5"]
     assert headers["管控层级"] == ["公司级", "车间级", "班组级", "岗位级"]
     assert any(
-        dv.formula1.startswith(f"'{rx.CODES_SHEET}'!") for dv in factors.data_validations.dataValidation
+        dv.formula1.startswith(f"'{excel.CODES_SHEET}'!") for dv in factors.data_validations.dataValidation
     )
 
     read = excel.read_workbook(response.content, rx.SPECS)
-    assert read.problems == [] and rx.file_uscc(response.content) == world.ent_a.uscc
+    assert read.problems == [] and file_uscc(response.content) == world.ent_a.uscc
     assert all(rows == [] for rows in read.sheets.values())  # only example rows
     outcome = do_import(world, response.content)
     assert not outcome.ok and "没有数据行" in outcome.message
@@ -357,10 +356,10 @@ def test_duplicates_and_another_enterprises_file_are_refused(world: World) -> No
     assert (rx.POINTS_SHEET, 3, "风险点编号") in found and (rx.TIERS_SHEET, 3, "管控层级") in found
 
     content = workbook_bytes(world, good_sheets())
-    outcome = rx.import_register(
+    outcome = import_register(
         user=world.user("county_admin"), enterprise=world.ent_b, file_name="a", content=content
     )
-    assert not outcome.ok and outcome.errors[0].sheet == rx.HELP_SHEET
+    assert not outcome.ok and outcome.errors[0].sheet == excel.HELP_SHEET
     assert "另一家企业" in outcome.errors[0].message
 
 

@@ -28,7 +28,7 @@ from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.models_import import ImportKind
 
-from ..documents import points_excel
+from ..documents.points_excel import export
 from ..forms.excel import RegisterImportForm
 from ..permissions import can_edit_register, editable_enterprise_ids
 from ..services import register_import
@@ -139,9 +139,7 @@ def _xlsx(content: bytes, file_name: str) -> HttpResponse:
 @require_GET
 def excel_template(request: HttpRequest) -> HttpResponse:
     enterprise = _enterprise_from(request, request.GET.get("enterprise"))
-    return _xlsx(
-        points_excel.build_template(request.user, enterprise), f"风险清单导入模板-{enterprise.name}.xlsx"
-    )
+    return _xlsx(export.build_template(request.user, enterprise), f"风险清单导入模板-{enterprise.name}.xlsx")
 
 
 @login_required
@@ -149,6 +147,4 @@ def excel_template(request: HttpRequest) -> HttpResponse:
 def excel_export(request: HttpRequest) -> HttpResponse:
     enterprise = _enterprise_from(request, request.GET.get("enterprise"))
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(
-        points_excel.build_export(request.user, enterprise), f"风险清单-{enterprise.name}-{stamp}.xlsx"
-    )
+    return _xlsx(export.build_export(request.user, enterprise), f"风险清单-{enterprise.name}-{stamp}.xlsx")

@@ -29,6 +29,7 @@ from ..models import (
     RiskSettings,
 )
 from ..rules import assessment as rules
+from ..rules import register_diff as diff_rules
 from ..selectors import points as selectors
 
 DERIVED_POINT_FIELDS = frozenset({"level", "level_method_version", "qr_token", "enterprise"})
@@ -99,28 +100,31 @@ def factor_current_assessment(factor: HazardFactor) -> RiskAssessment | None:
     return residual if residual is not None else _current(assessments, AssessmentKind.INITIAL)
 
 
+def risk_point_level_now(point_id: int) -> dict[str, Any]:
+    """The level and method version the point's active factors give it now (level None if none)."""
+    factors = HazardFactor.objects.filter(risk_point_id=point_id, active=True).prefetch_related("assessments")
+    deciding: RiskAssessment | None = None
+    for factor in factors:
+        current = factor_current_assessment(factor)
+        if current is None:
+            continue
+        if deciding is None or (current.level, -current.assessed_at.timestamp()) < (
+            deciding.level,
+            -deciding.assessed_at.timestamp(),
+        ):
+            deciding = current
+    level = rules.point_level([deciding.level] if deciding else [])
+    return {"level": level, "level_method_version": deciding.method_version if deciding else ""}
+
+
 def risk_point_recompute_level(*, actor: Actor, point: RiskPoint) -> RiskPoint:
-    """Set the point's level to the most dangerous current level of its factors (None if none)."""
+    """Set the point's level to the most dangerous current level of its active factors (None if none)."""
     with transaction.atomic():
-        factors = HazardFactor.objects.filter(risk_point_id=point.pk).prefetch_related("assessments")
-        deciding: RiskAssessment | None = None
-        for factor in factors:
-            current = factor_current_assessment(factor)
-            if current is None:
-                continue
-            if deciding is None or (current.level, -current.assessed_at.timestamp()) < (
-                deciding.level,
-                -deciding.assessed_at.timestamp(),
-            ):
-                deciding = current
-        level = rules.point_level([deciding.level] if deciding else [])
-        version = deciding.method_version if deciding else ""
-        if point.level == level and point.level_method_version == version:
+        derived = risk_point_level_now(point.pk)
+        if point.level == derived["level"] and point.level_method_version == derived["level_method_version"]:
             return point
         with writing_protected("level", "level_method_version"):
-            return object_update(
-                actor=actor, obj=point, data={"level": level, "level_method_version": version}
-            )
+            return object_update(actor=actor, obj=point, data=derived)
 
 
 # --- Hazard factors -----------------------------------------------------------------------------
@@ -129,7 +133,7 @@ def risk_point_recompute_level(*, actor: Actor, point: RiskPoint) -> RiskPoint:
 def _check_jha(point: RiskPoint, method: str, step_no: Any, exclude_pk: int | None = None) -> None:
     if method != IdentificationMethod.JHA:
         return
-    others = HazardFactor.objects.filter(risk_point=point, method=IdentificationMethod.JHA)
+    others = HazardFactor.objects.filter(risk_point=point, method=IdentificationMethod.JHA, active=True)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     steps = [s for s in others.values_list("step_no", flat=True) if s is not None]
@@ -138,15 +142,40 @@ def _check_jha(point: RiskPoint, method: str, step_no: Any, exclude_pk: int | No
         raise ValidationError({"step_no": problem})
 
 
+def _item_code(model: type[HazardFactor | ControlMeasure], point: RiskPoint, data: Mapping[str, Any]) -> str:
+    """The code a new factor or measure gets: the one given (checked), else the next free one.
+
+    Call with the point row locked, so two adds never pick the same code."""
+    used = model.objects.filter(risk_point=point).values_list("code", flat=True)
+    given = str(data.get("code") or "").strip()
+    if not given:
+        prefix = diff_rules.FACTOR_PREFIX if model is HazardFactor else diff_rules.MEASURE_PREFIX
+        return diff_rules.next_code(prefix, used)
+    problem = diff_rules.code_problem(given)
+    if problem is None and given in set(used):
+        problem = "该风险点已有这个编号（编号不会重复使用，包括已停用的）"
+    if problem:
+        raise ValidationError({"code": problem})
+    return given
+
+
+def _lock(point: RiskPoint) -> None:
+    RiskPoint.objects.select_for_update().filter(pk=point.pk).first()
+
+
 def hazard_factor_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> HazardFactor:
+    """Add a factor to a point; it is numbered H01, H02… within the point unless `data` names a code."""
     if "risk_point" in data:
         raise ValidationError({"risk_point": "危险源所属风险点由系统指定"})
     if not point.active:
         raise ValidationError({"risk_point": "风险点已停用，不能增加危险源"})
     with transaction.atomic():
-        RiskPoint.objects.select_for_update().filter(pk=point.pk).first()  # serialise JHA step counting
+        _lock(point)  # serialise JHA step counting and numbering
         _check_jha(point, str(data.get("method", "")), data.get("step_no"))
-        return object_create(actor=actor, model=HazardFactor, data={**data, "risk_point": point})
+        code = _item_code(HazardFactor, point, data)
+        return object_create(
+            actor=actor, model=HazardFactor, data={**data, "code": code, "risk_point": point}
+        )
 
 
 def hazard_factor_update(*, actor: Actor, factor: HazardFactor, data: Mapping[str, Any]) -> HazardFactor:
@@ -217,9 +246,15 @@ def assess(
 
 
 def measure_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> ControlMeasure:
+    """Add a measure to a point; it is numbered M01, M02… within the point unless `data` names a code."""
     if "risk_point" in data:
         raise ValidationError({"risk_point": "管控措施所属风险点由系统指定"})
-    return object_create(actor=actor, model=ControlMeasure, data={**data, "risk_point": point})
+    with transaction.atomic():
+        _lock(point)
+        code = _item_code(ControlMeasure, point, data)
+        return object_create(
+            actor=actor, model=ControlMeasure, data={**data, "code": code, "risk_point": point}
+        )
 
 
 def measure_update(*, actor: Actor, measure: ControlMeasure, data: Mapping[str, Any]) -> ControlMeasure:
@@ -246,6 +281,7 @@ def tier_assign(
     """Name the person responsible for a point at one tier (replacing whoever held it).
 
     Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones.
+    A retired assignment of the tier is revived (same row and id).
     """
     if tier not in ControlTier.values:
         raise ValidationError(
@@ -258,7 +294,9 @@ def tier_assign(
             ResponsibilityAssignment.objects.select_for_update().filter(risk_point=point, tier=tier).first()
         )
         if existing is not None:
-            return object_update(actor=actor, obj=existing, data={"person": person, "org_unit": org_unit})
+            return object_update(
+                actor=actor, obj=existing, data={"person": person, "org_unit": org_unit, "active": True}
+            )
         return object_create(
             actor=actor,
             model=ResponsibilityAssignment,
@@ -272,5 +310,5 @@ def tier_unassign(*, actor: Actor, assignment: ResponsibilityAssignment) -> None
 
 def missing_tiers(point: RiskPoint) -> tuple[str, ...]:
     """Tiers the point's level requires that nobody holds yet (company → post order)."""
-    assigned = [a.tier for a in point.tiers.all()]
+    assigned = [a.tier for a in point.tiers.all() if a.active]
     return rules.missing_tiers(point.level, assigned)

@@ -71,7 +71,7 @@ def tier_names(tiers: tuple[str, ...]) -> str:
 
 def point_missing_tiers(point: RiskPoint) -> tuple[str, ...]:
     """Required tiers nobody holds (uses prefetched `tiers`: no query per row)."""
-    return rules.missing_tiers(point.level, [a.tier for a in point.tiers.all()])
+    return rules.missing_tiers(point.level, [a.tier for a in point.tiers.all() if a.active])
 
 
 def missing_tiers_q() -> Q:
@@ -79,7 +79,7 @@ def missing_tiers_q() -> Q:
     condition = Q(pk__in=[])
     for tier in methods.TIERS:
         levels = [level for level, required in methods.REQUIRED_TIERS.items() if tier in required]
-        held = ResponsibilityAssignment.objects.filter(risk_point=OuterRef("pk"), tier=tier)
+        held = ResponsibilityAssignment.objects.filter(risk_point=OuterRef("pk"), tier=tier, active=True)
         condition |= Q(Q(level__in=levels), ~Exists(held))
     return condition
 
@@ -159,7 +159,7 @@ def _count_of(queryset: QuerySet[Any]) -> Coalesce:
 def risk_point_rows(user: Any) -> QuerySet[RiskPoint]:
     """The scoped risk points with their factor and measure counts (one query for the page)."""
     return selectors.risk_point_list(user).annotate(
-        factor_count=_count_of(HazardFactor.objects.all()),
+        factor_count=_count_of(HazardFactor.objects.filter(active=True)),
         measure_count=_count_of(ControlMeasure.objects.filter(active=True)),
     )
 
@@ -172,7 +172,7 @@ def _by_enterprise(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
 
 class PointListView(ScopedListView):
     selector = risk_point_rows
-    prefetch = ("tiers",)
+    prefetch = (selectors.active_tiers(),)
     title = _("风险点清单")
     export_basename = "risk-points"
     detail_url_name = "risks:point_detail"
@@ -261,7 +261,7 @@ class PointListView(ScopedListView):
 
 
 def _tier_rows(point: RiskPoint) -> list[dict[str, Any]]:
-    held = {a.tier: a for a in point.tiers.all()}
+    held = {a.tier: a for a in point.tiers.all() if a.active}
     required = set(rules.required_tiers(point.level))
     return [
         {
@@ -286,9 +286,9 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "point": point,
         "enterprise": point.enterprise,
         "factors": factors,
-        "jha": any(v.factor.method == IdentificationMethod.JHA for v in factors),
         "measures": measures,
         "tiers": _tier_rows(point),
+        "retired": selectors.retired_items(point),
         "missing": missing,
         "missing_text": tier_names(missing),
         "qr_url": qr_url(point),
@@ -617,7 +617,7 @@ class MeasureCreateView(_RegisterEditMixin, ServiceFormView):
             initial["hazard_factor"] = int(factor)
         return {
             "instance": ControlMeasure(risk_point=point),
-            "factors": selectors.hazard_factor_list(self.request.user).filter(risk_point=point),
+            "factors": selectors.hazard_factor_list(self.request.user).filter(risk_point=point, active=True),
             "posts": _posts(self.request.user, point.enterprise_id),
             "initial": initial,
         }
@@ -648,7 +648,7 @@ class MeasureEditView(_MeasureMixin, ServiceFormView):
         return {
             "instance": obj,
             "factors": selectors.hazard_factor_list(self.request.user).filter(
-                risk_point_id=obj.risk_point_id
+                risk_point_id=obj.risk_point_id, active=True
             ),
             "posts": _posts(self.request.user, obj.risk_point.enterprise_id),
         }
@@ -689,7 +689,7 @@ class TierAssignView(_RegisterEditMixin, ServiceFormView):
         point = self.point()
         user = self.request.user
         kind = TIER_UNIT_KIND[self.tier()]
-        held = selectors.assignment_list(user).filter(risk_point=point, tier=self.tier()).first()
+        held = selectors.assignment_list(user).filter(risk_point=point, tier=self.tier(), active=True).first()
         initial = {"person": held.person_id, "org_unit": held.org_unit_id} if held else {}
         return {
             "people": ent_selectors.person_list(user)

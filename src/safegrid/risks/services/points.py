@@ -7,7 +7,7 @@ entry (through `core.services`). A risk point's level is derived data: only
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -100,9 +100,7 @@ def factor_current_assessment(factor: HazardFactor) -> RiskAssessment | None:
     return residual if residual is not None else _current(assessments, AssessmentKind.INITIAL)
 
 
-def risk_point_level_now(point_id: int) -> dict[str, Any]:
-    """The level and method version the point's active factors give it now (level None if none)."""
-    factors = HazardFactor.objects.filter(risk_point_id=point_id, active=True).prefetch_related("assessments")
+def _deciding(factors: Iterable[HazardFactor]) -> dict[str, Any]:
     deciding: RiskAssessment | None = None
     for factor in factors:
         current = factor_current_assessment(factor)
@@ -115,6 +113,21 @@ def risk_point_level_now(point_id: int) -> dict[str, Any]:
             deciding = current
     level = rules.point_level([deciding.level] if deciding else [])
     return {"level": level, "level_method_version": deciding.method_version if deciding else ""}
+
+
+def risk_point_level_now(point_id: int) -> dict[str, Any]:
+    """The level and method version the point's active factors give it now (level None if none):
+    the most dangerous current assessment decides, the latest of equals."""
+    return risk_point_levels_now([point_id])[point_id]
+
+
+def risk_point_levels_now(point_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """`risk_point_level_now` for many points, in two queries."""
+    by_point: dict[int, list[HazardFactor]] = {pk: [] for pk in point_ids}
+    factors = HazardFactor.objects.filter(risk_point_id__in=list(point_ids), active=True)
+    for factor in factors.order_by("risk_point_id", "step_no", "id").prefetch_related("assessments"):
+        by_point[factor.risk_point_id].append(factor)
+    return {pk: _deciding(found) for pk, found in by_point.items()}
 
 
 def risk_point_recompute_level(*, actor: Actor, point: RiskPoint) -> RiskPoint:
@@ -214,32 +227,76 @@ def assess(
     variant: str | None = None,
 ) -> RiskAssessment:
     """Grade a hazard factor with the county's configuration and regrade its risk point."""
-    if kind not in AssessmentKind.values:
-        raise ValidationError({"kind": f"评价类型须为：{'、'.join(AssessmentKind.values)}"})
     point = factor.risk_point
     config = config_for_enterprise(point.enterprise)
+    with transaction.atomic():
+        assessment = assessment_record(
+            actor=actor,
+            factor=factor,
+            kind=kind,
+            method=method,
+            inputs=inputs,
+            config=config,
+            variant=variant,
+        )
+        risk_point_recompute_level(actor=actor, point=RiskPoint.objects.get(pk=point.pk))
+    return assessment
+
+
+def assessment_record(
+    *,
+    actor: Actor,
+    factor: HazardFactor,
+    kind: str,
+    method: str,
+    inputs: Mapping[str, Any],
+    config: rules.RiskConfig,
+    variant: str | None = None,
+) -> RiskAssessment:
+    """Store one graded assessment of a factor; the caller regrades the point (`assess` does)."""
+    data = _assessment_data(actor, factor, kind, method, inputs, config, variant)
+    return object_create(actor=actor, model=RiskAssessment, data=data)
+
+
+def assessment_object(
+    *,
+    actor: Actor,
+    factor: HazardFactor,
+    kind: str,
+    method: str,
+    inputs: Mapping[str, Any],
+    config: rules.RiskConfig,
+) -> RiskAssessment:
+    """A graded, unsaved assessment, for a bulk writer that saves and audits it (`core.bulk`)."""
+    return RiskAssessment(**_assessment_data(actor, factor, kind, method, inputs, config, None))
+
+
+def _assessment_data(
+    actor: Actor,
+    factor: HazardFactor,
+    kind: str,
+    method: str,
+    inputs: Mapping[str, Any],
+    config: rules.RiskConfig,
+    variant: str | None,
+) -> dict[str, Any]:
+    if kind not in AssessmentKind.values:
+        raise ValidationError({"kind": f"评价类型须为：{'、'.join(AssessmentKind.values)}"})
     try:
         result = rules.assess(method, inputs, config, variant=variant)
     except rules.InvalidInput as exc:
         raise ValidationError({exc.field: exc.message})
-    with transaction.atomic():
-        assessment = object_create(
-            actor=actor,
-            model=RiskAssessment,
-            data={
-                "hazard_factor": factor,
-                "kind": kind,
-                "method": result.method,
-                "inputs": result.inputs_json(),
-                "score": result.score.quantize(Decimal("0.01")),
-                "level": result.level,
-                "colour": result.colour,
-                "method_version": result.method_version,
-                "assessed_by": actor if isinstance(actor, User) else None,
-            },
-        )
-        risk_point_recompute_level(actor=actor, point=RiskPoint.objects.get(pk=point.pk))
-    return assessment
+    return {
+        "hazard_factor": factor,
+        "kind": kind,
+        "method": result.method,
+        "inputs": result.inputs_json(),
+        "score": result.score.quantize(Decimal("0.01")),
+        "level": result.level,
+        "colour": result.colour,
+        "method_version": result.method_version,
+        "assessed_by": actor if isinstance(actor, User) else None,
+    }
 
 
 # --- Control measures ---------------------------------------------------------------------------

@@ -287,7 +287,8 @@ def test_good_file_imports_everything_through_audited_services(world: World) -> 
     summary = by_user.get(object_type="risks.register_import")
     assert summary.action == "import" and summary.enterprise_id == world.ent_a.pk
     after = summary.after or {}
-    assert after["points"] == ["RP-101"] and after["factors"] == 1 and after["assessments"] == 1
+    assert after["points"] == ["RP-101"] and after["counts"]["factor"]["created"] == 1
+    assert after["changed"] == 4  # the point, its factor, measure and tier (the assessment is the factor's)
 
 
 def test_one_bad_lec_value_imports_nothing_and_names_sheet_row_column(world: World) -> None:
@@ -387,7 +388,7 @@ def test_measure_factor_references(world: World) -> None:
     found = {(e.row, e.column): e.message for e in outcome.errors}
     assert set(found) == {(2, "对应危险源"), (3, "对应危险源")}
     assert "多个危险源（第 2、3 行）" in found[(2, "对应危险源")]
-    assert "没有这个步骤序号" in found[(3, "对应危险源")]
+    assert "没有这个编号、步骤序号" in found[(3, "对应危险源")]
 
 
 def test_inactive_point_is_reactivated_when_listed_and_refused_when_only_referenced(world: World) -> None:
@@ -406,13 +407,17 @@ def test_inactive_point_is_reactivated_when_listed_and_refused_when_only_referen
 # ---- replacement and round trip ---------------------------------------------------------------------
 
 
-def test_import_replaces_the_lists_of_named_points_and_leaves_others_alone(world: World) -> None:
+def test_import_updates_the_lists_of_named_points_in_place_and_leaves_others_alone(world: World) -> None:
     build_register(world)
     other = snapshot(world)[1]  # RP-002, not in the file
+    point = RiskPoint.objects.get(enterprise=world.ent_a, code="RP-001")
+    factor_ids = list(point.factors.values_list("pk", flat=True))
     sheets = good_sheets(
         **{
             rx.POINTS_SHEET: [dict(POINT, code="RP-001", name="反应釜（改）")],
-            rx.FACTORS_SHEET: [dict(FACTOR, point="RP-001", initial_L=1)],
+            rx.FACTORS_SHEET: [
+                dict(FACTOR, point="RP-001", initial_L=1, residual_method="LS", residual_L=2, residual_S=4)
+            ],
             rx.MEASURES_SHEET: [dict(MEASURE, point="RP-001")],
             rx.TIERS_SHEET: [dict(TIER, point="RP-001")],
         }
@@ -420,16 +425,21 @@ def test_import_replaces_the_lists_of_named_points_and_leaves_others_alone(world
     outcome = do_import(world, workbook_bytes(world, sheets))
     assert outcome.ok, outcome.errors
     assert outcome.summary is not None
-    assert (outcome.summary.points_created, outcome.summary.points_updated) == (0, 1)
-    assert (
-        outcome.summary.factors_removed,
-        outcome.summary.measures_removed,
-        outcome.summary.tiers_removed,
-    ) == (1, 2, 2)
-    point = RiskPoint.objects.get(enterprise=world.ent_a, code="RP-001")
-    assert point.name == "反应釜（改）" and point.level == 3  # LEC 1 × 6 × 15 = 90 → 一般风险
-    assert [t.tier for t in point.tiers.all()] == ["post"]
-    assert point.measures.count() == 1 and point.factors.count() == 1
+    counts = outcome.summary
+    assert (counts["point"]["created"], counts["point"]["updated"]) == (0, 1)
+    # The file's rows carry no codes: the factor is matched by its identity and updated in place
+    # (texts, and a new initial assessment); both old measures differ from the file's one
+    # (deactivated, the file's is created); the workshop tier is gone from the file (deactivated),
+    # the post tier is as it was.
+    assert counts["factor"] == {"created": 0, "updated": 1, "deactivated": 0, "unchanged": 0}
+    assert counts["measure"] == {"created": 1, "updated": 0, "deactivated": 2, "unchanged": 0}
+    assert counts["tier"] == {"created": 0, "updated": 0, "deactivated": 1, "unchanged": 1}
+    point.refresh_from_db()
+    assert point.name == "反应釜（改）" and point.level == 4  # the residual LS 2 × 4 = 8 still decides
+    assert point.factors.get().assessments.count() == 3  # initial, residual, and the new initial
+    assert list(point.factors.values_list("pk", flat=True)) == factor_ids
+    assert [t.tier for t in point.tiers.filter(active=True)] == ["post"]
+    assert point.measures.filter(active=True).count() == 1 and point.measures.count() == 3
     assert snapshot(world)[1] == other
 
 
@@ -491,7 +501,7 @@ def test_government_exports_but_may_not_import(world: World, login: Any) -> None
     assert client.get(reverse("risks:excel_export"), {"enterprise": world.ent_a.pk}).status_code == 200
     page = client.get(reverse("risks:excel_import"), {"enterprise": world.ent_a.pk})
     assert page.status_code == 200 and "导出当前风险清单" in page.content.decode()
-    assert "校验并导入" not in page.content.decode()
+    assert "上传并预览变更" not in page.content.decode()
     assert upload(client, world, workbook_bytes(world, good_sheets())).status_code == 403
     assert not RiskPoint.objects.exists()
 
@@ -503,7 +513,7 @@ def test_county_user_picks_an_enterprise_first(world: World, login: Any) -> None
     html = client.get(reverse("risks:excel_import"), {"q": "化工"}).content.decode()
     assert world.ent_a.name in html and world.ent_b.name not in html
     html = client.get(reverse("risks:excel_import"), {"enterprise": world.ent_b.pk}).content.decode()
-    assert "校验并导入" in html  # the county admin keeps any register
+    assert "上传并预览变更" in html  # the county admin keeps any register
 
 
 def test_other_enterprise_gets_404(world: World, login: Any) -> None:
@@ -532,7 +542,14 @@ def test_upload_page_shows_the_error_table(world: World, login: Any) -> None:
     assert Notification.objects.get(recipient=world.user("ent_a"), kind="imports.failed")
     response = upload(client, world, workbook_bytes(world, good_sheets()))
     html = response.content.decode()
-    assert 'data-testid="excel-import-done"' in html and "新建风险点 1 个" in html
+    assert 'data-testid="excel-import-preview"' in html and 'data-testid="register-preview"' in html
+    assert not RiskPoint.objects.filter(code="RP-101").exists()  # nothing until confirmed
+    note = Notification.objects.get(recipient=world.user("ent_a"), kind="imports.preview")
+    assert note.url == response.request["PATH_INFO"]
+    confirmed = client.post(reverse("risks:excel_import_confirm", args=[response.context["job"].pk]))
+    run_queued()
+    html = client.get(confirmed["Location"]).content.decode()
+    assert 'data-testid="excel-import-done"' in html and "风险点：新建 1" in html
     assert RiskPoint.objects.filter(code="RP-101").exists()
     job = Job.objects.filter(kind="risks.import_register", status=JobStatus.SUCCEEDED).get()
     assert (job.done, job.total, job.created_by) == (4, 4, world.user("ent_a"))  # progress reached the end

@@ -105,6 +105,7 @@ def _check_assessment(
 def check_factor(c: RowChecker, look: Lookups, steps: dict[str, list[int]], seen: dict[Any, int]) -> None:
     plan = _point_for(c, look)
     data = c.values(
+        "code",
         "method",
         "step_no",
         "step_name",
@@ -140,6 +141,8 @@ def check_factor(c: RowChecker, look: Lookups, steps: dict[str, list[int]], seen
         return
     identity = (plan.code, method, data["step_no"], data["step_name"], data["description"])
     c.duplicate("description", identity, seen)
+    if data["code"]:
+        c.duplicate("code", (plan.code, "code", data["code"]), seen)
     if c.failed:
         plan.factor_rows_failed += 1
     else:
@@ -147,13 +150,13 @@ def check_factor(c: RowChecker, look: Lookups, steps: dict[str, list[int]], seen
 
 
 def _factor_index(c: RowChecker, plan: PointPlan, reference: str) -> int | None:
-    """The file's factor of the point that a measure names, by step number, item name or description.
+    """The file's factor of the point that a measure names, by code, step number, item name or description.
 
     When some of the point's 危险源 rows have errors (already reported), an unmatched reference is
     not reported again: it may name one of those rows.
     """
     ambiguous: list[int] = []
-    for attribute in ("step_no", "step_name", "description"):
+    for attribute in ("code", "step_no", "step_name", "description"):
         matches = [i for i, f in enumerate(plan.factors) if cell_text(f.data[attribute]) == reference]
         if len(matches) == 1:
             return matches[0]
@@ -169,7 +172,7 @@ def _factor_index(c: RowChecker, plan: PointPlan, reference: str) -> int | None:
     elif not plan.factors:
         c.error("factor", _("“危险源”表中没有该风险点的危险源，无法对应"))
     else:
-        c.error("factor", _("该风险点在“危险源”表中没有这个步骤序号、项目名称或危险源描述"))
+        c.error("factor", _("该风险点在“危险源”表中没有这个编号、步骤序号、项目名称或危险源描述"))
     return None
 
 
@@ -205,6 +208,7 @@ def _post(c: RowChecker, tree: OrgTree) -> OrgUnit | None:
 def check_measure(c: RowChecker, look: Lookups, seen: dict[Any, int]) -> None:
     plan = _point_for(c, look)
     data = c.values(
+        "code",
         "kind",
         "classify1",
         "classify3",
@@ -222,6 +226,8 @@ def check_measure(c: RowChecker, look: Lookups, seen: dict[Any, int]) -> None:
     reference = c.value("factor")
     factor_index = _factor_index(c, plan, reference) if reference else None
     c.duplicate("description", (plan.code, data["description"], data["check_content"]), seen)
+    if data["code"]:
+        c.duplicate("code", (plan.code, "code", data["code"]), seen)
     if not c.failed:
         plan.measures.append(MeasurePlan(c.row.number, data, factor_index))
 

@@ -24,6 +24,7 @@ from ...choices import (
     WorkDayType,
 )
 from ...models import ControlMeasure, HazardFactor, RiskPoint
+from ...rules import register_diff
 
 MAX_ROWS_PER_SHEET = 5_000
 POINTS_SHEET = "风险点"
@@ -102,10 +103,26 @@ POINTS = SheetSpec(
     ),
     MAX_ROWS_PER_SHEET,
 )
+
+
+def _item_code(header: str, model: Any, prefix: str, noun: str) -> Column:
+    """A factor's or measure's stable code within its point: how an import finds it again."""
+    return _text(
+        "code",
+        header,
+        10,
+        model,
+        text_format=True,
+        note=f"同一风险点内唯一；有编号的按编号更新原有{noun}，新增的留空，由系统编号（{prefix}01、{prefix}02…）",
+        check=register_diff.code_problem,
+    )
+
+
 FACTORS = SheetSpec(
     FACTORS_SHEET,
     (
         POINT_REF,
+        _item_code("危险源编号", HazardFactor, register_diff.FACTOR_PREFIX, "危险源"),
         _choice("method", "辨识方法", IdentificationMethod.choices, 10, "SCL 或 JHA"),
         Column(
             "step_no",
@@ -141,7 +158,8 @@ MEASURES = SheetSpec(
     MEASURES_SHEET,
     (
         POINT_REF,
-        _ref("factor", "对应危险源", 16, "可空；填该风险点危险源的步骤序号、项目名称或危险源描述"),
+        _item_code("措施编号", ControlMeasure, register_diff.MEASURE_PREFIX, "管控措施"),
+        _ref("factor", "对应危险源", 16, "可空；填该风险点危险源的编号（或步骤序号、项目名称、危险源描述）"),
         _choice("kind", "措施类别", MeasureKind.choices, note="见代码表（六类）"),
         _choice("classify1", "管控方式一级", Classify1.choices),
         Column(

@@ -16,7 +16,6 @@ from safegrid.core.excel import (
     CodeList,
     HelpText,
     SheetData,
-    cell_text,
 )
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.choices import OrgUnitKind
@@ -35,7 +34,7 @@ from ...choices import (
     RiskPointType,
     WorkDayType,
 )
-from ...models import HazardFactor, RiskPoint
+from ...models import RiskPoint
 from ...rules import assessment as rules
 from ...rules import methods
 from ...selectors import points as selectors
@@ -91,16 +90,8 @@ def _assessment_cells(prefix: str, assessment: Any) -> dict[str, Any]:
     return cells
 
 
-def _unique_reference(factor: HazardFactor, factors: Sequence[HazardFactor]) -> str:
-    """The shortest reference naming this factor alone among its point's factors ('' if none does)."""
-    for attribute in ("step_no", "step_name", "description"):
-        value = cell_text(getattr(factor, attribute))
-        if value and sum(1 for f in factors if cell_text(getattr(f, attribute)) == value) == 1:
-            return value
-    return ""
-
-
 _FACTOR_FIELDS = (
+    "code",
     "method",
     "step_no",
     "step_name",
@@ -111,6 +102,7 @@ _FACTOR_FIELDS = (
     "existing_controls",
 )
 _MEASURE_FIELDS = (
+    "code",
     "kind",
     "classify1",
     "classify2",
@@ -140,9 +132,7 @@ def _register_rows(points: Sequence[RiskPoint], tree: OrgTree) -> dict[str, list
                 "lon": point.lon,
             }
         )
-        views = selectors.factor_views(point)
-        factors = [view.factor for view in views]
-        for view in views:
+        for view in selectors.factor_views(point):
             rows[FACTORS_SHEET].append(
                 {
                     "point": point.code,
@@ -158,12 +148,14 @@ def _register_rows(points: Sequence[RiskPoint], tree: OrgTree) -> dict[str, list
             rows[MEASURES_SHEET].append(
                 {
                     "point": point.code,
-                    "factor": _unique_reference(factor, factors) if factor is not None else "",
+                    "factor": factor.code if factor is not None and factor.active else "",
                     **{name: getattr(measure, name) for name in _MEASURE_FIELDS},
                     "responsible_post": tree.path(measure.responsible_post),
                 }
             )
-        for assignment in sorted(point.tiers.all(), key=lambda a: order.get(a.tier, 9)):
+        for assignment in sorted(
+            (a for a in point.tiers.all() if a.active), key=lambda a: order.get(a.tier, 9)
+        ):
             rows[TIERS_SHEET].append(
                 {
                     "point": point.code,
@@ -186,6 +178,7 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
     },
     FACTORS_SHEET: {
         "point": _EXAMPLE_CODE,
+        "code": "H01",
         "method": "SCL",
         "step_name": "反应釜",
         "description": "反应釜超温超压",
@@ -200,7 +193,8 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
     },
     MEASURES_SHEET: {
         "point": _EXAMPLE_CODE,
-        "factor": "反应釜",
+        "code": "M01",
+        "factor": "H01",
         "kind": "自动化控制",
         "classify1": "工程技术",
         "classify2": "1-4",
@@ -218,16 +212,19 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
 HELP_LINES = (
     "1. 本文件的格式同时用于模板、导出和导入；请勿修改工作表名称和表头文字，红色带 * 的列为必填。",
     f"2. 以“{EXAMPLE_MARK}”开头的示例行不会导入，可保留或删除。可选值见“{CODES_SHEET}”工作表。",
-    "3. 风险点按“风险点编号”对应：编号已存在的风险点按本文件更新，新编号新建。",
-    "4. 本文件中出现的每个风险点，其危险源（含评价）、管控措施和管控责任全部以本文件为准："
-    "文件中没有的将被删除；文件中没有出现的风险点保持不变。",
-    "5. 危险源：JHA 须填作业步骤序号（1–10），每个风险点最多 10 个步骤；SCL 不填步骤序号。",
-    "6. 评价：LEC 填 L、E、C；LS 填 L、S；MES 填 M、E、S；取值须为代码表中的数值，"
-    "等级按本县风险分级设置计算。剩余评价可空。",
-    "7. 管控措施的“对应危险源”填该风险点危险源的步骤序号、项目名称或危险源描述；可空。",
-    "8. 组织架构路径用“/”连接公司以下各级名称，如：合成车间/甲班/反应釜操作岗；公司本级填公司名称。",
-    "9. 全部行校验通过才会导入；任何一处有错都不会导入任何数据，并列出工作表、行号、列名和原因。",
-    "10. 文件在后台导入，页面显示进度；完成或失败时会收到通知。",
+    "3. 按编号原地更新：风险点按“风险点编号”，危险源和管控措施按该风险点内的“危险源编号”“措施编号”，"
+    "管控责任按管控层级对应。已有的按本文件更新（编号和链接不变），新的新建——新增的危险源、措施编号留空，"
+    "由系统编号。",
+    "4. 本文件中出现的每个风险点，其危险源（含评价）、管控措施和管控责任以本文件为准：文件中没有的将停用"
+    "（保留记录，不删除）。文件中没有出现的风险点保持不变；上传时选择“文件是完整的风险清单”则将其停用。",
+    "5. 上传后先显示将要新建、更新、停用和不变的条目，确认后才写入；未确认不会改动任何数据。",
+    "6. 危险源：JHA 须填作业步骤序号（1–10），每个风险点最多 10 个步骤；SCL 不填步骤序号。",
+    "7. 评价：LEC 填 L、E、C；LS 填 L、S；MES 填 M、E、S；取值须为代码表中的数值。取值有变化时新增一次评价，"
+    "等级按本县风险分级设置计算；取值不变的保留原评价。剩余评价可空，但已有的剩余评价不能删除。",
+    "8. 管控措施的“对应危险源”填该风险点危险源的编号（也可填步骤序号、项目名称或危险源描述）；可空。",
+    "9. 组织架构路径用“/”连接公司以下各级名称，如：合成车间/甲班/反应釜操作岗；公司本级填公司名称。",
+    "10. 全部行校验通过才会导入；任何一处有错都不会导入任何数据，并列出工作表、行号、列名和原因。",
+    "11. 文件在后台校验和导入，页面显示进度；预览生成、导入完成或失败时会收到通知。",
 )
 
 

@@ -9,6 +9,8 @@ from safegrid.enterprises.models import OrgUnit, Person
 
 from ...models import RiskPoint
 from ...rules import assessment as rules
+from ...selectors.points import PointItems
+from ...services.register_apply import RegisterChanges
 from .org_paths import OrgTree
 
 
@@ -58,5 +60,7 @@ class Lookups:
     existing: dict[str, RiskPoint]
     people: dict[str, list[Person]]
     config: rules.RiskConfig
+    items: dict[int, PointItems] = field(default_factory=dict)  # the existing points' items, by point id
     listed: set[str] = field(default_factory=set)  # codes named in 风险点 (even on a failed row)
     plans: dict[str, PointPlan] = field(default_factory=dict)
+    changes: RegisterChanges | None = None  # what writing the plans would change (after the checks)

@@ -123,7 +123,7 @@ def _mine_context(
     request: HttpRequest,
     enterprise: Enterprise,
     *,
-    compile_errors: list[str] | None = None,
+    compile_errors: list[filing.RegisterProblem] | None = None,
     sign_form: SignForm | None = None,
     file_form: FileForm | None = None,
 ) -> dict[str, Any]:
@@ -158,6 +158,8 @@ def _mine_context(
         "book_ready": live is not None and filing.book_ready(live),
         "book_job": _book_job(user, live),
         "compile_errors": compile_errors,
+        # Exactly the points to fix, as a filter of the point list (the same rule as the refusal).
+        "compile_fix_url": f"{reverse('risks:point_list')}?enterprise={enterprise.pk}&blocking=yes",
         "sign_form": sign_form,
         "file_form": file_form,
         "accepted_signers": filing_rules.accepted_signers(enterprise.legal_rep, enterprise.principal),
@@ -205,7 +207,8 @@ def filing_compile_view(request: HttpRequest, enterprise_pk: int) -> HttpRespons
     try:
         created = filing.filing_compile(actor=_user(request), enterprise=enterprise)
     except ValidationError as exc:
-        context = _mine_context(request, enterprise, compile_errors=exc.messages)
+        problems = getattr(exc, "problems", None) or [filing.RegisterProblem(m) for m in exc.messages]
+        context = _mine_context(request, enterprise, compile_errors=problems)
         return render(request, "risks/filing/mine.html", context)
     messages.success(
         request, gettext("已编制第 %(version)s 版一企一册，请核对后签署") % {"version": created.version}

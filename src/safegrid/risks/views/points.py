@@ -133,8 +133,18 @@ def _by_level(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(level=int(value))
 
 
+def blocks_filing_q() -> Q:
+    """Points in use that keep the 一企一册 from being compiled: no level yet, or a tier their level
+    requires held by nobody (`services.filing.register_issues` names the same points)."""
+    return Q(active=True) & (Q(level__isnull=True) | missing_tiers_q())
+
+
 def _by_missing(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(missing_tiers_q()) if value == "yes" else qs.exclude(missing_tiers_q())
+
+
+def _by_blocking(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+    return qs.filter(blocks_filing_q()) if value == "yes" else qs.exclude(blocks_filing_q())
 
 
 def _by_active(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
@@ -207,6 +217,7 @@ class PointListView(ScopedListView):
         Filter("type", _("类型"), "type", choices=lambda user: RiskPointType.choices),
         Filter("missing", _("缺少管控层级"), _by_missing, choices=lambda user: YES_NO),
         Filter("active", _("在用"), _by_active, choices=lambda user: YES_NO),
+        Filter("blocking", _("编制一企一册前须处理"), _by_blocking, choices=lambda user: YES_NO),
     )
 
     def _is_government(self) -> bool:

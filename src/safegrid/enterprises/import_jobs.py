@@ -172,7 +172,9 @@ def upload_previewed(upload: ImportJob, result: ImportResult, *, url: str = "") 
 
 def _locked_preview(upload: ImportJob, user: User) -> ImportJob:
     locked = (
-        ImportJob.objects.select_for_update().select_related("created_by", "enterprise").get(pk=upload.pk)
+        ImportJob.objects.select_for_update(of=("self",))
+        .select_related("created_by", "enterprise")
+        .get(pk=upload.pk)
     )
     if locked.created_by_id != user.pk:
         raise Http404("不存在或无权查看")

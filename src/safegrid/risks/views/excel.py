@@ -206,7 +206,7 @@ def excel_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "list_label": _("查看风险点清单"),
         "summary_text": _summary_text(upload.summary) if upload.summary else "",
     }
-    if upload.preview:
+    if upload.preview and not upload.is_running:  # (while the write runs, only its progress shows)
         context.update(_preview_context(request, upload))
     if getattr(request, "htmx", False):
         return render(request, "enterprises/_import_status.html", context)

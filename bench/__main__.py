@@ -321,6 +321,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import excel_import
 
         return excel_import.main(argv[1:])
+    if argv[:1] == ["register"]:  # `python -m bench register`: preview and apply of a register re-import
+        from bench import register_import
+
+        return register_import.main(argv[1:])
     if argv[:1] == [
         "platform"
     ]:  # `python -m bench platform`: the platform issue's three benchmarks in one run

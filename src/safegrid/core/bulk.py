@@ -1,7 +1,10 @@
-"""Audited bulk creation for imports: validate every object in memory, insert in batches, one
-audit entry per object. The caller has checked uniqueness and references against prefetched
+"""Audited bulk creation and update for imports: validate every object in memory, write in batches,
+one audit entry per object. The caller has checked uniqueness and references against prefetched
 lookups, so the per-object queries of `full_clean` (foreign keys exist, unique fields, unique
 constraints) are skipped; the database constraints still hold and a violation rolls back.
+
+`update_many` takes objects the caller read and knows to be current (it holds a lock that keeps
+every other writer of them out, e.g. the risk register's revision row): no per-row re-read or lock.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from . import audit_bulk
+from . import audit, audit_bulk
 from .audit import Actor
+from .choices import AuditAction
 from .insert import insert_rows
 
 M = TypeVar("M", bound=models.Model)
@@ -65,3 +69,64 @@ def create_many(
             actor=actor, objects=created, owner=owner, snapshots=snapshots, describe=describe
         )
     return created
+
+
+def update_many(
+    *,
+    actor: Actor,
+    changes: Sequence[tuple[M, dict[str, Any]]],
+    owner: audit_bulk.Owner,
+    describe: Callable[[Any], str] = str,
+) -> list[M]:
+    """Apply each `(object, {field: value})`, validate in memory, save the changed fields in batches
+    and append one audit entry (action update, the changed fields before and after) per object that
+    changed. Refuses protected fields (`core.services.refuse_protected`) like `object_update`."""
+    from .services import refuse_protected
+
+    if not changes:
+        return []
+    model = type(changes[0][0])
+    stamped = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    entries = []
+    changed_objects: list[M] = []
+    positions: list[int] = []  # each changed object's index in `changes`
+    fields: set[str] = set()
+    for index, (obj, data) in enumerate(changes):
+        try:
+            refuse_protected(obj, data)
+        except ValidationError as exc:
+            raise BulkRefused(index, exc, model) from None
+        before = audit.snapshot(obj)
+        for name, value in data.items():
+            setattr(obj, name, value)
+        after = audit.snapshot(obj)
+        keys = sorted(k for k in after if before.get(k) != after.get(k))
+        if not keys:
+            continue
+        changed_objects.append(obj)
+        positions.append(index)
+        fields.update(data)
+        entries.append(
+            audit.entry(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=obj,
+                before={k: before.get(k) for k in keys},
+                after={k: after[k] for k in keys},
+                owner=owner(obj),
+                object_repr=describe(obj),
+            )
+        )
+    try:
+        validate_all(changed_objects)
+    except BulkRefused as exc:
+        raise BulkRefused(positions[exc.index], exc.error, model) from None
+    for obj in changed_objects:
+        for field in stamped:
+            field.pre_save(obj, add=False)
+    with transaction.atomic():
+        model._default_manager.bulk_update(
+            changed_objects, [*sorted(fields), *(f.name for f in stamped)], batch_size=BATCH_SIZE
+        )
+        audit.record_many(entries)
+    return changed_objects

@@ -54,7 +54,7 @@ from safegrid.risks.models import (
     SigningDelegation,
 )
 from safegrid.risks.rules import assessment as rules
-from safegrid.risks.rules import methods
+from safegrid.risks.rules import methods, register_diff
 from safegrid.risks.services import revision
 
 from .risk_catalogue import CATALOGUE, GENERIC, PointSpec
@@ -378,6 +378,7 @@ class RegisterBuilder:
                     jha = spec.type == RiskPointType.ACTIVITY
                     factor = HazardFactor(
                         risk_point=point,
+                        code=register_diff.numbered(register_diff.FACTOR_PREFIX, step),
                         method=IdentificationMethod.JHA if jha else IdentificationMethod.SCL,
                         step_no=step if jha else None,
                         step_name=f.item,
@@ -470,10 +471,11 @@ class RegisterBuilder:
         k = rng.randint(min(2, len(spec.measures)), min(6, len(spec.measures)))
         chosen = (relevant + others)[:k]
         rows = []
-        for m in chosen:
+        for number, m in enumerate(chosen, start=1):
             rows.append(
                 ControlMeasure(
                     risk_point=point,
+                    code=register_diff.numbered(register_diff.MEASURE_PREFIX, number),
                     hazard_factor=factors.get(m.factor),
                     kind=m.kind,
                     classify1=int(m.classify2.split("-", 1)[0]),

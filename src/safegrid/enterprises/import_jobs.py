@@ -13,6 +13,12 @@
    with `JobFailed` (no retry: the same file would be refused again); an unexpected error rolls the
    import back and is retried by the worker.
 
+An import that changes existing data is previewed first (the risk register's): the first job runs
+`core.excel.run_preview` and `upload_previewed` keeps the changes on the upload (status *preview*,
+the uploader is notified); nothing is written. `upload_confirm` (by the uploader) queues the job
+that writes, `upload_cancel` drops it. The writing job checks the file again and writes only what was
+previewed (the app's importer compares; see `risks.services.register_import`).
+
 SQLite has one writer: during the import transaction neither progress nor the worker's heartbeat
 can be written, so the page shows the bar at "正在导入" until the commit, and an import whose write
 phase outlasts SAFEGRID_JOB_LEASE_SECONDS (120 s) can be taken for a lost worker. The stored outcome
@@ -27,6 +33,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -37,7 +44,7 @@ from django.utils.translation import gettext as _
 from safegrid import jobs
 from safegrid.core.excel import Importer, ImportResult, ProgressSink, Row, RowError, SheetSpec, run_import
 from safegrid.core.models import User
-from safegrid.notifications.kinds import IMPORT_FAILED, IMPORT_FINISHED
+from safegrid.notifications.kinds import IMPORT_FAILED, IMPORT_FINISHED, IMPORT_PREVIEW
 from safegrid.notifications.services import notify
 
 from .importing import IMPORTERS, reach_for
@@ -62,14 +69,17 @@ def upload_store(
     )
 
 
-def upload_enqueue(upload: ImportJob, *, job_kind: str, title: str) -> ImportJob:
-    """Queue the job that imports `upload`; it is sent to the worker when the transaction commits."""
+def upload_enqueue(
+    upload: ImportJob, *, job_kind: str, title: str, args: Mapping[str, Any] | None = None
+) -> ImportJob:
+    """Queue the job that imports (or previews) `upload`, with `args` besides the upload's id; it is
+    sent to the worker when the transaction commits."""
     with transaction.atomic():
         upload.job = jobs.enqueue(
             job_kind,
             title=title,
             actor=upload.created_by,
-            args={"upload_id": upload.pk},
+            args={**(args or {}), "upload_id": upload.pk},
             enterprise=upload.enterprise,
             max_attempts=2,
         )
@@ -140,10 +150,69 @@ def upload_finish(
     notify([upload.created_by], kind, upload, text, url=url or upload_url(upload))
 
 
+@transaction.atomic
+def upload_previewed(upload: ImportJob, result: ImportResult, *, url: str = "") -> None:
+    """Keep a preview's changes on the upload (status *preview*: nothing written yet) and tell the
+    uploader they wait for confirmation; a refused file is finished as failed (`upload_finish`)."""
+    if not result.ok or result.preview is None:
+        upload_finish(upload, result, url=url)
+        return
+    ImportJob.objects.filter(pk=upload.pk).update(
+        status=ImportStatus.PREVIEW,
+        total_rows=result.total,
+        preview=result.preview,
+        errors=[],
+        error_count=0,
+        message="",
+    )
+    upload.refresh_from_db()
+    text = _("%(file)s 已校验，请查看将要发生的变更并确认导入") % {"file": upload.file_name}
+    notify([upload.created_by], IMPORT_PREVIEW.key, upload, text, url=url or upload_url(upload))
+
+
+def _locked_preview(upload: ImportJob, user: User) -> ImportJob:
+    locked = (
+        ImportJob.objects.select_for_update(of=("self",))
+        .select_related("created_by", "enterprise")
+        .get(pk=upload.pk)
+    )
+    if locked.created_by_id != user.pk:
+        raise Http404("不存在或无权查看")
+    if locked.status != ImportStatus.PREVIEW:
+        raise ValidationError(_("该导入已确认、已取消或已结束，不能再操作"))
+    return locked
+
+
+def upload_confirm(upload: ImportJob, *, user: User, job_kind: str, title: str) -> ImportJob:
+    """The uploader confirms a previewed import: queue the job that writes it (once: a second
+    confirmation is refused). The caller has checked the permission to import."""
+    with transaction.atomic():
+        locked = _locked_preview(upload, user)
+        locked.status = ImportStatus.QUEUED
+        locked.save(update_fields=["status"])
+        return upload_enqueue(locked, job_kind=job_kind, title=title)
+
+
+def upload_cancel(upload: ImportJob, *, user: User) -> ImportJob:
+    """The uploader drops a previewed import: nothing is written, the preview stays readable."""
+    with transaction.atomic():
+        locked = _locked_preview(upload, user)
+        locked.status = ImportStatus.CANCELLED
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+        return locked
+
+
 def upload_outcome(upload: ImportJob, url: str = "") -> dict[str, Any]:
     """The job result for a finished upload; raises JobFailed for a refused one (shown as is)."""
     if upload.status == ImportStatus.FAILED:
         raise jobs.JobFailed(upload.message or _("未导入任何数据"))
+    if upload.status in (ImportStatus.PREVIEW, ImportStatus.CANCELLED):
+        return {
+            "summary": _("已校验 %(n)s 行，等待确认") % {"n": upload.total_rows},
+            "url": url or upload_url(upload),
+            "url_label": _("查看将要发生的变更"),
+        }
     return {
         "summary": _("已导入 %(n)s 行") % {"n": upload.created_count},
         "created": upload.created_count,
@@ -185,7 +254,9 @@ def import_job_list(user: Any) -> QuerySet[ImportJob]:
     """The user's own uploads (without the file bytes)."""
     if user is None or not user.is_authenticated:
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(created_by=user).select_related("job").defer("content", "errors")
+    return (
+        ImportJob.objects.filter(created_by=user).select_related("job").defer("content", "errors", "preview")
+    )
 
 
 def import_job_get(user: Any, pk: Any, *, kinds: tuple[str, ...] | None = None) -> ImportJob:

@@ -15,8 +15,10 @@ class ImportKind(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("处理中")
+    PREVIEW = "preview", _("待确认")  # checked, changes shown; nothing written until confirmed
     DONE = "done", _("导入完成")
     FAILED = "failed", _("未导入")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ImportJob(models.Model):
@@ -65,6 +67,9 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误明细"), default=list, blank=True)
     summary = models.JSONField(_("导入汇总"), default=dict, blank=True)
+    # What the import would change (counts and the per-row list), shown for confirmation; the import
+    # then writes only if the same check still gives these changes (see import_jobs.upload_confirm).
+    preview = models.JSONField(_("导入预览"), default=dict, blank=True)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)

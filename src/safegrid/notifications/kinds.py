@@ -87,4 +87,5 @@ CERTIFICATE_EXPIRES_TODAY = register_kind(
 )
 IMPORT_FINISHED = register_kind("imports.finished", gettext_noop("导入完成"))
 IMPORT_FAILED = register_kind("imports.failed", gettext_noop("导入失败"))
+IMPORT_PREVIEW = register_kind("imports.preview", gettext_noop("导入预览待确认"))
 JOB_FAILED = register_kind("jobs.failed", gettext_noop("后台任务失败"))

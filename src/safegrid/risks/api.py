@@ -144,6 +144,7 @@ class AssessmentOut(Schema):
 
 class FactorOut(Schema):
     id: int
+    code: str = Field(description="危险源编号（风险点内唯一，导入时据此更新）")
     method: str
     step_no: int | None
     step_name: str
@@ -152,6 +153,7 @@ class FactorOut(Schema):
     accident_types: list[str]
     consequences: str
     existing_controls: str
+    active: bool = Field(description="停用的危险源（导入文件中不再出现）保留记录，不计入等级")
     level: int | None
     initial: AssessmentOut | None
     residual: AssessmentOut | None
@@ -159,6 +161,7 @@ class FactorOut(Schema):
 
 class MeasureOut(Schema):
     id: int
+    code: str = Field(description="措施编号（风险点内唯一，导入时据此更新）")
     hazard_factor: int | None = Field(None, validation_alias="hazard_factor_id")
     kind: str
     classify1: int
@@ -186,6 +189,7 @@ class TierOut(Schema):
     person: int = Field(validation_alias="person_id")
     person_name: str
     org_unit: int | None = Field(None, validation_alias="org_unit_id")
+    active: bool = Field(description="停用的责任（导入文件中不再出现）保留记录，再次指定该层级时恢复")
 
     @staticmethod
     def resolve_tier_name(obj: Any) -> str:
@@ -252,6 +256,7 @@ def _factor_fields(factor: Any) -> dict[str, Any]:
         name: getattr(factor, name)
         for name in (
             "id",
+            "code",
             "method",
             "step_no",
             "step_name",
@@ -260,6 +265,7 @@ def _factor_fields(factor: Any) -> dict[str, Any]:
             "accident_types",
             "consequences",
             "existing_controls",
+            "active",
         )
     }
 
@@ -299,7 +305,11 @@ class PointPatch(InputSchema):
     description: LongText | None = None
 
 
+CODE_NOTE = "编号（风险点内唯一，字母、数字和 . _ -）；不填则由系统按顺序编号"
+
+
 class FactorIn(InputSchema):
+    code: str = Field("", max_length=16, description=CODE_NOTE)
     method: IdentificationMethod = Field(description="SCL 安全检查表；JHA 工作危害分析（须填 step_no）")
     step_no: int | None = Field(None, ge=1, description="JHA 作业步骤序号（1–10）；SCL 不填")
     step_name: str = Field("", max_length=100)
@@ -332,6 +342,7 @@ class AssessmentIn(InputSchema):
 
 
 class MeasureIn(InputSchema):
+    code: str = Field("", max_length=16, description=CODE_NOTE)
     hazard_factor: Id | None = Field(None, description="针对的危险源 ID（同一风险点）")
     kind: MeasureKind
     classify1: Classify1 = Field(description="管控方式一级分类")
@@ -395,7 +406,8 @@ def _point_out(user: User, point_id: int) -> Any:
 
 def _factor_out(user: User, factor: Any) -> dict[str, Any]:
     point = selectors.risk_point_detail(user, factor.risk_point_id)
-    view = next(v for v in selectors.factor_views(point) if v.factor.pk == factor.pk)
+    found = [v for v in selectors.factor_views(point) if v.factor.pk == factor.pk]
+    view = found[0] if found else selectors.factor_view(factor)  # a retired factor is not in the register
     return {
         **_factor_fields(view.factor),
         "level": view.level,

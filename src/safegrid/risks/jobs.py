@@ -31,9 +31,17 @@ def render_filing_book(ctx: JobContext, *, filing_id: int, status: str) -> dict[
     }
 
 
+@job(register_import.PREVIEW_JOB)
+def preview_register(ctx: JobContext, *, upload_id: int, retire_missing: bool = False) -> dict[str, Any]:
+    """Check one uploaded risk register workbook and keep what importing it would change (no writes)."""
+    return register_import.register_preview_run(
+        ctx, upload_id, retire_missing=retire_missing, job_id=ctx.job_id
+    )
+
+
 @job(register_import.JOB_KIND)
 def import_register(ctx: JobContext, *, upload_id: int) -> dict[str, Any]:
-    """Import one uploaded risk register workbook (see `services.register_import`)."""
+    """Write one confirmed risk register import (see `services.register_import`)."""
     return register_import.register_import_run(ctx, upload_id)
 
 

@@ -1,9 +1,10 @@
 """The risks app's part of the test world (see safegrid.testworld): enterprise B's register and town B's row.
 
 Enterprise B gets a risk point with a hazard factor, an assessment, a control measure, the control tiers,
-a published post card, a filing of its register waiting for its legal representative's signature, and a
-written signing delegation (with its letter); town B gets a regional-risk row with a decided
-level. Everything goes through the services, so it is audited and scoped like real data.
+a published post card, a filing of its register waiting for its legal representative's signature, a
+written signing delegation (with its letter), and a previewed re-import of its register export waiting
+for confirmation; town B gets a regional-risk row with a decided level. Everything goes through the
+services, so it is audited and scoped like real data.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from django.utils import timezone
 from safegrid.core.choices import Role
 from safegrid.core.testing import SYSTEM, Leaks, make_user
 from safegrid.enterprises import services as ent_services
-from safegrid.enterprises.models import OrgUnit, Person
+from safegrid.enterprises.models import ImportJob, OrgUnit, Person
 from safegrid.risks.models import RegionalRisk
 
+from .documents.points_excel import export
 from .models import CardKind
 from .services import cards as card_services
 from .services import delegation as delegation_services
 from .services import filing as filing_services
 from .services import points as services
 from .services import regional as regional_services
+from .services import register_import
 
 if TYPE_CHECKING:
     from safegrid.testworld import World
@@ -37,6 +40,23 @@ CARD_TEXT = "乙架子工上架前系挂安全带（测试标记）"
 REGIONAL_REASON = "乙镇街在建工程集中（测试标记）"
 DELEGATION_NOTE = "乙法定代表人出差期间委托签署（测试标记）"
 REGIONAL_YEAR = 2026
+UPLOAD_NAME = "乙风险清单重新导入（测试标记）.xlsx"
+
+
+def _previewed_upload(world: World) -> ImportJob:
+    """Enterprise B's own re-import of its register export, previewed and waiting for confirmation."""
+    content = export.build_export(world.user("ent_b"), world.ent_b)
+    upload = register_import.register_import_start(
+        actor=world.user("ent_b"), enterprise=world.ent_b, file_name=UPLOAD_NAME, content=content
+    )
+    register_import.register_preview_run(_Silent(), upload.pk)
+    upload.refresh_from_db()
+    return upload
+
+
+class _Silent:
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        return None
 
 
 def extend_world(world: World) -> Leaks:
@@ -108,6 +128,9 @@ def extend_world(world: World) -> Leaks:
     regional_services.regional_adjust(
         actor=world.user("county_admin"), regional_risk=row, level=2, reason=REGIONAL_REASON
     )
+    upload = _previewed_upload(world)
+    # The upload is private to its uploader (even the county sees it not), so its id is walked but its
+    # file name is no marker the walk could find; its preview rows carry the point's and factor's.
     leaks = Leaks(
         markers=[POINT_NAME, FACTOR_TEXT, MEASURE_TEXT, CARD_TEXT, DELEGATION_NOTE],
         area_markers=[REGIONAL_REASON],
@@ -125,6 +148,7 @@ def extend_world(world: World) -> Leaks:
         ("pk", point.pk),
         ("pk", filing.pk),
         ("pk", row.pk),
+        ("pk", upload.pk),
     ):
         leaks.add_ids(name, value)
     leaks.add_ids("assignment_id", *(t.pk for t in tiers))

@@ -89,6 +89,8 @@ map_patterns = [
 excel_patterns = [
     path("excel/", excel.excel_import, name="excel_import"),
     path("excel/imports/<int:pk>/", excel.excel_import_detail, name="excel_import_detail"),
+    path("excel/imports/<int:pk>/confirm/", excel.excel_import_confirm, name="excel_import_confirm"),
+    path("excel/imports/<int:pk>/cancel/", excel.excel_import_cancel, name="excel_import_cancel"),
     path("excel/template.xlsx", excel.excel_template, name="excel_template"),
     path("excel/export.xlsx", excel.excel_export, name="excel_export"),
 ]

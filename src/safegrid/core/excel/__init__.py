@@ -7,7 +7,16 @@ from .cells import EXAMPLE_MARK, MAX_FILE_BYTES, XLSX_TYPE, cell_text, neutralis
 from .checking import RowChecker, RowError, RowsRefused, sort_errors, validation_errors
 from .columns import CellError, Column, Kind, SheetSpec, choice_label, choice_labels
 from .forms import ExcelFileField, ExcelUploadForm
-from .jobs import CHECKING, WRITING, Importer, ImportResult, ProgressSink, run_import
+from .jobs import (
+    CHECKING,
+    WRITING,
+    Importer,
+    ImportResult,
+    PreviewingImporter,
+    ProgressSink,
+    run_import,
+    run_preview,
+)
 from .reader import Row, SheetError, WorkbookRows, check_archive, labelled_value, open_workbook, read_workbook
 from .writer import (
     CODES_SHEET,
@@ -35,6 +44,7 @@ __all__ = [
     "ExcelUploadForm",
     "HelpText",
     "ImportResult",
+    "PreviewingImporter",
     "Importer",
     "Kind",
     "ProgressSink",
@@ -58,6 +68,7 @@ __all__ = [
     "open_workbook",
     "read_workbook",
     "run_import",
+    "run_preview",
     "safe_value",
     "sort_errors",
     "validation_errors",

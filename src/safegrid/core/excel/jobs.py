@@ -4,6 +4,11 @@ An app describes its import as an `Importer` (its sheets, a `check` that turns r
 while collecting `RowError`s, a `write` that saves the plan through bulk services); `run_import`
 does the rest and reports progress to a `ProgressSink` — the job's `ctx` on the worker, or any
 object with `progress(done, total, message)`.
+
+An import that changes existing data shows what it would change first: its importer is a
+`PreviewingImporter` (`preview(plan)` describes the changes as JSON, writing nothing), `run_preview`
+reads and checks the file and returns that description in `ImportResult.preview`; once the person
+confirms, `run_import` checks the same file again and writes (see `enterprises.import_jobs`).
 """
 
 from __future__ import annotations
@@ -48,6 +53,14 @@ class Importer(Protocol[PlanT]):
         ...
 
 
+class PreviewingImporter(Importer[PlanT], Protocol):
+    """An importer that can say what writing its plan would change, before anything is written."""
+
+    def preview(self, plan: PlanT) -> dict[str, Any]:
+        """The changes the plan would make, as JSON kept until the person confirms (no writes)."""
+        ...
+
+
 @dataclass
 class ImportResult:
     ok: bool
@@ -55,6 +68,7 @@ class ImportResult:
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
     message: str = ""
+    preview: dict[str, Any] | None = None  # from run_preview: what the import would change
 
     @property
     def error_count(self) -> int:
@@ -74,6 +88,49 @@ class _Throttle:
             self.ctx.progress(done, self.total, self.message)
 
 
+def _checked(
+    ctx: ProgressSink, importer: Importer[Any], content: bytes, every: int, first_sheet_fallback: bool
+) -> tuple[ImportResult | None, Any, int]:
+    """Read and check the workbook: (the refusal, or None and the plan, the number of data rows)."""
+    try:
+        read = read_workbook(content, importer.sheets, first_sheet_fallback=first_sheet_fallback)
+    except SheetError as exc:
+        return ImportResult(False, message=str(exc)), None, 0
+    if read.problems:
+        problems = sort_errors(read.problems, importer.sheets)
+        return ImportResult(False, errors=problems, message=_("表头与模板不一致")), None, 0
+    total = read.total
+    if not total:
+        return ImportResult(False, message=_("文件中没有数据行（示例行不会导入）")), None, 0
+    ctx.progress(0, total, CHECKING)
+    errors: list[RowError] = []
+    plan = importer.check(read.sheets, errors, _Throttle(ctx, total, CHECKING, every))
+    if errors:
+        refused = ImportResult(
+            False,
+            total,
+            errors=sort_errors(errors, importer.sheets),
+            message=_("发现 %(n)s 处错误，未导入任何数据") % {"n": len(errors)},
+        )
+        return refused, None, total
+    return None, plan, total
+
+
+def run_preview(
+    ctx: ProgressSink,
+    importer: PreviewingImporter[Any],
+    content: bytes,
+    *,
+    every: int = PROGRESS_EVERY,
+    first_sheet_fallback: bool = False,
+) -> ImportResult:
+    """Check one workbook and describe what importing it would change, writing nothing."""
+    refused, plan, total = _checked(ctx, importer, content, every, first_sheet_fallback)
+    if refused is not None:
+        return refused
+    return ImportResult(True, total, preview=importer.preview(plan))
+
+
 def run_import(
     ctx: ProgressSink,
     importer: Importer[Any],
@@ -83,27 +140,9 @@ def run_import(
     first_sheet_fallback: bool = False,
 ) -> ImportResult:
     """Check and write one workbook, all or nothing. Unexpected exceptions propagate (rolled back)."""
-    try:
-        read = read_workbook(content, importer.sheets, first_sheet_fallback=first_sheet_fallback)
-    except SheetError as exc:
-        return ImportResult(False, message=str(exc))
-    if read.problems:
-        return ImportResult(
-            False, errors=sort_errors(read.problems, importer.sheets), message=_("表头与模板不一致")
-        )
-    total = read.total
-    if not total:
-        return ImportResult(False, message=_("文件中没有数据行（示例行不会导入）"))
-    ctx.progress(0, total, CHECKING)
-    errors: list[RowError] = []
-    plan = importer.check(read.sheets, errors, _Throttle(ctx, total, CHECKING, every))
-    if errors:
-        return ImportResult(
-            False,
-            total,
-            errors=sort_errors(errors, importer.sheets),
-            message=_("发现 %(n)s 处错误，未导入任何数据") % {"n": len(errors)},
-        )
+    refused, plan, total = _checked(ctx, importer, content, every, first_sheet_fallback)
+    if refused is not None:
+        return refused
     ctx.progress(0, total, WRITING)
     try:
         with transaction.atomic():

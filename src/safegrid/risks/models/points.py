@@ -45,7 +45,7 @@ from ..choices import (
     classify2_parent,
 )
 from ..rules import assessment as rules
-from ..rules import methods, regional
+from ..rules import methods, regional, register_diff
 
 UNIT_FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
@@ -206,10 +206,19 @@ class RiskPoint(models.Model):
 
 
 class HazardFactor(models.Model):
-    """A hazard factor (危险源/危险有害因素) found at a risk point by SCL or a JHA step."""
+    """A hazard factor (危险源/危险有害因素) found at a risk point by SCL or a JHA step.
+
+    Keyed by `code` within its point (rules/register_diff.py); an import that no longer lists it retires
+    it (`active` False): the row, its id, code and assessments stay, and every current view skips it.
+    """
 
     risk_point = models.ForeignKey(
         RiskPoint, on_delete=models.CASCADE, related_name="factors", verbose_name=_("风险点")
+    )
+    code = models.CharField(
+        _("危险源编号"),
+        max_length=register_diff.CODE_MAX_LENGTH,
+        help_text=_("风险点内唯一，由系统按 H01、H02… 编号；导入时据此更新原有危险源"),
     )
     method = models.CharField(_("辨识方法"), max_length=4, choices=IdentificationMethod.choices)
     step_no = models.PositiveSmallIntegerField(
@@ -226,6 +235,7 @@ class HazardFactor(models.Model):
     )
     consequences = models.TextField(_("可能后果"), blank=True)
     existing_controls = models.TextField(_("现有管控措施"), blank=True)
+    active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -236,11 +246,12 @@ class HazardFactor(models.Model):
         verbose_name_plural = _("危险源")
         ordering = ["risk_point_id", "step_no", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["risk_point", "code"], name="hazard_factor_code_unique"),
             models.CheckConstraint(
                 name="hazard_factor_jha_has_step",
                 condition=models.Q(method="SCL", step_no__isnull=True)
                 | models.Q(method="JHA", step_no__gte=1, step_no__lte=methods.JHA_MAX_STEPS),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -302,7 +313,11 @@ class RiskAssessment(models.Model):
 
 
 class ControlMeasure(models.Model):
-    """A control measure (管控措施); its check content and cycle later yield inspection tasks."""
+    """A control measure (管控措施); its check content and cycle later yield inspection tasks.
+
+    Keyed by `code` within its point, so inspection tasks can hang off it: an import updates it in place
+    and retires it (`active` False) rather than deleting it.
+    """
 
     risk_point = models.ForeignKey(
         RiskPoint, on_delete=models.CASCADE, related_name="measures", verbose_name=_("风险点")
@@ -314,6 +329,11 @@ class ControlMeasure(models.Model):
         on_delete=models.CASCADE,
         related_name="measures",
         verbose_name=_("针对的危险源"),
+    )
+    code = models.CharField(
+        _("措施编号"),
+        max_length=register_diff.CODE_MAX_LENGTH,
+        help_text=_("风险点内唯一，由系统按 M01、M02… 编号；导入时据此更新原有措施"),
     )
     kind = models.CharField(_("措施类别"), max_length=20, choices=MeasureKind.choices)
     classify1 = models.PositiveSmallIntegerField(_("管控方式（一级）"), choices=Classify1.choices)
@@ -343,9 +363,10 @@ class ControlMeasure(models.Model):
         verbose_name_plural = _("管控措施")
         ordering = ["risk_point_id", "classify2", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["risk_point", "code"], name="control_measure_code_unique"),
             models.CheckConstraint(
                 name="control_measure_cycle_positive", condition=models.Q(check_cycle__gte=1)
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -398,6 +419,8 @@ class ResponsibilityAssignment(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="risk_responsibilities", verbose_name=_("责任人")
     )
+    # A retired assignment keeps its row (and id) for the tier: assigning the tier again revives it.
+    active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -133,6 +133,12 @@ class FactorView:
         )
 
 
+def factor_view(factor: HazardFactor) -> FactorView:
+    """One factor (in use or retired) with its current initial/residual assessments."""
+    by_kind = {a.kind: a for a in current_assessments().filter(hazard_factor=factor)}
+    return FactorView(factor, by_kind.get(AssessmentKind.INITIAL), by_kind.get(AssessmentKind.RESIDUAL))
+
+
 def factor_views(point: RiskPoint) -> list[FactorView]:
     """The point's factors with their current initial/residual assessments.
 
@@ -140,6 +146,8 @@ def factor_views(point: RiskPoint) -> list[FactorView]:
     """
     views = []
     for factor in point.factors.all():
+        if not factor.active:  # prefetched by `with_register` only in use; a bare point reads all
+            continue
         current: list[RiskAssessment] = getattr(factor, "current_assessments", None) or list(
             current_assessments().filter(hazard_factor=factor)
         )
@@ -150,20 +158,93 @@ def factor_views(point: RiskPoint) -> list[FactorView]:
     return views
 
 
+def active_tiers() -> Prefetch:
+    """`prefetch_related` the point's tiers in use (a retired assignment controls nothing)."""
+    return Prefetch("tiers", queryset=ResponsibilityAssignment.objects.filter(active=True))
+
+
 def with_register(points: QuerySet[RiskPoint]) -> QuerySet[RiskPoint]:
-    """Prefetch factors, their current assessments, measures and tiers in a constant number of queries."""
+    """Prefetch the factors in use with their current assessments, the measures and tiers in use, in a
+    constant number of queries: the register as every page, PDF, card and export shows it (retired
+    items, `active` False, are kept for the record and read with `retired_items`)."""
     return points.select_related("enterprise", "org_unit").prefetch_related(
         Prefetch(
             "factors",
-            queryset=HazardFactor.objects.order_by("step_no", "id").prefetch_related(
+            queryset=HazardFactor.objects.filter(active=True)
+            .order_by("step_no", "id")
+            .prefetch_related(
                 Prefetch("assessments", queryset=current_assessments(), to_attr="current_assessments")
             ),
         ),
         Prefetch(
-            "measures", queryset=ControlMeasure.objects.select_related("responsible_post", "hazard_factor")
+            "measures",
+            queryset=ControlMeasure.objects.filter(active=True).select_related(
+                "responsible_post", "hazard_factor"
+            ),
         ),
-        Prefetch("tiers", queryset=ResponsibilityAssignment.objects.select_related("person", "org_unit")),
+        Prefetch(
+            "tiers",
+            queryset=ResponsibilityAssignment.objects.filter(active=True).select_related(
+                "person", "org_unit"
+            ),
+        ),
     )
+
+
+@dataclass(frozen=True)
+class RetiredItems:
+    """A point's retired factors, measures and tiers (kept with their ids and codes, shown apart)."""
+
+    factors: list[HazardFactor]
+    measures: list[ControlMeasure]
+    tiers: list[ResponsibilityAssignment]
+
+    def __bool__(self) -> bool:
+        return bool(self.factors or self.measures or self.tiers)
+
+
+def retired_items(point: RiskPoint) -> RetiredItems:
+    """The retired items of a point the caller has already read through a selector."""
+    return RetiredItems(
+        factors=list(HazardFactor.objects.filter(risk_point=point, active=False).order_by("code", "id")),
+        measures=list(
+            ControlMeasure.objects.filter(risk_point=point, active=False)
+            .select_related("responsible_post")
+            .order_by("code", "id")
+        ),
+        tiers=list(
+            ResponsibilityAssignment.objects.filter(risk_point=point, active=False).select_related("person")
+        ),
+    )
+
+
+@dataclass
+class PointItems:
+    """A point's factors (with `current_assessments`), measures and tiers, retired ones included."""
+
+    factors: list[HazardFactor]
+    measures: list[ControlMeasure]
+    tiers: list[ResponsibilityAssignment]
+
+
+def register_items(enterprise_id: int) -> dict[int, PointItems]:
+    """Every factor, measure and tier of an enterprise's points, by point id, in four queries: what an
+    import compares its file with (the caller has read the enterprise through a selector)."""
+    found: dict[int, PointItems] = {}
+
+    def items(point_id: int) -> PointItems:
+        return found.setdefault(point_id, PointItems([], [], []))
+
+    on_points = {"risk_point__enterprise_id": enterprise_id}
+    factors = HazardFactor.objects.filter(**on_points).order_by("risk_point_id", "step_no", "id")
+    current = Prefetch("assessments", queryset=current_assessments(), to_attr="current_assessments")
+    for factor in factors.prefetch_related(current):
+        items(factor.risk_point_id).factors.append(factor)
+    for measure in ControlMeasure.objects.filter(**on_points).select_related("hazard_factor").order_by("id"):
+        items(measure.risk_point_id).measures.append(measure)
+    for tier in ResponsibilityAssignment.objects.filter(**on_points).order_by("id"):
+        items(tier.risk_point_id).tiers.append(tier)
+    return found
 
 
 def register(

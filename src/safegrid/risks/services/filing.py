@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,20 +66,49 @@ def _register_points(enterprise: Enterprise) -> list[RiskPoint]:
     return list(selectors.with_register(points).order_by("code", "id"))
 
 
-def register_problems(points: Sequence[RiskPoint]) -> list[str]:
-    """Everything that keeps the register from being compiled, one message per point (empty: ready)."""
+@dataclass(frozen=True)
+class RegisterProblem:
+    """One thing that keeps the register from being compiled: a point to fix, or (None) the register."""
+
+    text: str
+    point_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RegisterIncomplete(ValidationError):
+    """The register cannot be compiled; `problems` names each point to fix (the messages, one each)."""
+
+    def __init__(self, problems: list[RegisterProblem]) -> None:
+        super().__init__([p.text for p in problems])
+        self.problems = problems
+
+
+def register_issues(points: Sequence[RiskPoint]) -> list[RegisterProblem]:
+    """Everything that keeps the register from being compiled, one problem per point (empty: ready):
+    a point in use without a level, or without a holder of a tier its level requires
+    (`views.points.blocks_filing_q` selects the same points)."""
     if not points:
-        return ["风险清单为空：尚无在用的风险点，请先辨识风险点、危险源并完成风险评价"]
-    problems: list[str] = []
+        return [RegisterProblem("风险清单为空：尚无在用的风险点，请先辨识风险点、危险源并完成风险评价")]
+    problems: list[RegisterProblem] = []
     for point in points:
         label = f"{point.code} {point.name}"
         if point.level is None:
-            problems.append(f"{label}：尚未评定风险等级（须至少有一项已评价的危险源）")
+            problems.append(
+                RegisterProblem(f"{label}：尚未评定风险等级（须至少有一项已评价的危险源）", point.pk)
+            )
             continue
-        missing = rules.missing_tiers(point.level, [t.tier for t in point.tiers.all()])
+        missing = rules.missing_tiers(point.level, [t.tier for t in point.tiers.all() if t.active])
         if missing:
-            problems.append(f"{label}：缺少 {'、'.join(methods.TIER_NAMES[t] for t in missing)}")
+            names = "、".join(methods.TIER_NAMES[t] for t in missing)
+            problems.append(RegisterProblem(f"{label}：缺少 {names}", point.pk))
     return problems
+
+
+def register_problems(points: Sequence[RiskPoint]) -> list[str]:
+    """The messages of `register_issues`."""
+    return [p.text for p in register_issues(points)]
 
 
 def _assessment_data(assessment: RiskAssessment | None) -> dict[str, Any] | None:
@@ -333,9 +363,9 @@ def filing_compile(*, actor: User, enterprise: Enterprise) -> RiskRegisterFiling
         # One compile at a time per enterprise, so versions are consecutive.
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         points = _register_points(enterprise)
-        problems = register_problems(points)
+        problems = register_issues(points)
         if problems:
-            raise ValidationError(problems)
+            raise RegisterIncomplete(problems)
         revision = current_revision(enterprise.pk)
         snapshot = build_snapshot(enterprise, points, revision)
         previous = RiskRegisterFiling.objects.filter(enterprise=enterprise)

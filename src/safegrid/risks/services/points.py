@@ -7,7 +7,7 @@ entry (through `core.services`). A risk point's level is derived data: only
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ from ..models import (
 from ..models.siteplan import EnterpriseSitePlan
 from ..permissions import can_configure_regional_risk, can_edit_register
 from ..rules import assessment as rules
+from ..rules import register_diff as diff_rules
 from ..rules import tiers as tier_rules
 from ..selectors import points as selectors
 
@@ -145,28 +146,44 @@ def factor_current_assessment(factor: HazardFactor) -> RiskAssessment | None:
     return residual if residual is not None else _current(assessments, AssessmentKind.INITIAL)
 
 
+def _deciding(factors: Iterable[HazardFactor]) -> dict[str, Any]:
+    deciding: RiskAssessment | None = None
+    for factor in factors:
+        current = factor_current_assessment(factor)
+        if current is None:
+            continue
+        if deciding is None or (current.level, -current.assessed_at.timestamp()) < (
+            deciding.level,
+            -deciding.assessed_at.timestamp(),
+        ):
+            deciding = current
+    level = rules.point_level([deciding.level] if deciding else [])
+    return {"level": level, "level_method_version": deciding.method_version if deciding else ""}
+
+
+def risk_point_level_now(point_id: int) -> dict[str, Any]:
+    """The level and method version the point's active factors give it now (level None if none):
+    the most dangerous current assessment decides, the latest of equals."""
+    return risk_point_levels_now([point_id])[point_id]
+
+
+def risk_point_levels_now(point_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """`risk_point_level_now` for many points, in two queries."""
+    by_point: dict[int, list[HazardFactor]] = {pk: [] for pk in point_ids}
+    factors = HazardFactor.objects.filter(risk_point_id__in=list(point_ids), active=True)
+    for factor in factors.order_by("risk_point_id", "step_no", "id").prefetch_related("assessments"):
+        by_point[factor.risk_point_id].append(factor)
+    return {pk: _deciding(found) for pk, found in by_point.items()}
+
+
 def risk_point_recompute_level(*, actor: Actor, point: RiskPoint) -> RiskPoint:
-    """Set the point's level to the most dangerous current level of its factors (None if none)."""
+    """Set the point's level to the most dangerous current level of its active factors (None if none)."""
     with transaction.atomic():
-        factors = HazardFactor.objects.filter(risk_point_id=point.pk).prefetch_related("assessments")
-        deciding: RiskAssessment | None = None
-        for factor in factors:
-            current = factor_current_assessment(factor)
-            if current is None:
-                continue
-            if deciding is None or (current.level, -current.assessed_at.timestamp()) < (
-                deciding.level,
-                -deciding.assessed_at.timestamp(),
-            ):
-                deciding = current
-        level = rules.point_level([deciding.level] if deciding else [])
-        version = deciding.method_version if deciding else ""
-        if point.level == level and point.level_method_version == version:
+        derived = risk_point_level_now(point.pk)
+        if point.level == derived["level"] and point.level_method_version == derived["level_method_version"]:
             return point
         with writing_protected("level", "level_method_version"):
-            return object_update(
-                actor=actor, obj=point, data={"level": level, "level_method_version": version}
-            )
+            return object_update(actor=actor, obj=point, data=derived)
 
 
 # --- Hazard factors -----------------------------------------------------------------------------
@@ -175,7 +192,7 @@ def risk_point_recompute_level(*, actor: Actor, point: RiskPoint) -> RiskPoint:
 def _check_jha(point: RiskPoint, method: str, step_no: Any, exclude_pk: int | None = None) -> None:
     if method != IdentificationMethod.JHA:
         return
-    others = HazardFactor.objects.filter(risk_point=point, method=IdentificationMethod.JHA)
+    others = HazardFactor.objects.filter(risk_point=point, method=IdentificationMethod.JHA, active=True)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     steps = [s for s in others.values_list("step_no", flat=True) if s is not None]
@@ -184,16 +201,41 @@ def _check_jha(point: RiskPoint, method: str, step_no: Any, exclude_pk: int | No
         raise ValidationError({"step_no": problem})
 
 
+def _item_code(model: type[HazardFactor | ControlMeasure], point: RiskPoint, data: Mapping[str, Any]) -> str:
+    """The code a new factor or measure gets: the one given (checked), else the next free one.
+
+    Call with the point row locked, so two adds never pick the same code."""
+    used = model.objects.filter(risk_point=point).values_list("code", flat=True)
+    given = str(data.get("code") or "").strip()
+    if not given:
+        prefix = diff_rules.FACTOR_PREFIX if model is HazardFactor else diff_rules.MEASURE_PREFIX
+        return diff_rules.next_code(prefix, used)
+    problem = diff_rules.code_problem(given)
+    if problem is None and given in set(used):
+        problem = "该风险点已有这个编号（编号不会重复使用，包括已停用的）"
+    if problem:
+        raise ValidationError({"code": problem})
+    return given
+
+
+def _lock(point: RiskPoint) -> None:
+    RiskPoint.objects.select_for_update().filter(pk=point.pk).first()
+
+
 def hazard_factor_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> HazardFactor:
+    """Add a factor to a point; it is numbered H01, H02… within the point unless `data` names a code."""
     _may_edit(actor, point.enterprise_id)
     if "risk_point" in data:
         raise ValidationError({"risk_point": "危险源所属风险点由系统指定"})
     if not point.active:
         raise ValidationError({"risk_point": "风险点已停用，不能增加危险源"})
     with transaction.atomic():
-        RiskPoint.objects.select_for_update().filter(pk=point.pk).first()  # serialise JHA step counting
+        _lock(point)  # serialise JHA step counting and numbering
         _check_jha(point, str(data.get("method", "")), data.get("step_no"))
-        return object_create(actor=actor, model=HazardFactor, data={**data, "risk_point": point})
+        code = _item_code(HazardFactor, point, data)
+        return object_create(
+            actor=actor, model=HazardFactor, data={**data, "code": code, "risk_point": point}
+        )
 
 
 def hazard_factor_update(*, actor: Actor, factor: HazardFactor, data: Mapping[str, Any]) -> HazardFactor:
@@ -235,42 +277,92 @@ def assess(
 ) -> RiskAssessment:
     """Grade a hazard factor with the county's configuration and regrade its risk point."""
     _may_edit(actor, factor.risk_point.enterprise_id)
-    if kind not in AssessmentKind.values:
-        raise ValidationError({"kind": f"评价类型须为：{'、'.join(AssessmentKind.values)}"})
     point = factor.risk_point
     config = config_for_enterprise(point.enterprise)
+    with transaction.atomic():
+        assessment = assessment_record(
+            actor=actor,
+            factor=factor,
+            kind=kind,
+            method=method,
+            inputs=inputs,
+            config=config,
+            variant=variant,
+        )
+        risk_point_recompute_level(actor=actor, point=RiskPoint.objects.get(pk=point.pk))
+    return assessment
+
+
+def assessment_record(
+    *,
+    actor: Actor,
+    factor: HazardFactor,
+    kind: str,
+    method: str,
+    inputs: Mapping[str, Any],
+    config: rules.RiskConfig,
+    variant: str | None = None,
+) -> RiskAssessment:
+    """Store one graded assessment of a factor; the caller regrades the point (`assess` does)."""
+    data = _assessment_data(actor, factor, kind, method, inputs, config, variant)
+    return object_create(actor=actor, model=RiskAssessment, data=data)
+
+
+def assessment_object(
+    *,
+    actor: Actor,
+    factor: HazardFactor,
+    kind: str,
+    method: str,
+    inputs: Mapping[str, Any],
+    config: rules.RiskConfig,
+) -> RiskAssessment:
+    """A graded, unsaved assessment, for a bulk writer that saves and audits it (`core.bulk`)."""
+    return RiskAssessment(**_assessment_data(actor, factor, kind, method, inputs, config, None))
+
+
+def _assessment_data(
+    actor: Actor,
+    factor: HazardFactor,
+    kind: str,
+    method: str,
+    inputs: Mapping[str, Any],
+    config: rules.RiskConfig,
+    variant: str | None,
+) -> dict[str, Any]:
+    if kind not in AssessmentKind.values:
+        raise ValidationError({"kind": f"评价类型须为：{'、'.join(AssessmentKind.values)}"})
     try:
         result = rules.assess(method, inputs, config, variant=variant)
     except rules.InvalidInput as exc:
         raise ValidationError({exc.field: exc.message})
-    with transaction.atomic():
-        assessment = object_create(
-            actor=actor,
-            model=RiskAssessment,
-            data={
-                "hazard_factor": factor,
-                "kind": kind,
-                "method": result.method,
-                "inputs": result.inputs_json(),
-                "score": result.score.quantize(Decimal("0.01")),
-                "level": result.level,
-                "colour": result.colour,
-                "method_version": result.method_version,
-                "assessed_by": actor if isinstance(actor, User) else None,
-            },
-        )
-        risk_point_recompute_level(actor=actor, point=RiskPoint.objects.get(pk=point.pk))
-    return assessment
+    return {
+        "hazard_factor": factor,
+        "kind": kind,
+        "method": result.method,
+        "inputs": result.inputs_json(),
+        "score": result.score.quantize(Decimal("0.01")),
+        "level": result.level,
+        "colour": result.colour,
+        "method_version": result.method_version,
+        "assessed_by": actor if isinstance(actor, User) else None,
+    }
 
 
 # --- Control measures ---------------------------------------------------------------------------
 
 
 def measure_add(*, actor: Actor, point: RiskPoint, data: Mapping[str, Any]) -> ControlMeasure:
+    """Add a measure to a point; it is numbered M01, M02… within the point unless `data` names a code."""
     _may_edit(actor, point.enterprise_id)
     if "risk_point" in data:
         raise ValidationError({"risk_point": "管控措施所属风险点由系统指定"})
-    return object_create(actor=actor, model=ControlMeasure, data={**data, "risk_point": point})
+    with transaction.atomic():
+        _lock(point)
+        code = _item_code(ControlMeasure, point, data)
+        return object_create(
+            actor=actor, model=ControlMeasure, data={**data, "code": code, "risk_point": point}
+        )
 
 
 def measure_update(*, actor: Actor, measure: ControlMeasure, data: Mapping[str, Any]) -> ControlMeasure:
@@ -315,7 +407,7 @@ def tier_assign(
 
     Any of the four tiers may be assigned: those the level requires and, voluntarily, higher ones. The
     unit and the person must be on the point's line (`rules.tiers`); without a unit the tier takes the
-    unit of its kind on the person's line.
+    unit of its kind on the person's line. A retired assignment of the tier is revived (same row and id).
     """
     _may_edit(actor, point.enterprise_id)
     if tier not in ControlTier.values:
@@ -342,7 +434,9 @@ def tier_assign(
             ResponsibilityAssignment.objects.select_for_update().filter(risk_point=point, tier=tier).first()
         )
         if existing is not None:
-            return object_update(actor=actor, obj=existing, data={"person": person, "org_unit": org_unit})
+            return object_update(
+                actor=actor, obj=existing, data={"person": person, "org_unit": org_unit, "active": True}
+            )
         return object_create(
             actor=actor,
             model=ResponsibilityAssignment,
@@ -357,5 +451,5 @@ def tier_unassign(*, actor: Actor, assignment: ResponsibilityAssignment) -> None
 
 def missing_tiers(point: RiskPoint) -> tuple[str, ...]:
     """Tiers the point's level requires that nobody holds yet (company → post order)."""
-    assigned = [a.tier for a in point.tiers.all()]
+    assigned = [a.tier for a in point.tiers.all() if a.active]
     return rules.missing_tiers(point.level, assigned)

@@ -6,7 +6,9 @@ path — services, imports, future ones — moves the counter; the counter is bo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery
@@ -123,12 +125,40 @@ def _filing_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         refresh_submitted(enterprise_id, create=kwargs.get("signal") is post_save)
 
 
+_deferred: ContextVar[set[int] | None] = ContextVar("register_bumps_deferred", default=None)
+
+
+@contextmanager
+def one_bump_per_enterprise() -> Iterator[None]:
+    """For a writer of many register rows in one transaction (an import): the saves inside only note
+    their enterprise, and each noted enterprise is counted once on leaving — the counter and its
+    counts are then refreshed once instead of once per row. Use inside the writer's transaction."""
+    token = _deferred.set(set())
+    try:
+        yield
+        noted = _deferred.get() or set()
+    finally:
+        _deferred.reset(token)
+    for enterprise_id in sorted(noted):
+        bump(enterprise_id)
+
+
+def changed(enterprise_id: int) -> None:
+    """Count a change to the enterprise's register: now, or once at the end of the writer's
+    `one_bump_per_enterprise` block. Bulk writers call it (their inserts send no signals)."""
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.add(enterprise_id)
+    else:
+        bump(enterprise_id)
+
+
 def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return
     enterprise_id = _enterprise_id(instance)
     if enterprise_id is not None:
-        bump(enterprise_id)
+        changed(enterprise_id)
 
 
 def connect() -> None:

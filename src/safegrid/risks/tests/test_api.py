@@ -161,8 +161,10 @@ def test_points_list_and_detail(world, client, bearer, graded) -> None:
             "person": world.person_a.pk,
             "person_name": "王操作",
             "org_unit": world.post_a.pk,
+            "active": True,
         }
     ]
+    assert (factor["code"], detail["measures"][0]["code"]) == ("H01", "M01")
     assert detail["missing_tiers"] == ["company", "workshop", "team"]
 
 

@@ -19,10 +19,11 @@ from safegrid.regions.models import Sector
 from safegrid.risks.choices import FilingStatus
 from safegrid.risks.models import RegisterRevision, RiskRegisterFiling
 from safegrid.risks.services import filing as filing_services
+from safegrid.risks.services import points as services
 from safegrid.testworld import World
 
 from . import factories
-from .factories import make_measure, render_books
+from .factories import make_factor, make_measure, make_point, render_books
 from .test_filing import complete_register
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,28 @@ def test_returned_book_shows_the_comment_and_outdated_book_says_so(world, login)
     make_measure(world, point, description="巡检时检查安全阀铅封")
     page = _text(client.get(MINE))
     assert "清单已变更，需重新编制并报送" in page
-    assert "更新一企一册" in page
+    assert "重新编制一企一册" in page and "更新一企一册" not in page  # one wording, as the regulator's
+
+
+def test_the_compile_refusal_links_to_exactly_the_points_to_fix(world, login) -> None:
+    ready = complete_register(world)
+    ungraded = make_point(world, "RP-002", name="未评价的仓库")
+    untiered = make_point(world, "RP-003", name="缺责任人的泵房")
+    factor = make_factor(untiered)
+    services.assess(
+        actor=SYSTEM, factor=factor, kind="initial", method="LEC", inputs={"L": 6, "E": 6, "C": 15}
+    )
+    client = login(world.user("ent_a"))
+    refused = client.post(reverse("risks:filing_compile", args=[world.ent_a.pk]))
+    html = _text(refused)
+    assert reverse("risks:point_detail", args=[ungraded.pk]) in html
+    assert reverse("risks:point_detail", args=[untiered.pk]) in html
+    assert reverse("risks:point_detail", args=[ready.pk]) not in html
+    fix_url = refused.context["compile_fix_url"]
+    listed = client.get(fix_url)
+    shown = {row.pk for row in listed.context["page_obj"].object_list}
+    assert shown == {ungraded.pk, untiered.pk}
+    assert "在风险点清单中列出这 2 个风险点" in html
 
 
 def test_the_mine_page_is_for_the_enterprise_s_own_editors(world, login) -> None:

@@ -21,7 +21,8 @@ from safegrid.jobs.models import Job
 from safegrid.jobs.testing import run_queued
 from safegrid.notifications.models import Notification
 from safegrid.risks.choices import AssessmentKind, IdentificationMethod
-from safegrid.risks.documents import points_excel as rx
+from safegrid.risks.documents.points_excel import columns as rx
+from safegrid.risks.documents.points_excel.importer import ImportOutcome, file_uscc, import_register
 from safegrid.risks.models import (
     ControlMeasure,
     HazardFactor,
@@ -44,7 +45,7 @@ def workbook_bytes(world: World, sheets: dict[str, list[dict[str, Any]]]) -> byt
     """A register workbook with the template's headers and the given rows (by column key)."""
     workbook = Workbook()
     help_sheet = workbook.worksheets[0]
-    help_sheet.title = rx.HELP_SHEET
+    help_sheet.title = excel.HELP_SHEET
     help_sheet.append([rx.USCC_LABEL, world.ent_a.uscc])
     for name, columns in rx.SHEETS.items():
         sheet = workbook.create_sheet(name)
@@ -105,10 +106,8 @@ def good_sheets(**changes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
     return sheets
 
 
-def do_import(world: World, content: bytes, user: str = "ent_a") -> rx.ImportOutcome:
-    return rx.import_register(
-        user=world.user(user), enterprise=world.ent_a, file_name="t.xlsx", content=content
-    )
+def do_import(world: World, content: bytes, user: str = "ent_a") -> ImportOutcome:
+    return import_register(user=world.user(user), enterprise=world.ent_a, file_name="t.xlsx", content=content)
 
 
 def register_counts() -> tuple[int, int, int, int, int]:
@@ -236,14 +235,14 @@ def test_template_downloads_parses_and_imports_nothing(world: World, login: Any)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == [rx.HELP_SHEET, *rx.SHEETS, rx.CODES_SHEET]
+    assert workbook.sheetnames == [excel.HELP_SHEET, *rx.SHEETS, excel.CODES_SHEET]
     factors = workbook[rx.FACTORS_SHEET]
     assert factors["A1"].value == "风险点编号*" and factors["A1"].font.bold
-    assert factors["A2"].value.startswith(rx.EXAMPLE_MARK)
+    assert factors["A2"].value.startswith(excel.EXAMPLE_MARK)
     assert factors["A2"].number_format == "@"
     assert factors.column_dimensions["A"].number_format == "@"
     headers = {
-        col[0]: [v for v in col[1:] if v] for col in workbook[rx.CODES_SHEET].iter_cols(values_only=True)
+        col[0]: [v for v in col[1:] if v] for col in workbook[excel.CODES_SHEET].iter_cols(values_only=True)
     }
     assert "合成车间/甲班/反应釜操作岗" in headers["岗位路径"]
     assert "合成车间" in headers["组织单元路径"]
@@ -252,11 +251,11 @@ def test_template_downloads_parses_and_imports_nothing(world: World, login: Any)
     assert headers["LEC：E"] == ["10", "6", "3", "2", "1", "0.5"]
     assert headers["管控层级"] == ["公司级", "车间级", "班组级", "岗位级"]
     assert any(
-        dv.formula1.startswith(f"'{rx.CODES_SHEET}'!") for dv in factors.data_validations.dataValidation
+        dv.formula1.startswith(f"'{excel.CODES_SHEET}'!") for dv in factors.data_validations.dataValidation
     )
 
     read = excel.read_workbook(response.content, rx.SPECS)
-    assert read.problems == [] and rx.file_uscc(response.content) == world.ent_a.uscc
+    assert read.problems == [] and file_uscc(response.content) == world.ent_a.uscc
     assert all(rows == [] for rows in read.sheets.values())  # only example rows
     outcome = do_import(world, response.content)
     assert not outcome.ok and "没有数据行" in outcome.message
@@ -288,7 +287,8 @@ def test_good_file_imports_everything_through_audited_services(world: World) -> 
     summary = by_user.get(object_type="risks.register_import")
     assert summary.action == "import" and summary.enterprise_id == world.ent_a.pk
     after = summary.after or {}
-    assert after["points"] == ["RP-101"] and after["factors"] == 1 and after["assessments"] == 1
+    assert after["points"] == ["RP-101"] and after["counts"]["factor"]["created"] == 1
+    assert after["changed"] == 4  # the point, its factor, measure and tier (the assessment is the factor's)
 
 
 def test_one_bad_lec_value_imports_nothing_and_names_sheet_row_column(world: World) -> None:
@@ -357,10 +357,10 @@ def test_duplicates_and_another_enterprises_file_are_refused(world: World) -> No
     assert (rx.POINTS_SHEET, 3, "风险点编号") in found and (rx.TIERS_SHEET, 3, "管控层级") in found
 
     content = workbook_bytes(world, good_sheets())
-    outcome = rx.import_register(
+    outcome = import_register(
         user=world.user("county_admin"), enterprise=world.ent_b, file_name="a", content=content
     )
-    assert not outcome.ok and outcome.errors[0].sheet == rx.HELP_SHEET
+    assert not outcome.ok and outcome.errors[0].sheet == excel.HELP_SHEET
     assert "另一家企业" in outcome.errors[0].message
 
 
@@ -388,7 +388,7 @@ def test_measure_factor_references(world: World) -> None:
     found = {(e.row, e.column): e.message for e in outcome.errors}
     assert set(found) == {(2, "对应危险源"), (3, "对应危险源")}
     assert "多个危险源（第 2、3 行）" in found[(2, "对应危险源")]
-    assert "没有这个步骤序号" in found[(3, "对应危险源")]
+    assert "没有这个编号、步骤序号" in found[(3, "对应危险源")]
 
 
 def test_inactive_point_is_reactivated_when_listed_and_refused_when_only_referenced(world: World) -> None:
@@ -407,13 +407,17 @@ def test_inactive_point_is_reactivated_when_listed_and_refused_when_only_referen
 # ---- replacement and round trip ---------------------------------------------------------------------
 
 
-def test_import_replaces_the_lists_of_named_points_and_leaves_others_alone(world: World) -> None:
+def test_import_updates_the_lists_of_named_points_in_place_and_leaves_others_alone(world: World) -> None:
     build_register(world)
     other = snapshot(world)[1]  # RP-002, not in the file
+    point = RiskPoint.objects.get(enterprise=world.ent_a, code="RP-001")
+    factor_ids = list(point.factors.values_list("pk", flat=True))
     sheets = good_sheets(
         **{
             rx.POINTS_SHEET: [dict(POINT, code="RP-001", name="反应釜（改）")],
-            rx.FACTORS_SHEET: [dict(FACTOR, point="RP-001", initial_L=1)],
+            rx.FACTORS_SHEET: [
+                dict(FACTOR, point="RP-001", initial_L=1, residual_method="LS", residual_L=2, residual_S=4)
+            ],
             rx.MEASURES_SHEET: [dict(MEASURE, point="RP-001")],
             rx.TIERS_SHEET: [dict(TIER, point="RP-001")],
         }
@@ -421,16 +425,21 @@ def test_import_replaces_the_lists_of_named_points_and_leaves_others_alone(world
     outcome = do_import(world, workbook_bytes(world, sheets))
     assert outcome.ok, outcome.errors
     assert outcome.summary is not None
-    assert (outcome.summary.points_created, outcome.summary.points_updated) == (0, 1)
-    assert (
-        outcome.summary.factors_removed,
-        outcome.summary.measures_removed,
-        outcome.summary.tiers_removed,
-    ) == (1, 2, 2)
-    point = RiskPoint.objects.get(enterprise=world.ent_a, code="RP-001")
-    assert point.name == "反应釜（改）" and point.level == 3  # LEC 1 × 6 × 15 = 90 → 一般风险
-    assert [t.tier for t in point.tiers.all()] == ["post"]
-    assert point.measures.count() == 1 and point.factors.count() == 1
+    counts = outcome.summary
+    assert (counts["point"]["created"], counts["point"]["updated"]) == (0, 1)
+    # The file's rows carry no codes: the factor is matched by its identity and updated in place
+    # (texts, and a new initial assessment); both old measures differ from the file's one
+    # (deactivated, the file's is created); the workshop tier is gone from the file (deactivated),
+    # the post tier is as it was.
+    assert counts["factor"] == {"created": 0, "updated": 1, "deactivated": 0, "unchanged": 0}
+    assert counts["measure"] == {"created": 1, "updated": 0, "deactivated": 2, "unchanged": 0}
+    assert counts["tier"] == {"created": 0, "updated": 0, "deactivated": 1, "unchanged": 1}
+    point.refresh_from_db()
+    assert point.name == "反应釜（改）" and point.level == 4  # the residual LS 2 × 4 = 8 still decides
+    assert point.factors.get().assessments.count() == 3  # initial, residual, and the new initial
+    assert list(point.factors.values_list("pk", flat=True)) == factor_ids
+    assert [t.tier for t in point.tiers.filter(active=True)] == ["post"]
+    assert point.measures.filter(active=True).count() == 1 and point.measures.count() == 3
     assert snapshot(world)[1] == other
 
 
@@ -492,7 +501,7 @@ def test_government_exports_but_may_not_import(world: World, login: Any) -> None
     assert client.get(reverse("risks:excel_export"), {"enterprise": world.ent_a.pk}).status_code == 200
     page = client.get(reverse("risks:excel_import"), {"enterprise": world.ent_a.pk})
     assert page.status_code == 200 and "导出当前风险清单" in page.content.decode()
-    assert "校验并导入" not in page.content.decode()
+    assert "上传并预览变更" not in page.content.decode()
     assert upload(client, world, workbook_bytes(world, good_sheets())).status_code == 403
     assert not RiskPoint.objects.exists()
 
@@ -504,7 +513,7 @@ def test_county_user_picks_an_enterprise_first(world: World, login: Any) -> None
     html = client.get(reverse("risks:excel_import"), {"q": "化工"}).content.decode()
     assert world.ent_a.name in html and world.ent_b.name not in html
     html = client.get(reverse("risks:excel_import"), {"enterprise": world.ent_b.pk}).content.decode()
-    assert "校验并导入" in html  # the county admin keeps any register
+    assert "上传并预览变更" in html  # the county admin keeps any register
 
 
 def test_other_enterprise_gets_404(world: World, login: Any) -> None:
@@ -533,7 +542,14 @@ def test_upload_page_shows_the_error_table(world: World, login: Any) -> None:
     assert Notification.objects.get(recipient=world.user("ent_a"), kind="imports.failed")
     response = upload(client, world, workbook_bytes(world, good_sheets()))
     html = response.content.decode()
-    assert 'data-testid="excel-import-done"' in html and "新建风险点 1 个" in html
+    assert 'data-testid="excel-import-preview"' in html and 'data-testid="register-preview"' in html
+    assert not RiskPoint.objects.filter(code="RP-101").exists()  # nothing until confirmed
+    note = Notification.objects.get(recipient=world.user("ent_a"), kind="imports.preview")
+    assert note.url == response.request["PATH_INFO"]
+    confirmed = client.post(reverse("risks:excel_import_confirm", args=[response.context["job"].pk]))
+    run_queued()
+    html = client.get(confirmed["Location"]).content.decode()
+    assert 'data-testid="excel-import-done"' in html and "风险点：新建 1" in html
     assert RiskPoint.objects.filter(code="RP-101").exists()
     job = Job.objects.filter(kind="risks.import_register", status=JobStatus.SUCCEEDED).get()
     assert (job.done, job.total, job.created_by) == (4, 4, world.user("ent_a"))  # progress reached the end

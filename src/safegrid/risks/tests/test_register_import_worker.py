@@ -60,12 +60,23 @@ def test_an_upload_is_imported_by_the_worker_with_progress_on_the_page(
     assert f'hx-get="{url}"' in queued and "job-progress" in queued  # the job's bar, polled by the page
 
     workers.start(1)
-    wait_for(lambda: not Job.objects.get(pk=upload.job_id).is_active, "the import job finished")
+    wait_for(lambda: not Job.objects.get(pk=upload.job_id).is_active, "the preview job finished")
     assert workers.alive(), workers.logs()
     job = Job.objects.get(pk=upload.job_id)
     assert job.status == JobStatus.SUCCEEDED, (job.error, workers.logs())
     assert (job.attempts, job.done, job.total) == (1, 62, 62), workers.logs()  # 30 + 30 + measure + tier
+    previewed = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in previewed and 'data-testid="register-preview"' in previewed
+    assert not RiskPoint.objects.filter(enterprise=world.ent_a).exists()  # nothing before confirming
+
+    assert client.post(reverse("risks:excel_import_confirm", args=[upload.pk])).status_code == 302
+    upload.refresh_from_db()
+    assert upload.job is not None and upload.job.kind == "risks.import_register"
+    wait_for(lambda: not Job.objects.get(pk=upload.job_id).is_active, "the import job finished")
+    job = Job.objects.get(pk=upload.job_id)
+    assert job.status == JobStatus.SUCCEEDED, (job.error, workers.logs())
+    assert (job.done, job.total) == (62, 62), workers.logs()
     done = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert "hx-trigger" not in done and "新建风险点 30 个" in done
+    assert "hx-trigger" not in done and "风险点：新建 30" in done
     assert RiskPoint.objects.filter(enterprise=world.ent_a).count() == 30
     assert Notification.objects.filter(recipient=world.user("ent_a"), kind="imports.finished").count() == 1

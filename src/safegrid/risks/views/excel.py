@@ -2,43 +2,65 @@
 
 Reads are scoped (an enterprise out of scope answers 404); government users may download the
 template and the export; only register editors (`permissions.can_edit_register`) may import (403).
-The import is stored and run on the worker (`services.register_import`); its page shows the job's
-progress, then the outcome or the error table (see `documents.points_excel`).
+An upload is checked on the worker and compared with the register (`services.register_import`); its
+page shows the job's progress, then the changes it would make (counts and the row-by-row list, or the
+error table); nothing is written until the uploader confirms, and then the page shows the write's
+progress and outcome (see `documents.points_excel`). Uploads are private to their uploader (404).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safegrid.core.excel import MAX_FILE_BYTES, XLSX_TYPE
 from safegrid.core.scoping import scope_for
 from safegrid.enterprises import import_jobs
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.models import Enterprise
-from safegrid.enterprises.models_import import ImportKind
+from safegrid.enterprises.models_import import ImportKind, ImportStatus
 
-from ..documents import points_excel
+from ..documents.points_excel import export
 from ..forms.excel import RegisterImportForm
 from ..permissions import can_edit_register, editable_enterprise_ids
-from ..services import register_import
+from ..rules.register_diff import ACTIONS, CREATED, DEACTIVATED, UNCHANGED, UPDATED
+from ..services import register_apply, register_import
 
 MAX_CHOICES = 50
-SUMMARY_TEXT = _(
-    "新建风险点 %(points_created)s 个、更新 %(points_updated)s 个；写入危险源 %(factors)s 条（评价 %(assessments)s 次）、"
-    "管控措施 %(measures)s 条、管控责任 %(tiers)s 条；按文件替换，删除原有危险源 %(factors_removed)s 条、"
-    "管控措施 %(measures_removed)s 条、管控责任 %(tiers_removed)s 条。"
-)
+PREVIEW_ROWS_PER_PAGE = 100
+KIND_LABELS = {
+    register_apply.POINT: _("风险点"),
+    register_apply.FACTOR: _("危险源"),
+    register_apply.MEASURE: _("管控措施"),
+    register_apply.TIER: _("管控责任"),
+}
+ACTION_LABELS = {
+    CREATED: _("新建"),
+    UPDATED: _("更新"),
+    DEACTIVATED: _("停用"),
+    UNCHANGED: _("不变"),
+}
+ACTION_BADGES = {
+    CREATED: "bg-green-lt",
+    UPDATED: "bg-blue-lt",
+    DEACTIVATED: "bg-orange-lt",
+    UNCHANGED: "bg-secondary-lt",
+}
+SHOW_CHANGES = "changes"  # the preview's default: every row that changes something
+SHOWS = (SHOW_CHANGES, CREATED, UPDATED, DEACTIVATED, UNCHANGED, "all")
 
 
 def _enterprise_from(request: HttpRequest, value: Any) -> Enterprise:
@@ -81,6 +103,7 @@ def excel_import(request: HttpRequest) -> HttpResponse:
                 enterprise=chosen,
                 file_name=form.file_name(),
                 content=form.content(),
+                retire_missing=form.retire_missing(),
             )
             return redirect("risks:excel_import_detail", pk=upload.pk)
     else:
@@ -107,10 +130,72 @@ def excel_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _count_table(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    return [
+        {"label": KIND_LABELS[kind], "cells": [counts.get(kind, {}).get(action, 0) for action in ACTIONS]}
+        for kind in register_apply.KINDS
+    ]
+
+
+def _summary_text(counts: dict[str, Any]) -> str:
+    """What an applied import changed, in one sentence per kind that changed."""
+    parts = []
+    for kind in register_apply.KINDS:
+        of_kind = counts.get(kind, {})
+        if not isinstance(of_kind, dict):  # an outcome stored before imports were previewed
+            return ""
+        parts.append(
+            gettext("%(kind)s：新建 %(created)s，更新 %(updated)s，停用 %(deactivated)s，不变 %(unchanged)s")
+            % {"kind": KIND_LABELS[kind], **{a: of_kind.get(a, 0) for a in ACTIONS}}
+        )
+    return gettext("；").join(parts)
+
+
+def _preview_context(request: HttpRequest, upload: Any) -> dict[str, Any]:
+    """The changes a previewed upload would make: counts, and the rows the `show` filter picks, a page at a time."""
+    preview = upload.preview or {}
+    rows = preview.get("rows", [])
+    show = request.GET.get("show", SHOW_CHANGES)
+    if show not in SHOWS:
+        show = SHOW_CHANGES
+    if show == SHOW_CHANGES:
+        picked = [r for r in rows if r["action"] != UNCHANGED]
+    elif show == "all":
+        picked = rows
+    else:
+        picked = [r for r in rows if r["action"] == show]
+    totals = preview.get("totals", {})
+    changed = sum(totals.get(a, 0) for a in (CREATED, UPDATED, DEACTIVATED))
+    filters = [
+        (SHOW_CHANGES, _("全部变更"), changed),
+        *((a, ACTION_LABELS[a], totals.get(a, 0)) for a in ACTIONS),
+        ("all", _("全部条目"), len(rows)),
+    ]
+    page = Paginator(picked, PREVIEW_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
+        row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
+        row["badge"] = ACTION_BADGES.get(row["action"], "")
+    return {
+        "preview": preview,
+        "preview_table": _count_table(preview.get("counts", {})),
+        "action_headers": [ACTION_LABELS[a] for a in ACTIONS],
+        "changed": changed,
+        "show": show,
+        "show_filters": filters,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "preview_template": "risks/excel/_preview.html",
+        "may_confirm": upload.status == ImportStatus.PREVIEW
+        and can_edit_register(request.user, upload.enterprise_id),
+    }
+
+
 @login_required
 @require_GET
 def excel_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One of the user's register uploads: the job's progress, then the outcome or the error table."""
+    """One of the user's register uploads: the job's progress, then the changes to confirm (or the
+    error table), then the outcome."""
     upload = import_jobs.import_job_get(request.user, pk, kinds=(ImportKind.RISK_REGISTER,))
     list_url = reverse("risks:point_list")
     context = {
@@ -119,11 +204,42 @@ def excel_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "more_errors": max(0, upload.error_count - len(upload.errors)),
         "list_url": f"{list_url}?enterprise={upload.enterprise_id}" if upload.enterprise_id else list_url,
         "list_label": _("查看风险点清单"),
-        "summary_text": SUMMARY_TEXT % upload.summary if upload.summary else "",
+        "summary_text": _summary_text(upload.summary) if upload.summary else "",
     }
+    if upload.preview and not upload.is_running:  # (while the write runs, only its progress shows)
+        context.update(_preview_context(request, upload))
     if getattr(request, "htmx", False):
         return render(request, "enterprises/_import_status.html", context)
     return render(request, "risks/excel/import_detail.html", context)
+
+
+def _own_upload(request: HttpRequest, pk: int) -> Any:
+    return import_jobs.import_job_get(request.user, pk, kinds=(ImportKind.RISK_REGISTER,))
+
+
+@login_required
+@require_POST
+def excel_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the previewed changes (on the worker); the page then shows the progress and outcome."""
+    upload = _own_upload(request, pk)
+    try:
+        register_import.register_import_confirm(actor=request.user, upload=upload)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("risks:excel_import_detail", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def excel_import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _own_upload(request, pk)
+    try:
+        register_import.register_import_cancel(actor=request.user, upload=upload)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.info(request, _("已取消导入，风险清单没有任何改动。"))
+    return redirect("risks:excel_import_detail", pk=upload.pk)
 
 
 def _xlsx(content: bytes, file_name: str) -> HttpResponse:
@@ -139,9 +255,7 @@ def _xlsx(content: bytes, file_name: str) -> HttpResponse:
 @require_GET
 def excel_template(request: HttpRequest) -> HttpResponse:
     enterprise = _enterprise_from(request, request.GET.get("enterprise"))
-    return _xlsx(
-        points_excel.build_template(request.user, enterprise), f"风险清单导入模板-{enterprise.name}.xlsx"
-    )
+    return _xlsx(export.build_template(request.user, enterprise), f"风险清单导入模板-{enterprise.name}.xlsx")
 
 
 @login_required
@@ -149,6 +263,4 @@ def excel_template(request: HttpRequest) -> HttpResponse:
 def excel_export(request: HttpRequest) -> HttpResponse:
     enterprise = _enterprise_from(request, request.GET.get("enterprise"))
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(
-        points_excel.build_export(request.user, enterprise), f"风险清单-{enterprise.name}-{stamp}.xlsx"
-    )
+    return _xlsx(export.build_export(request.user, enterprise), f"风险清单-{enterprise.name}-{stamp}.xlsx")

@@ -134,7 +134,7 @@ def _mine_context(
     request: HttpRequest,
     enterprise: Enterprise,
     *,
-    compile_errors: list[str] | None = None,
+    compile_errors: list[filing.RegisterProblem] | None = None,
     submit_form: FileForm | None = None,
     file_form: FileForm | None = None,
 ) -> dict[str, Any]:
@@ -174,6 +174,8 @@ def _mine_context(
         "book_job": _book_job(user, live),
         "compile_errors": compile_errors,
         "submit_form": submit_form,
+        # Exactly the points to fix, as a filter of the point list (the same rule as the refusal).
+        "compile_fix_url": f"{reverse('risks:point_list')}?enterprise={enterprise.pk}&blocking=yes",
         "file_form": file_form,
         "signers": [u.display_name or u.username for u in enterprise_signers(enterprise.pk)],
         "delegations": [
@@ -232,7 +234,8 @@ def filing_compile_view(request: HttpRequest, enterprise_pk: int) -> HttpRespons
     try:
         created = filing.filing_compile(actor=_user(request), enterprise=enterprise)
     except ValidationError as exc:
-        context = _mine_context(request, enterprise, compile_errors=exc.messages)
+        problems = getattr(exc, "problems", None) or [filing.RegisterProblem(m) for m in exc.messages]
+        context = _mine_context(request, enterprise, compile_errors=problems)
         return render(request, "risks/filing/mine.html", context)
     messages.success(
         request,

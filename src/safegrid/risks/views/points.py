@@ -73,7 +73,7 @@ def tier_names(tiers: tuple[str, ...]) -> str:
 
 def point_missing_tiers(point: RiskPoint) -> tuple[str, ...]:
     """Required tiers nobody holds (uses prefetched `tiers`: no query per row)."""
-    return rules.missing_tiers(point.level, [a.tier for a in point.tiers.all()])
+    return rules.missing_tiers(point.level, [a.tier for a in point.tiers.all() if a.active])
 
 
 def missing_tiers_q() -> Q:
@@ -81,7 +81,7 @@ def missing_tiers_q() -> Q:
     condition = Q(pk__in=[])
     for tier in methods.TIERS:
         levels = [level for level, required in methods.REQUIRED_TIERS.items() if tier in required]
-        held = ResponsibilityAssignment.objects.filter(risk_point=OuterRef("pk"), tier=tier)
+        held = ResponsibilityAssignment.objects.filter(risk_point=OuterRef("pk"), tier=tier, active=True)
         condition |= Q(Q(level__in=levels), ~Exists(held))
     return condition
 
@@ -135,8 +135,18 @@ def _by_level(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(level=int(value))
 
 
+def blocks_filing_q() -> Q:
+    """Points in use that keep the 一企一册 from being compiled: no level yet, or a tier their level
+    requires held by nobody (`services.filing.register_issues` names the same points)."""
+    return Q(active=True) & (Q(level__isnull=True) | missing_tiers_q())
+
+
 def _by_missing(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(missing_tiers_q()) if value == "yes" else qs.exclude(missing_tiers_q())
+
+
+def _by_blocking(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+    return qs.filter(blocks_filing_q()) if value == "yes" else qs.exclude(blocks_filing_q())
 
 
 def _by_active(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
@@ -161,7 +171,7 @@ def _count_of(queryset: QuerySet[Any]) -> Coalesce:
 def risk_point_rows(user: Any) -> QuerySet[RiskPoint]:
     """The scoped risk points with their factor and measure counts (one query for the page)."""
     return selectors.risk_point_list(user).annotate(
-        factor_count=_count_of(HazardFactor.objects.all()),
+        factor_count=_count_of(HazardFactor.objects.filter(active=True)),
         measure_count=_count_of(ControlMeasure.objects.filter(active=True)),
     )
 
@@ -174,7 +184,7 @@ def _by_enterprise(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
 
 class PointListView(ScopedListView):
     selector = risk_point_rows
-    prefetch = ("tiers",)
+    prefetch = (selectors.active_tiers(),)
     title = _("风险点清单")
     export_basename = "risk-points"
     detail_url_name = "risks:point_detail"
@@ -209,6 +219,7 @@ class PointListView(ScopedListView):
         Filter("type", _("类型"), "type", choices=lambda user: RiskPointType.choices),
         Filter("missing", _("缺少管控层级"), _by_missing, choices=lambda user: YES_NO),
         Filter("active", _("在用"), _by_active, choices=lambda user: YES_NO),
+        Filter("blocking", _("编制一企一册前须处理"), _by_blocking, choices=lambda user: YES_NO),
     )
 
     def _is_government(self) -> bool:
@@ -263,7 +274,7 @@ class PointListView(ScopedListView):
 
 
 def _tier_rows(point: RiskPoint) -> list[dict[str, Any]]:
-    held = {a.tier: a for a in point.tiers.all()}
+    held = {a.tier: a for a in point.tiers.all() if a.active}
     required = set(rules.required_tiers(point.level))
     return [
         {
@@ -288,9 +299,9 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "point": point,
         "enterprise": point.enterprise,
         "factors": factors,
-        "jha": any(v.factor.method == IdentificationMethod.JHA for v in factors),
         "measures": measures,
         "tiers": _tier_rows(point),
+        "retired": selectors.retired_items(point),
         "missing": missing,
         "missing_text": tier_names(missing),
         "qr_url": qr_url(point),
@@ -620,7 +631,7 @@ class MeasureCreateView(_RegisterEditMixin, ServiceFormView):
             initial["hazard_factor"] = factor
         return {
             "instance": ControlMeasure(risk_point=point),
-            "factors": selectors.hazard_factor_list(self.request.user).filter(risk_point=point),
+            "factors": selectors.hazard_factor_list(self.request.user).filter(risk_point=point, active=True),
             "posts": _posts(self.request.user, point.enterprise_id),
             "initial": initial,
         }
@@ -651,7 +662,7 @@ class MeasureEditView(_MeasureMixin, ServiceFormView):
         return {
             "instance": obj,
             "factors": selectors.hazard_factor_list(self.request.user).filter(
-                risk_point_id=obj.risk_point_id
+                risk_point_id=obj.risk_point_id, active=True
             ),
             "posts": _posts(self.request.user, obj.risk_point.enterprise_id),
         }
@@ -692,7 +703,7 @@ class TierAssignView(_RegisterEditMixin, ServiceFormView):
         point = self.point()
         user = self.request.user
         kind = TIER_UNIT_KIND[self.tier()]
-        held = selectors.assignment_list(user).filter(risk_point=point, tier=self.tier()).first()
+        held = selectors.assignment_list(user).filter(risk_point=point, tier=self.tier(), active=True).first()
         initial = {"person": held.person_id, "org_unit": held.org_unit_id} if held else {}
         units = ent_selectors.org_unit_list(user).filter(enterprise_id=point.enterprise_id, kind=kind)
         people = ent_selectors.person_list(user).filter(enterprise_id=point.enterprise_id, active=True)

@@ -73,3 +73,39 @@ def on_time_rate(user: Any, now: dt.datetime | None = None, days: int = RATE_DAY
         on_time=Count("id", filter=Q(status=OccurrenceStatus.DONE, done_at__lt=F("window_end"))),
     )
     return inspection.on_time_rate(rows["on_time"], rows["ended"], rows["suspended"])
+
+
+@dataclass(frozen=True)
+class EnterpriseRate:
+    enterprise_id: int
+    name: str
+    rate: inspection.Rate
+
+
+def rates_by_enterprise(
+    user: Any, now: dt.datetime | None = None, days: int = RATE_DAYS, limit: int = 20
+) -> list[EnterpriseRate]:
+    """The on-time rate of each enterprise the user reaches, lowest first (for regulators)."""
+    now = now or timezone.now()
+    rows = (
+        restrict(
+            TaskOccurrence.objects.filter(window_end__lte=now, window_end__gt=now - dt.timedelta(days=days)),
+            user,
+        )
+        .values("enterprise_id", "enterprise__name")
+        .annotate(
+            ended=Count("id"),
+            suspended=Count("id", filter=Q(status=OccurrenceStatus.SUSPENDED)),
+            on_time=Count("id", filter=Q(status=OccurrenceStatus.DONE, done_at__lt=F("window_end"))),
+        )
+    )
+    found = [
+        EnterpriseRate(
+            r["enterprise_id"],
+            r["enterprise__name"],
+            inspection.on_time_rate(r["on_time"], r["ended"], r["suspended"]),
+        )
+        for r in rows
+    ]
+    counted = [f for f in found if f.rate.percent is not None]
+    return sorted(counted, key=lambda f: (f.rate.percent, f.name))[:limit]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from safegrid.core.forms import add_service_errors
 from safegrid.core.models import User
+from safegrid.core.scoping import scope_for
 
 from . import config, inspections, permissions
 from . import inspection_selectors as sel
@@ -44,6 +45,9 @@ def my_checks_view(request: HttpRequest) -> HttpResponse:
         "rate": sel.on_time_rate(request.user, now),
         "rate_days": sel.RATE_DAYS,
         "now": now,
+        "by_enterprise": sel.rates_by_enterprise(request.user, now)
+        if scope_for(request.user).is_government
+        else [],
     }
     return render(request, "hazards/checks/mine.html", context)
 

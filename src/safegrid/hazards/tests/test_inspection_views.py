@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -74,3 +75,14 @@ def test_failed_item_needs_a_finding_then_reports_the_hazard(
     hazard = HiddenHazard.objects.get()
     assert hazard.inspection_task == occ.task and hazard.check_record is not None
     assert hazard.photos.count() == 1
+
+
+def test_regulators_see_the_enterprises_rate(world: Any, login: Any, occ: TaskOccurrence) -> None:
+    TaskOccurrence.objects.update(
+        window_start=occ.window_start - dt.timedelta(days=2), window_end=occ.window_end - dt.timedelta(days=2)
+    )
+    inspections.occurrences_mark_missed()
+    page = login(world.user("town_a")).get(reverse("hazards:my_checks")).content.decode()
+    assert "按时排查率最低的企业" in page and world.ent_a.name in page and "0.0%" in page
+    page_b = login(world.user("town_b")).get(reverse("hazards:my_checks")).content.decode()
+    assert world.ent_a.name not in page_b

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from safegrid import jobs
 from safegrid.core.models import AuditEntry
 from safegrid.hazards import inspection_selectors as sel
 from safegrid.hazards import inspections
@@ -17,6 +18,9 @@ from safegrid.hazards.choices import CheckResult, OccurrenceStatus, Presence
 from safegrid.hazards.inspections import CheckIn
 from safegrid.hazards.models import CheckRecord, HiddenHazard, InspectionTask, TaskOccurrence
 from safegrid.hazards.tests.factories import photo
+from safegrid.jobs import runner
+from safegrid.jobs.choices import JobStatus
+from safegrid.jobs.registry import schedules
 from safegrid.risks.tests.factories import make_measure, make_point
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +205,29 @@ def test_my_checks_and_rate_by_scope(setup: Any) -> None:
     rate = sel.on_time_rate(world.user("ent_a"), now=now)
     assert (rate.on_time, rate.counted, rate.percent) == (0, 2, 0)
     assert sel.on_time_rate(world.user("ent_b"), now=now).counted == 0
+
+
+def test_jobs_generate_then_mark_missed_on_schedule(setup: Any) -> None:
+    world, *_ = setup
+    names = {s.name: (s.cron, s.job_kind) for s in schedules()}
+    assert names["hazards.inspection_generate"] == ("5 0 * * *", "hazards.inspection_generate")
+    assert names["hazards.inspection_missed"] == ("10 * * * *", "hazards.inspection_missed")
+    yesterday = today() - dt.timedelta(days=2)  # the tasks start earlier: every window is long over
+    assert inspections.tasks_sync_from_measures() == (2, 0)
+    InspectionTask.objects.update(start_date=yesterday)
+    job = jobs.enqueue(
+        "hazards.inspection_generate",
+        title="生成当日排查任务",
+        actor=world.user("county_admin"),
+        args={"day": yesterday.isoformat()},
+    )
+    assert runner.execute(str(job.uuid)) == JobStatus.SUCCEEDED
+    job.refresh_from_db()
+    assert (job.result["created"], job.result["date"]) == (13, yesterday.isoformat())
+    job = jobs.enqueue(
+        "hazards.inspection_missed", title="标记漏检", actor=world.user("county_admin"), args={}
+    )
+    assert runner.execute(str(job.uuid)) == JobStatus.SUCCEEDED
+    job.refresh_from_db()
+    assert job.result["missed"] == 13  # every window of that day is over, grace included
+    assert set(TaskOccurrence.objects.values_list("status", flat=True)) == {OccurrenceStatus.MISSED}

@@ -18,7 +18,6 @@ class CheckForm(StyledFormMixin, forms.Form):
     result = forms.ChoiceField(
         label=_("检查结果"),
         choices=CheckResult.choices,
-        widget=forms.RadioSelect,
         initial=CheckResult.NO_FINDING,
     )
     note = forms.CharField(label=_("检查情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from safegrid.core.choices import Role
 from safegrid.core.forms import add_service_errors
 from safegrid.core.models import User
 from safegrid.core.scoping import scope_for
@@ -38,7 +39,10 @@ ERROR_FIELDS = {
 @login_required
 def my_checks_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    mine = sel.my_checks(request.user, now)
+    scope = scope_for(request.user)
+    # Regulators see the rates; the lists are for the people who record checks (staff, grid workers).
+    checker = bool(scope.own_enterprise_ids) or scope.has_role(Role.GRID_WORKER)
+    mine = sel.my_checks(request.user, now) if checker else None
     context = {
         "title": gettext("我的检查任务"),
         "mine": mine,

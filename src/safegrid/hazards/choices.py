@@ -68,3 +68,33 @@ class SupervisionLevel(models.TextChoices):
     COUNTY = "county", _("县级")
     CITY = "city", _("市级")
     PROVINCE = "province", _("省级")
+
+
+class CycleUnit(models.TextChoices):
+    """A task's cycle unit: the national `checkCycleUnit` words, plus 周 for ad-hoc tasks."""
+
+    HOUR = "小时", _("小时")
+    DAY = "天", _("天")
+    WEEK = "周", _("周")
+    MONTH = "月", _("月")
+    YEAR = "年", _("年")
+
+
+class OccurrenceStatus(models.TextChoices):
+    DUE = "due", _("待检查")
+    DONE = "done", _("已检查")
+    MISSED = "missed", _("漏检")
+    SUSPENDED = "suspended", _("停用检修暂停")
+
+
+class CheckResult(models.TextChoices):
+    NO_FINDING = "ok", _("未发现隐患")
+    FINDING = "finding", _("发现隐患")
+
+
+class Presence(models.TextChoices):
+    """How the checker proved being at the checkpoint (GPS is only a soft signal, kept separately)."""
+
+    QR = "qr", _("扫描二维码")
+    NFC = "nfc", _("NFC 标签")
+    NONE = "none", _("未验证")

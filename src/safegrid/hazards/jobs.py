@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from safegrid.jobs import JobContext, job
 
-from . import deadline_watch
+from . import deadline_watch, inspections
 
 
 @job("hazards.deadline_scan")
@@ -24,3 +25,21 @@ def deadline_scan(ctx: JobContext, *, today: str = "") -> dict[str, Any]:
     result = deadline_watch.deadline_scan(today=day, actor=ctx.actor)
     ctx.progress(1, 1, "检查完成")
     return {**result.as_dict(), "url": reverse("hazards:overdue"), "url_label": "查看逾期隐患"}
+
+
+@job("hazards.inspection_generate")
+def inspection_generate(ctx: JobContext, *, day: str = "") -> dict[str, Any]:
+    """Today's inspection occurrences for every active task (`day` ISO date pins the county day)."""
+    ctx.progress(0, 1, "正在生成排查任务…")
+    result = inspections.occurrences_generate(
+        day=dt.date.fromisoformat(day) if day else timezone.localdate(), actor=ctx.actor
+    )
+    ctx.progress(1, 1, "生成完成")
+    return {**result.as_dict(), "url": reverse("hazards:my_checks"), "url_label": "查看排查任务"}
+
+
+@job("hazards.inspection_missed")
+def inspection_missed(ctx: JobContext) -> dict[str, Any]:
+    """Due occurrences past their window and grace become missed."""
+    count = inspections.occurrences_mark_missed(actor=ctx.actor)
+    return {"missed": count, "summary": f"标记漏检 {count} 个"}

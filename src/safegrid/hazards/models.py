@@ -9,18 +9,23 @@ from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.scoping import ByEnterprise, Public
 from safegrid.core.workflow import TransitionLog
-from safegrid.enterprises.models import Enterprise, Person
+from safegrid.enterprises.models import Enterprise, OrgUnit, Person
 from safegrid.regions.models import Department
-from safegrid.risks.models import RiskPoint
+from safegrid.risks.choices import WorkDayType
+from safegrid.risks.models import ControlMeasure, RiskPoint
 
 from .choices import (
     DANGER_SOURCE_CHOICES,
     HAZARD_TYPE_CHOICES,
+    CheckResult,
+    CycleUnit,
     Handling,
     HazardLevel,
     HazardStatus,
+    OccurrenceStatus,
     Origin,
     PhotoKind,
+    Presence,
     RejectReason,
     SupervisionLevel,
 )
@@ -121,6 +126,31 @@ class HiddenHazard(models.Model):
     days_to_close = models.PositiveIntegerField(_("整改用时（天）"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重新打开次数"), default=0)
     escalation_step = models.SmallIntegerField(_("逾期升级级别"), default=-1)
+    # A hazard found by an inspection: the check, its task and the control measure that failed.
+    check_record = models.ForeignKey(
+        "CheckRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        verbose_name=_("排查记录"),
+    )
+    inspection_task = models.ForeignKey(
+        "InspectionTask",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        verbose_name=_("排查任务"),
+    )
+    control_measure = models.ForeignKey(
+        ControlMeasure,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hidden_hazards",
+        verbose_name=_("管控措施"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -151,7 +181,14 @@ class HiddenHazard(models.Model):
         "closed_at",
         "reopen_count",
     )
-    derived_fields = ("major_proposed", "days_to_close", "escalation_step")
+    derived_fields = (
+        "major_proposed",
+        "days_to_close",
+        "escalation_step",
+        "check_record",
+        "inspection_task",
+        "control_measure",
+    )
 
     class Meta:
         verbose_name = _("隐患")
@@ -289,3 +326,187 @@ class ListedSupervision(models.Model):
     @property
     def is_open(self) -> bool:
         return self.signed_off_at is None
+
+
+class ShutdownRecord(models.Model):
+    """A recorded shutdown for maintenance (停用检修, national `stopStartTime`/`stopEndTime`).
+
+    While it lasts the tasks of its risk point (of the whole enterprise when no point is given) are
+    suspended: their occurrences are neither due nor missed.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="shutdowns")
+    risk_point = models.ForeignKey(
+        RiskPoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shutdowns",
+        verbose_name=_("风险分析单元"),
+    )
+    start = models.DateTimeField(_("停用开始时间"))
+    end = models.DateTimeField(_("停用结束时间"), null=True, blank=True)
+    reason = models.CharField(_("停用原因"), max_length=200)
+    recorded_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    scope_rule = ByEnterprise()
+
+    class Meta:
+        verbose_name = _("停用检修记录")
+        verbose_name_plural = _("停用检修记录")
+        ordering = ["-start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="shutdown_end_after_start",
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}:{self.start:%Y-%m-%d}"
+
+
+class InspectionTask(models.Model):
+    """A recurring inspection (隐患排查任务): from a control measure of the register, or ad-hoc with a kind.
+
+    The cycle is the national one (`checkCycle`, `checkCycleUnit`, `workDayType`, `workStartTime`/
+    `workEndTime` for hourly tasks); `rules.inspection.windows_on` turns it into the day's occurrences.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="inspection_tasks")
+    measure = models.ForeignKey(
+        ControlMeasure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_tasks",
+        verbose_name=_("管控措施"),
+    )
+    risk_point = models.ForeignKey(
+        RiskPoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_tasks",
+        verbose_name=_("风险点"),
+    )
+    kind = models.PositiveSmallIntegerField(_("排查类型"), choices=DANGER_SOURCE_CHOICES, default=1)
+    title = models.CharField(_("任务名称"), max_length=200)
+    check_content = models.TextField(_("排查内容"))
+    check_items = models.JSONField(_("检查项"), default=list, blank=True)
+    cycle_every = models.PositiveIntegerField(_("排查周期"), validators=[MinValueValidator(1)])
+    cycle_unit = models.CharField(_("周期单位"), max_length=4, choices=CycleUnit.choices)
+    work_day_type = models.PositiveSmallIntegerField(_("工作日类型"), choices=WorkDayType.choices, default=0)
+    work_start = models.TimeField(_("作业开始时间"), null=True, blank=True)
+    work_end = models.TimeField(_("作业结束时间"), null=True, blank=True)
+    start_date = models.DateField(_("任务开始日期"))
+    responsible_post = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_tasks",
+        verbose_name=_("责任岗位"),
+    )
+    responsible_person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_tasks",
+        verbose_name=_("责任人"),
+    )
+    active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ByEnterprise(org_unit_path="responsible_post__path")
+
+    class Meta:
+        verbose_name = _("排查任务")
+        verbose_name_plural = _("排查任务")
+        ordering = ["enterprise_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=models.Q(measure__isnull=False),
+                name="inspection_task_one_per_measure",
+            ),
+            models.CheckConstraint(
+                name="inspection_task_cycle_positive", condition=models.Q(cycle_every__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TaskOccurrence(models.Model):
+    """One due check of a task: its window [start, end) and what became of it.
+
+    Stored status is due/done/missed/suspended; "overdue" (past the window, grace not over) is read from
+    the rules. Unique per task and window start, so a second generation run adds nothing.
+    """
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="occurrences")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    window_start = models.DateTimeField(_("开始时间"))
+    window_end = models.DateTimeField(_("截止时间"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OccurrenceStatus.choices, default=OccurrenceStatus.DUE
+    )
+    done_at = models.DateTimeField(_("检查时间（服务器）"), null=True, blank=True)
+    device_time = models.DateTimeField(_("检查时间（设备）"), null=True, blank=True)
+    done_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
+
+    scope_rule = ByEnterprise(org_unit_path="task__responsible_post__path")
+
+    class Meta:
+        verbose_name = _("排查任务周期")
+        verbose_name_plural = _("排查任务周期")
+        ordering = ["window_start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "window_start"], name="task_occurrence_once"),
+            models.CheckConstraint(
+                name="task_occurrence_window", condition=models.Q(window_end__gt=models.F("window_start"))
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "window_end", "status"], name="occurrence_ent_end_idx"),
+            models.Index(fields=["status", "window_end"], name="occurrence_status_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}@{self.window_start:%Y-%m-%d %H:%M}"
+
+
+class CheckRecord(models.Model):
+    """What the checker found at one occurrence (隐患排查记录): items ticked, note, result, presence."""
+
+    occurrence = models.OneToOneField(
+        TaskOccurrence, on_delete=models.PROTECT, related_name="record", verbose_name=_("排查任务周期")
+    )
+    task = models.ForeignKey(InspectionTask, on_delete=models.PROTECT, related_name="records")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    items = models.JSONField(_("检查项"), default=list, blank=True)  # [{"item": text, "ok": bool}]
+    note = models.TextField(_("检查情况"), blank=True)
+    result = models.CharField(_("检查结果"), max_length=8, choices=CheckResult.choices)
+    presence = models.CharField(_("到位验证"), max_length=4, choices=Presence.choices, default=Presence.NONE)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    photo = models.ImageField(_("照片"), upload_to="hazards/checks/%Y/%m/", blank=True)
+    photo_sha256 = models.CharField(_("照片摘要 SHA-256"), max_length=64, blank=True, db_index=True)
+    checked_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    server_time = models.DateTimeField(_("记录时间（服务器）"))
+    device_time = models.DateTimeField(_("检查时间（设备）"), null=True, blank=True)
+
+    scope_rule = ByEnterprise(org_unit_path="task__responsible_post__path")
+
+    class Meta:
+        verbose_name = _("排查记录")
+        verbose_name_plural = _("排查记录")
+        ordering = ["-server_time", "id"]
+        indexes = [models.Index(fields=["enterprise", "-server_time"], name="check_record_ent_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.result}@{self.server_time:%Y-%m-%d %H:%M}"

@@ -19,6 +19,7 @@ def _regulator(scope: Scope) -> bool:
 
 
 register(
+    NavItem(_("我的检查任务"), "hazards:my_checks", icon="checklist", group=GROUP, order=29),
     NavItem(_("隐患清单"), "hazards:list", icon="alert-triangle", group=GROUP, order=30),
     NavItem(_("登记隐患"), "hazards:report", icon="camera", group=GROUP, order=31, visible=_reporter),
     NavItem(_("逾期隐患"), "hazards:overdue", icon="clock-exclamation", group=GROUP, order=32),

@@ -94,3 +94,8 @@ def can_supervise(user: Any, enterprise_id: int | None) -> bool:
     if enterprise_id is None or not (scope.superuser or scope.has_role(*SUPERVISOR_ROLES)):
         return False
     return _reaches(user, enterprise_id)
+
+
+def can_check(user: Any, enterprise_id: int | None) -> bool:
+    """Records an inspection check: the enterprise's staff (post workers included) and its grid worker."""
+    return is_staff_of(user, enterprise_id) or is_grid_worker_of(user, enterprise_id)

@@ -10,3 +10,17 @@ schedule(
     job_kind="hazards.deadline_scan",
     title=gettext_noop("隐患整改期限检查与逾期升级"),
 )
+
+schedule(
+    "hazards.inspection_generate",
+    cron="5 0 * * *",  # just after midnight county time: the day's occurrences before the first window
+    job_kind="hazards.inspection_generate",
+    title=gettext_noop("生成当日排查任务"),
+)
+
+schedule(
+    "hazards.inspection_missed",
+    cron="10 * * * *",  # hourly: an hourly patrol's missed window shows within the hour
+    job_kind="hazards.inspection_missed",
+    title=gettext_noop("标记漏检的排查任务"),
+)

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from PIL import Image
 
-from safegrid.core.testing import Leaks
-from safegrid.enterprises.models import Person
+from safegrid.core.testing import SYSTEM, Leaks
+from safegrid.enterprises import services as ent_services
+from safegrid.enterprises.models import OrgUnit, Person
 from safegrid.regions.models import Department
+from safegrid.risks.services import points as risk_services
 
-from . import deadline_watch, services, supervision
+from . import deadline_watch, inspections, services, supervision
 from .config import deadlines
-from .models import HiddenHazard
+from .models import HiddenHazard, TaskOccurrence
 from .services import PhotoIn
 
 if TYPE_CHECKING:
@@ -48,13 +50,53 @@ def extend_world(world: World) -> Leaks:
         photos=[PhotoIn(out.getvalue(), "b.jpg", "before")],
     )
     major = _overdue_major_listed(world)
-    leaks = Leaks(markers=[TITLE, DESCRIPTION, MAJOR_TITLE, DOCUMENT_NUMBER])
+    leaks = Leaks(markers=[TITLE, DESCRIPTION, MAJOR_TITLE, DOCUMENT_NUMBER, CHECK_POINT, CHECK_NOTE])
+    _inspection(world, leaks)
     leaks.add_ids("pk", hazard.pk)
     leaks.add_ids("hazard_id", hazard.pk)
     leaks.add_ids("pk", *hazard.photos.values_list("pk", flat=True))
     leaks.add_ids("pk", major.pk, major.supervision.pk)
     leaks.add_ids("hazard_id", major.pk)
     return leaks
+
+
+CHECK_POINT = "乙油罐区巡检点（测试标记）"
+CHECK_NOTE = "乙罐区巡检正常（测试标记）"
+
+
+def _inspection(world: World, leaks: Leaks) -> None:
+    """B's inspected control measure, today's occurrences (one done with a record, one still due)."""
+    unit = OrgUnit.objects.get(enterprise=world.ent_b, parent__isnull=True)
+    for kind, name in (("workshop", "乙储运车间"), ("team", "乙储运班"), ("post", "乙巡检岗")):
+        unit = ent_services.org_unit_create(
+            actor=SYSTEM, enterprise=world.ent_b, parent=unit, data={"kind": kind, "name": name}
+        )
+    point = risk_services.risk_point_create(
+        actor=SYSTEM, enterprise=world.ent_b, data={"code": "RP-B9", "name": CHECK_POINT, "type": "facility"}
+    )
+    for cycle in (1, 2):
+        risk_services.measure_add(
+            actor=SYSTEM,
+            point=point,
+            data={
+                "kind": "institutional",
+                "classify1": 2,
+                "classify2": "2-2",
+                "description": f"乙罐区巡检 {cycle}",
+                "check_content": "罐体无渗漏",
+                "check_cycle": cycle,
+                "check_cycle_unit": "天",
+                "responsible_post": unit,
+            },
+        )
+    inspections.occurrences_generate(day=timezone.localdate())
+    occurrences = list(TaskOccurrence.objects.filter(task__risk_point=point).order_by("id"))
+    record = inspections.check_record(
+        actor=world.user("ent_b"),
+        occurrence=occurrences[0],
+        check=inspections.CheckIn({"罐体无渗漏": True}, "ok", CHECK_NOTE),
+    )
+    leaks.add_ids("pk", *(o.pk for o in occurrences), record.pk)
 
 
 def _overdue_major_listed(world: World) -> HiddenHazard:

@@ -1,0 +1,417 @@
+"""Writes of inspection work (隐患排查): tasks from the register's control measures, the day's occurrences,
+missed ones, shutdowns, and a check record (a finding becomes a hidden hazard through `services`).
+
+The daily generation (`hazards.inspection_generate`, schedules.py) inserts the occurrences of every active
+task for one county day in bulk (`core.insert.insert_rows`): existing (task, window start) pairs are read
+first and skipped, and the unique constraint refuses a duplicate from a concurrent run (the job is then
+retried and skips them). Occurrences are system rows: one audit entry summarises each run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safegrid.core import audit
+from safegrid.core.audit import Actor, SystemActor
+from safegrid.core.choices import AuditAction
+from safegrid.core.insert import insert_rows
+from safegrid.core.models import User
+from safegrid.core.services import authorize
+from safegrid.enterprises.models import Enterprise
+from safegrid.risks.choices import DataSource
+from safegrid.risks.models import ControlMeasure
+
+from . import config, permissions, services
+from .choices import CheckResult, OccurrenceStatus, Presence
+from .models import CheckRecord, InspectionTask, ShutdownRecord, TaskOccurrence
+from .rules import inspection
+from .rules.photos import check_photo
+
+GENERATE_ACTOR = SystemActor("job:hazards.inspection_generate")
+MISSED_ACTOR = SystemActor("job:hazards.inspection_missed")
+HAZARD_FIELDS = ("title", "location", "description", "cause", "hazard_type", "major_criteria")
+
+
+def county_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# ---- tasks from the register ------------------------------------------------------------------------
+
+
+def check_items_of(content: str) -> list[str]:
+    """A measure's check content as items: one per line or "；"-separated clause (at most 20)."""
+    parts = (p.strip() for line in content.splitlines() for p in line.replace(";", "；").split("；"))
+    return list(dict.fromkeys(p for p in parts if p))[:20]
+
+
+def tasks_sync_from_measures(*, enterprise_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """One task per active, inspected control measure; tasks of retired measures stop. (created, stopped)."""
+    measures = ControlMeasure.objects.filter(
+        active=True, data_src=DataSource.INSPECTION, risk_point__active=True, inspection_tasks__isnull=True
+    ).select_related("risk_point")
+    stop = InspectionTask.objects.filter(active=True, measure__isnull=False).filter(
+        Q(measure__active=False) | Q(measure__risk_point__active=False)
+    )
+    if enterprise_ids is not None:
+        ids = list(enterprise_ids)
+        measures = measures.filter(risk_point__enterprise_id__in=ids)
+        stop = stop.filter(enterprise_id__in=ids)
+    start = timezone.localdate()
+    new = [
+        InspectionTask(
+            enterprise_id=m.risk_point.enterprise_id,
+            measure=m,
+            risk_point=m.risk_point,
+            kind=1,
+            title=f"{m.risk_point.name}：{m.description[:60]}",
+            check_content=m.check_content,
+            check_items=check_items_of(m.check_content),
+            cycle_every=m.check_cycle,
+            cycle_unit=m.check_cycle_unit,
+            work_day_type=m.work_day_type,
+            start_date=start,
+            responsible_post_id=m.responsible_post_id,
+        )
+        for m in measures
+    ]
+    with transaction.atomic():
+        if new:
+            insert_rows(new)
+        stopped = stop.update(active=False)
+    return len(new), stopped
+
+
+def _cycle(task: Any) -> inspection.Cycle:
+    return inspection.Cycle(
+        every=task["cycle_every"],
+        unit=task["cycle_unit"],
+        start=task["start_date"],
+        work_day_type=task["work_day_type"],
+        work_start=task["work_start"],
+        work_end=task["work_end"],
+    )
+
+
+def _shutdowns(
+    begin: dt.datetime, end: dt.datetime
+) -> dict[tuple[int, int | None], list[inspection.Interval]]:
+    """Shutdowns overlapping [begin, end), by (enterprise, risk point or None for the whole enterprise)."""
+    found: dict[tuple[int, int | None], list[inspection.Interval]] = defaultdict(list)
+    rows = ShutdownRecord.objects.filter(Q(end__isnull=True) | Q(end__gt=begin), start__lt=end)
+    for ent, point, start, stop in rows.values_list("enterprise_id", "risk_point_id", "start", "end"):
+        found[(ent, point)].append(inspection.Interval(start, stop))
+    return found
+
+
+@dataclass(frozen=True)
+class Generated:
+    day: dt.date
+    tasks: int
+    created: int
+    suspended: int
+    skipped: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "date": self.day.isoformat(),
+            "tasks": self.tasks,
+            "created": self.created,
+            "suspended": self.suspended,
+            "skipped": self.skipped,
+            "seconds": round(self.seconds, 2),
+            "summary": _(
+                "%(day)s：%(tasks)s 项排查任务，生成 %(created)s 个检查周期（其中停用检修暂停 %(suspended)s 个）"
+            )
+            % {
+                "day": self.day.isoformat(),
+                "tasks": self.tasks,
+                "created": self.created,
+                "suspended": self.suspended,
+            },
+        }
+
+
+def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Generated:
+    """Insert the occurrences of every active task whose window starts on `day` (county time); idempotent."""
+    began = time.perf_counter()
+    tasks_sync_from_measures()
+    tz = county_tz()
+    begin = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    end = begin + dt.timedelta(days=1)
+    shutdowns = _shutdowns(begin, end + dt.timedelta(days=400))
+    existing = set(
+        TaskOccurrence.objects.filter(window_start__gte=begin, window_start__lt=end).values_list(
+            "task_id", "window_start"
+        )
+    )
+    fields = (
+        "id",
+        "enterprise_id",
+        "risk_point_id",
+        "cycle_every",
+        "cycle_unit",
+        "start_date",
+        "work_day_type",
+        "work_start",
+        "work_end",
+    )
+    tasks = list(InspectionTask.objects.filter(active=True, start_date__lte=day).values(*fields))
+    rows, suspended, skipped = [], 0, 0
+    for task in tasks:
+        stops = shutdowns.get((task["enterprise_id"], None), []) + (
+            shutdowns.get((task["enterprise_id"], task["risk_point_id"]), []) if task["risk_point_id"] else []
+        )
+        for window in inspection.windows_on(_cycle(task), day, tz):
+            if (task["id"], window.start) in existing:
+                skipped += 1
+                continue
+            paused = inspection.suspended(window, stops)
+            suspended += paused
+            rows.append(
+                TaskOccurrence(
+                    task_id=task["id"],
+                    enterprise_id=task["enterprise_id"],
+                    window_start=window.start,
+                    window_end=window.end,
+                    status=OccurrenceStatus.SUSPENDED if paused else OccurrenceStatus.DUE,
+                )
+            )
+    with transaction.atomic():
+        insert_rows(rows)
+        result = Generated(day, len(tasks), len(rows), suspended, skipped, time.perf_counter() - began)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="hazards.taskoccurrence",
+            after={k: v for k, v in result.as_dict().items() if k not in ("summary", "seconds")},
+            comment=_("生成当日排查任务"),
+        )
+    return result
+
+
+def occurrences_mark_missed(*, now: dt.datetime | None = None, actor: Actor = MISSED_ACTOR) -> int:
+    """Due occurrences whose window and late-check grace are over become missed (counted, never skipped)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        count = TaskOccurrence.objects.filter(
+            status=OccurrenceStatus.DUE, window_end__lte=now - config.inspection_grace()
+        ).update(status=OccurrenceStatus.MISSED)
+        if count:
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="hazards.taskoccurrence",
+                after={"missed": count, "before": now.isoformat()},
+                comment=_("标记漏检"),
+            )
+    return count
+
+
+# ---- shutdowns --------------------------------------------------------------------------------------
+
+
+def shutdown_record(
+    *,
+    actor: Actor,
+    enterprise: Enterprise,
+    start: dt.datetime,
+    end: dt.datetime | None,
+    reason: str,
+    risk_point: Any = None,
+) -> ShutdownRecord:
+    """Record a shutdown; occurrences already generated inside it (still due) are suspended."""
+    authorize(
+        actor, lambda u: permissions.is_manager(u, enterprise.pk), _("只有企业管理人员可以登记停用检修")
+    )
+    row = ShutdownRecord(
+        enterprise=enterprise,
+        risk_point=risk_point,
+        start=start,
+        end=end,
+        reason=reason,
+        recorded_by=actor if isinstance(actor, User) else None,
+        recorded_at=timezone.now(),
+    )
+    errors: dict[str, list[str]] = {}
+    if risk_point is not None and risk_point.enterprise_id != enterprise.pk:
+        errors["risk_point"] = [_("风险点须属于该企业")]
+    if end is not None and end <= start:
+        errors["end"] = [_("结束时间须晚于开始时间")]
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row.save(force_insert=True)
+        due = TaskOccurrence.objects.filter(
+            enterprise=enterprise, status=OccurrenceStatus.DUE, window_end__gt=start
+        )
+        if end is not None:
+            due = due.filter(window_start__lt=end)
+        if risk_point is not None:
+            due = due.filter(task__risk_point=risk_point)
+        paused = due.update(status=OccurrenceStatus.SUSPENDED)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=row,
+            after={"start": start, "end": end, "reason": reason, "suspended": paused},
+            comment=_("登记停用检修"),
+        )
+    return row
+
+
+# ---- a check ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A check as submitted: the items ticked (item text → passed), note, result and presence."""
+
+    items: dict[str, bool]
+    result: str
+    note: str = ""
+    presence: str = Presence.NONE
+    lat: float | None = None
+    lon: float | None = None
+    device_time: dt.datetime | None = None
+    photo: services.PhotoIn | None = None
+    hazard: dict[str, Any] | None = None  # the finding: title, location, description, cause, hazard_type, …
+
+
+def _check_problems(occurrence: TaskOccurrence, check: CheckIn, now: dt.datetime) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    window = inspection.Window(occurrence.window_start, occurrence.window_end)
+    state = inspection.state(
+        window,
+        now,
+        done_at=occurrence.done_at,
+        grace=config.inspection_grace(),
+        is_suspended=occurrence.status == OccurrenceStatus.SUSPENDED,
+    )
+    messages = {
+        inspection.DONE: _("该检查已完成，不能重复提交"),
+        inspection.SUSPENDED: _("该单元处于停用检修期间，检查已暂停"),
+        inspection.UPCOMING: _("检查时间未到"),
+        inspection.MISSED: _("检查时限已过，已记为漏检"),
+    }
+    if state in messages or occurrence.status == OccurrenceStatus.MISSED:
+        errors["occurrence"] = [messages.get(state, messages[inspection.MISSED])]
+    expected = set(occurrence.task.check_items)
+    if set(check.items) != expected:
+        errors["items"] = [_("请逐项填写检查项")]
+    if check.result not in CheckResult.values:
+        errors["result"] = [_("检查结果无效")]
+    if check.presence not in Presence.values:
+        errors["presence"] = [_("到位验证方式无效")]
+    if check.lat is not None and not -90 <= check.lat <= 90:
+        errors["lat"] = [_("纬度无效")]
+    if check.lon is not None and not -180 <= check.lon <= 180:
+        errors["lon"] = [_("经度无效")]
+    if check.photo is not None and not (res := check_photo(check.photo.content)).ok:
+        errors["photo"] = [f"{check.photo.name}：{res.message}"]
+    if check.result == CheckResult.FINDING and not check.hazard:
+        errors["hazard"] = [_("发现隐患时须登记隐患")]
+    if check.result == CheckResult.NO_FINDING and not all(check.items.values()) and check.items:
+        errors["result"] = [_("有检查项不合格，请选择“发现隐患”并登记隐患")]
+    return errors
+
+
+def _store_photo(record: CheckRecord, photo: services.PhotoIn) -> None:
+    res = check_photo(photo.content)
+    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[res.format]
+    record.photo_sha256 = res.sha256
+    record.photo.save(f"{res.sha256[:16]}.{ext}", ContentFile(photo.content), save=False)
+
+
+def check_record(*, actor: Actor, occurrence: TaskOccurrence, check: CheckIn) -> CheckRecord:
+    """Record the check of one occurrence: "no finding" closes it; a finding also reports a hidden hazard
+    (via `services.hazard_report`) linked to the record, the task, its measure and its risk point."""
+    task = occurrence.task
+    authorize(actor, lambda u: permissions.can_check(u, task.enterprise_id), _("您不能记录该企业的排查"))
+    errors = _check_problems(occurrence, check, timezone.now())
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = TaskOccurrence.objects.select_for_update().get(pk=occurrence.pk)
+        if locked.status != OccurrenceStatus.DUE:
+            raise ValidationError({"occurrence": [_("该检查已完成或已失效，请刷新")]})
+        now = timezone.now()
+        user = actor if isinstance(actor, User) else None
+        if user is None:
+            raise ValidationError({"occurrence": [_("排查记录须由用户提交")]})
+        record = CheckRecord(
+            occurrence=locked,
+            task=task,
+            enterprise_id=task.enterprise_id,
+            items=[{"item": k, "ok": v} for k, v in check.items.items()],
+            note=check.note,
+            result=check.result,
+            presence=check.presence,
+            lat=check.lat,
+            lon=check.lon,
+            checked_by=user,
+            server_time=now,
+            device_time=check.device_time,
+        )
+        if check.photo is not None:
+            _store_photo(record, check.photo)
+        record.save(force_insert=True)
+        locked.status, locked.done_at, locked.device_time, locked.done_by = (
+            OccurrenceStatus.DONE,
+            now,
+            check.device_time,
+            user,
+        )
+        locked.save(update_fields=["status", "done_at", "device_time", "done_by"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            after={
+                "occurrence": locked.pk,
+                "result": record.result,
+                "items": record.items,
+                "presence": record.presence,
+                "device_time": check.device_time,
+                "photo_sha256": record.photo_sha256,
+            },
+            comment=_("记录排查"),
+        )
+        if check.result == CheckResult.FINDING and check.hazard:
+            _report_finding(actor, task, record, check)
+    return record
+
+
+def _report_finding(actor: Actor, task: InspectionTask, record: CheckRecord, check: CheckIn) -> None:
+    data = {k: v for k, v in (check.hazard or {}).items() if k in HAZARD_FIELDS}
+    data.setdefault("location", task.risk_point.name if task.risk_point else task.title)
+    data["source"] = task.kind
+    data["risk_point"] = task.risk_point
+    photos: Sequence[services.PhotoIn] = [check.photo] if check.photo is not None else []
+    try:
+        hazard = services.hazard_report(actor=actor, enterprise=task.enterprise, data=data, photos=photos)
+    except ValidationError as exc:
+        raise ValidationError({f"hazard.{k}": v for k, v in exc.message_dict.items()}) from exc
+    type(hazard).objects.filter(pk=hazard.pk).update(
+        check_record=record, inspection_task=task, control_measure_id=task.measure_id
+    )

@@ -1,0 +1,117 @@
+"""Inspection pages, phone first: 我的检查任务 (due now, overdue, done today, the on-time rate) and the check
+form of one occurrence (tick each item, note, optional photo; a finding reports a linked hazard)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from safegrid.core.choices import Role
+from safegrid.core.forms import add_service_errors
+from safegrid.core.models import User
+from safegrid.core.scoping import scope_for
+
+from . import config, inspections, permissions
+from . import inspection_selectors as sel
+from .choices import OccurrenceStatus
+from .forms_inspection import CheckForm
+from .rules import inspection
+from .services import PhotoIn
+
+# Service error keys → the check form's fields.
+ERROR_FIELDS = {
+    "hazard": "hazard_title",
+    "hazard.title": "hazard_title",
+    "hazard.description": "hazard_description",
+    "hazard.hazard_type": "hazard_type",
+    "hazard.location": "hazard_title",
+}
+
+
+@login_required
+def my_checks_view(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    scope = scope_for(request.user)
+    # Regulators see the rates; the lists are for the people who record checks (staff, grid workers).
+    checker = bool(scope.own_enterprise_ids) or scope.has_role(Role.GRID_WORKER)
+    mine = sel.my_checks(request.user, now) if checker else None
+    context = {
+        "title": gettext("我的检查任务"),
+        "mine": mine,
+        "rate": sel.on_time_rate(request.user, now),
+        "rate_days": sel.RATE_DAYS,
+        "now": now,
+        "by_enterprise": sel.rates_by_enterprise(request.user, now)
+        if scope_for(request.user).is_government
+        else [],
+    }
+    return render(request, "hazards/checks/mine.html", context)
+
+
+def _form_errors(exc: ValidationError) -> ValidationError:
+    mapped: dict[str, list[str]] = {}
+    for key, msgs in exc.message_dict.items():
+        mapped.setdefault(
+            ERROR_FIELDS.get(key, key if key in ("photo", "result", "presence", "note") else "__all__"), []
+        ).extend(msgs)
+    return ValidationError(mapped)
+
+
+@login_required
+def check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = sel.occurrence_get(request.user, pk)  # out of scope: 404
+    task = occurrence.task
+    now = timezone.now()
+    state = inspection.state(
+        inspection.Window(occurrence.window_start, occurrence.window_end),
+        now,
+        done_at=occurrence.done_at,
+        grace=config.inspection_grace(),
+        is_suspended=occurrence.status == OccurrenceStatus.SUSPENDED,
+    )
+    if occurrence.status == OccurrenceStatus.MISSED:
+        state = inspection.MISSED
+    can_check = state in (inspection.DUE, inspection.OVERDUE) and permissions.can_check(
+        request.user, task.enterprise_id
+    )
+    form = CheckForm(request.POST or None, request.FILES or None, items=list(task.check_items))
+    if request.method == "POST":
+        if not can_check:
+            raise PermissionDenied(gettext("该检查现在不能提交"))
+        if form.is_valid():
+            upload = form.cleaned_data.get("photo")
+            photo = PhotoIn(upload.read(), upload.name, "before") if upload else None
+            check = inspections.CheckIn(
+                items=form.ticked(),
+                result=form.cleaned_data["result"],
+                note=form.cleaned_data["note"],
+                presence=form.cleaned_data["presence"],
+                photo=photo,
+                hazard=form.hazard(),
+            )
+            assert isinstance(request.user, User)
+            try:
+                inspections.check_record(actor=request.user, occurrence=occurrence, check=check)
+            except ValidationError as exc:
+                add_service_errors(form, _form_errors(exc))
+            else:
+                messages.success(request, gettext("检查已记录"))
+                return HttpResponseRedirect(reverse("hazards:my_checks"))
+    context: dict[str, Any] = {
+        "title": task.title,
+        "occurrence": occurrence,
+        "task": task,
+        "state": state,
+        "form": form,
+        "can_check": can_check,
+        "record": sel.record_of(request.user, occurrence),
+    }
+    return render(request, "hazards/checks/check.html", context, status=422 if form.errors else 200)

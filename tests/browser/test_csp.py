@@ -32,10 +32,11 @@ def test_pages_raise_no_csp_violation(browser, live_server, live_world, viewport
     from safegrid.jobs.models import Job
     from safegrid.jobs.testing import JOB_TITLE
     from safegrid.risks.models import RiskPoint
+    from safegrid.risks.testing import POINT_NAME
     from safegrid.testworld import extend_world
 
     extend_world(live_world)
-    point = RiskPoint.objects.get(enterprise=live_world.ent_b)
+    point = RiskPoint.objects.get(enterprise=live_world.ent_b, name=POINT_NAME)
     job = Job.objects.get(title=JOB_TITLE)
     Job.objects.filter(pk=job.pk).update(status="running", done=3, total=4)
 

@@ -267,7 +267,10 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                     statuses.append("409")
             if "requestBody" in operation or method in UNSAFE:
                 statuses.append("413")
-            responses = operation.setdefault("responses", {})
+            # ninja keys its own answers by int: one key per status, or the JSON has it twice (and
+            # Swagger UI's parser refuses a document with a duplicated key).
+            responses = {str(code): answer for code, answer in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             for status in statuses:
                 responses.setdefault(
                     status,

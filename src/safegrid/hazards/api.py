@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.references import References
-from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Page, PageParams
+from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, InputSchema, Page, PageParams
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.hazards import selectors, services
 from safegrid.hazards.choices import HazardLevel, HazardStatus, RejectReason
@@ -30,7 +30,7 @@ from safegrid.risks.selectors import points as risk_selectors
 router = Router(tags=["hazards"])
 
 
-class PhotoB64(Schema):
+class PhotoB64(InputSchema):
     name: str = Field("photo.jpg", max_length=100)
     data: str = Field(description="图片内容，base64（JPEG/PNG/WebP，≤ 10 MB）")
     device_time: dt.datetime | None = Field(None, description="设备拍摄时间（服务器另记上传时间）")
@@ -83,14 +83,14 @@ class HazardOut(Schema):
         ]
 
 
-class HazardFilters(Schema):
+class HazardFilters(InputSchema):
     status: HazardStatus | None = None
     level: HazardLevel | None = None
     enterprise: int | None = None
     overdue: bool | None = None
 
 
-class HazardIn(Schema):
+class HazardIn(InputSchema):
     enterprise: int
     risk_point: int | None = None
     title: str = Field(min_length=1, max_length=100)
@@ -175,18 +175,18 @@ def hazard_create(request: HttpRequest, payload: HazardIn) -> Any:
     return Status(201, _out(user, hazard.pk))
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(InputSchema):
     level: HazardLevel
     interim_measures: str = ""
     comment: str = ""
 
 
-class RejectIn(Schema):
+class RejectIn(InputSchema):
     reason: RejectReason
     comment: str = ""
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     responsible_person: int | None = None
     measures: str = ""
     funds: Decimal | None = Field(None, ge=0)
@@ -195,16 +195,16 @@ class AssignIn(Schema):
     comment: str = ""
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     note: str = ""
     photos: list[PhotoB64] = Field(default_factory=list, description="整改后照片")
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     comment: str = ""
 
 
-class ExtensionIn(Schema):
+class ExtensionIn(InputSchema):
     new_deadline: dt.date | None = None
     reason: str = ""
 

@@ -230,3 +230,16 @@ def test_walking_every_route_as_enterprise_a_never_reaches_enterprise_b(world, c
                 assert_error(response, 404, "not_found")
             checked += 1
     assert checked >= 25
+
+
+def test_openapi_document_has_no_duplicated_key(db, client):
+    """Swagger UI parses the document with a YAML parser, which refuses a key given twice in one object."""
+    duplicated: list[str] = []
+
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
+    assert duplicated == []

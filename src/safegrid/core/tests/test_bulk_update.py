@@ -31,18 +31,18 @@ def test_only_changed_objects_are_saved_and_audited(world) -> None:
         changes=[
             (people[0], {"name": "员工甲"}),
             (people[1], {"name": "员工1"}),
-            (people[2], {"phone": "110"}),
+            (people[2], {"phone": "13800000000"}),
         ],
         owner=_owner(world),
     )
     assert [p.pk for p in changed] == [people[0].pk, people[2].pk]  # people[1] kept its name
     saved = {p.pk: p for p in Person.objects.filter(pk__in=[p.pk for p in people])}
-    assert (saved[people[0].pk].name, saved[people[2].pk].phone) == ("员工甲", "110")
+    assert (saved[people[0].pk].name, saved[people[2].pk].phone) == ("员工甲", "13800000000")
     assert saved[people[1].pk].name == "员工1"
     entries = list(AuditEntry.objects.order_by("pk")[before:])
     assert [(e.action, e.object_id, e.before, e.after) for e in entries] == [
         ("update", str(people[0].pk), {"name": "员工0"}, {"name": "员工甲"}),
-        ("update", str(people[2].pk), {"phone": ""}, {"phone": "110"}),
+        ("update", str(people[2].pk), {"phone": ""}, {"phone": "13800000000"}),
     ]
     assert audit.verify().ok
 

@@ -380,7 +380,11 @@ def _linked_to(enterprise_id: int, path: str) -> Q:
     """Points of `enterprise_id` placed under the unit `path` or linked to a unit under it."""
     q = Q(org_unit__path__startswith=path)
     for link in POINT_UNIT_LINKS:
-        linked = RiskPoint.objects.filter(enterprise_id=enterprise_id, **{f"{link}__startswith": path})
+        condition: dict[str, Any] = {f"{link}__startswith": path}
+        relation = link.split("__", 1)[0]
+        if relation in ("tiers", "measures"):  # a retired tier or measure links the unit no more
+            condition[f"{relation}__active"] = True
+        linked = RiskPoint.objects.filter(enterprise_id=enterprise_id, **condition)
         q |= Q(pk__in=linked.values("pk"))
     return Q(enterprise_id=enterprise_id) & q
 
@@ -399,7 +403,7 @@ def my_points(user: Any) -> QuerySet[RiskPoint]:
         unit = person.org_unit
         if unit is not None and unit.kind != OrgUnitKind.COMPANY:
             units.append((person.enterprise_id, unit.path))
-        held = ResponsibilityAssignment.objects.filter(person=person).values("risk_point_id")
+        held = ResponsibilityAssignment.objects.filter(person=person, active=True).values("risk_point_id")
         q |= Q(pk__in=held)
     for enterprise_id, path in units:
         q |= _linked_to(enterprise_id, path)

@@ -304,6 +304,7 @@ def assessment_record(
     variant: str | None = None,
 ) -> RiskAssessment:
     """Store one graded assessment of a factor; the caller regrades the point (`assess` does)."""
+    _may_edit(actor, factor.risk_point.enterprise_id)
     data = _assessment_data(actor, factor, kind, method, inputs, config, variant)
     return object_create(actor=actor, model=RiskAssessment, data=data)
 

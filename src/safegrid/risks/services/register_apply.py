@@ -25,7 +25,7 @@ from django.db import models, transaction
 
 from safegrid.core import bulk
 from safegrid.core.audit import Actor
-from safegrid.core.services import writing_protected
+from safegrid.core.services import authorize, writing_protected
 from safegrid.enterprises.models import Enterprise
 
 from ..choices import AssessmentKind
@@ -37,6 +37,7 @@ from ..models import (
     RiskAssessment,
     RiskPoint,
 )
+from ..permissions import can_edit_register
 from ..rules import assessment as assessment_rules
 from ..rules.register_diff import ACTIONS, CREATED, DEACTIVATED, UNCHANGED, UPDATED
 from . import points as services
@@ -163,7 +164,7 @@ def register_apply(
     revision_seen: int,
     on_rows: Callable[[int], None] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Write `changes` all or nothing (the caller checked the permission); the counts by kind and action.
+    """Write `changes` all or nothing, if `actor` may keep the register; the counts by kind and action.
 
     `revision_seen` is the register's revision when the changes were computed (or previewed): if any
     other register write commits before this one, nothing is written (`RegisterChanged`) — checked
@@ -173,6 +174,11 @@ def register_apply(
     in memory and inserted in batches, changed ones updated in batches (`core.bulk`, one audit entry
     each); a model's refusal raises `ChangeRefused`.
     """
+    authorize(
+        actor,
+        lambda user: can_edit_register(user, enterprise.pk),
+        "只有本企业的管理员、安全管理员或县级管理员可以修改风险台账",
+    )
     writer = _Writer(actor, enterprise, services.config_for_enterprise(enterprise))
     _check_revision(enterprise.pk, revision_seen, lock=False)
     with transaction.atomic(), revision.one_bump_per_enterprise():

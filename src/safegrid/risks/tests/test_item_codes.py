@@ -117,7 +117,7 @@ def test_a_retired_jha_step_does_not_count_towards_ten(world: World) -> None:
 
 
 def test_migration_backfill_numbers_each_point_in_register_order(world: World) -> None:
-    migration = importlib.import_module("safegrid.risks.migrations.0008_item_codes_and_retired_flags")
+    migration = importlib.import_module("safegrid.risks.migrations.0010_item_codes_and_retired_flags")
     point = make_point(world, type="activity")
     second = make_point(world, "RP-002")
     jha = [
@@ -135,3 +135,15 @@ def test_migration_backfill_numbers_each_point_in_register_order(world: World) -
     assert [codes[f.pk] for f in scl] == ["H01", "H02", "H03"]
     assert [ControlMeasure.objects.get(pk=m.pk).code for m in measures] == ["M01", "M02"]
     assert ResponsibilityAssignment.objects.filter(active=False).count() == 0
+
+
+def test_a_retired_tier_no_longer_puts_the_card_on_the_post_s_list(world: World) -> None:
+    from safegrid.risks.selectors.cards import my_points
+
+    point = make_point(world)  # hangs off the workshop; the post reaches it through its tier
+    tier = services.tier_assign(
+        actor=SYSTEM, point=point, tier="post", person=world.person_a, org_unit=world.post_a
+    )
+    assert point in my_points(world.user("post_a"))
+    _retire(tier)
+    assert point not in my_points(world.user("post_a"))

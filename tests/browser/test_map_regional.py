@@ -115,7 +115,7 @@ def test_an_editor_places_a_point_by_clicking_the_plan(browser, live_server, liv
     box = page.locator("#plan-image").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.4)
-    page.wait_for_function("document.getElementById('map-status').textContent.includes('已保存')")
+    page.locator("#map-status", has_text="已保存").wait_for()
     by_coords.refresh_from_db()
     assert by_coords.plan_x == pytest.approx(0.75, abs=0.02) and by_coords.plan_y == pytest.approx(
         0.4, abs=0.02
@@ -151,8 +151,8 @@ def test_county_labels_sit_above_the_dots_and_an_enterprise_s_points_spread_out(
     base = live_server.url
     _login(page, base, "county_admin", settings.SAFEGRID_DEMO_PASSWORD)
     page.goto(f"{base}/risks/map/")
-    page.wait_for_function("window.echarts && echarts.getInstanceByDom(document.getElementById('risk-map'))")
-    page.wait_for_function("document.querySelectorAll('#side-list .list-group-item').length > 3")
+    page.locator("#risk-map canvas, #risk-map svg").first.wait_for(state="attached")
+    page.locator("#side-list .list-group-item").nth(3).wait_for(state="attached")
     series = page.evaluate(
         """() => echarts.getInstanceByDom(document.getElementById('risk-map')).getOption().series
             .map(s => ({type: s.type, z: s.z, names: (s.data || []).map(d => d.name), label: !!(s.label && s.label.show)}))"""
@@ -175,7 +175,7 @@ def test_county_labels_sit_above_the_dots_and_an_enterprise_s_points_spread_out(
     if enterprise is None:
         pytest.skip("the demo has no enterprise with located points")
     page.goto(f"{base}/risks/map/?enterprise={enterprise.pk}")
-    page.wait_for_function("document.querySelectorAll('#side-list [data-point]').length > 0")
+    page.locator("#side-list [data-point]").first.wait_for(state="attached")
     page.wait_for_timeout(300)
     spread = page.evaluate(
         """() => {

@@ -28,6 +28,7 @@ from safegrid.enterprises.models import Enterprise, ImportJob, Person
 from safegrid.enterprises.models_import import ImportKind, ImportStatus
 from safegrid.enterprises.tests.test_import import upload
 from safegrid.risks.models import RiskCard, RiskPoint, RiskRegisterFiling
+from safegrid.risks.testing import POINT_NAME
 from safegrid.risks.tests.factories import render_books
 
 CONTROL = [chr(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))]
@@ -175,7 +176,7 @@ def test_formula_text_is_stored_as_typed_and_every_export_and_pdf_neutralises_it
     from safegrid.testworld import extend_world
 
     extend_world(world)
-    ent_a, point_b = world.ent_a, RiskPoint.objects.get(enterprise=world.ent_b)
+    ent_a, point_b = world.ent_a, RiskPoint.objects.get(enterprise=world.ent_b, name=POINT_NAME)
     # The web form: a risk point whose location is a formula.
     page = county.post(
         f"/risks/enterprises/{ent_a.pk}/points/new/",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 from argparse import ArgumentParser
@@ -92,8 +93,19 @@ class Command(BaseCommand):
         logging.getLogger("django_tasks").setLevel(logging.INFO)
         ticker = Ticker(options["tick"] or settings.SAFEGRID_SCHEDULE_TICK_SECONDS)
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
-        if not isinstance(backend, DatabaseBackend):
+        if type(backend).__module__.startswith("django_tasks_rq"):
             self._run_rq(options, ticker)
+            return
+        if not isinstance(backend, DatabaseBackend):
+            # Another broker (e.g. Celery) runs the tasks with its own workers; this process ticks.
+            self.stdout.write("Task backend is not the database: running the schedules only.")
+            stop = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+            ticker.start()
+            stop.wait()
+            ticker.stopped.set()
+            ticker.join()
             return
         worker = Worker(
             queue_names=options["queue_name"].split(","),
@@ -134,9 +146,8 @@ class Command(BaseCommand):
         )
         ticker.start()
         try:
-            worker.work(
-                burst=options["burst"], with_scheduler=True
-            )  # moves retries due later back into the queue
+            # with_scheduler: RQ's scheduler moves retries that are due later back into the queue.
+            worker.work(burst=options["burst"], with_scheduler=True)
         finally:
             ticker.stopped.set()
             ticker.join()

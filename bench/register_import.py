@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import excel_import
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/safegrid_bench_register"
 
@@ -171,17 +173,7 @@ def _run_one(points: int) -> dict[str, Any]:
     }
 
 
-def _recreate_pg(url: str) -> None:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    cfg = dj_database_url.parse(url)
-    params: dict[str, Any] = {"host": cfg.get("HOST") or "127.0.0.1", "port": cfg.get("PORT") or 5432,
-              "user": cfg.get("USER") or "postgres", "dbname": "postgres"}  # fmt: skip
-    with psycopg.connect(**params, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(cfg["NAME"])))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
+_recreate_pg = excel_import._recreate_pg  # one way to give a benchmark a fresh PostgreSQL database
 
 
 def _child(database_url: str, points: int) -> dict[str, Any]:

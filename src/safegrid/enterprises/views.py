@@ -527,6 +527,15 @@ class CertificateAttentionView(CertificateListView):
     selector = selectors.certificates_attention
     title = _("证照到期提醒")
     export_basename = "certificates-attention"
+    filters = (
+        *CertificateListView.filters,
+        Filter(
+            "expiry",
+            _("到期状态"),
+            lambda qs, value: selectors.by_expiry(qs, value),
+            choices=lambda user: [("expired", _("已过期")), ("expiring", _("30 天内到期"))],
+        ),
+    )
 
     def get_extra_context(self) -> dict[str, Any]:
         return {"list_note": gettext("已过期或 30 天内到期的证照，按到期日排列。")}

@@ -92,7 +92,11 @@ def _town(request: HttpRequest, today: dt.date) -> str:
     enterprises = selectors.enterprise_list(user).order_by()
     status_counts = dict(enterprises.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     context = {
-        "towns": list(Division.objects.filter(code__in=scope_for(user).division_codes).order_by("code")),
+        "town_names": "、".join(
+            Division.objects.filter(code__in=scope_for(user).division_codes)
+            .order_by("code")
+            .values_list("name", flat=True)
+        ),
         "total": sum(status_counts.values()),
         "by_status": [
             {"value": value, "label": str(label), "count": status_counts.get(value, 0)}

@@ -454,4 +454,4 @@ def unconfirmed_q() -> Q:
     confirmed = CardConfirmation.objects.filter(risk_point=OuterRef("pk"), kind=CardKind.POST).filter(
         card_version=Coalesce(Subquery(current.values("version")[:1]), Value(1))
     )
-    return ~Exists(confirmed)
+    return Q(~Exists(confirmed))

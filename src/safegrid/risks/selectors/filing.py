@@ -168,9 +168,9 @@ def to_review(user: Any) -> QuerySet[RiskRegisterFiling]:
     links = EnterpriseSector.objects.filter(enterprise_id=OuterRef("enterprise_id"))
     condition = Q(pk__in=[])
     if scope.sector_ids:
-        condition |= Exists(links.filter(~Exists(delegated), sector_id__in=sorted(scope.sector_ids)))
+        condition |= Q(Exists(links.filter(~Exists(delegated), sector_id__in=sorted(scope.sector_ids))))
     if scope.division_codes:
-        condition |= Exists(links.filter(Exists(delegated)))
+        condition |= Q(Exists(links.filter(Exists(delegated))))
     return filed.filter(condition)
 
 

@@ -147,7 +147,7 @@ def _by_missing(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
 
 def no_measures_q() -> Q:
     """Risk points without any control measure in use."""
-    return ~Exists(ControlMeasure.objects.filter(risk_point=OuterRef("pk"), active=True))
+    return Q(~Exists(ControlMeasure.objects.filter(risk_point=OuterRef("pk"), active=True)))
 
 
 def _by_no_measures(qs: QuerySet[Any], value: str) -> QuerySet[Any]:

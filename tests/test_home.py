@@ -246,5 +246,5 @@ def test_the_county_home_needs_a_bounded_number_of_queries(
 ) -> None:
     client = login(full_world.user("county_admin"))
     client.get(reverse("home"))  # the session and the menu warmed up
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(22):
         assert client.get(reverse("home")).status_code == 200

@@ -29,12 +29,21 @@ def _picture(request: HttpRequest) -> str:
     return todos.area(scope_for(request.user))
 
 
+def _expiry_counts(request: HttpRequest, today: dt.date) -> dict[str, int]:
+    """The certificate expiry counts once per request (the to-dos and the picture both show them)."""
+    cached = getattr(request, "_certificate_expiry_counts", None)
+    if cached is None:
+        cached = selectors.certificate_expiry_counts(request.user, today)
+        request._certificate_expiry_counts = cached  # type: ignore[attr-defined]
+    return cached
+
+
 @todos.register(order=60)
 def certificate_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
     """Certificates in the user's scope that expired, or expire within the warning window."""
     if not _picture(request):
         return []
-    counts = selectors.certificate_expiry_counts(request.user, today)
+    counts = _expiry_counts(request, today)
     url = reverse("enterprises:certificate_attention")
     days = settings.SAFEGRID_EXPIRY_WARNING_DAYS
     return [
@@ -73,7 +82,7 @@ def home_overview(request: HttpRequest, today: dt.date) -> str | None:
 
 
 def _county(request: HttpRequest, today: dt.date) -> str:
-    numbers = selectors.home_numbers(request.user, today)
+    numbers = selectors.home_numbers(request.user, today, _expiry_counts(request, today))
     chart_data: dict[str, Any] = {
         key: {
             "names": [r["name"] for r in numbers[rows]],
@@ -103,7 +112,7 @@ def _town(request: HttpRequest, today: dt.date) -> str:
             for value, label in EnterpriseStatus.choices
         ],
         "villages": selectors.village_rows(user),
-        **{f"certificates_{k}": v for k, v in selectors.certificate_expiry_counts(user, today).items()},
+        **{f"certificates_{k}": v for k, v in _expiry_counts(request, today).items()},
     }
     return render_to_string("enterprises/panels/_home_town.html", context, request=request)
 
@@ -142,7 +151,7 @@ def _enterprise(request: HttpRequest, today: dt.date) -> str:
     )
     context = {
         "enterprises": [(e, people.get(e.pk, 0)) for e in enterprises],
-        **{f"certificates_{k}": v for k, v in selectors.certificate_expiry_counts(user, today).items()},
+        **{f"certificates_{k}": v for k, v in _expiry_counts(request, today).items()},
     }
     return render_to_string("enterprises/panels/_home_enterprise.html", context, request=request)
 

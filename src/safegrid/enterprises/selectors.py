@@ -108,7 +108,7 @@ def village_rows(user: Any) -> list[dict[str, Any]]:
     )
 
 
-def home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
+def home_numbers(user: Any, today: dt.date, certificates: dict[str, int] | None = None) -> dict[str, Any]:
     """The county (or town, or department) at a glance for the home page: a handful of aggregate queries."""
     enterprises = enterprise_list(user).order_by()
     status_counts = dict(enterprises.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -116,7 +116,8 @@ def home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
         {"value": value, "label": str(label), "count": status_counts.get(value, 0)}
         for value, label in EnterpriseStatus.choices
     ]
-    certificates = certificate_expiry_counts(user, today)
+    if certificates is None:
+        certificates = certificate_expiry_counts(user, today)
     links = EnterpriseSector.objects.all()
     if not scope_for(user).everything:  # county roles see every enterprise: skip the no-op IN (…)
         links = links.filter(enterprise__in=enterprises.values("pk"))

@@ -182,7 +182,9 @@ def test_a_person_holding_a_tier_finds_that_card_among_theirs(
     assert "RP-X" in [r.point.code for r in card_selectors.my_cards(manager)]
 
 
-def test_post_worker_home_starts_with_my_cards(world: World, login: Any, points: dict[str, RiskPoint]) -> None:
+def test_post_worker_home_starts_with_my_cards(
+    world: World, login: Any, points: dict[str, RiskPoint]
+) -> None:
     """A post worker stays on `/`: its to-do list starts with the cards they have not confirmed yet."""
     response = login(world.user("post_a")).get("/")
     assert response.status_code == 200

@@ -48,7 +48,10 @@ def test_post_worker_scans_their_card_and_confirms(browser, live_server, live_wo
 
     phone = browser.new_context(**PHONE)
     page = _login(phone, live_server.url, "post_a")
-    assert page.url.endswith("/risks/cards/mine/")  # a post worker lands on their cards
+    assert page.url == f"{live_server.url}/"  # a post worker's home: their to-dos, their cards first
+    page.get_by_role("link", name="我的告知卡待确认").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/risks/cards/mine/?show=todo")
     assert "还有 1 张卡片待确认" in page.content()
     if shots:
         page.screenshot(path=str(shots / "my-cards-phone.png"), full_page=True)

@@ -24,38 +24,12 @@ class NavItem:
 
 _ITEMS: list[NavItem] = []
 
-LandingFunction = Callable[[Any], str | None]
-_LANDINGS: list[tuple[int, LandingFunction]] = []
-
 
 def register(*items: NavItem) -> None:
     """Add entries; registering the same url_name again replaces the earlier entry."""
     names = {i.url_name for i in items}
     _ITEMS[:] = [i for i in _ITEMS if i.url_name not in names]
     _ITEMS.extend(items)
-
-
-def register_landing(order: int = 100) -> Callable[[LandingFunction], LandingFunction]:
-    """Register `function(user) -> url | None`: where the home page sends this user instead (None: stay).
-
-    The enterprises app sends enterprise staff to their own enterprise, without core importing it.
-    """
-
-    def decorator(function: LandingFunction) -> LandingFunction:
-        entries = [e for e in _LANDINGS if e[1].__qualname__ != function.__qualname__]
-        _LANDINGS[:] = sorted([*entries, (order, function)], key=lambda e: e[0])
-        return function
-
-    return decorator
-
-
-def landing_for(user: Any) -> str | None:
-    """The first registered landing URL for this user, or None for the home page itself."""
-    for _order, function in _LANDINGS:
-        url = function(user)
-        if url:
-            return url
-    return None
 
 
 def autodiscover() -> None:

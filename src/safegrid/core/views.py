@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import audit, navigation, panels
+from . import audit, panels, todos
 from .choices import AuditAction
 from .forms import add_service_errors
 from .lists import Column, Filter, ScopedListView
@@ -187,13 +187,14 @@ class ServiceDeleteView(LoginRequiredMixin, View):
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Apps add home cards to the panel slot "home" (obj: today) and may send a user elsewhere
-    (`navigation.register_landing`, e.g. enterprise staff to their own enterprise)."""
-    landing = navigation.landing_for(request.user)
-    if landing:
-        return redirect(landing)
+    """Every role's home: "今日待办" first (apps' `todos` providers), then the area's picture (the panel slot
+    "home", obj: today; `core.todos.area` says which picture the user's role gets)."""
     today = timezone.localdate()
-    context = {"home_panels": panels.render("home", request, today), "today": today}
+    context = {
+        "todos": todos.collect(request, today),
+        "home_panels": panels.render("home", request, today),
+        "today": today,
+    }
     return render(request, "core/home.html", context)
 
 

@@ -65,16 +65,10 @@ def certificates_attention(user: Any, today: dt.date | None = None) -> QuerySet[
     )
 
 
-def home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
-    """The county (or town, or department) at a glance for the home page: a handful of aggregate queries."""
-    enterprises = enterprise_list(user).order_by()
-    status_counts = dict(enterprises.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    by_status = [
-        {"value": value, "label": str(label), "count": status_counts.get(value, 0)}
-        for value, label in EnterpriseStatus.choices
-    ]
+def certificate_expiry_counts(user: Any, today: dt.date) -> dict[str, int]:
+    """How many certificates in the user's scope are expired and expire within the warning window (one query)."""
     horizon = today + dt.timedelta(days=settings.SAFEGRID_EXPIRY_WARNING_DAYS)
-    certificates = (
+    return (
         certificate_list(user)
         .order_by()
         .filter(expires_on__lte=horizon)  # lets the database use the expiry index
@@ -83,6 +77,47 @@ def home_numbers(user: Any, today: dt.date) -> dict[str, Any]:
             expiring=Count("pk", filter=Q(expires_on__gte=today, expires_on__lte=horizon)),
         )
     )
+
+
+def by_expiry(
+    queryset: QuerySet[Certificate], value: str, today: dt.date | None = None
+) -> QuerySet[Certificate]:
+    """Certificates already expired ("expired") or expiring within the warning window ("expiring")."""
+    today = today or timezone.localdate()
+    if value == "expired":
+        return queryset.filter(expires_on__lt=today)
+    if value == "expiring":
+        horizon = today + dt.timedelta(days=settings.SAFEGRID_EXPIRY_WARNING_DAYS)
+        return queryset.filter(expires_on__gte=today, expires_on__lte=horizon)
+    return queryset
+
+
+def village_rows(user: Any) -> list[dict[str, Any]]:
+    """A town officer's picture: the enterprises in scope counted by village (two queries)."""
+    counts = dict(
+        enterprise_list(user)
+        .order_by()
+        .values("division_id")
+        .annotate(n=Count("pk"))
+        .values_list("division_id", "n")
+    )
+    names = dict(Division.objects.filter(code__in=list(counts)).values_list("code", "name"))
+    return sorted(
+        ({"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items()),
+        key=lambda r: r["code"],
+    )
+
+
+def home_numbers(user: Any, today: dt.date, certificates: dict[str, int] | None = None) -> dict[str, Any]:
+    """The county (or town, or department) at a glance for the home page: a handful of aggregate queries."""
+    enterprises = enterprise_list(user).order_by()
+    status_counts = dict(enterprises.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_status = [
+        {"value": value, "label": str(label), "count": status_counts.get(value, 0)}
+        for value, label in EnterpriseStatus.choices
+    ]
+    if certificates is None:
+        certificates = certificate_expiry_counts(user, today)
     links = EnterpriseSector.objects.all()
     if not scope_for(user).everything:  # county roles see every enterprise: skip the no-op IN (…)
         links = links.filter(enterprise__in=enterprises.values("pk"))

@@ -6,7 +6,8 @@ Reads go through `selectors` (out of scope = 404), writes through `services` (at
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -511,7 +512,7 @@ class CertificateListView(ScopedListView):
     search_fields = ("number__icontains", "person__name__icontains", "enterprise__name__icontains")
     search_placeholder = _("证书编号、持证人或企业")
     columns = CERTIFICATE_COLUMNS
-    filters = (
+    filters: ClassVar[Sequence[Filter]] = (
         Filter("enterprise", _("企业"), _by_enterprise, hidden=True, integer=True),
         Filter("kind", _("证书类型"), "kind", choices=lambda user: CertificateKind.choices),
         Filter("division", _("区划"), "enterprise__division__code__startswith", choices=division_choices),
@@ -527,6 +528,15 @@ class CertificateAttentionView(CertificateListView):
     selector = selectors.certificates_attention
     title = _("证照到期提醒")
     export_basename = "certificates-attention"
+    filters = (
+        *CertificateListView.filters,
+        Filter(
+            "expiry",
+            _("到期状态"),
+            lambda qs, value: selectors.by_expiry(qs, value),
+            choices=lambda user: [("expired", _("已过期")), ("expiring", _("30 天内到期"))],
+        ),
+    )
 
     def get_extra_context(self) -> dict[str, Any]:
         return {"list_note": gettext("已过期或 30 天内到期的证照，按到期日排列。")}

@@ -53,6 +53,19 @@ def my_checks(user: Any, now: dt.datetime | None = None) -> MyChecks:
     return MyChecks(due, overdue, done)
 
 
+def my_check_counts(user: Any, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many of `my_checks`' occurrences are due now and overdue (grace running): one aggregate query."""
+    now = now or timezone.now()
+    grace = config.inspection_grace()
+    open_ = occurrences(user).filter(
+        status=OccurrenceStatus.DUE, window_start__lte=now, window_end__gt=now - grace
+    )
+    return open_.order_by().aggregate(
+        due=Count("pk", filter=Q(window_end__gt=now)),
+        overdue=Count("pk", filter=Q(window_end__lte=now)),
+    )
+
+
 def occurrence_get(user: Any, pk: Any) -> TaskOccurrence:
     return get_object_or_404(occurrences(user).select_related("task__enterprise", "task__measure"), pk=pk)
 

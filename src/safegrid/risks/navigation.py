@@ -3,14 +3,10 @@
 Entries whose URL does not exist yet are skipped by the menu, so each area's pages appear when they land.
 """
 
-from typing import Any
-
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from safegrid.core.choices import Role
-from safegrid.core.navigation import NavItem, register, register_landing
-from safegrid.core.scoping import Scope, scope_for
+from safegrid.core.navigation import NavItem, register
+from safegrid.core.scoping import Scope
 
 GROUP = _("风险分级管控")
 
@@ -46,12 +42,3 @@ register(
         visible=lambda scope: scope.is_county_admin,
     ),
 )
-
-
-@register_landing(order=5)
-def post_worker_landing(user: Any) -> str | None:
-    """A workshop/team/post worker (no enterprise-wide role) lands on the cards they must read."""
-    scope = scope_for(user)
-    if scope.unit_paths and not scope.is_government and scope.roles <= {Role.UNIT_USER}:
-        return reverse("risks:my_cards")
-    return None

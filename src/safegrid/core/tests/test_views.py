@@ -61,23 +61,20 @@ def test_home_numbers_are_scoped(world, login):
     assert {r["code"] for r in county.context["by_town"]} == {world.town_a.code, world.town_b.code}
     assert "home-chart-data" in county.content.decode()
 
+    # A town sees its own enterprises by village, not a county chart with one bar.
     town = login(world.user("town_b")).get(reverse("home"))
     assert town.context["total"] == 1
     assert town.context["certificates_expired"] == 0
-    assert [r["name"] for r in town.context["by_town"]] == ["少海街道"]
-    sectors = {r["code"]: r["count"] for r in town.context["by_sector"]}
-    assert sectors["building_construction"] == 1 and sectors["hazardous_chemicals"] == 0
+    assert [r["name"] for r in town.context["villages"]] == ["乙村"]
+    assert "home-chart-data" not in town.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("username", "landing"),
-    [("ent_a", "enterprises:enterprise_detail"), ("post_a", "risks:my_cards")],  # a post worker: their cards
-)
-def test_enterprise_users_land_on_their_enterprise_or_their_cards(world, login, username, landing):
+@pytest.mark.parametrize("username", ["ent_a", "post_a"])
+def test_enterprise_staff_get_a_home_page(world, login, username):
+    """Enterprise staff and post workers stay on `/`: their to-dos, the enterprise one click away."""
     response = login(world.user(username)).get(reverse("home"))
-    assert response.status_code == 302
-    args = [world.ent_a.pk] if landing.startswith("enterprises") else []
-    assert response["Location"] == reverse(landing, args=args)
+    assert response.status_code == 200
+    assert "今日待办" in response.content.decode()
 
 
 def test_search_by_name_uscc_and_person_is_scoped(world, login):

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from safegrid.core.models import User
@@ -444,3 +445,13 @@ def my_cards(user: Any) -> list[MyCard]:
     order: dict[str, int] = {ReadState.TODO: 0, ReadState.AGAIN: 1, ReadState.DONE: 2}
     rows.sort(key=lambda r: (order[r.state], r.point.level or 9, r.point.code, r.point.pk))
     return rows
+
+
+def unconfirmed_q() -> Q:
+    """Points whose post card, in its current version (1 while the card is generated from the register),
+    no one has confirmed yet: one SQL condition (the card index's "0 人" rows, counted for the home page)."""
+    current = RiskCard.objects.filter(risk_point=OuterRef("risk_point_id"), kind=CardKind.POST)
+    confirmed = CardConfirmation.objects.filter(risk_point=OuterRef("pk"), kind=CardKind.POST).filter(
+        card_version=Coalesce(Subquery(current.values("version")[:1]), Value(1))
+    )
+    return Q(~Exists(confirmed))

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import BooleanField, Case, F, Prefetch, QuerySet, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf, Substr
 
-from safegrid.core.scoping import get_scoped_or_404, restrict
-from safegrid.enterprises.models import Enterprise
+from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
+from safegrid.enterprises.models import Enterprise, EnterpriseSector
 from safegrid.enterprises.selectors import enterprise_list
-from safegrid.regions.models import Sector
+from safegrid.regions.models import Division, Sector
 
+from .. import permissions
 from ..choices import FilingStatus
+from ..models.delegation import SigningDelegation
 from ..models.filing import FilingReviewer, FilingTransition, RegisterRevision, RiskRegisterFiling
 from ..rules import filing as filing_rules
 
@@ -129,3 +144,103 @@ def reviewer_rows(user: Any, county_code: str) -> list[tuple[Sector, str]]:
         r.sector_id: r.reviewer for r in restrict(FilingReviewer.objects.filter(county_id=county_code), user)
     }
     return [(s, config.get(s.pk, "department")) for s in Sector.objects.order_by("sort_order", "pk")]
+
+
+# ---- the home page's to-dos -----------------------------------------------------------------------
+
+
+def to_review(user: Any) -> QuerySet[RiskRegisterFiling]:
+    """Filed books waiting for *this user's* review: the county sees all in scope; a sector department the
+    enterprises of its sectors that the county did not delegate to the towns; a town those of its
+    enterprises whose sector (one of them) the county delegated to the towns (`workflows._may_review`'s
+    rule, as one SQL condition: an EXISTS per sector link, no query per filing)."""
+    filed = filing_list(user).filter(status=FilingStatus.FILED)
+    scope = scope_for(user)
+    if scope.is_county:
+        return filed
+    if not permissions.can_review_filings(user):
+        return filed.none()
+    delegated = FilingReviewer.objects.filter(
+        reviewer=filing_rules.ReviewerKind.TOWN,
+        county_id=Substr(OuterRef("enterprise__division_id"), 1, 6),
+        sector_id=OuterRef("sector_id"),
+    )
+    links = EnterpriseSector.objects.filter(enterprise_id=OuterRef("enterprise_id"))
+    condition = Q(pk__in=[])
+    if scope.sector_ids:
+        condition |= Q(Exists(links.filter(~Exists(delegated), sector_id__in=sorted(scope.sector_ids))))
+    if scope.division_codes:
+        condition |= Q(Exists(links.filter(Exists(delegated))))
+    return filed.filter(condition)
+
+
+def signing_enterprise_ids(user: Any, on: dt.date) -> set[int]:
+    """Enterprises whose book the user signs: as legal representative, or under a delegation valid `on`."""
+    own = set(scope_for(user).enterprises_with(permissions.REGISTER_SIGNER_ROLES))
+    delegated = SigningDelegation.objects.filter(
+        delegate_id=user.pk, revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on
+    ).values_list("enterprise_id", flat=True)
+    return own | set(delegated)
+
+
+def to_sign(user: Any, on: dt.date) -> QuerySet[RiskRegisterFiling]:
+    """Books submitted for the signature of this user (legal representative or delegate)."""
+    ids = signing_enterprise_ids(user, on)
+    return filing_list(user).filter(status=FilingStatus.TO_SIGN, enterprise_id__in=sorted(ids))
+
+
+def sent_back(user: Any) -> QuerySet[RiskRegisterFiling]:
+    """Books of the enterprises the user maintains that the signer sent back or the regulator returned."""
+    ids = sorted(permissions.editable_enterprise_ids(user))
+    statuses = (FilingStatus.SENT_BACK, FilingStatus.RETURNED)
+    return filing_list(user).filter(status__in=statuses, enterprise_id__in=ids)
+
+
+def progress_rows(user: Any, group: str) -> list[dict[str, Any]]:
+    """Filing progress of the enterprises in scope, grouped by "town" (9-digit code), "village" (the
+    enterprise's division) or "sector": enterprises, accepted, waiting, returned, never filed, outdated.
+    One aggregate query plus one for the group names."""
+    rows = filing_status_list(user).order_by()
+    if group == "sector":
+        key: Any = F("sectors__code")
+        rows = rows.filter(sectors__isnull=False)
+    elif group == "town":
+        key = Substr("division_id", 1, 9)
+    else:
+        key = F("division_id")
+    counted = (
+        rows.annotate(group_key=key)
+        .values("group_key")
+        .annotate(
+            total=Count("pk"),
+            accepted=Count("pk", filter=Q(filing_status=FilingStatus.ACCEPTED)),
+            filed=Count("pk", filter=Q(filing_status=FilingStatus.FILED)),
+            returned=Count("pk", filter=Q(filing_status=FilingStatus.RETURNED)),
+            none=Count("pk", filter=Q(filing_status__isnull=True)),
+            outdated=Count("pk", filter=Q(filing_outdated=True)),
+        )
+    )
+    found = {r["group_key"]: r for r in counted}
+    if group == "sector":
+        names = dict(Sector.objects.filter(code__in=list(found)).values_list("code", "name"))
+        order = list(
+            Sector.objects.filter(code__in=list(found))
+            .order_by("sort_order", "pk")
+            .values_list("code", flat=True)
+        )
+    else:
+        names = dict(Division.objects.filter(code__in=list(found)).values_list("code", "name"))
+        order = sorted(found)
+    out = []
+    for code in order:
+        row = found[code]
+        total = row["total"] or 1
+        out.append(
+            {
+                **row,
+                "code": code,
+                "name": names.get(code, code),
+                "percent": round(100 * row["accepted"] / total),
+            }
+        )
+    return out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.aggregates import Count
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.aggregates import Count, Max
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
 from safegrid.enterprises.choices import EnterpriseStatus
@@ -99,3 +100,23 @@ def roll_up(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
         for prefix in _town_and_village(code):
             out[prefix] += n
     return dict(out)
+
+
+def review_due_q(today: dt.date) -> Q:
+    """Red and orange regions whose review date falls within the reminder window (today included)."""
+    horizon = today + dt.timedelta(days=max(rr.REVIEW_REMINDER_DAYS))
+    return Q(level__in=sorted(rr.ALERT_LEVELS), next_review_on__gte=today, next_review_on__lte=horizon)
+
+
+def review_counts(user: Any, today: dt.date) -> dict[str, Any]:
+    """The newest year's regions in scope whose review is overdue, and red/orange ones due within the
+    reminder window (two queries: the year, then both counts)."""
+    rows = regional_risk_list(user).order_by()
+    year = rows.aggregate(year=Max("year"))["year"]
+    if year is None:
+        return {"year": None, "overdue": 0, "due": 0}
+    counts = rows.filter(year=year).aggregate(
+        overdue=Count("pk", filter=Q(next_review_on__lt=today)),
+        due=Count("pk", filter=review_due_q(today)),
+    )
+    return {"year": year, **counts}

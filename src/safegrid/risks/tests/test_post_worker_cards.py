@@ -182,10 +182,15 @@ def test_a_person_holding_a_tier_finds_that_card_among_theirs(
     assert "RP-X" in [r.point.code for r in card_selectors.my_cards(manager)]
 
 
-def test_post_worker_lands_on_my_cards(world: World, login: Any) -> None:
+def test_post_worker_home_starts_with_my_cards(
+    world: World, login: Any, points: dict[str, RiskPoint]
+) -> None:
+    """A post worker stays on `/`: its to-do list starts with the cards they have not confirmed yet."""
     response = login(world.user("post_a")).get("/")
-    assert response.status_code == 302 and response["Location"] == reverse("risks:my_cards")
-    assert login(world.user("ent_a")).get("/")["Location"] != reverse("risks:my_cards")
+    assert response.status_code == 200
+    mine = {str(t.label): t for t in response.context["todos"]}["我的告知卡待确认"]
+    assert mine.url == reverse("risks:my_cards") + "?show=todo"
+    assert mine.count == len(card_selectors.my_cards(world.user("post_a")))
 
 
 def test_grid_worker_is_told_the_card_is_read_only(

@@ -177,9 +177,14 @@ def my_cards(request: HttpRequest) -> HttpResponse:
     """「我的告知卡」: the cards of the points where the user's post works, those still to confirm first."""
     rows = card_selectors.my_cards(request.user)
     scope = scope_for(request.user)
+    todo = sum(1 for r in rows if r.state != card_selectors.ReadState.DONE)
+    only_todo = request.GET.get("show") == "todo"  # the home page's to-do link: the cards still to confirm
+    if only_todo:
+        rows = [r for r in rows if r.state != card_selectors.ReadState.DONE]
     context = {
         "rows": rows,
-        "todo": sum(1 for r in rows if r.state != card_selectors.ReadState.DONE),
+        "only_todo": only_todo,
+        "todo": todo,
         "staff": bool(scope.own_enterprise_ids),
         "government": scope.is_government,
     }
@@ -392,8 +397,13 @@ def card_index(request: HttpRequest, enterprise: int) -> HttpResponse:
                 "confirmed": receipts.get((point.pk, CardKind.POST, version), 0),
             }
         )
+    # The home page's to-do link: only the cards whose current version no one has confirmed yet.
+    only_unconfirmed = request.GET.get("show") == "unconfirmed"
+    if only_unconfirmed:
+        rows = [r for r in rows if r["confirmed"] == 0]
     context = {
         "enterprise": found,
+        "only_unconfirmed": only_unconfirmed,
         "rows": rows,
         "can_edit": permissions.can_edit_register(request.user, found.pk),
         "can_see_confirmations": _can_see_confirmations(request.user, found.pk),

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safegrid.core.forms import add_service_errors
-from safegrid.core.lists import Column, Filter, ScopedListView
+from safegrid.core.lists import BoundFilter, Column, Filter, ScopedListView
 from safegrid.core.models import User
 from safegrid.core.params import optional_id
 from safegrid.core.scoping import scope_for
@@ -560,6 +560,10 @@ def _filed_at(ent: Any) -> str:
     return timezone.localtime(ent.filing_filed_at).strftime("%Y-%m-%d") if ent.filing_filed_at else ""
 
 
+def _review_choices(user: Any) -> list[tuple[str, Any]]:
+    return [("mine", _("待我审核"))] if permissions.can_review_filings(user) else []
+
+
 class FilingStatusListView(ScopedListView):
     selector = filing_selectors.filing_status_list
     prefetch = ("sectors",)
@@ -592,7 +596,17 @@ class FilingStatusListView(ScopedListView):
         Filter("status", _("备案状态"), _by_filing_status, choices=lambda user: STATUS_FILTER_CHOICES),
         Filter("division", _("区划"), "division__code__startswith", choices=division_choices),
         Filter("sector", _("行业领域"), "sectors__code", choices=sector_choices),
+        # The home page's to-do link: the filed books this user reviews (the county setting per sector);
+        # applied in `filtered_queryset`, which knows the user.
+        Filter("review", _("审核"), lambda qs, value: qs, choices=_review_choices),
     )
+
+    def filtered_queryset(self, bound: list[BoundFilter]) -> QuerySet[Any]:
+        qs = super().filtered_queryset(bound)
+        if any(b.name == "review" and b.value == "mine" for b in bound):
+            mine = filing_selectors.to_review(self.request.user).values("enterprise_id")
+            qs = qs.filter(filing_status=FilingStatus.FILED, pk__in=mine)
+        return qs
 
     def row_url(self, obj: Any) -> str | None:
         if obj.filing_id:

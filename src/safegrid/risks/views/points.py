@@ -145,6 +145,15 @@ def _by_missing(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(missing_tiers_q()) if value == "yes" else qs.exclude(missing_tiers_q())
 
 
+def no_measures_q() -> Q:
+    """Risk points without any control measure in use."""
+    return Q(~Exists(ControlMeasure.objects.filter(risk_point=OuterRef("pk"), active=True)))
+
+
+def _by_no_measures(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+    return qs.filter(no_measures_q()) if value == "yes" else qs.exclude(no_measures_q())
+
+
 def _by_blocking(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(blocks_filing_q()) if value == "yes" else qs.exclude(blocks_filing_q())
 
@@ -218,6 +227,7 @@ class PointListView(ScopedListView):
         Filter("level", _("风险等级"), _by_level, choices=_level_choices),
         Filter("type", _("类型"), "type", choices=lambda user: RiskPointType.choices),
         Filter("missing", _("缺少管控层级"), _by_missing, choices=lambda user: YES_NO),
+        Filter("no_measures", _("无管控措施"), _by_no_measures, choices=lambda user: YES_NO),
         Filter("active", _("在用"), _by_active, choices=lambda user: YES_NO),
         Filter("blocking", _("编制一企一册前须处理"), _by_blocking, choices=lambda user: YES_NO),
     )

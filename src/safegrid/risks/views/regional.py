@@ -244,6 +244,8 @@ def _alert_filter(qs: QuerySet[RegionalRisk], value: str) -> QuerySet[RegionalRi
         return qs.filter(level__in=sorted(rr.ALERT_LEVELS))
     if value == "overdue":
         return qs.filter(next_review_on__lt=timezone.localdate())
+    if value == "due":
+        return qs.filter(regional_selectors.review_due_q(timezone.localdate()))
     if value == "adjusted":
         return qs.filter(adjusted=True)
     return qs
@@ -308,6 +310,7 @@ class RegionalListView(ScopedListView):
             choices=lambda user: [
                 ("alert", gettext("预警清单（重大、较大）")),
                 ("overdue", gettext("复核已逾期")),
+                ("due", gettext("即将到期复核")),
                 ("adjusted", gettext("人工确定")),
             ],
         ),

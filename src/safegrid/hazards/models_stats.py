@@ -7,6 +7,8 @@ millions of check records themselves. `safegrid rebuild_hazard_stats` recomputes
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,7 @@ from safegrid.enterprises.models import Enterprise
 from .choices import HazardLevel
 
 
-def _counter(label: str) -> models.IntegerField:
+def _counter(label: Any) -> models.IntegerField:
     # Not Positive…Field: an upsert checks the candidate row (a decrement) before it meets the conflict.
     return models.IntegerField(label, default=0)
 

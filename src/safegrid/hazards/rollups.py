@@ -60,17 +60,16 @@ def add_counts(
         return
     # Every counter column is written (the table has no database defaults); only the changed ones are updated.
     changed = sorted({name for _key, counts in rows for name in counts})
-    counters = [
-        f.attname
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.attname not in keys and f.name not in keys
-    ]
+    column = {f.attname: str(f.column) for f in model._meta.concrete_fields}
+    counters = [f.attname for f in model._meta.concrete_fields if not f.primary_key and f.attname not in keys]
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    columns = [model._meta.get_field(k).column for k in keys] + counters
+    columns = [column[k] for k in (*keys, *counters)]
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    conflict = ", ".join(qn(model._meta.get_field(k).column) for k in keys)
-    update = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in changed)
+    conflict = ", ".join(qn(column[k]) for k in keys)
+    update = ", ".join(
+        f"{qn(column[c])} = {table}.{qn(column[c])} + excluded.{qn(column[c])}" for c in changed
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
@@ -118,10 +117,10 @@ def _facts_from_snapshot(before: Mapping[str, Any]) -> stats.HazardFacts | None:
     """A hazard's facts from the workflow kit's `before` snapshot (ISO strings back to dates)."""
     if not before.get("status"):
         return None
-    meta = HiddenHazard._meta
+    fields = {f.name: f for f in HiddenHazard._meta.concrete_fields}
 
     def value(name: str) -> Any:
-        return meta.get_field(name).to_python(before.get(name))
+        return fields[name].to_python(before.get(name))
 
     reported = value("reported_at")
     return stats.HazardFacts(

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from safegrid.core.excel import XLSX_TYPE
@@ -28,7 +29,13 @@ from safegrid.regions.selectors import division_list
 from . import stats
 from .choices import HazardLevel
 
-BREAKDOWNS = ((stats.BY_TOWN, "按镇街"), (stats.BY_SECTOR, "按行业领域"), (stats.BY_ENTERPRISE, "按企业"))
+# (key, the selector's label, what one row of the table is)
+BREAKDOWNS = (
+    (stats.BY_TOWN, _("按镇街"), _("镇/街道")),
+    (stats.BY_SECTOR, _("按行业领域"), _("行业领域")),
+    (stats.BY_ENTERPRISE, _("按企业"), _("企业")),
+)
+SHEET_NAMES = {stats.BY_TOWN: "按镇街", stats.BY_SECTOR: "按行业领域", stats.BY_ENTERPRISE: "按企业"}
 
 
 def _year(request: HttpRequest, years: list[int]) -> int:
@@ -81,9 +88,9 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         raise Http404(gettext("不存在或无权查看"))
     years = stats.years(user)
     year = _year(request, years)
-    choices = [(k, gettext(label)) for k, label in BREAKDOWNS]
+    choices = [(k, str(label)) for k, label, _noun in BREAKDOWNS]
     if not scope.is_government and not scope.superuser:
-        choices = [(stats.BY_ENTERPRISE, gettext("按企业"))]
+        choices = [(k, label) for k, label in choices if k == stats.BY_ENTERPRISE]
     by = request.GET.get("by", "")
     if by not in dict(choices):
         by = stats.default_breakdown(user)
@@ -111,7 +118,7 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         "open_states": stats.OPEN_STATE_LABELS,
         "chart_data": _chart_data(result),
         "list_url": reverse("hazards:list"),
-        "group_label": dict(choices)[by].removeprefix("按"),
+        "group_label": next(str(noun) for k, _label, noun in BREAKDOWNS if k == by),
         "today": timezone.localdate(),
     }
     return render(request, "hazards/stats/stats.html", context)
@@ -159,7 +166,7 @@ def _row(fig: stats.Figures) -> dict[str, Any]:
 
 def _xlsx(result: stats.Statistics) -> HttpResponse:
     """The same numbers as the page: the breakdown with its total, then the monthly trend."""
-    label = dict(BREAKDOWNS)[result.by]
+    label = SHEET_NAMES[result.by]
     groups = SheetSpec(f"{result.year}年{label}", GROUP_COLUMNS)
     months = SheetSpec(f"{result.year}年逐月", MONTH_COLUMNS)
     where = f"{result.town.name}，" if result.town else ""

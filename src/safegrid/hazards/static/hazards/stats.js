@@ -36,8 +36,8 @@
     if (!chart) return null;
     chart.setOption({
       tooltip: { trigger: "axis", renderMode: "richText" },
-      legend: { top: 0 },
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      legend: { bottom: 0 },  // below: the two axis names sit at the top
+      grid: { left: 8, right: 8, top: 32, bottom: 48, containLabel: true },
       xAxis: { type: "category", data: data.names },
       yAxis: [
         { type: "value", name: text.count, minInterval: 1 },

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -49,6 +49,19 @@ class Figures:
     overdue_now: int = 0  # open past the deadline, any report month
     overdue_in_year: int = 0  # of the year's hazards
     inspections: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Figures) -> None:
+        """Add another group's counters (for a total over groups that do not overlap)."""
+        for name, value in other.counts.items():
+            self.counts[name] = self.counts.get(name, 0) + value
+        for level, states in other.open_now.items():
+            mine = self.open_now.setdefault(level, {})
+            for state, value in states.items():
+                mine[state] = mine.get(state, 0) + value
+        self.overdue_now += other.overdue_now
+        self.overdue_in_year += other.overdue_in_year
+        for name, value in other.inspections.items():
+            self.inspections[name] = self.inspections.get(name, 0) + value
 
     def count(self, name: str) -> int:
         return self.counts.get(name, 0)
@@ -128,45 +141,43 @@ def _group_field(by: str) -> Any:
     return F("enterprise_id")
 
 
-def _grouped(qs: QuerySet[Any], by: str | None, counters: Iterable[str], *extra: str) -> list[dict[str, Any]]:
-    """Sum `counters` per group (and per `extra` fields); `by` None: one total row per `extra`."""
+def _grouped(qs: QuerySet[Any], by: str | None, sums: dict[str, Any], *extra: str) -> list[dict[str, Any]]:
+    """The `sums` per group (and per `extra` fields); `by` None: per `extra` only, or one total row."""
     names = ["g", *extra] if by else list(extra)
     if by:
         qs = qs.annotate(g=_group_field(by))
-    sums = {f"s_{c}": Sum(c) for c in counters}
     if names:
         return list(qs.order_by().values(*names).annotate(**sums))
     return [qs.aggregate(**sums)]
 
 
 def _figures(user: Any, base: dict[str, Any], year: int, by: str | None) -> dict[str, Figures]:
-    """Figures per group key ("" for the total when `by` is None)."""
+    """Figures per group key ("" for the total when `by` is None): three grouped queries on the rollups."""
     first, after = _year_range(year)
-    today = timezone.localdate()
-    months = month_rows(user).filter(**base)
+    in_year = Q(month__gte=first, month__lt=after)
     out: dict[str, Figures] = {}
 
     def get(row: dict[str, Any]) -> Figures:
         key = str(row.get("g") or "") if by else ""
         return out.setdefault(key, Figures(key=key))
 
-    open_fields = [f"open_{s}" for s in stats.OPEN_STATES]
-    for row in _grouped(months.filter(month__gte=first, month__lt=after), by, stats.HAZARD_COUNTERS):
+    # The year's counters and the open hazards now (every report month), per level, in one pass.
+    sums = {f"y_{c}": Sum(c, filter=in_year) for c in stats.HAZARD_COUNTERS}
+    sums.update({f"o_{s}": Sum(f"open_{s}") for s in stats.OPEN_STATES})
+    for row in _grouped(month_rows(user).filter(**base), by, sums, "level"):
         fig = get(row)
         for c in stats.HAZARD_COUNTERS:
-            fig.counts[c] = fig.counts.get(c, 0) + (row[f"s_{c}"] or 0)
-    for row in _grouped(months, by, open_fields, "level"):
-        fig = get(row)
+            fig.counts[c] = fig.counts.get(c, 0) + (row[f"y_{c}"] or 0)
         states = fig.open_now.setdefault(row["level"], {})
         for state in stats.OPEN_STATES:
-            states[state] = states.get(state, 0) + (row[f"s_open_{state}"] or 0)
-    overdue = deadline_rows(user).filter(**base, deadline__lt=today)
-    for row in _grouped(overdue, by, ["open"]):
-        get(row).overdue_now += row["s_open"] or 0
-    for row in _grouped(overdue.filter(month__gte=first, month__lt=after), by, ["open"]):
-        get(row).overdue_in_year += row["s_open"] or 0
-    checks = inspection_rows(user).filter(**base, month__gte=first, month__lt=after)
-    for row in _grouped(checks, by, stats.INSPECTION_COUNTERS):
+            states[state] = states.get(state, 0) + (row[f"o_{state}"] or 0)
+    overdue = deadline_rows(user).filter(**base, deadline__lt=timezone.localdate())
+    for row in _grouped(overdue, by, {"now": Sum("open"), "year": Sum("open", filter=in_year)}):
+        fig = get(row)
+        fig.overdue_now += row["now"] or 0
+        fig.overdue_in_year += row["year"] or 0
+    checks = inspection_rows(user).filter(**base).filter(in_year)
+    for row in _grouped(checks, by, {f"s_{c}": Sum(c) for c in stats.INSPECTION_COUNTERS}):
         fig = get(row)
         for c in stats.INSPECTION_COUNTERS:
             fig.inspections[c] = fig.inspections.get(c, 0) + (row[f"s_{c}"] or 0)
@@ -233,9 +244,14 @@ def statistics(user: Any, *, year: int, by: str, town: Division | None = None) -
     base: dict[str, Any] = {}
     if town is not None:
         base["enterprise__division__code__startswith"] = town.code
-    total = _figures(user, base, year, None).get("", Figures())
-    total.name = _("合计")
     grouped = _figures(user, base, year, by)
+    if by == BY_SECTOR:  # sectors overlap (an enterprise in two): the total is read on its own
+        total = _figures(user, base, year, None).get("", Figures())
+    else:  # every enterprise is in exactly one town and is its own group: the total is their sum
+        total = Figures()
+        for fig in grouped.values():
+            total.add(fig)
+    total.name = _("合计")
     grouped.pop("", None)
     scope = scope_for(user)
     if by == BY_SECTOR and scope.sector_ids and not (scope.superuser or scope.is_county_admin):

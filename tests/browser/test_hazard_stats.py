@@ -12,9 +12,18 @@ from safegrid.testworld import extend_world
 pytestmark = pytest.mark.browser
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-SQUARE_A = {"type": "Polygon", "coordinates": [[[118.0, 36.9], [118.1, 36.9], [118.1, 36.96], [118.0, 36.96], [118.0, 36.9]]]}
-SQUARE_B = {"type": "Polygon", "coordinates": [[[118.1, 36.9], [118.2, 36.9], [118.2, 37.0], [118.1, 37.0], [118.1, 36.9]]]}
-COUNTY = {"type": "Polygon", "coordinates": [[[118.0, 36.9], [118.2, 36.9], [118.2, 37.0], [118.0, 37.0], [118.0, 36.9]]]}
+SQUARE_A = {
+    "type": "Polygon",
+    "coordinates": [[[118.0, 36.9], [118.1, 36.9], [118.1, 36.96], [118.0, 36.96], [118.0, 36.9]]],
+}
+SQUARE_B = {
+    "type": "Polygon",
+    "coordinates": [[[118.1, 36.9], [118.2, 36.9], [118.2, 37.0], [118.1, 37.0], [118.1, 36.9]]],
+}
+COUNTY = {
+    "type": "Polygon",
+    "coordinates": [[[118.0, 36.9], [118.2, 36.9], [118.2, 37.0], [118.0, 37.0], [118.0, 36.9]]],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +63,10 @@ def test_county_statistics_and_major_hazards_on_the_map(browser, live_server, li
     # the breakdown selector reloads the page by sector
     page.select_option('select[name="by"]', "sector")
     page.wait_for_url("**by=sector**")
-    assert "建筑施工" in page.locator("#stats-table").inner_text() or page.locator("#stats-table tbody tr").count() >= 1
+    assert (
+        "建筑施工" in page.locator("#stats-table").inner_text()
+        or page.locator("#stats-table tbody tr").count() >= 1
+    )
 
     page.goto(f"{live_server.url}/risks/map/")
     card = page.locator('[data-layer-card="major-hazards"]')

@@ -40,6 +40,7 @@ from safegrid.enterprises.choices import (
 )
 from safegrid.enterprises.models import Certificate, Enterprise, EnterpriseSector, OrgUnit, Person
 from safegrid.enterprises.rules import USCC_ALPHABET, make_uscc
+from safegrid.hazards import rollups as hazard_rollups
 from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Department, Division, Grid, Sector
 from safegrid.risks.rules import regional as rr
@@ -347,6 +348,8 @@ class DemoBuilder:
     def _stage_hazards(self, enterprises: list[Enterprise]) -> None:
         started = time.monotonic()
         counts = demo_hazards.build(enterprises=enterprises, today=self.today, seed=self.seed)
+        # The statistics rollups from scratch: history seeded in bulk or back-dated bypasses the services.
+        hazard_rollups.rebuild(actor=ACTOR)
         comment = "隐患：" + "，".join(f"{k} {v}" for k, v in counts.items())
         self._stage("hazards", sum(counts.values()), comment, started)
 

@@ -35,7 +35,7 @@ from safegrid.enterprises.models import Enterprise
 from safegrid.risks.choices import DataSource
 from safegrid.risks.models import ControlMeasure
 
-from . import config, permissions, services
+from . import config, permissions, rollups, services
 from .choices import CheckResult, OccurrenceStatus, Presence
 from .models import CheckRecord, InspectionTask, ShutdownRecord, TaskOccurrence
 from .rules import inspection
@@ -194,6 +194,7 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
             )
     with transaction.atomic():
         insert_rows(rows)
+        rollups.occurrences_added(rows)
         result = Generated(day, len(tasks), len(rows), suspended, skipped, time.perf_counter() - began)
         audit.record(
             actor=actor,
@@ -205,13 +206,28 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
     return result
 
 
+def _move_occurrences(due: Any, status: str) -> int:
+    """Due occurrences of `due` to `status` (missed, suspended), locked first, counted in the rollups."""
+    rows = list(
+        due.select_for_update(of=("self",)).order_by().values_list("id", "enterprise_id", "window_start")
+    )
+    ids = [row[0] for row in rows]
+    for start in range(0, len(ids), 5000):
+        TaskOccurrence.objects.filter(pk__in=ids[start : start + 5000]).update(status=status)
+    rollups.occurrences_moved(((ent, ws) for _pk, ent, ws in rows), "pending", status)
+    return len(rows)
+
+
 def occurrences_mark_missed(*, now: dt.datetime | None = None, actor: Actor = MISSED_ACTOR) -> int:
     """Due occurrences whose window and late-check grace are over become missed (counted, never skipped)."""
     now = now or timezone.now()
     with transaction.atomic():
-        count = TaskOccurrence.objects.filter(
-            status=OccurrenceStatus.DUE, window_end__lte=now - config.inspection_grace()
-        ).update(status=OccurrenceStatus.MISSED)
+        count = _move_occurrences(
+            TaskOccurrence.objects.filter(
+                status=OccurrenceStatus.DUE, window_end__lte=now - config.inspection_grace()
+            ),
+            OccurrenceStatus.MISSED,
+        )
         if count:
             audit.record(
                 actor=actor,
@@ -269,7 +285,7 @@ def shutdown_record(
             due = due.filter(window_start__lt=end)
         if risk_point is not None:
             due = due.filter(task__risk_point=risk_point)
-        paused = due.update(status=OccurrenceStatus.SUSPENDED)
+        paused = _move_occurrences(due, OccurrenceStatus.SUSPENDED)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -383,6 +399,7 @@ def check_record(*, actor: Actor, occurrence: TaskOccurrence, check: CheckIn) ->
             user,
         )
         locked.save(update_fields=["status", "done_at", "device_time", "done_by"])
+        rollups.occurrence_done(locked)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,

@@ -510,3 +510,10 @@ class CheckRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.result}@{self.server_time:%Y-%m-%d %H:%M}"
+
+
+# The statistics rollups live in their own module (written by `rollups` only); imported here so Django
+# registers them with the app.
+from .models_stats import HazardDeadlineStat as HazardDeadlineStat  # noqa: E402
+from .models_stats import HazardMonthStat as HazardMonthStat  # noqa: E402
+from .models_stats import InspectionMonthStat as InspectionMonthStat  # noqa: E402

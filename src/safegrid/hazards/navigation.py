@@ -24,6 +24,7 @@ register(
     NavItem(_("登记隐患"), "hazards:report", icon="camera", group=GROUP, order=31, visible=_reporter),
     NavItem(_("逾期隐患"), "hazards:overdue", icon="clock-exclamation", group=GROUP, order=32),
     NavItem(_("挂牌督办"), "hazards:supervision", icon="flag", group=GROUP, order=33),
+    NavItem(_("隐患统计"), "hazards:stats", icon="chart", group=GROUP, order=35, visible=_reporter),
     NavItem(
         _("“五个一律”审查"), "hazards:five_musts", icon="gavel", group=GROUP, order=34, visible=_regulator
     ),

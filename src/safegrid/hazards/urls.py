@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_inspection, views_supervision
+from . import map_layer, views, views_inspection, views_stats, views_supervision
 
 app_name = "hazards"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("report/", views.hazard_report_view, name="report"),
     path("checks/", views_inspection.my_checks_view, name="my_checks"),
     path("checks/<int:pk>/", views_inspection.check_view, name="check"),
+    path("stats/", views_stats.stats_view, name="stats"),
+    path("map/major-hazards.json", map_layer.major_hazards_json, name="map_major"),
     path("overdue/", views_supervision.OverdueListView.as_view(), name="overdue"),
     path("five-musts/", views_supervision.five_musts_view, name="five_musts"),
     path("supervision/", views_supervision.SupervisionListView.as_view(), name="supervision"),

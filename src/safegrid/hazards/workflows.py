@@ -27,7 +27,7 @@ from safegrid.core.models import User
 from safegrid.core.workflow import NEW, Step, TransitionEvent, Workflow
 from safegrid.notifications.services import notify
 
-from . import permissions
+from . import permissions, rollups
 from .choices import HazardLevel, HazardStatus, Origin
 from .models import HazardTransition, HiddenHazard
 
@@ -280,4 +280,5 @@ HAZARD: Final = Workflow(
     },
     log=HazardTransition,
     log_fk="hazard",
+    after=(rollups.hazard_moved,),  # the statistics rollups, in the move's transaction
 )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -85,6 +86,9 @@ class TransitionEvent(Generic[M]):
     comment: str
     evidence: Any
     log: TransitionLog | None
+    # The object's field values before the move (`audit.snapshot`: FKs as ids, dates as ISO strings);
+    # empty for `create`. Lets a hook that keeps a derived figure take the old contribution away.
+    before: Mapping[str, Any] = dataclass_field(default_factory=dict)
 
 
 Hook = Callable[[TransitionEvent[Any]], None]

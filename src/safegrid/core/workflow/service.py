@@ -132,7 +132,9 @@ def transition(
             after=_audited(workflow, {k: after[k] for k in changed}),
             comment=f"{label}：{comment}" if comment else label,
         )
-        event = TransitionEvent(workflow, locked, action, from_state, to_state, actor, comment, evidence, log)
+        event = TransitionEvent(
+            workflow, locked, action, from_state, to_state, actor, comment, evidence, log, before=before
+        )
         _run_hooks(workflow, step, event)
     return locked
 

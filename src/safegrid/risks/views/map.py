@@ -25,6 +25,7 @@ from safegrid.core.views import ServiceFormView
 from safegrid.enterprises.selectors import enterprise_get
 from safegrid.regions import selectors as region_selectors
 
+from .. import map_layers
 from ..forms.map import SitePlanForm
 from ..models.siteplan import EnterpriseSitePlan
 from ..permissions import can_edit_register
@@ -78,6 +79,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "enterpriseList": reverse("enterprises:enterprise_list"),
             "regionalList": reverse("risks:regional_list"),
         },
+        # Layers other apps add (e.g. open major hidden hazards), switched on by default.
+        "layers": map_layers.layers_for(user),
         "root": roots[0] if roots else None,
         "start": division
         if division.isdigit() and map_data.in_roots(division, roots)
@@ -135,6 +138,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "code": gettext("编号"),
             "name": gettext("名称"),
             "location": gettext("位置"),
+            "layerEmpty": gettext("当前区域没有"),
+            "layerUnplaced": gettext("处无经纬度，未在图上显示"),
         },
     }
     context = {

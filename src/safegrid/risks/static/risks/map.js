@@ -228,6 +228,72 @@
     if (regional) regional.href = cfg.urls.regionalList + "?" + query({ year: state.year, division: code });
   }
 
+  // ---- layers other apps add (risks/map_layers.py): markers over the enterprises, a list beside ----------
+
+  function activeLayers() {
+    var on = {};
+    Array.prototype.forEach.call(document.querySelectorAll('#map-filters input[name="layer"]'), function (box) {
+      on[box.value] = box.checked;
+    });
+    return (cfg.layers || []).filter(function (layer) { return on[layer.key]; });
+  }
+
+  function fetchLayers(code) {
+    return Promise.all(activeLayers().map(function (layer) {
+      return getJSON(layer.url, { division: code })
+        .then(function (data) { return { layer: layer, data: data }; })
+        .catch(function () { return { layer: layer, data: null }; });  // a layer failing leaves the map drawn
+    }));
+  }
+
+  function layerSeries(layers, coordinateSystem) {
+    return layers.filter(function (l) { return l.data; }).map(function (l) {
+      return {
+        name: l.layer.label,
+        type: "scatter",
+        coordinateSystem: coordinateSystem,
+        symbol: l.layer.symbol,
+        symbolSize: 22,
+        symbolOffset: [0, "-50%"],
+        z: 30,
+        itemStyle: { color: l.layer.colour, borderColor: "#ffffff", borderWidth: 1.5 },
+        data: l.data.markers.map(function (m) {
+          return { name: m.name, value: [m.lon, m.lat], lines: m.lines, layerUrl: m.url };
+        })
+      };
+    });
+  }
+
+  function layerLists(layers) {
+    var shown = {};
+    layers.forEach(function (l) { shown[l.layer.key] = l; });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-layer-card]"), function (card) {
+      var entry = shown[card.getAttribute("data-layer-card")];
+      card.classList.toggle("d-none", !entry || !entry.data);
+      if (!entry || !entry.data) return;
+      var list = card.querySelector("[data-layer-list]");
+      list.textContent = "";
+      card.querySelector("[data-layer-count]").textContent = String(entry.data.items.length);
+      entry.data.items.forEach(function (item) {
+        var link = el("a", { className: "list-group-item list-group-item-action py-2", href: item.url }, [
+          el("div", { className: "fw-bold", text: item.text }),
+          el("div", { className: "small text-secondary", text: item.note })
+        ]);
+        list.appendChild(link);
+      });
+      if (!entry.data.items.length) {
+        list.appendChild(el("div", { className: "list-group-item small text-secondary", text: text.layerEmpty + entry.layer.label }));
+      }
+      if (entry.data.unplaced) {
+        list.appendChild(el("div", { className: "list-group-item small text-secondary", text: entry.data.unplaced + " " + text.layerUnplaced }));
+      }
+    });
+  }
+
+  function hideLayerLists() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-layer-card]"), function (card) { card.classList.add("d-none"); });
+  }
+
   // ---- the map -------------------------------------------------------------------------------------
 
   function scatterSeries(rows, coordinateSystem) {
@@ -265,7 +331,11 @@
     var ext = extentOf(pairs.length ? pairs : [[0, 0]], 0.005);
     return {
       animation: false,
-      tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) { return p.name + "\n" + p.seriesName; } },
+      tooltip: {
+        trigger: "item",
+        renderMode: "richText",
+        formatter: function (p) { return p.data && p.data.lines ? p.data.lines.join("\n") : p.name + "\n" + p.seriesName; }
+      },
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: ext.x[0], max: ext.x[1], axisLabel: { formatter: function (v) { return v.toFixed(3) + "°E"; } }, splitLine: { show: false } },
       yAxis: { type: "value", min: ext.y[0], max: ext.y[1], axisLabel: { formatter: function (v) { return v.toFixed(3) + "°N"; } }, splitLine: { show: false } },
@@ -292,7 +362,7 @@
     };
   }
 
-  function renderDivision(div, ents) {
+  function renderDivision(div, ents, layers) {
     $("risk-map").classList.remove("d-none");
     $("plan-view").classList.add("d-none");
     $("plan-toggle").classList.add("d-none");
@@ -320,6 +390,7 @@
               if (r.adjusted) line += "（" + text.adjusted + "，" + text.proposed + "：" + levelLabel(r.proposed) + "）";
               return line;
             }
+            if (p.data && p.data.lines) return p.data.lines.join("\n");
             return p.name + "\n" + p.seriesName;
           }
         },
@@ -358,9 +429,13 @@
           geoIndex: 0,
           data: div.regions.map(function (r) { return { name: r.code, value: r.level || NOT_GRADED }; })
         }].concat(scatterSeries(rows, "geo")).concat(labelled ? [regionLabels(div.regions)] : [])
+          .concat(layerSeries(layers, "geo"))
       };
     } else {
-      option = cartesian(scatterSeries(rows, "cartesian2d"), rows.map(function (r) { return [r[3], r[2]]; }));
+      option = cartesian(
+        scatterSeries(rows, "cartesian2d").concat(layerSeries(layers, "cartesian2d")),
+        rows.map(function (r) { return [r[3], r[2]]; })
+      );
     }
     chart.setOption(option, true);
     $("illustrative-note").classList.toggle("d-none", !div.illustrative);
@@ -378,13 +453,15 @@
     status(text.loading);
     Promise.all([
       getJSON(cfg.urls.divisions, { division: code, year: state.year }),
-      getJSON(cfg.urls.enterprises, { division: code, sector: state.sector, level: state.level })
+      getJSON(cfg.urls.enterprises, { division: code, sector: state.sector, level: state.level }),
+      fetchLayers(code)
     ]).then(function (results) {
       if (token !== loadToken) return;
-      var div = results[0], ents = results[1];
+      var div = results[0], ents = results[1], layers = results[2];
       lastEnterprises = ents;
       breadcrumb(div.path);
-      renderDivision(div, ents);
+      renderDivision(div, ents, layers);
+      layerLists(layers);
       setCounts(ents.counts, true);
       $("counts-title").textContent = div.node.name;
       var childLevel = div.regions.length && div.regions[0].code !== div.node.code;
@@ -582,6 +659,7 @@
     var token = ++loadToken;
     state.enterprise = id;
     placing = null;
+    hideLayerLists();
     status(text.loading);
     getJSON(cfg.urls.points, { enterprise: id }).then(function (data) {
       if (token !== loadToken) return;
@@ -629,7 +707,9 @@
     chart = window.echarts.init($("risk-map"), null, { renderer: "canvas" });
     bar = window.echarts.init($("counts-chart"), null, { renderer: "svg" });
     chart.on("click", function (p) {
-      if (p.seriesType === "map" || p.componentType === "geo") {
+      if (p.data && p.data.layerUrl) {
+        window.location.href = p.data.layerUrl;  // a layer's marker opens what it shows (e.g. the hazard)
+      } else if (p.seriesType === "map" || p.componentType === "geo") {
         var code = p.name;
         var region = lastRegions.filter(function (r) { return r.code === code; })[0];
         if (region && region.code !== state.division) showDivision(region.code, true);

@@ -293,8 +293,8 @@ class StoryBuilder:
                         )
                     return story
                 book, day = self._compile_and_sign(clock, sm, lr, enterprise, day)
-                if story == "filed":
-                    return story
+                if story == "filed" or not reviewing_officers(book):
+                    return "filed"  # waiting for review (nobody holds the reviewing role yet, if no officer)
                 if story == "resubmitted":
                     day = self._review(clock, book, day, accept=False)
                     self._edit(clock, sm, enterprise, self._day(day, 2, 10))

@@ -132,9 +132,10 @@ def _a_list_row_is_a_labelled_card_on_the_phone_and_a_row_on_desktop(browser, li
         _login(page, live_server.url, "county_admin")
         page.goto(live_server.url + "/risks/filings/")
         row = page.locator("table.sg-cards tbody tr").first
-        name, status = row.locator("td").nth(0), row.locator("td").nth(1)
+        cells = row.locator("td:visible")  # the phone hides the code column (d-none d-md-table-cell)
+        name, other = cells.nth(0), cells.nth(1)
         assert name.get_attribute("data-label") == "企业名称"
-        first, second = name.bounding_box(), status.bounding_box()
+        first, second = name.bounding_box(), other.bounding_box()
         assert first is not None and second is not None
         if stacked:  # one above the other, both as wide as the card
             assert second["y"] >= first["y"] + first["height"] - 1

@@ -66,12 +66,12 @@ STORY_WEIGHTS: dict[str, float] = {
 }
 # Stories per run: each is a handful of service calls (and one password check), so the count is capped
 # to keep `safegrid demo` quick; the rest of a larger county stays "never filed".
-MAX_STORIES_PER_SCALE = 48
-MAX_STORIES = 96
+MAX_STORIES_PER_SCALE = 30
+MAX_STORIES = 60
 FIRST_TOWNS = frozenset({"370321001", "370321002"})  # builders.TOWN_A, TOWN_B
 FIRST_TOWNS_SHARE = 0.6
 # Enterprises whose post workers have confirmed (some of) their cards.
-CONFIRMING_ENTERPRISES = 12
+CONFIRMING_ENTERPRISES = 8
 SM_PREFIX, LR_PREFIX, PW_PREFIX = "sm_", "lr_", "pw_"
 USERNAME_PATTERN = r"^(sm|lr)_[0-9]{4,}$|^pw_[0-9]{4,}_[0-9]+$"
 

@@ -27,7 +27,7 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,14 +78,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The concrete field values of a row (FKs as ids, M2M as sorted id lists when saved)."""
+def snapshot(obj: models.Model, exclude: Collection[str] = ()) -> dict[str, Any]:
+    """The concrete field values of a row (FKs as ids, M2M as sorted id lists when saved), without the
+    fields named in `exclude` (large fields an audit entry leaves out, e.g. a filing's frozen book)."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        data[field.attname] = _jsonable(getattr(obj, field.attname))
+        if field.name not in exclude and field.attname not in exclude:
+            data[field.attname] = _jsonable(getattr(obj, field.attname))
     if obj.pk is not None:
         for m2m in obj._meta.many_to_many:
-            data[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
+            if m2m.name not in exclude:
+                data[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
     return data
 
 

@@ -41,6 +41,7 @@ from safegrid.enterprises.choices import (
 from safegrid.enterprises.models import Certificate, Enterprise, EnterpriseSector, OrgUnit, Person
 from safegrid.enterprises.rules import USCC_ALPHABET, make_uscc
 from safegrid.hazards import rollups as hazard_rollups
+from safegrid.jobs.models import Job
 from safegrid.regions.choices import DivisionLevel
 from safegrid.regions.models import Department, Division, Grid, Sector
 from safegrid.risks.rules import regional as rr
@@ -48,6 +49,7 @@ from safegrid.risks.selectors.points import config_for_division
 from safegrid.risks.services import delegation as delegation_services
 from safegrid.risks.services import regional as regional_services
 
+from . import filings as demo_filings
 from . import geometry, letters, names, risk_registers
 from . import hazards as demo_hazards
 
@@ -342,6 +344,7 @@ class DemoBuilder:
             self._users(towns, grid_of, enterprises, anchors)
             self._risk_registers(plans, enterprises, anchors)
             self._stage_hazards(enterprises)
+            self._stage_filings(enterprises, anchors)
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -352,6 +355,19 @@ class DemoBuilder:
         hazard_rollups.rebuild(actor=ACTOR)
         comment = "隐患：" + "，".join(f"{k} {v}" for k, v in counts.items())
         self._stage("hazards", sum(counts.values()), comment, started)
+
+    def _stage_filings(self, enterprises: list[Enterprise], anchors: dict[str, Any]) -> None:
+        """A year of the programme: books in every state, register edits, workers' card receipts."""
+        started = time.monotonic()
+        stories = demo_filings.build(
+            seed=self.seed,
+            today=self.today,
+            enterprises=list(enumerate(enterprises)),
+            scale=self.scale,
+            skip=[anchors["ent_a"].pk, anchors["ent_b"].pk],
+        )
+        self.summary.counts.update({f"filings_{k}": v for k, v in sorted(stories.counts.items())})
+        self._stage("filings", sum(stories.counts.values()), stories.comment(), started)
 
     def _stage(self, stage: str, count: int, comment: str, started: float) -> None:
         self.summary.counts[stage] = count
@@ -1026,8 +1042,15 @@ def county_occupied() -> bool:
     return Enterprise.objects.exists() or Division.objects.exists()
 
 
+def _demo_users() -> models.QuerySet[User]:
+    """The fixed demo logins and the accounts the filing stories created (sm_/lr_/pw_NNNN)."""
+    return User.objects.filter(
+        models.Q(username__in=demo_usernames()) | models.Q(username__regex=demo_filings.USERNAME_PATTERN)
+    )
+
+
 def conflicting_usernames() -> list[str]:
-    return sorted(User.objects.filter(username__in=demo_usernames()).values_list("username", flat=True))
+    return sorted(_demo_users().values_list("username", flat=True))
 
 
 def _delete(qs: models.QuerySet[Any]) -> int:
@@ -1056,7 +1079,10 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
             for kind in (OrgUnitKind.POST, OrgUnitKind.TEAM, OrgUnitKind.WORKSHOP, OrgUnitKind.COMPANY):
                 units += _delete(OrgUnit.objects.filter(kind=kind, **in_county))
             counts["org_units"] = units
-            counts["users"] = _delete(User.objects.filter(username__in=demo_usernames()))
+            users = _demo_users()
+            # The book renderings the filing stories queued name their compiler (PROTECT).
+            Job.objects.filter(created_by__in=users).delete()
+            counts["users"] = _delete(users)
             counts["enterprises"] = _delete(Enterprise.objects.filter(division__code__startswith=COUNTY_CODE))
             counts["grids"] = _delete(Grid.objects.filter(division__code__startswith=COUNTY_CODE))
             divisions = 0

@@ -80,14 +80,15 @@ LEVEL_WEIGHTS: dict[str, tuple[float, float, float, float]] = {
     "M": (0.12, 0.06, 0.45, 0.37),
     "L": (0.0, 0.02, 0.30, 0.68),
 }
-# Major risks concentrate in few enterprises (major hazard installations, key processes): only
-# this share of the enterprises of a sector can have a level-1 point at all.
-MAJOR_CAPABLE_SHARE: dict[str, float] = {
-    "hazardous_chemicals": 0.35,
-    "civil_explosives": 0.4,
-    "non_coal_mine": 0.3,
+# The enterprise's highest level (the colour it carries on the county's map and lists) is drawn first,
+# so the county looks like a real one a year into the programme: few red enterprises (major hazard
+# installations), some orange, most yellow or blue. Chemical plants, explosives and mines lean
+# dangerous. Over the demo's sector mix this gives about red 2 %, orange 10 %, yellow 35 %, blue 53 %.
+ENTERPRISE_LEVEL_WEIGHTS: dict[bool, tuple[float, float, float, float]] = {
+    True: (0.06, 0.25, 0.45, 0.24),  # a dangerous sector first
+    False: (0.01, 0.07, 0.33, 0.59),
 }
-MAJOR_CAPABLE_DEFAULT = 0.08
+DANGER_RANK = {"H": 0, "M": 1, "L": 2}
 # Sectors whose points lean one band more dangerous (chemical plants, explosives, mines).
 DANGEROUS_SECTORS = frozenset({"hazardous_chemicals", "civil_explosives", "non_coal_mine"})
 # Pick weights of catalogue entries: the main sector's points first, then the second sector's.
@@ -306,14 +307,23 @@ class RegisterBuilder:
         # Sector points first, in catalogue order: the register reads like one written by hand.
         return sorted(chosen, key=lambda sc: (sc[1] == "", order[sc[0].name]))
 
-    def _target_level(self, spec: PointSpec, sector: str, major_capable: bool) -> int:
-        weights = LEVEL_WEIGHTS[spec.danger]
-        if not major_capable:
-            weights = (0.0, *weights[1:])
-        level = int(self.rng.choices(methods.LEVELS, weights=weights)[0])
-        if sector in DANGEROUS_SECTORS and level > 2 and spec.danger != "L" and self.rng.random() < 0.12:
-            level -= 1
-        return level
+    def _enterprise_level(self, target: RegisterTarget) -> int:
+        weights = ENTERPRISE_LEVEL_WEIGHTS[target.sectors[0] in DANGEROUS_SECTORS]
+        return int(self.rng.choices(methods.LEVELS, weights=weights)[0])
+
+    def _point_levels(self, specs: Sequence[tuple[PointSpec, str]], highest: int) -> list[int]:
+        """Each point's level: drawn by the point's danger, never above the enterprise's highest level,
+        and the most dangerous point of the register reaches it."""
+        levels = []
+        for spec, sector in specs:
+            level = int(self.rng.choices(methods.LEVELS, weights=LEVEL_WEIGHTS[spec.danger])[0])
+            if sector in DANGEROUS_SECTORS and level > 2 and spec.danger != "L" and self.rng.random() < 0.12:
+                level -= 1
+            levels.append(max(level, highest))
+        if highest not in levels:
+            worst = min(range(len(specs)), key=lambda n: (DANGER_RANK[specs[n][0].danger], n))
+            levels[worst] = highest
+        return levels
 
     def _inputs(self, method: str, level: int, c: int) -> rules.AssessmentResult:
         inputs = self.rng.choice(input_choices(method, level, c, self.config))
@@ -343,9 +353,12 @@ class RegisterBuilder:
                 dt.datetime.combine(assessed_on, dt.time(rng.randint(8, 16), rng.choice((0, 15, 30, 45))))
             )
             complete = target.enterprise_id in self.complete
-            major_capable = rng.random() < MAJOR_CAPABLE_SHARE.get(target.sectors[0], MAJOR_CAPABLE_DEFAULT)
             enterprise_levels: list[int] = []
-            for number, (spec, sector) in enumerate(self._point_specs(target), start=1):
+            specs = self._point_specs(target)
+            point_levels = self._point_levels(specs, self._enterprise_level(target))
+            for number, ((spec, _sector), top_level) in enumerate(
+                zip(specs, point_levels, strict=True), start=1
+            ):
                 workshop = self._workshop(org, spec)
                 point = RiskPoint(
                     enterprise_id=target.enterprise_id,
@@ -368,7 +381,6 @@ class RegisterBuilder:
                 else:
                     k = min(len(spec.factors), rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5)))
                     picked = sorted(rng.sample(range(len(spec.factors)), k))
-                top_level = self._target_level(spec, sector, major_capable)
                 worst = max(picked, key=lambda i: (spec.factors[i].c, -i))
                 point_factors: dict[int, HazardFactor] = {}
                 levels: list[int] = []

@@ -111,7 +111,7 @@ def transition(
         from_state = workflow.state_of(locked)
         to_state = _target(workflow, from_state, action)
         _check_actor(workflow, step, locked, action, actor, comment)
-        before = audit.snapshot(locked)
+        before = audit.snapshot(locked, workflow.audit_exclude)
         for name, value in changes.items():
             setattr(locked, name, value)
         setattr(locked, workflow.field, to_state)
@@ -119,7 +119,7 @@ def transition(
             prepare(locked)
         locked.full_clean()
         locked.save()
-        after = audit.snapshot(locked)
+        after = audit.snapshot(locked, workflow.audit_exclude)
         noisy = {f.attname for f in workflow.model._meta.concrete_fields if getattr(f, "auto_now", False)}
         changed = sorted(k for k in after if k not in noisy and before.get(k) != after.get(k))
         log = _write_log(workflow, locked, action, from_state, to_state, actor, comment, evidence)
@@ -169,7 +169,7 @@ def create(
             actor=actor,
             action=AuditAction.CREATE,
             obj=obj,
-            after=_audited(workflow, audit.snapshot(obj)),
+            after=audit.snapshot(obj, workflow.audit_exclude),
             comment=f"{label}：{comment}" if comment else label,
         )
         event = TransitionEvent(workflow, obj, action, NEW, to_state, actor, comment, evidence, log)

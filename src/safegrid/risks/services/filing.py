@@ -309,8 +309,8 @@ def filing_book_render(*, actor: Actor, filing_id: int, status: str, job_id: int
     waits for this job (a later step has queued a newer rendering otherwise) — "" when it was dropped.
     """
     filing = RiskRegisterFiling.objects.select_related("enterprise").filter(pk=filing_id).first()
-    if filing is None:
-        return ""
+    if filing is None or (job_id is not None and filing.book_job_id != job_id):
+        return ""  # gone, or a later step already queued a newer rendering: do not render this one
     departments = list(filing.departments.all())
     content = render_register_pdf(filing.snapshot, book_info(filing, departments, status=status))
     with transaction.atomic():

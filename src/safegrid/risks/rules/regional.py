@@ -65,10 +65,13 @@ INDEX_PLACES: Final = Decimal("0.0001")
 
 # Configurable defaults (not statutory; see the module doc). Weights per enterprise level 1–4.
 DEFAULT_WEIGHTS: Final = (Decimal("1"), Decimal("0.5"), Decimal("0.2"), Decimal("0"))
-# Minimum index for levels 1 (red), 2 (orange), 3 (yellow). Red 0.47: on the demo county at scale 30
-# (where chance no longer moves a town's index) the two chemical-park towns reach 0.47–0.48 and the
-# other towns 0.44–0.45.
-DEFAULT_THRESHOLDS: Final = (Decimal("0.47"), Decimal("0.4"), Decimal("0.2"))
+# Minimum index for levels 1 (red), 2 (orange), 3 (yellow), set for a county a year into the programme
+# (enterprises' highest levels about red 2 %, orange 10 %, yellow 35 %, blue 53 %): such a county's index is
+# about 0.14, a town whose enterprises lean to chemicals or mines reaches 0.18–0.22 (orange), a village
+# built around a chemical park or a cluster of major-risk plants 0.3 and more (red); a village of low-risk
+# workshops stays under 0.1 (blue). The first defaults (0.47 / 0.4 / 0.2) were set on a demo where one
+# enterprise in eight was major-risk; on a realistic mix they coloured every town the same.
+DEFAULT_THRESHOLDS: Final = (Decimal("0.3"), Decimal("0.18"), Decimal("0.1"))
 DEFAULT_MIN_BASE: Final = 5
 DEFAULTS_SOURCE: Final = "configurable default"
 

@@ -49,7 +49,7 @@ def test_the_list_opens_the_adjust_form_and_shows_basis_and_due_date(mapped: Wor
     body = page.content.decode()
     assert f'href="{adjust}"' in body and "确定/调整" in body
     assert "5 天后到期" in body and row.next_review_on.isoformat() in body
-    assert "风险指数 1 ≥ 红色阈值 0.47" in body  # the basis (also under the name on a phone)
+    assert "风险指数 1 ≥ 红色阈值 0.3" in body  # the basis (also under the name on a phone)
     town = login(mapped.user("town_a")).get(reverse("risks:regional_list"), {"year": 2026}).content.decode()
     assert adjust not in town and "确定/调整" not in town  # a town reads; its rows lead to the map
     assert f"{reverse('risks:map')}?division={row.division_id}" in town

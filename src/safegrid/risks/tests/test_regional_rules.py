@@ -12,7 +12,7 @@ from safegrid.risks.rules import regional as rr
 from safegrid.risks.rules.regional import Rule
 
 D = Decimal
-# Defaults: weights 1 / 0.5 / 0.2 / 0, thresholds red 0.47, orange 0.4, yellow 0.2, base floor 5.
+# Defaults: weights 1 / 0.5 / 0.2 / 0, thresholds red 0.3, orange 0.18, yellow 0.1, base floor 5.
 
 
 @pytest.mark.parametrize(
@@ -22,25 +22,25 @@ D = Decimal
         ({}, 7, "0", 4, Rule.NO_DATA),  # enterprises exist but none is assessed
         ({4: 0, 3: 0}, 2, "0", 4, Rule.NO_DATA),  # zero counts are no data
         ({4: 5}, 0, "0", 4, Rule.INDEX_BLUE),  # low risk weighs nothing
-        ({3: 4}, 0, "0.16", 4, Rule.INDEX_BLUE),  # 0.8 / base floor 5
-        ({3: 5}, 0, "0.2", 3, Rule.INDEX_YELLOW),  # exactly the yellow threshold
-        ({3: 10, 2: 1}, 0, "0.2273", 3, Rule.INDEX_YELLOW),  # 2.5 / 11, rounded to 4 places
-        ({2: 4, 4: 1}, 0, "0.4", 2, Rule.INDEX_ORANGE),  # exactly the orange threshold
-        ({2: 2, 3: 2, 4: 1}, 0, "0.28", 3, Rule.INDEX_YELLOW),
-        ({1: 1, 2: 2, 4: 1}, 0, "0.4", 2, Rule.INDEX_ORANGE),  # 2 / base floor 5
-        ({1: 47, 4: 53}, 0, "0.47", 1, Rule.INDEX_RED),  # exactly the red threshold
-        ({1: 46, 2: 1, 4: 53}, 0, "0.465", 2, Rule.INDEX_ORANGE),
-        ({1: 2, 2: 1, 4: 2}, 0, "0.5", 1, Rule.INDEX_RED),
+        ({3: 2}, 0, "0.08", 4, Rule.INDEX_BLUE),  # 0.4 / base floor 5
+        ({3: 9, 4: 11}, 0, "0.09", 4, Rule.INDEX_BLUE),
+        ({3: 10, 4: 10}, 0, "0.1", 3, Rule.INDEX_YELLOW),  # exactly the yellow threshold
+        ({3: 8, 4: 2}, 0, "0.16", 3, Rule.INDEX_YELLOW),
+        ({3: 9, 4: 1}, 0, "0.18", 2, Rule.INDEX_ORANGE),  # exactly the orange threshold
+        ({3: 10, 2: 1}, 0, "0.2273", 2, Rule.INDEX_ORANGE),  # 2.5 / 11, rounded to 4 places
+        ({1: 29, 4: 71}, 0, "0.29", 2, Rule.INDEX_ORANGE),
+        ({1: 30, 4: 70}, 0, "0.3", 1, Rule.INDEX_RED),  # exactly the red threshold
+        ({2: 3, 4: 2}, 0, "0.3", 1, Rule.INDEX_RED),  # 1.5 / base floor 5
+        ({1: 1, 2: 2, 4: 1}, 0, "0.4", 1, Rule.INDEX_RED),  # 2 / base floor 5
         ({1: 5, 2: 4}, 0, "0.7778", 1, Rule.INDEX_RED),  # a cluster of major risks in a village
-        ({2: 3, 3: 1, 1: 1}, 0, "0.54", 1, Rule.INDEX_RED),
-        # one level-1 enterprise alone is far from red: the base floor, then density
-        ({1: 1}, 0, "0.2", 3, Rule.INDEX_YELLOW),
+        # one level-1 enterprise alone is not red: the base floor, then density
+        ({1: 1}, 0, "0.2", 2, Rule.INDEX_ORANGE),
         ({1: 1, 4: 19}, 0, "0.05", 3, Rule.SERIOUS_PRESENT),  # never blue with a major risk in it
         ({1: 1, 4: 99}, 3, "0.01", 3, Rule.SERIOUS_PRESENT),
-        ({2: 1}, 0, "0.1", 3, Rule.SERIOUS_PRESENT),  # one large risk in a tiny village: not blue
+        ({2: 1}, 0, "0.1", 3, Rule.INDEX_YELLOW),  # one large risk in a tiny village: 0.5 / 5
         ({2: 1, 3: 3, 4: 40}, 0, "0.025", 3, Rule.SERIOUS_PRESENT),
         ({3: 1, 4: 40}, 0, "0.0049", 4, Rule.INDEX_BLUE),  # 0.2 / 41 rounded half up
-        ({1: 9, 2: 48, 3: 37, 4: 0}, 9, "0.4298", 2, Rule.INDEX_ORANGE),  # a demo town at scale 1
+        ({1: 11, 2: 59, 3: 195, 4: 311}, 0, "0.138", 3, Rule.INDEX_YELLOW),  # the demo county at scale 1
     ],
 )
 def test_propose_table(counts: dict[int, int], unassessed: int, index: str, level: int, rule: Rule) -> None:
@@ -52,12 +52,12 @@ def test_propose_table(counts: dict[int, int], unassessed: int, index: str, leve
 @pytest.mark.parametrize(
     ("value", "level"),
     [
-        ("0.47", 1),
-        ("0.4699", 2),
-        ("0.4", 2),
-        ("0.3999", 3),
-        ("0.2", 3),
-        ("0.1999", 4),
+        ("0.3", 1),
+        ("0.2999", 2),
+        ("0.18", 2),
+        ("0.1799", 3),
+        ("0.1", 3),
+        ("0.0999", 4),
         ("0", 4),
         ("3", 1),
     ],
@@ -74,29 +74,29 @@ def test_index_is_rounded_before_it_is_compared() -> None:
 
 
 def test_county_configuration_changes_the_colour() -> None:
-    counts = {1: 1, 2: 2, 4: 1}  # index 0.4 with the defaults: orange
+    counts = {2: 2, 3: 1}  # index 1.2 / base floor 5 = 0.24 with the defaults: orange
     assert rr.propose(counts).level == 2
-    stricter = rr.RegionalConfig(thresholds=(D("0.4"), D("0.3"), D("0.1")))
+    stricter = rr.RegionalConfig(thresholds=(D("0.2"), D("0.15"), D("0.05")))
     assert rr.propose(counts, config=stricter).level == 1
-    small_base = rr.RegionalConfig(min_base=1)  # 2 / 4 = 0.5
+    small_base = rr.RegionalConfig(min_base=1)  # 1.2 / 3 = 0.4
     assert rr.propose(counts, config=small_base).rule == Rule.INDEX_RED
     heavier = rr.RegionalConfig(weights=(D("2"), D("1"), D("0.5"), D("0")))
     assert rr.propose({3: 2}, config=heavier).index == D("0.2")
 
 
 def test_basis_holds_inputs_index_thresholds_and_the_deciding_clause() -> None:
-    basis = rr.propose({1: 2, 4: 3}, unassessed=1).basis()
+    basis = rr.propose({2: 2, 4: 3}, unassessed=1).basis()
     assert basis == {
         "method": "REGIONAL/2",
         "rule": "index_orange",
-        "enterprises": {"1": 2, "2": 0, "3": 0, "4": 3},
+        "enterprises": {"1": 0, "2": 2, "3": 0, "4": 3},
         "assessed": 5,
         "unassessed": 1,
         "weights": {"1": "1", "2": "0.5", "3": "0.2", "4": "0"},
         "min_base": 5,
         "base": 5,
-        "index": "0.4",
-        "thresholds": {"1": "0.47", "2": "0.4", "3": "0.2"},
+        "index": "0.2",
+        "thresholds": {"1": "0.3", "2": "0.18", "3": "0.1"},
         "index_level": 2,
         "terms": {"major_hazard_sources": None, "accidents": None},
     }
@@ -110,7 +110,7 @@ def test_extra_terms_are_recorded_and_weighted_only_when_supplied() -> None:
     assert connected.basis()["terms"]["major_hazard_sources"] == {"count": 2, "weight": "0"}
     weighted = rr.RegionalConfig(extra_weights={rr.ExtraTerm.MAJOR_HAZARD_SOURCES: D("0.5")})
     proposal = rr.propose({3: 5}, extra={rr.ExtraTerm.MAJOR_HAZARD_SOURCES: 2}, config=weighted)
-    assert (proposal.index, proposal.level) == (D("0.4"), 2)  # (1 + 1) / 5
+    assert (proposal.index, proposal.level) == (D("0.4"), 1)  # (1 + 1) / 5
     only_hazards = rr.propose({}, extra={rr.ExtraTerm.ACCIDENTS: 1})
     assert only_hazards.rule == Rule.INDEX_BLUE  # data present, so not "no data"
 

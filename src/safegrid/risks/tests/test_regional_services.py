@@ -56,13 +56,13 @@ def test_propose_colours_the_tiny_world(world: World) -> None:
     found = rows()
     assert set(found) == {world.town_a.pk, world.village_a.pk, world.town_b.pk, world.village_b.pk}
     for code in (world.town_a.pk, world.village_a.pk):
-        # one level-1 enterprise over the base floor of 5: index 0.2, exactly the yellow threshold
-        assert (found[code].proposed_level, found[code].level) == (3, 3)
+        # one level-1 enterprise over the base floor of 5: index 0.2, over the orange threshold 0.18
+        assert (found[code].proposed_level, found[code].level) == (2, 2)
         basis = found[code].proposal_basis
-        assert (basis["rule"], basis["index"], basis["base"]) == ("index_yellow", "0.2", 5)
+        assert (basis["rule"], basis["index"], basis["base"]) == ("index_orange", "0.2", 5)
         assert basis["enterprises"] == {"1": 1, "2": 0, "3": 0, "4": 0}
         assert found[code].method_version == "REGIONAL/2"
-        assert found[code].next_review_on == rr.next_review(3, timezone.localdate())  # yearly
+        assert found[code].next_review_on == rr.next_review(2, timezone.localdate())  # quarterly
     for code in (world.town_b.pk, world.village_b.pk):
         assert (found[code].proposed_level, found[code].level) == (4, 4)
         assert found[code].proposal_basis["rule"] == "no_data"
@@ -135,14 +135,14 @@ def test_rerun_updates_proposals_but_keeps_a_decided_level(world: World) -> None
     decided = regional_services.regional_adjust(
         actor=county_admin, regional_risk=rows()[world.town_b.pk], level=2, reason="辖区内有在建重点工程"
     )
-    graded_point(world.ent_a, "RP-1", 1)  # index 1 / base floor 5 = 0.2: yellow
-    graded_point(world.ent_b, "RP-B", 1)
+    graded_point(world.ent_a, "RP-1", 1)  # index 1 / base floor 5 = 0.2: orange
+    graded_point(world.ent_b, "RP-B", 3)  # 0.2 / 5 = 0.04: blue
     result = regional_services.regional_propose(actor=SYSTEM, year=YEAR)
     assert (result.created, result.updated, result.unchanged) == (0, 4, 0)
     found = rows()
-    assert (found[world.town_a.pk].proposed_level, found[world.town_a.pk].level) == (3, 3)
+    assert (found[world.town_a.pk].proposed_level, found[world.town_a.pk].level) == (2, 2)
     town_b = found[world.town_b.pk]
-    assert (town_b.proposed_level, town_b.level, town_b.adjusted) == (3, 2, True)
+    assert (town_b.proposed_level, town_b.level, town_b.adjusted) == (4, 2, True)
     assert town_b.reason == "辖区内有在建重点工程" and town_b.decided_by == county_admin
     assert town_b.decided_at == decided.decided_at
     again = regional_services.regional_propose(actor=SYSTEM, year=YEAR)
@@ -158,11 +158,11 @@ def test_regional_settings_are_saved_audited_and_checked(world: World) -> None:
     entry = AuditEntry.objects.filter(object_type="risks.risksettings").latest("id")
     assert entry.actor == admin and entry.action == "create"
     regional_services.regional_settings_save(
-        actor=admin, county_code=world.county.pk, data={"regional_yellow": Decimal("0.1")}
+        actor=admin, county_code=world.county.pk, data={"regional_yellow": Decimal("0.12")}
     )
     entry = AuditEntry.objects.filter(object_type="risks.risksettings").latest("id")
     assert entry.action == "update" and set(entry.after) == {"regional_yellow"}
-    assert RiskSettings.objects.get(county=world.county).regional_yellow == Decimal("0.1")
+    assert RiskSettings.objects.get(county=world.county).regional_yellow == Decimal("0.12")
     with pytest.raises(ValidationError) as exc:
         regional_services.regional_settings_save(
             actor=admin, county_code=world.county.pk, data={"regional_orange": Decimal("0.7")}
@@ -250,6 +250,6 @@ def test_command_runs_the_yearly_proposal(world: World) -> None:
     out = StringIO()
     call_command("regional_risk", "propose", "--year", "2027", stdout=out)
     assert "新建 4" in out.getvalue() and "REGIONAL/2" in out.getvalue()
-    assert rows(2027)[world.town_a.pk].level == 3
+    assert rows(2027)[world.town_a.pk].level == 2
     entry = AuditEntry.objects.filter(object_type="risks.regionalrisk").latest("id")
     assert entry.actor_label == "system:regional_risk"

@@ -22,7 +22,7 @@ def test_regional_list_and_adjust_show_the_basis_in_words(mapped: World, login: 
     row = RegionalRisk.objects.get(division=mapped.town_a, year=2026)
     body = client.get(reverse("risks:regional_adjust", args=[row.pk])).content.decode()
     assert "辖区 1 家已评估企业中重大 1 家" in body
-    assert "风险指数 1 ≥ 红色阈值 0.47 → 重大风险（红）" in body
+    assert "风险指数 1 ≥ 红色阈值 0.3 → 重大风险（红）" in body
     assert "REGIONAL/2" in body
     listed = client.get(reverse("risks:regional_list"), {"year": 2026}).content.decode()
     assert "风险指数 1 ≥ 红色阈值 0.47" in listed and "REGIONAL/2" in listed

@@ -81,10 +81,13 @@ def _cases() -> list[Case]:
         Case("dept_chem", "map div county", divisions, {"division": COUNTY}),
         Case("dept_chem", "map ent county", enterprises, {"division": COUNTY}),
         Case("dept_chem", "filings p1", filings, {}),
+        Case("dept_chem", "points p1", points, {}),
+        Case("dept_chem", "points p50", points, {"page": "50"}),
         Case("town_a", "map div town", divisions, {"division": TOWN_A}),
         Case("town_a", "map ent town", enterprises, {"division": TOWN_A}),
         Case("town_a", "filings p1", filings, {}),
         Case("town_a", "points p1", points, {}),
+        Case("town_a", "points p50", points, {"page": "50"}),
     ]
 
 

@@ -161,6 +161,70 @@ def test_newest_submitted_filing_is_kept_beside_the_register(world: World) -> No
     assert (row.submitted_filing_pk, row.submitted_status) == (None, "")
 
 
+def _buckets_from_rows(user: Any) -> dict[str, int]:
+    """The filing-status buckets counted from the annotated list itself (the slow way)."""
+    rows = list(filing_selectors.filing_status_list(user))
+    counts = {"total": len(rows), "none": 0, "filed": 0, "accepted": 0, "returned": 0, "outdated": 0}
+    for row in rows:
+        counts[row.filing_status or "none"] += 1
+        counts["outdated"] += bool(row.filing_outdated)
+    return counts
+
+
+@pytest.mark.django_db
+def test_filing_status_counts_follow_filings_and_register_changes_per_scope(world: World) -> None:
+    users = ("county_admin", "town_a", "town_b", "dept_chem", "grid_a", "ent_a", "outsider")
+
+    def check() -> dict[str, int]:
+        for name in users:
+            user = world.user(name)
+            assert filing_selectors.filing_status_counts(user) == _buckets_from_rows(user), name
+        return filing_selectors.filing_status_counts(world.user("county_admin"))
+
+    before = check()
+    graded_point(world.ent_a, "R-1", 2)
+    graded_point(world.ent_b, "R-B", 3)
+    current = RegisterRevision.objects.get(enterprise=world.ent_a).revision
+    filed = _filing(world.ent_a, 1, "filed", current)
+    after_filing = check()
+    assert after_filing["filed"] == before["filed"] + 1 and after_filing["none"] == before["none"] - 1
+    filed.status = "returned"
+    filed.save()
+    assert check()["returned"] == before["returned"] + 1
+    graded_point(world.ent_a, "R-2", 3)  # the register moves on after the book was compiled
+    assert check()["outdated"] == before["outdated"] + 1
+    _filing(world.ent_b, 1, "accepted", RegisterRevision.objects.get(enterprise=world.ent_b).revision)
+    counts = check()
+    assert (counts["accepted"], counts["none"]) == (before["accepted"] + 1, before["none"] - 2)
+    filed.delete()
+    assert check()["returned"] == before["returned"]
+
+
+@pytest.mark.django_db
+def test_filing_status_list_counts_from_buckets_in_a_bounded_number_of_queries(
+    world: World, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    graded_point(world.ent_a, "R-1", 2)
+    _filing(world.ent_a, 1, "filed", RegisterRevision.objects.get(enterprise=world.ent_a).revision)
+    client = login(world.user("county_admin"))
+    url = reverse("risks:filing_status")
+    client.get(url)
+    # Sign-in, scope, the filter choices, two counts, the page and its sectors, the bell, the session.
+    with django_assert_max_num_queries(13):
+        response = client.get(url, {"status": "filed"})
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 1
+    assert [r["object"].pk for r in response.context["rows"]] == [world.ent_a.pk]
+    narrowed = client.get(url, {"division": world.town_b.code})  # a filter the buckets do not count
+    assert narrowed.context["paginator"].count == len(
+        [
+            e
+            for e in filing_selectors.filing_status_list(world.user("county_admin"))
+            if e.division_id.startswith(world.town_b.code)
+        ]
+    )
+
+
 # ---- the cached map layer ----------------------------------------------------------------------------
 
 

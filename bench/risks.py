@@ -81,10 +81,13 @@ def _cases() -> list[Case]:
         Case("dept_chem", "map div county", divisions, {"division": COUNTY}),
         Case("dept_chem", "map ent county", enterprises, {"division": COUNTY}),
         Case("dept_chem", "filings p1", filings, {}),
+        Case("dept_chem", "points p1", points, {}),
+        Case("dept_chem", "points p50", points, {"page": "50"}),
         Case("town_a", "map div town", divisions, {"division": TOWN_A}),
         Case("town_a", "map ent town", enterprises, {"division": TOWN_A}),
         Case("town_a", "filings p1", filings, {}),
         Case("town_a", "points p1", points, {}),
+        Case("town_a", "points p50", points, {"page": "50"}),
     ]
 
 
@@ -136,7 +139,7 @@ def _rows(case: Case, client: Any) -> str:
 def _print_table(results: list[tuple[Result, str]], before: dict[tuple[str, str], dict[str, Any]]) -> None:
     header = (
         f"{'user':<13} {'case':<15} {'p50 ms':>8} {'p95 ms':>8} {'SQL p50':>8} {'SQL p95':>8} "
-        f"{'ratio':>6} {'target':>9} {'q':>3} {'size':>9}  result  url"
+        f"{'ratio':>6} {'target':>9} {'q':>3} {'size':>9} {'CPU p50':>8}  result  url"
     )
     print()
     print(header)
@@ -148,7 +151,8 @@ def _print_table(results: list[tuple[Result, str]], before: dict[tuple[str, str]
         target = f"{page_target:.0f}/{sql_target:.0f}" if sql_target else f"{page_target:.0f}"
         print(
             f"{r.user:<13} {r.label:<15} {r.page_p50_ms:>8.1f} {r.page_p95_ms:>8.1f} {r.sql_p50_ms:>8.1f} "
-            f"{r.sql_p95_ms:>8.1f} {ratio:>6} {target:>9} {r.queries:>3} {size:>9}  {verdict:<6}  {r.url}"
+            f"{r.sql_p95_ms:>8.1f} {ratio:>6} {target:>9} {r.queries:>3} {size:>9} {r.cpu_p50_ms or 0:>8.1f}  "
+            f"{verdict:<6}  {r.url}"
         )
         old = before.get((r.user, r.label))
         if old:

@@ -29,8 +29,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.functional import Promise
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -121,6 +124,23 @@ class BoundFilter:
     hidden: bool = False
     problem: str = ""  # why the value cannot be applied (the list is then empty and says so)
 
+    @property
+    def options_html(self) -> SafeString:
+        """The drop-down's `<option>`s, the chosen one selected. Built here rather than by a template
+        loop: a county's division and grid filters hold hundreds of options, and a template renders
+        each in several nodes."""
+        return options_html(self.choices or (), self.value)
+
+
+def options_html(choices: Iterable[tuple[str, str]], chosen: str) -> SafeString:
+    parts = []
+    for value, label in choices:
+        selected = " selected" if value == chosen else ""
+        parts.append(
+            f'<option value="{conditional_escape(value)}"{selected}>{conditional_escape(label)}</option>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308  # every value and label escaped above
+
 
 @dataclass
 class Header:
@@ -136,6 +156,26 @@ class Cell:
     html: SafeString | None
     url: str | None
     css: str
+
+    def text(self) -> str:
+        """The value as `{{ value|default_if_none:"" }}` shows it: local time, localized, escaped."""
+        if self.value is None:
+            return ""
+        return str(conditional_escape(str(localize(template_localtime(self.value)))))
+
+    def td(self) -> str:
+        if self.html is not None:
+            inner = str(self.html)
+        elif self.url:
+            inner = f'<a href="{conditional_escape(self.url)}">{self.text()}</a>'
+        else:
+            inner = self.text()
+        return f'<td class="{conditional_escape(self.css)}">{inner}</td>'
+
+
+def cells_html(cells: Iterable[Cell]) -> SafeString:
+    """A row's `<td>`s, built in Python: 25 rows × 10 cells are ~1,500 template nodes otherwise."""
+    return mark_safe("".join(cell.td() for cell in cells))  # noqa: S308  # Cell.td escapes its parts
 
 
 DEEP_OFFSET = 200  # from here on a page first walks only the sort keys, then fetches its rows
@@ -306,7 +346,7 @@ class ScopedListView(LoginRequiredMixin, View):
                 )
                 for c in self.table_columns()
             ]
-            rows.append({"object": obj, "url": url, "cells": cells})
+            rows.append({"object": obj, "url": url, "cells": cells, "cells_html": cells_html(cells)})
         return rows
 
     def export_rows(self, qs: QuerySet[Any]) -> Iterator[list[Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -399,3 +400,23 @@ def test_person_list_filtered_by_enterprise(world, login):
     )
     assert [r["object"].name for r in response.context["rows"]] == ["赵架子工"]
     assert "乙建筑工程有限公司" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_list_renders_rows_and_filters_escaped_in_constant_queries(
+    world: Any, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    from safegrid.core.services import object_update
+
+    object_update(actor=world.user("county_admin"), obj=world.ent_a, data={"name": "<b>甲化工</b>有限公司"})
+    client = login(world.user("county_admin"))
+    url = reverse("enterprises:enterprise_list")
+    client.get(url)
+    # Sign-in and scope, four filter choices, COUNT, the page, its sectors, the bell, the session.
+    with django_assert_max_num_queries(13):
+        response = client.get(url, {"division": world.town_a.code})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;b&gt;甲化工&lt;/b&gt;有限公司" in html and "<b>甲化工</b>" not in html
+    assert f'<option value="{world.town_a.code}" selected>' in html
+    assert f'href="{reverse("enterprises:enterprise_detail", args=[world.ent_a.pk])}"' in html

@@ -140,12 +140,18 @@ class RiskPoint(models.Model):
     level_method_version = models.CharField(_("定级方法"), max_length=80, blank=True, editable=False)
     qr_token = models.CharField(max_length=32, unique=True, default=new_qr_token, editable=False)
     active = models.BooleanField(_("在用"), default=True)
+    # The hazard factors and control measures in use, kept beside the point by `services.revision` in the
+    # transaction that changes them (as the register counters are), so the list shows and sorts them
+    # from the row and an index instead of counting ~750,000 rows.
+    factor_count = models.PositiveIntegerField(_("危险源数"), default=0, editable=False)
+    measure_count = models.PositiveIntegerField(_("管控措施数"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_rule = point_scope()
-    # Computed by services.points.risk_point_recompute_level from the assessments; object_update refuses them.
-    derived_fields = ("level", "level_method_version", "qr_token")
+    # level/level_method_version: computed by services.points.risk_point_recompute_level from the
+    # assessments; the two counts by services.revision. object_update refuses them all.
+    derived_fields = ("level", "level_method_version", "qr_token", "factor_count", "measure_count")
 
     class Meta:
         verbose_name = _("风险点")
@@ -176,6 +182,8 @@ class RiskPoint(models.Model):
             models.Index(fields=["name", "id"], name="risk_point_name_id_idx"),
             models.Index(fields=["level", "id"], name="risk_point_level_id_idx"),
             models.Index(fields=["type", "id"], name="risk_point_type_id_idx"),
+            models.Index(fields=["factor_count", "id"], name="risk_point_factors_id_idx"),
+            models.Index(fields=["measure_count", "id"], name="risk_point_measures_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -255,6 +255,7 @@ def hazard_factor_remove(*, actor: Actor, factor: HazardFactor) -> None:
     _may_edit(actor, factor.risk_point.enterprise_id)
     point = factor.risk_point
     with transaction.atomic():
+        _lock(point)  # the point before its register counter, as every register write (its counts move)
         for measure in list(factor.measures.all()):
             object_delete(actor=actor, obj=measure)
         for assessment in list(factor.assessments.all()):
@@ -370,12 +371,16 @@ def measure_update(*, actor: Actor, measure: ControlMeasure, data: Mapping[str, 
     _may_edit(actor, measure.risk_point.enterprise_id)
     if "risk_point" in data:
         raise ValidationError({"risk_point": "管控措施所属风险点不能修改"})
-    return object_update(actor=actor, obj=measure, data=data)
+    with transaction.atomic():
+        _lock(measure.risk_point)  # the point before its register counter (retiring moves its count)
+        return object_update(actor=actor, obj=measure, data=data)
 
 
 def measure_remove(*, actor: Actor, measure: ControlMeasure) -> None:
     _may_edit(actor, measure.risk_point.enterprise_id)
-    object_delete(actor=actor, obj=measure)
+    with transaction.atomic():
+        _lock(measure.risk_point)
+        object_delete(actor=actor, obj=measure)
 
 
 # --- Responsibility tiers -----------------------------------------------------------------------

@@ -51,6 +51,33 @@ def point_counts(enterprise_id: int) -> dict[str, Any]:
     )
 
 
+def item_counts() -> dict[str, Any]:
+    """A risk point's `factor_count` and `measure_count` as UPDATE expressions: the hazard factors and
+    control measures in use."""
+    from ..models import ControlMeasure, HazardFactor
+
+    def counted(model: Any) -> Coalesce:
+        rows = model.objects.filter(risk_point=OuterRef("pk"), active=True).order_by()
+        return Coalesce(Subquery(rows.values("risk_point").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    return {"factor_count": counted(HazardFactor), "measure_count": counted(ControlMeasure)}
+
+
+def recount_points(enterprise_ids: list[int] | None = None) -> int:
+    """Bring the points' factor and measure counts (of these enterprises, or all) to the rows: one UPDATE
+    of the points whose counts moved (the others are neither written nor locked)."""
+    from ..models import RiskPoint
+
+    counts = item_counts()
+    points = RiskPoint.objects.all()
+    if enterprise_ids is not None:
+        points = points.filter(enterprise_id__in=enterprise_ids)
+    stale = points.alias(**{f"now_{k}": v for k, v in counts.items()}).filter(
+        ~Q(factor_count=F("now_factor_count")) | ~Q(measure_count=F("now_measure_count"))
+    )
+    return RiskPoint.objects.filter(pk__in=stale.values("pk")).update(**counts)
+
+
 def bump(enterprise_id: int) -> None:
     """Count one change and refresh the level and counts, in the caller's transaction.
 
@@ -67,11 +94,14 @@ def bump(enterprise_id: int) -> None:
             enterprise_id=enterprise_id, defaults={"revision": 1, "changed_at": timezone.now()}
         )
     RegisterRevision.objects.filter(enterprise_id=enterprise_id).update(**point_counts(enterprise_id))
+    # After the counter's lock, as the counts above. The services that add, change or remove a factor or
+    # measure lock its point first, so this writes a point they already hold.
+    recount_points([enterprise_id])
 
 
 def recount(enterprise_ids: Iterable[int] | None = None) -> int:
-    """Recompute level and counts from the risk points for many enterprises (demo builds, repairs):
-    set-based, one UPDATE per column. Does not move the revision."""
+    """Recompute level and counts from the risk points for many enterprises (demo builds, repairs),
+    and the points' factor and measure counts: set-based UPDATEs. Does not move the revision."""
     from ..models import RegisterRevision, RiskPoint
 
     def counted(condition: Q) -> Coalesce:
@@ -79,9 +109,11 @@ def recount(enterprise_ids: Iterable[int] | None = None) -> int:
         return Coalesce(Subquery(rows.values("enterprise_id").annotate(n=Count("pk")).values("n")[:1]), 0)
 
     active = Q(active=True)
+    ids = None if enterprise_ids is None else list(enterprise_ids)
     rows = RegisterRevision.objects.all()
-    if enterprise_ids is not None:
-        rows = rows.filter(enterprise_id__in=list(enterprise_ids))
+    if ids is not None:
+        rows = rows.filter(enterprise_id__in=ids)
+    recount_points(ids)
     worst = RiskPoint.objects.filter(enterprise_id=OuterRef("enterprise_id"), active=True).order_by()
     return rows.update(
         risk_level=Subquery(worst.values("enterprise_id").annotate(m=Min("level")).values("m")[:1]),

@@ -13,12 +13,13 @@ from django.utils import timezone
 from safegrid.core.scoping import scope_key
 from safegrid.core.testing import SYSTEM
 from safegrid.enterprises import services as ent_services
-from safegrid.risks.models import RegisterRevision, RiskPoint, RiskRegisterFiling
+from safegrid.risks.models import ControlMeasure, RegisterRevision, RiskPoint, RiskRegisterFiling
 from safegrid.risks.selectors import filing as filing_selectors
 from safegrid.risks.selectors import map as map_data
 from safegrid.risks.selectors import points as point_selectors
 from safegrid.risks.services import points as services
 from safegrid.risks.services import revision
+from safegrid.risks.tests.factories import make_factor, make_measure
 from safegrid.risks.tests.test_regional_services import graded_point
 from safegrid.testworld import World
 
@@ -159,6 +160,131 @@ def test_newest_submitted_filing_is_kept_beside_the_register(world: World) -> No
     second.delete()
     row = RegisterRevision.objects.get(enterprise=world.ent_a)
     assert (row.submitted_filing_pk, row.submitted_status) == (None, "")
+
+
+def item_counts_kept() -> dict[str, tuple[int, int]]:
+    """Each point's kept (factor_count, measure_count), checked against its rows in use."""
+    kept_counts = {}
+    for point in RiskPoint.objects.all():
+        rows = (point.factors.filter(active=True).count(), point.measures.filter(active=True).count())
+        assert (point.factor_count, point.measure_count) == rows, point.code
+        kept_counts[point.code] = rows
+    return kept_counts
+
+
+@pytest.mark.django_db
+def test_point_factor_and_measure_counts_follow_every_register_service(world: World) -> None:
+    point = graded_point(world.ent_a, "R-1", 2)  # one factor, assessed
+    other = graded_point(world.ent_b, "R-B", 3)
+    assert item_counts_kept() == {"R-1": (1, 0), "R-B": (1, 0)}
+    second = make_factor(point, description="泄漏")
+    measure = make_measure(world, point, hazard_factor=second)
+    make_measure(world, point)
+    assert item_counts_kept()["R-1"] == (2, 2)
+    services.measure_update(actor=SYSTEM, measure=measure, data={"active": False})  # retired: not counted
+    assert item_counts_kept()["R-1"] == (2, 1)
+    services.measure_update(actor=SYSTEM, measure=measure, data={"active": True})
+    assert item_counts_kept()["R-1"] == (2, 2)
+    services.hazard_factor_remove(actor=SYSTEM, factor=second)  # takes its measure with it
+    assert item_counts_kept()["R-1"] == (1, 1)
+    services.measure_remove(actor=SYSTEM, measure=ControlMeasure.objects.get(risk_point=point))
+    assert item_counts_kept() == {"R-1": (1, 0), "R-B": (1, 0)}
+    services.risk_point_deactivate(actor=SYSTEM, point=RiskPoint.objects.get(pk=other.pk))
+    assert item_counts_kept()["R-B"] == (1, 0)  # a retired point keeps its items and their counts
+
+
+@pytest.mark.django_db
+def test_point_counts_cannot_be_written_by_hand_and_recount_repairs_them(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    from safegrid.core.services import object_update
+
+    point = graded_point(world.ent_a, "R-1", 2)
+    make_measure(world, point)
+    with pytest.raises(ValidationError):
+        object_update(actor=SYSTEM, obj=point, data={"factor_count": 9})
+    RiskPoint.objects.update(factor_count=7, measure_count=0)
+    revision.recount()
+    assert item_counts_kept() == {"R-1": (1, 1)}
+
+
+@pytest.mark.django_db
+def test_point_list_sorts_by_kept_counts_through_an_index(world: World, login: Any) -> None:
+    few = graded_point(world.ent_a, "R-1", 2)
+    many = graded_point(world.ent_a, "R-2", 2)
+    make_factor(many, description="泄漏")
+    make_factor(many, description="中毒")
+    client = login(world.user("county_admin"))
+    response = client.get(reverse("risks:point_list"), {"sort": "-factor_count"})
+    assert [r["object"].pk for r in response.context["rows"]] == [many.pk, few.pk]
+    html = response.content.decode()
+    assert '<td class="d-none d-md-table-cell text-end">3</td>' in html
+    sql = str(point_selectors.risk_point_list(world.user("county_admin")).order_by("-factor_count").query)
+    assert "COUNT(" not in sql.upper()  # read from the row, not counted per row
+
+
+def _buckets_from_rows(user: Any) -> dict[str, int]:
+    """The filing-status buckets counted from the annotated list itself (the slow way)."""
+    rows = list(filing_selectors.filing_status_list(user))
+    counts = {"total": len(rows), "none": 0, "filed": 0, "accepted": 0, "returned": 0, "outdated": 0}
+    for row in rows:
+        counts[row.filing_status or "none"] += 1
+        counts["outdated"] += bool(row.filing_outdated)
+    return counts
+
+
+@pytest.mark.django_db
+def test_filing_status_counts_follow_filings_and_register_changes_per_scope(world: World) -> None:
+    users = ("county_admin", "town_a", "town_b", "dept_chem", "grid_a", "ent_a", "outsider")
+
+    def check() -> dict[str, int]:
+        for name in users:
+            user = world.user(name)
+            assert filing_selectors.filing_status_counts(user) == _buckets_from_rows(user), name
+        return filing_selectors.filing_status_counts(world.user("county_admin"))
+
+    before = check()
+    graded_point(world.ent_a, "R-1", 2)
+    graded_point(world.ent_b, "R-B", 3)
+    current = RegisterRevision.objects.get(enterprise=world.ent_a).revision
+    filed = _filing(world.ent_a, 1, "filed", current)
+    after_filing = check()
+    assert after_filing["filed"] == before["filed"] + 1 and after_filing["none"] == before["none"] - 1
+    filed.status = "returned"
+    filed.save()
+    assert check()["returned"] == before["returned"] + 1
+    graded_point(world.ent_a, "R-2", 3)  # the register moves on after the book was compiled
+    assert check()["outdated"] == before["outdated"] + 1
+    _filing(world.ent_b, 1, "accepted", RegisterRevision.objects.get(enterprise=world.ent_b).revision)
+    counts = check()
+    assert (counts["accepted"], counts["none"]) == (before["accepted"] + 1, before["none"] - 2)
+    filed.delete()
+    assert check()["returned"] == before["returned"]
+
+
+@pytest.mark.django_db
+def test_filing_status_list_counts_from_buckets_in_a_bounded_number_of_queries(
+    world: World, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    graded_point(world.ent_a, "R-1", 2)
+    _filing(world.ent_a, 1, "filed", RegisterRevision.objects.get(enterprise=world.ent_a).revision)
+    client = login(world.user("county_admin"))
+    url = reverse("risks:filing_status")
+    client.get(url)
+    # Sign-in, scope, the filter choices, two counts, the page and its sectors, the bell, the session.
+    with django_assert_max_num_queries(13):
+        response = client.get(url, {"status": "filed"})
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 1
+    assert [r["object"].pk for r in response.context["rows"]] == [world.ent_a.pk]
+    narrowed = client.get(url, {"division": world.town_b.code})  # a filter the buckets do not count
+    assert narrowed.context["paginator"].count == len(
+        [
+            e
+            for e in filing_selectors.filing_status_list(world.user("county_admin"))
+            if e.division_id.startswith(world.town_b.code)
+        ]
+    )
 
 
 # ---- the cached map layer ----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def test_regional_list_and_adjust_show_the_basis_in_words(mapped: World, login: 
     assert "风险指数 1 ≥ 红色阈值 0.3 → 重大风险（红）" in body
     assert "REGIONAL/2" in body
     listed = client.get(reverse("risks:regional_list"), {"year": 2026}).content.decode()
-    assert "风险指数 1 ≥ 红色阈值 0.47" in listed and "REGIONAL/2" in listed
+    assert "风险指数 1 ≥ 红色阈值 0.3" in listed and "REGIONAL/2" in listed
 
 
 @pytest.mark.django_db

@@ -181,6 +181,17 @@ def test_a_removed_row_is_deactivated_and_a_changed_row_updated_in_place(world: 
     interlock.refresh_from_db()
     point.refresh_from_db()
     assert interlock.check_cycle == 4 and interlock.active and point.location == "二楼"
+    # The points' kept counts follow the retired factor and measure (bulk writes send no signals).
+    counts = {
+        p.code: (p.factor_count, p.measure_count) for p in RiskPoint.objects.filter(enterprise=world.ent_a)
+    }
+    for p in RiskPoint.objects.filter(enterprise=world.ent_a):
+        assert counts[p.code] == (
+            p.factors.filter(active=True).count(),
+            p.measures.filter(active=True).count(),
+        )
+    assert counts["RP-001"][1] == point.measures.count() - 1
+    assert counts["RP-002"][0] == RiskPoint.objects.get(code="RP-002").factors.count() - 1
     # One audit entry per changed object (five), plus the import's summary (RP-002 keeps its level:
     # both JHA steps were graded alike).
     changed = AuditEntry.objects.filter(object_type__startswith="risks.").order_by("pk")[audits:]

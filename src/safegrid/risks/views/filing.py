@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -615,8 +615,21 @@ class FilingStatusListView(ScopedListView):
 
     template_name = "risks/filing/status_list.html"
 
+    def status_counts(self) -> dict[str, int]:
+        """The scope's bucket counts, read once per request (the buttons and the paginator's count)."""
+        if not hasattr(self, "_status_counts"):
+            self._status_counts = filing_status_counts(self.request.user)
+        return self._status_counts
+
+    def count_rows(self, bound: list[BoundFilter]) -> int | None:
+        """From the bucket counts when no division or sector narrows the list (they count the scope)."""
+        values = {b.name: b.value for b in bound if b.value}
+        if set(values) - {"status"}:
+            return None
+        return self.status_counts()[values.get("status", "total")]
+
     def get_extra_context(self) -> dict[str, Any]:
-        counts = filing_status_counts(self.request.user)
+        counts = self.status_counts()
         return {
             "status_counts": [(value, label, counts[value]) for value, label in STATUS_FILTER_CHOICES],
             "current_status": self.request.GET.get("status", ""),
@@ -628,12 +641,5 @@ class FilingStatusListView(ScopedListView):
 
 
 def filing_status_counts(user: Any) -> dict[str, int]:
-    """How many enterprises in the user's scope fall in each status bucket (one query)."""
-    qs = filing_selectors.filing_status_list(user).order_by()
-    return qs.aggregate(
-        none=Count("pk", filter=Q(filing_status__isnull=True)),
-        filed=Count("pk", filter=Q(filing_status=FilingStatus.FILED)),
-        accepted=Count("pk", filter=Q(filing_status=FilingStatus.ACCEPTED)),
-        returned=Count("pk", filter=Q(filing_status=FilingStatus.RETURNED)),
-        outdated=Count("pk", filter=Q(filing_outdated=True)),
-    )
+    """How many enterprises in the user's scope fall in each status bucket (`selectors.filing`)."""
+    return filing_selectors.filing_status_counts(user)

@@ -29,7 +29,7 @@ def move_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("risks", "0010_item_codes_and_retired_flags")]
+    dependencies = [("risks", "0011_point_factor_measure_counts")]
 
     operations = [
         migrations.AlterField(

@@ -24,6 +24,7 @@ from .models import (
     Checkpoint,
     CheckRecord,
     HiddenHazard,
+    InspectionTask,
     TaskOccurrence,
 )
 from .rules import inspection
@@ -150,10 +151,12 @@ def risk_point_get(user: Any, pk: Any) -> RiskPoint:
 
 
 def checkpoint_by_token(user: Any, token: str) -> Checkpoint:
-    """The checkpoint a scanned code names, if the user reaches its risk point (else 404)."""
-    return get_object_or_404(
-        restrict(Checkpoint.objects.all(), user).select_related("risk_point", "enterprise"), token=token
-    )
+    """The checkpoint a scanned code names, if the user reaches its risk point or a task at it (else 404):
+    a post worker given an ad-hoc inspection at a point of another workshop may scan its checkpoint."""
+    reached = restrict(Checkpoint.objects.all(), user).values("pk")
+    tasks = restrict(InspectionTask.objects.filter(risk_point__isnull=False), user).values("risk_point_id")
+    found = Checkpoint.objects.filter(Q(pk__in=reached) | Q(risk_point_id__in=tasks))
+    return get_object_or_404(found.select_related("risk_point", "enterprise"), token=token)
 
 
 def open_at_point(user: Any, point_id: int, now: dt.datetime | None = None) -> list[TaskOccurrence]:

@@ -72,7 +72,7 @@ class ChecklistListView(ScopedListView):
             "owner",
             _("所属"),
             html=_owner_html,
-            value=lambda t: t.enterprise.name if t.enterprise else "县级",
+            value=lambda t: t.enterprise.name if t.enterprise else gettext("县级"),
         ),
         Column("kind", _("排查类型"), attr="get_kind_display", css="d-none d-md-table-cell"),
         Column("basis", _("依据"), css="d-none d-lg-table-cell sg-wrap"),

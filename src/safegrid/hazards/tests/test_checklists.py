@@ -177,7 +177,7 @@ def test_inspection_from_checklist_is_one_off(world: Any, adhoc: Any) -> None:
 
 def test_failed_criterion_item_proposes_a_major_hazard(world: Any, adhoc: Any) -> None:
     point, occ = adhoc
-    items = {text: True for text in occ.task.check_items}
+    items = dict.fromkeys(occ.task.check_items, True)
     items[occ.task.check_items[4]] = False  # HC-05 tank farm without emergency cut-off
     record = inspections.check_record(
         actor=world.user("post_a"),
@@ -200,7 +200,7 @@ def test_failed_criterion_item_proposes_a_major_hazard(world: Any, adhoc: Any) -
 def test_scan_presence_distance_and_flags(world: Any, adhoc: Any) -> None:
     point, occ = adhoc
     checkpoint = checklists.checkpoint_issue(actor=world.user("ent_a"), risk_point=point)
-    items = {text: True for text in occ.task.check_items}
+    items = dict.fromkeys(occ.task.check_items, True)
     far = (36.95 + 0.01, 118.08)  # ≈ 1.1 km north
     record = inspections.check_record(
         actor=world.user("post_a"),
@@ -232,7 +232,7 @@ def test_scan_presence_distance_and_flags(world: Any, adhoc: Any) -> None:
         actor=world.user("ent_a"),
         occurrence=second,
         check=CheckIn(
-            {t: True for t in second.task.check_items},
+            dict.fromkeys(second.task.check_items, True),
             CheckResult.NO_FINDING,
             lat=36.95,
             lon=118.08,
@@ -253,7 +253,7 @@ def test_scan_presence_distance_and_flags(world: Any, adhoc: Any) -> None:
         inspections.check_record(
             actor=world.user("ent_a"),
             occurrence=third,
-            check=CheckIn({t: True for t in third.task.check_items}, "ok", scan=Scan(checkpoint, now)),
+            check=CheckIn(dict.fromkeys(third.task.check_items, True), "ok", scan=Scan(checkpoint, now)),
         )
     assert "scan" in exc.value.message_dict
 
@@ -280,7 +280,7 @@ def test_hours_of_patrols_entered_within_minutes_are_flagged(world: Any) -> None
         inspections.check_record(
             actor=world.user("post_a"),
             occurrence=o,
-            check=CheckIn({t: True for t in o.task.check_items}, CheckResult.NO_FINDING),
+            check=CheckIn(dict.fromkeys(o.task.check_items, True), CheckResult.NO_FINDING),
         )
         for o in occs
     ]
@@ -341,7 +341,7 @@ def test_without_scan_presence_is_not_claimed(world: Any, login: Any, adhoc: Any
 
 def test_record_list_filters_by_flag(world: Any, login: Any, adhoc: Any) -> None:
     point, occ = adhoc
-    items = {text: True for text in occ.task.check_items}
+    items = dict.fromkeys(occ.task.check_items, True)
     record = inspections.check_record(
         actor=world.user("post_a"), occurrence=occ, check=CheckIn(items, "ok", lat=37.5, lon=118.08)
     )
@@ -410,7 +410,7 @@ def test_metrics_for_the_enterprise_and_its_regulators(world: Any, login: Any, a
     inspections.check_record(
         actor=world.user("post_a"),
         occurrence=occ,
-        check=CheckIn({t: True for t in occ.task.check_items}, "ok"),
+        check=CheckIn(dict.fromkeys(occ.task.check_items, True), "ok"),
     )
     rows = sel.use_metrics(world.user("town_a"))
     row = next(r for r in rows if r.enterprise_id == world.ent_a.pk)

@@ -487,7 +487,8 @@ def _report_finding(actor: Actor, task: InspectionTask, record: CheckRecord, che
     failed = [c for c in checklist_rules.failed_criteria(check.items, task.item_criteria) if c in applicable]
     if failed:
         data["major_criteria"] = list(dict.fromkeys([*(data.get("major_criteria") or []), *failed]))
-    data.setdefault("location", task.risk_point.name if task.risk_point else task.title)
+    if not data.get("location"):  # where the task is, unless the finding says more precisely
+        data["location"] = task.risk_point.name if task.risk_point else task.title
     data["source"] = task.kind
     data["risk_point"] = task.risk_point
     photos: Sequence[services.PhotoIn] = [check.photo] if check.photo is not None else []

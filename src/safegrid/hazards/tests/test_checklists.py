@@ -30,6 +30,12 @@ from safegrid.risks.tests.factories import make_point
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
 ITEMS = [ItemIn("A-01", "安全出口畅通"), ItemIn("A-02", "灭火器在有效期内", "消防法")]
 DATA = {"name": "节前检查表", "kind": 5, "sector_code": "", "basis": "", "description": "", "active": True}
 

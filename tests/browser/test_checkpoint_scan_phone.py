@@ -148,6 +148,8 @@ def test_post_worker_scans_the_checkpoint_ticks_and_submits(
     assert flagged.presence == Presence.GPS and flagged.flag_far and flagged.flag_photo_seen
     far.close()
 
+    desk.close()
+    desk = browser.new_context(**DESKTOP)
     town = _login(desk, live_server.url, "town_a")
     town.goto(f"{live_server.url}/hazards/checks/records/?flag=far")
     assert "复查" in town.content() and "节前消防专项检查" not in town.content()

@@ -18,7 +18,6 @@ urlpatterns = [
     path("checklists/new/", views_checklists.checklist_new, name="checklist_new"),
     path("checklists/<int:pk>/", views_checklists.checklist_detail, name="checklist"),
     path("checklists/<int:pk>/edit/", views_checklists.checklist_edit, name="checklist_edit"),
-    path("checklists/<int:pk>/export/", views_checklists.checklist_export, name="checklist_export"),
     path("checklists/<int:pk>/inspect/", views_checklists.inspection_plan, name="checklist_inspect"),
     path("checkpoints/", views_checklists.CheckpointListView.as_view(), name="checkpoints"),
     path("checkpoints/<int:pk>/", views_checklists.checkpoint_detail, name="checkpoint"),

@@ -112,6 +112,8 @@ def _editable_owners(user: Any) -> list[tuple[str, str]]:
 @login_required
 def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = sel.checklist_get(request.user, pk)
+    if request.GET.get("export") == "xlsx":  # the list's own export parameter, as on every list page
+        return _export(template)
     can_edit = not template.shipped_code and permissions.can_edit_checklist(
         request.user, template.enterprise_id
     )
@@ -232,9 +234,7 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def checklist_export(request: HttpRequest, pk: int) -> HttpResponse:
-    template = sel.checklist_get(request.user, pk)
+def _export(template: Any) -> HttpResponse:
     response = HttpResponse(checklists.checklist_export(template), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="checklist-{template.pk}.xlsx"'
     return response

@@ -391,7 +391,7 @@ def test_checklist_pages(world: Any, login: Any) -> None:
         {"name": "复产前检查表", "kind": "7", "file": upload},
     )
     assert replaced.status_code == 302 and mine.items.count() == 5
-    export = manager.get(reverse("hazards:checklist_export", args=[mine.pk]))
+    export = manager.get(reverse("hazards:checklist", args=[mine.pk]) + "?export=xlsx")
     assert export.status_code == 200 and export.content[:2] == b"PK"
     now = timezone.localtime()
     planned = manager.post(

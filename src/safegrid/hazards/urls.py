@@ -22,7 +22,6 @@ urlpatterns = [
     path("checkpoints/", views_checklists.CheckpointListView.as_view(), name="checkpoints"),
     path("checkpoints/<int:pk>/", views_checklists.checkpoint_detail, name="checkpoint"),
     path("checkpoints/<int:pk>/issue/", views_checklists.checkpoint_issue, name="checkpoint_issue"),
-    path("checkpoints/<int:pk>/qr.png", views_checklists.checkpoint_qr, name="checkpoint_qr"),
     path("scan/<str:token>/", views_checklists.scan, name="scan"),
     path("metrics/", views_checklists.metrics, name="metrics"),
     path("overdue/", views_supervision.OverdueListView.as_view(), name="overdue"),

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -359,6 +360,8 @@ def checkpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = sel.risk_point_get(request.user, pk)
     checkpoint = getattr(point, "checkpoint", None)
     can_issue = permissions.can_plan_inspection(request.user, point.enterprise_id)
+    # Only the point's managers see the code (it is the proof of presence); drawn inline, not a download.
+    url = checkpoint_url(request, checkpoint.token) if checkpoint and can_issue else ""
     return render(
         request,
         "hazards/checkpoints/detail.html",
@@ -366,7 +369,8 @@ def checkpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "title": gettext("巡检点：%(name)s") % {"name": point.name},
             "point": point,
             "checkpoint": checkpoint,
-            "url": checkpoint_url(request, checkpoint.token) if checkpoint and can_issue else "",
+            "url": url,
+            "qr": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode() if url else "",
             "can_issue": can_issue,
         },
     )
@@ -379,15 +383,6 @@ def checkpoint_issue(request: HttpRequest, pk: int) -> HttpResponse:
     checklists.checkpoint_issue(actor=_actor(request), risk_point=point)
     messages.success(request, gettext("巡检点二维码已签发，请打印并张贴（或写入 NFC 标签）"))
     return HttpResponseRedirect(reverse("hazards:checkpoint", args=[point.pk]))
-
-
-@login_required
-def checkpoint_qr(request: HttpRequest, pk: int) -> HttpResponse:
-    point = sel.risk_point_get(request.user, pk)
-    checkpoint = getattr(point, "checkpoint", None)
-    if checkpoint is None or not permissions.can_plan_inspection(request.user, point.enterprise_id):
-        raise Http404(gettext("不存在或无权查看"))
-    return HttpResponse(qr_png(checkpoint_url(request, checkpoint.token)), content_type="image/png")
 
 
 @login_required

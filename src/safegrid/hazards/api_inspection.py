@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.references import References
-from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, InputSchema, Page, PageParams
+from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, LongText, Page, PageParams
 from safegrid.core.scoping import restrict
 from safegrid.hazards import config, inspections
 from safegrid.hazards import inspection_selectors as sel
@@ -62,7 +62,7 @@ class TaskOut(Schema):
 
 
 class TaskFilters(InputSchema):
-    enterprise: int | None = None
+    enterprise: Id | None = None
     one_off: bool | None = None
     active: bool | None = None
 
@@ -121,7 +121,7 @@ class CheckRecordOut(Schema):
 
 
 class RecordFilters(InputSchema):
-    enterprise: int | None = None
+    enterprise: Id | None = None
     presence: Presence | None = None
     flag: TrustFlag | None = None
     flagged: bool | None = Field(None, description="带任一标记")
@@ -149,19 +149,24 @@ def record_list(
     return paginate(qs.order_by("-server_time", "id"), page)
 
 
+class CheckItemIn(InputSchema):
+    item: str = Field(min_length=1, max_length=500)
+    ok: bool
+
+
 class FindingIn(InputSchema):
     title: str = Field(min_length=1, max_length=100)
-    description: str = Field(min_length=1)
-    location: str = ""
-    cause: str = ""
+    description: LongText = Field(min_length=1)
+    location: str = Field("", max_length=200)
+    cause: LongText = ""
     hazard_type: int = Field(8, ge=1, le=8)
 
 
 class CheckRecordIn(InputSchema):
-    occurrence: int
-    items: list[CheckItemOut] = Field(description="每个检查项及是否合格")
+    occurrence: Id
+    items: list[CheckItemIn] = Field(max_length=200, description="每个检查项及是否合格")
     result: CheckResult
-    note: str = ""
+    note: LongText = ""
     checkpoint_token: str | None = Field(None, max_length=64, description="扫描巡检点二维码/NFC 得到的令牌")
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)

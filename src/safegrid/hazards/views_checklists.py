@@ -94,7 +94,7 @@ class ChecklistListView(ScopedListView):
     )
 
     def create_url(self) -> str | None:
-        return reverse("hazards:checklist_new")
+        return reverse("hazards:checklist_new") if _editable_owners(self.request.user) else None
 
 
 def _editable_owners(user: Any) -> list[tuple[str, str]]:

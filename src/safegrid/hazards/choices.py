@@ -93,8 +93,22 @@ class CheckResult(models.TextChoices):
 
 
 class Presence(models.TextChoices):
-    """How the checker proved being at the checkpoint (GPS is only a soft signal, kept separately)."""
+    """How the check's presence is known: the checkpoint's QR code / NFC tag was opened (proof), only a
+    GPS distance to the risk point (a soft signal), or nothing."""
 
-    QR = "qr", _("扫描二维码")
-    NFC = "nfc", _("NFC 标签")
+    SCANNED = "scanned", _("扫码到位")
+    GPS = "gps", _("GPS 定位")
     NONE = "none", _("未验证")
+
+
+class TrustFlag(models.TextChoices):
+    """What the system flags on a check record for the regulator (USERS.md, fake check-ins)."""
+
+    PHOTO_SEEN = "photo_seen", _("照片重复使用")
+    FAR = "far", _("远离风险点")
+    BATCH = "batch", _("集中补录")
+
+
+class ChecklistOwner(models.TextChoices):
+    COUNTY = "county", _("县级检查表")
+    ENTERPRISE = "enterprise", _("企业检查表")

@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 
 from .rules.deadlines import Deadlines, deadlines_from
+from .rules.trust import TrustLimits
 
 
 def deadlines() -> Deadlines:
@@ -20,3 +21,10 @@ def inspection_grace() -> dt.timedelta:
     patrol frequencies themselves (应急〔2019〕78号) are the task's cycle.
     """
     return dt.timedelta(minutes=int(getattr(settings, "SAFEGRID_INSPECTION_GRACE_MINUTES", 60)))
+
+
+def trust_limits() -> TrustLimits:
+    """The county's limits for the trust flags (`SAFEGRID_CHECK_TRUST`, a dict overriding any field of
+    `rules.trust.TrustLimits`): county configuration, not statutory figures."""
+    given = getattr(settings, "SAFEGRID_CHECK_TRUST", None) or {}
+    return TrustLimits(**{k: v for k, v in given.items() if k in TrustLimits.__dataclass_fields__})

@@ -10,6 +10,7 @@ retried and skips them). Occurrences are system rows: one audit entry summarises
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -36,9 +37,10 @@ from safegrid.risks.choices import DataSource
 from safegrid.risks.models import ControlMeasure
 
 from . import config, permissions, rollups, services
-from .choices import CheckResult, OccurrenceStatus, Presence
-from .models import CheckRecord, InspectionTask, ShutdownRecord, TaskOccurrence
-from .rules import inspection
+from .choices import CheckResult, OccurrenceStatus
+from .models import Checkpoint, CheckRecord, HazardPhoto, InspectionTask, ShutdownRecord, TaskOccurrence
+from .rules import checklists as checklist_rules
+from .rules import inspection, trust
 from .rules.photos import check_photo
 
 GENERATE_ACTOR = SystemActor("job:hazards.inspection_generate")
@@ -171,7 +173,9 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
         "work_start",
         "work_end",
     )
-    tasks = list(InspectionTask.objects.filter(active=True, start_date__lte=day).values(*fields))
+    tasks = list(
+        InspectionTask.objects.filter(active=True, one_off=False, start_date__lte=day).values(*fields)
+    )
     rows, suspended, skipped = [], 0, 0
     for task in tasks:
         stops = shutdowns.get((task["enterprise_id"], None), []) + (
@@ -300,16 +304,28 @@ def shutdown_record(
 
 
 @dataclass(frozen=True)
+class Scan:
+    """A checkpoint opened by its token (the QR code / NFC tag at the point), at a server time."""
+
+    checkpoint: Checkpoint
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class CheckIn:
-    """A check as submitted: the items ticked (item text → passed), note, result and presence."""
+    """A check as submitted: the items ticked (item text → passed), note, result, and what shows presence:
+    the checkpoint scan (proof), the phone's position (soft), the device's own clock, id and user agent."""
 
     items: dict[str, bool]
     result: str
     note: str = ""
-    presence: str = Presence.NONE
+    scan: Scan | None = None
     lat: float | None = None
     lon: float | None = None
+    accuracy: float | None = None
     device_time: dt.datetime | None = None
+    device_id: str = ""
+    user_agent: str = ""
     photo: services.PhotoIn | None = None
     hazard: dict[str, Any] | None = None  # the finding: title, location, description, cause, hazard_type, …
 
@@ -337,12 +353,18 @@ def _check_problems(occurrence: TaskOccurrence, check: CheckIn, now: dt.datetime
         errors["items"] = [_("请逐项填写检查项")]
     if check.result not in CheckResult.values:
         errors["result"] = [_("检查结果无效")]
-    if check.presence not in Presence.values:
-        errors["presence"] = [_("到位验证方式无效")]
-    if check.lat is not None and not -90 <= check.lat <= 90:
+    if (check.lat is None) != (check.lon is None):
+        errors["lat"] = [_("经度和纬度须同时提供")]
+    if check.lat is not None and not (math.isfinite(check.lat) and -90 <= check.lat <= 90):
         errors["lat"] = [_("纬度无效")]
-    if check.lon is not None and not -180 <= check.lon <= 180:
+    if check.lon is not None and not (math.isfinite(check.lon) and -180 <= check.lon <= 180):
         errors["lon"] = [_("经度无效")]
+    if check.accuracy is not None and not (math.isfinite(check.accuracy) and check.accuracy >= 0):
+        errors["accuracy"] = [_("定位精度无效")]
+    if check.scan is not None and check.scan.checkpoint.risk_point_id != occurrence.task.risk_point_id:
+        errors["scan"] = [_("扫描的巡检点不是该任务的风险点")]
+    if len(check.device_id) > 64:
+        errors["device_id"] = [_("设备标识过长")]
     if check.photo is not None and not (res := check_photo(check.photo.content)).ok:
         errors["photo"] = [f"{check.photo.name}：{res.message}"]
     if check.result == CheckResult.FINDING and not check.hazard:
@@ -375,6 +397,15 @@ def check_record(*, actor: Actor, occurrence: TaskOccurrence, check: CheckIn) ->
         user = actor if isinstance(actor, User) else None
         if user is None:
             raise ValidationError({"occurrence": [_("排查记录须由用户提交")]})
+        limits = config.trust_limits()
+        point = task.risk_point
+        distance = trust.point_distance(
+            (check.lat, check.lon) if check.lat is not None and check.lon is not None else None,
+            (point.lat, point.lon)
+            if point is not None and point.lat is not None and point.lon is not None
+            else None,
+        )
+        scanned = check.scan is not None and trust.scan_valid(check.scan.at, now, limits)
         record = CheckRecord(
             occurrence=locked,
             task=task,
@@ -382,16 +413,30 @@ def check_record(*, actor: Actor, occurrence: TaskOccurrence, check: CheckIn) ->
             items=[{"item": k, "ok": v} for k, v in check.items.items()],
             note=check.note,
             result=check.result,
-            presence=check.presence,
+            presence=trust.presence_of(scanned, distance),
+            checkpoint=check.scan.checkpoint if scanned and check.scan else None,
+            scanned_at=check.scan.at if scanned and check.scan else None,
             lat=check.lat,
             lon=check.lon,
+            accuracy=check.accuracy,
+            distance_m=distance,
+            device_id=check.device_id,
+            user_agent=check.user_agent[:300],
             checked_by=user,
             server_time=now,
             device_time=check.device_time,
         )
         if check.photo is not None:
             _store_photo(record, check.photo)
+            seen = _photo_seen(record.photo_sha256)
+            if seen:
+                record.flag_photo_seen = True
+                record.flag_detail[trust.PHOTO_SEEN] = seen
+        if trust.is_far(distance, check.accuracy, limits):
+            record.flag_far = True
+            record.flag_detail[trust.FAR] = {"distance_m": distance, "accuracy": check.accuracy}
         record.save(force_insert=True)
+        batch = _flag_batch(record, limits)
         locked.status, locked.done_at, locked.device_time, locked.done_by = (
             OccurrenceStatus.DONE,
             now,
@@ -409,8 +454,13 @@ def check_record(*, actor: Actor, occurrence: TaskOccurrence, check: CheckIn) ->
                 "result": record.result,
                 "items": record.items,
                 "presence": record.presence,
+                "scanned_at": record.scanned_at,
                 "device_time": check.device_time,
+                "device_id": record.device_id,
+                "distance_m": record.distance_m,
                 "photo_sha256": record.photo_sha256,
+                "flags": record.flags,
+                "batch": list(batch),
             },
             comment=_("记录排查"),
         )
@@ -419,9 +469,43 @@ def check_record(*, actor: Actor, occurrence: TaskOccurrence, check: CheckIn) ->
     return record
 
 
+def _photo_seen(sha256: str) -> dict[str, list[int]]:
+    """Earlier check records and hazard photos with the same photo (at most 5 of each)."""
+    records = list(CheckRecord.objects.filter(photo_sha256=sha256).values_list("pk", flat=True)[:5])
+    hazards = list(
+        HazardPhoto.objects.filter(sha256=sha256).values_list("hazard_id", flat=True).distinct()[:5]
+    )
+    found = {"records": records, "hazards": hazards}
+    return found if records or hazards else {}
+
+
+def _flag_batch(record: CheckRecord, limits: trust.TrustLimits) -> tuple[int, ...]:
+    """Flag the batch of the user's checks recorded within minutes for hours of patrols (all of its rows)."""
+    since = record.server_time - dt.timedelta(minutes=limits.batch_minutes)
+    rows = CheckRecord.objects.filter(checked_by=record.checked_by, server_time__gte=since).values_list(
+        "pk", "server_time", "occurrence__window_start"
+    )
+    ids = trust.batch([trust.Entry(pk, at, start) for pk, at, start in rows], limits)
+    if ids:
+        detail = {"ids": list(ids), "minutes": limits.batch_minutes}
+        for row in CheckRecord.objects.filter(pk__in=ids).only("pk", "flag_detail"):
+            row.flag_batch = True
+            row.flag_detail = {**row.flag_detail, trust.BATCH: detail}
+            row.save(update_fields=["flag_batch", "flag_detail"])
+        record.flag_batch = True
+        record.flag_detail = {**record.flag_detail, trust.BATCH: detail}
+    return ids
+
+
 def _report_finding(actor: Actor, task: InspectionTask, record: CheckRecord, check: CheckIn) -> None:
     data = {k: v for k, v in (check.hazard or {}).items() if k in HAZARD_FIELDS}
-    data.setdefault("location", task.risk_point.name if task.risk_point else task.title)
+    # A failed item that is a major-hazard criterion of the enterprise's sectors proposes a major hazard.
+    applicable = {c.code for c in services.criteria_for(task.enterprise)}
+    failed = [c for c in checklist_rules.failed_criteria(check.items, task.item_criteria) if c in applicable]
+    if failed:
+        data["major_criteria"] = list(dict.fromkeys([*(data.get("major_criteria") or []), *failed]))
+    if not data.get("location"):  # where the task is, unless the finding says more precisely
+        data["location"] = task.risk_point.name if task.risk_point else task.title
     data["source"] = task.kind
     data["risk_point"] = task.risk_point
     photos: Sequence[services.PhotoIn] = [check.photo] if check.photo is not None else []

@@ -13,10 +13,12 @@ from safegrid.enterprises.models import Enterprise, OrgUnit, Person
 from safegrid.regions.models import Department
 from safegrid.risks.choices import WorkDayType
 from safegrid.risks.models import ControlMeasure, RiskPoint
+from safegrid.risks.models.points import point_scope
 
 from .choices import (
     DANGER_SOURCE_CHOICES,
     HAZARD_TYPE_CHOICES,
+    ChecklistOwner,
     CheckResult,
     CycleUnit,
     Handling,
@@ -28,6 +30,7 @@ from .choices import (
     Presence,
     RejectReason,
     SupervisionLevel,
+    TrustFlag,
 )
 
 _USER = settings.AUTH_USER_MODEL
@@ -367,6 +370,105 @@ class ShutdownRecord(models.Model):
         return f"{self.enterprise_id}:{self.start:%Y-%m-%d}"
 
 
+class ChecklistTemplate(models.Model):
+    """A checklist (检查表) that ad-hoc, seasonal, holiday, before-restart, specialist and expert inspections
+    are built from. Owned by the county (`enterprise` empty: every user reads it) or by one enterprise
+    (read by it and its regulators). Shipped lists (`shipped_code`) are read-only."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklists",
+        verbose_name=_("所属企业"),
+    )
+    name = models.CharField(_("检查表名称"), max_length=100)
+    sector_code = models.CharField(_("适用行业"), max_length=32, blank=True)
+    kind = models.PositiveSmallIntegerField(_("排查类型"), choices=DANGER_SOURCE_CHOICES, default=3)
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    shipped_code = models.CharField(_("内置编号"), max_length=32, blank=True)
+    active = models.BooleanField(_("在用"), default=True)
+    created_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Enterprise-owned rows by enterprise; the selector adds the county's (enterprise empty) for everyone.
+    scope_rule = ByEnterprise()
+
+    class Meta:
+        verbose_name = _("检查表")
+        verbose_name_plural = _("检查表")
+        ordering = ["enterprise_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipped_code"], condition=~models.Q(shipped_code=""), name="checklist_shipped_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def owner(self) -> str:
+        return ChecklistOwner.COUNTY if self.enterprise_id is None else ChecklistOwner.ENTERPRISE
+
+
+class ChecklistItem(models.Model):
+    """One check of a checklist; `criterion` when ticking it "not OK" means a major hidden hazard."""
+
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    code = models.CharField(_("编号"), max_length=32)
+    text = models.CharField(_("检查内容"), max_length=500)
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+    criterion = models.ForeignKey(
+        MajorCriterion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklist_items",
+        verbose_name=_("重大隐患判定标准"),
+    )
+
+    scope_rule = ByEnterprise(enterprise="template__enterprise")
+
+    class Meta:
+        verbose_name = _("检查项")
+        verbose_name_plural = _("检查项")
+        ordering = ["template_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="checklist_item_code_once"),
+            models.UniqueConstraint(fields=["template", "text"], name="checklist_item_text_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Checkpoint(models.Model):
+    """The checkpoint of a risk point: a secret token printed as a QR code (or written to an NFC tag as a
+    URL) at the point. Opening its URL proves presence for the point's checks; reissuing revokes the old."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    risk_point = models.OneToOneField(
+        RiskPoint, on_delete=models.CASCADE, related_name="checkpoint", verbose_name=_("风险点")
+    )
+    token = models.CharField(max_length=43, unique=True)
+    issued_at = models.DateTimeField(_("签发时间"))
+    issued_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
+
+    scope_rule = point_scope("risk_point__")
+
+    class Meta:
+        verbose_name = _("巡检点")
+        verbose_name_plural = _("巡检点")
+
+    def __str__(self) -> str:
+        return str(self.risk_point_id)
+
+
 class InspectionTask(models.Model):
     """A recurring inspection (隐患排查任务): from a control measure of the register, or ad-hoc with a kind.
 
@@ -418,6 +520,18 @@ class InspectionTask(models.Model):
         verbose_name=_("责任人"),
     )
     active = models.BooleanField(_("在用"), default=True)
+    # Ad-hoc inspections from a checklist: one occurrence, never generated again.
+    checklist = models.ForeignKey(
+        ChecklistTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("检查表"),
+    )
+    one_off = models.BooleanField(_("一次性排查"), default=False)
+    item_criteria = models.JSONField(_("检查项对应的重大隐患判定标准"), default=dict, blank=True)
+    created_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_rule = ByEnterprise(org_unit_path="responsible_post__path")
@@ -491,9 +605,26 @@ class CheckRecord(models.Model):
     items = models.JSONField(_("检查项"), default=list, blank=True)  # [{"item": text, "ok": bool}]
     note = models.TextField(_("检查情况"), blank=True)
     result = models.CharField(_("检查结果"), max_length=8, choices=CheckResult.choices)
-    presence = models.CharField(_("到位验证"), max_length=4, choices=Presence.choices, default=Presence.NONE)
+    presence = models.CharField(_("到位验证"), max_length=8, choices=Presence.choices, default=Presence.NONE)
+    checkpoint = models.ForeignKey(
+        Checkpoint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("巡检点"),
+    )
+    scanned_at = models.DateTimeField(_("扫码时间（服务器）"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
+    accuracy = models.FloatField(_("定位精度（米）"), null=True, blank=True)
+    distance_m = models.FloatField(_("距风险点（米）"), null=True, blank=True)
+    device_id = models.CharField(_("设备标识"), max_length=64, blank=True)
+    user_agent = models.CharField(_("浏览器/设备"), max_length=300, blank=True)
+    flag_photo_seen = models.BooleanField(_("照片重复使用"), default=False)
+    flag_far = models.BooleanField(_("远离风险点"), default=False)
+    flag_batch = models.BooleanField(_("集中补录"), default=False)
+    flag_detail = models.JSONField(_("标记说明"), default=dict, blank=True)
     photo = models.ImageField(_("照片"), upload_to="hazards/checks/%Y/%m/", blank=True)
     photo_sha256 = models.CharField(_("照片摘要 SHA-256"), max_length=64, blank=True, db_index=True)
     checked_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
@@ -506,10 +637,28 @@ class CheckRecord(models.Model):
         verbose_name = _("排查记录")
         verbose_name_plural = _("排查记录")
         ordering = ["-server_time", "id"]
-        indexes = [models.Index(fields=["enterprise", "-server_time"], name="check_record_ent_time_idx")]
+        indexes = [
+            models.Index(fields=["enterprise", "-server_time"], name="check_record_ent_time_idx"),
+            models.Index(fields=["checked_by", "-server_time"], name="check_record_user_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.result}@{self.server_time:%Y-%m-%d %H:%M}"
+
+    @property
+    def flags(self) -> list[str]:
+        return [
+            flag
+            for flag, on in (
+                (TrustFlag.PHOTO_SEEN, self.flag_photo_seen),
+                (TrustFlag.FAR, self.flag_far),
+                (TrustFlag.BATCH, self.flag_batch),
+            )
+            if on
+        ]
+
+    def flag_labels(self) -> list[str]:
+        return [str(TrustFlag(f).label) for f in self.flags]
 
 
 # The statistics rollups live in their own module (written by `rollups` only); imported here so Django

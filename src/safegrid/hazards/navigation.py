@@ -14,12 +14,20 @@ def _reporter(scope: Scope) -> bool:
     return scope.is_government or bool(scope.own_enterprise_ids)
 
 
+def _staff(scope: Scope) -> bool:
+    return bool(scope.own_enterprise_ids) or scope.is_government
+
+
 def _regulator(scope: Scope) -> bool:
     return scope.superuser or scope.has_role(*REGULATOR_ROLES)
 
 
 register(
     NavItem(_("我的检查任务"), "hazards:my_checks", icon="checklist", group=GROUP, order=29),
+    NavItem(_("排查记录"), "hazards:records", icon="list-check", group=GROUP, order=35),
+    NavItem(_("检查表"), "hazards:checklists", icon="clipboard-list", group=GROUP, order=36),
+    NavItem(_("巡检点二维码"), "hazards:checkpoints", icon="qrcode", group=GROUP, order=37, visible=_staff),
+    NavItem(_("系统使用情况"), "hazards:metrics", icon="chart-bar", group=GROUP, order=38),
     NavItem(_("隐患清单"), "hazards:list", icon="alert-triangle", group=GROUP, order=30),
     NavItem(_("登记隐患"), "hazards:report", icon="camera", group=GROUP, order=31, visible=_reporter),
     NavItem(_("逾期隐患"), "hazards:overdue", icon="clock-exclamation", group=GROUP, order=32),

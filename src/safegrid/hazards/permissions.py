@@ -99,3 +99,16 @@ def can_supervise(user: Any, enterprise_id: int | None) -> bool:
 def can_check(user: Any, enterprise_id: int | None) -> bool:
     """Records an inspection check: the enterprise's staff (post workers included) and its grid worker."""
     return is_staff_of(user, enterprise_id) or is_grid_worker_of(user, enterprise_id)
+
+
+def can_edit_checklist(user: Any, enterprise_id: int | None) -> bool:
+    """County checklists (no enterprise): the county's admin and officers; an enterprise's: its managers."""
+    scope = scope_for(user)
+    if enterprise_id is None:
+        return scope.superuser or scope.has_role(*COUNTY_ROLES)
+    return is_manager(user, enterprise_id)
+
+
+def can_plan_inspection(user: Any, enterprise_id: int | None) -> bool:
+    """Creates an ad-hoc inspection from a checklist and issues checkpoint codes: the enterprise's managers."""
+    return is_manager(user, enterprise_id)

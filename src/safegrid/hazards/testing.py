@@ -18,11 +18,13 @@ from safegrid.core.testing import SYSTEM, Leaks
 from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import OrgUnit, Person
 from safegrid.regions.models import Department
+from safegrid.risks.models import RiskPoint
 from safegrid.risks.services import points as risk_services
 
-from . import deadline_watch, inspections, services, supervision
+from . import checklists, deadline_watch, inspections, services, supervision
 from .config import deadlines
 from .models import HiddenHazard, TaskOccurrence
+from .rules.checklists import ItemIn
 from .services import PhotoIn
 
 if TYPE_CHECKING:
@@ -50,8 +52,22 @@ def extend_world(world: World) -> Leaks:
         photos=[PhotoIn(out.getvalue(), "b.jpg", "before")],
     )
     major = _overdue_major_listed(world)
-    leaks = Leaks(markers=[TITLE, DESCRIPTION, MAJOR_TITLE, DOCUMENT_NUMBER, CHECK_POINT, CHECK_NOTE])
-    _inspection(world, leaks)
+    leaks = Leaks(
+        markers=[
+            TITLE,
+            DESCRIPTION,
+            MAJOR_TITLE,
+            DOCUMENT_NUMBER,
+            CHECK_POINT,
+            CHECK_NOTE,
+            CHECKLIST_NAME,
+            CHECKLIST_ITEM,
+            ADHOC_TITLE,
+            DEVICE_ID,
+        ]
+    )
+    point = _inspection(world, leaks)
+    _checklist(world, leaks, point)
     leaks.add_ids("pk", hazard.pk)
     leaks.add_ids("hazard_id", hazard.pk)
     leaks.add_ids("pk", *hazard.photos.values_list("pk", flat=True))
@@ -64,7 +80,58 @@ CHECK_POINT = "乙油罐区巡检点（测试标记）"
 CHECK_NOTE = "乙罐区巡检正常（测试标记）"
 
 
-def _inspection(world: World, leaks: Leaks) -> None:
+CHECKLIST_NAME = "乙复产前检查表（测试标记）"
+CHECKLIST_ITEM = "乙塔吊限位器复位（测试标记）"
+ADHOC_TITLE = "乙节前专项检查（测试标记）"
+DEVICE_ID = "device-b-marker-7f3a"
+
+
+def _checklist(world: World, leaks: Leaks, point: RiskPoint) -> None:
+    """B's own checklist, an ad-hoc inspection from it at B's checkpoint, checked far from the point with
+    a photo seen before (so its record carries flags)."""
+    template = checklists.checklist_save(
+        actor=world.user("ent_b"),
+        data={"name": CHECKLIST_NAME, "kind": 7, "basis": "乙企业制度"},
+        items=[ItemIn("B-01", CHECKLIST_ITEM)],
+        enterprise=world.ent_b,
+    )
+    checkpoint = checklists.checkpoint_issue(actor=world.user("ent_b"), risk_point=point)
+    now = timezone.now()
+    occurrence = checklists.inspection_from_checklist(
+        actor=world.user("ent_b"),
+        template=template,
+        enterprise=world.ent_b,
+        data={
+            "title": ADHOC_TITLE,
+            "kind": 7,
+            "window_start": now - dt.timedelta(minutes=1),
+            "window_end": now + dt.timedelta(hours=4),
+            "risk_point": point,
+        },
+    )
+    record = inspections.check_record(
+        actor=world.user("ent_b"),
+        occurrence=occurrence,
+        check=inspections.CheckIn(
+            {CHECKLIST_ITEM: True},
+            "ok",
+            scan=inspections.Scan(checkpoint, now),
+            lat=36.0,
+            lon=117.0,
+            device_id=DEVICE_ID,
+            photo=PhotoIn(_jpeg("orange"), "b.jpg", "before"),
+        ),
+    )
+    leaks.add_ids("pk", template.pk, occurrence.pk, record.pk, point.pk)
+
+
+def _jpeg(colour: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _inspection(world: World, leaks: Leaks) -> RiskPoint:
     """B's inspected control measure, today's occurrences (one done with a record, one still due)."""
     unit = OrgUnit.objects.get(enterprise=world.ent_b, parent__isnull=True)
     for kind, name in (("workshop", "乙储运车间"), ("team", "乙储运班"), ("post", "乙巡检岗")):
@@ -72,7 +139,9 @@ def _inspection(world: World, leaks: Leaks) -> None:
             actor=SYSTEM, enterprise=world.ent_b, parent=unit, data={"kind": kind, "name": name}
         )
     point = risk_services.risk_point_create(
-        actor=SYSTEM, enterprise=world.ent_b, data={"code": "RP-B9", "name": CHECK_POINT, "type": "facility"}
+        actor=SYSTEM,
+        enterprise=world.ent_b,
+        data={"code": "RP-B9", "name": CHECK_POINT, "type": "facility", "lat": 36.8, "lon": 118.0},
     )
     for cycle in (1, 2):
         risk_services.measure_add(
@@ -97,6 +166,7 @@ def _inspection(world: World, leaks: Leaks) -> None:
         check=inspections.CheckIn({"罐体无渗漏": True}, "ok", CHECK_NOTE),
     )
     leaks.add_ids("pk", *(o.pk for o in occurrences), record.pk)
+    return point
 
 
 def _overdue_major_listed(world: World) -> HiddenHazard:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import map_layer, views, views_inspection, views_stats, views_supervision
+from . import map_layer, views, views_checklists, views_inspection, views_stats, views_supervision
 
 app_name = "hazards"
 
@@ -13,6 +13,19 @@ urlpatterns = [
     path("checks/<int:pk>/", views_inspection.check_view, name="check"),
     path("stats/", views_stats.stats_view, name="stats"),
     path("map/major-hazards.json", map_layer.major_hazards_json, name="map_major"),
+    path("checks/records/", views_checklists.CheckRecordListView.as_view(), name="records"),
+    path("checks/records/<int:pk>/", views_checklists.record_detail, name="record"),
+    path("checks/records/<int:pk>/photo/", views_checklists.record_photo, name="record_photo"),
+    path("checklists/", views_checklists.ChecklistListView.as_view(), name="checklists"),
+    path("checklists/new/", views_checklists.checklist_new, name="checklist_new"),
+    path("checklists/<int:pk>/", views_checklists.checklist_detail, name="checklist"),
+    path("checklists/<int:pk>/edit/", views_checklists.checklist_edit, name="checklist_edit"),
+    path("checklists/<int:pk>/inspect/", views_checklists.inspection_plan, name="checklist_inspect"),
+    path("checkpoints/", views_checklists.CheckpointListView.as_view(), name="checkpoints"),
+    path("checkpoints/<int:pk>/", views_checklists.checkpoint_detail, name="checkpoint"),
+    path("checkpoints/<int:pk>/issue/", views_checklists.checkpoint_issue, name="checkpoint_issue"),
+    path("scan/<str:token>/", views_checklists.scan, name="scan"),
+    path("metrics/", views_checklists.metrics, name="metrics"),
     path("overdue/", views_supervision.OverdueListView.as_view(), name="overdue"),
     path("five-musts/", views_supervision.five_musts_view, name="five_musts"),
     path("supervision/", views_supervision.SupervisionListView.as_view(), name="supervision"),

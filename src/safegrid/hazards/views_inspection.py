@@ -3,6 +3,7 @@ form of one occurrence (tick each item, note, optional photo; a finding reports 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,8 @@ from . import config, inspections, permissions
 from . import inspection_selectors as sel
 from .choices import OccurrenceStatus
 from .forms_inspection import CheckForm
-from .rules import inspection
+from .models import Checkpoint
+from .rules import inspection, trust
 from .services import PhotoIn
 
 # Service error keys → the check form's fields.
@@ -56,11 +58,42 @@ def my_checks_view(request: HttpRequest) -> HttpResponse:
     return render(request, "hazards/checks/mine.html", context)
 
 
+SCANS_KEY = "hazards.scans"
+
+
+def remember_scan(request: HttpRequest, checkpoint: Checkpoint) -> None:
+    """Keep the scan (risk point → checkpoint and server time) in the session: the server's own record, so
+    a check form cannot claim a scan it did not have."""
+    scans = dict(request.session.get(SCANS_KEY, {}))
+    scans[str(checkpoint.risk_point_id)] = [checkpoint.pk, timezone.now().isoformat()]
+    request.session[SCANS_KEY] = scans
+
+
+def scan_of(request: HttpRequest, point_id: int | None) -> inspections.Scan | None:
+    """This session's latest scan of the point's checkpoint, still valid (else None)."""
+    if point_id is None:
+        return None
+    found = request.session.get(SCANS_KEY, {}).get(str(point_id))
+    if not found:
+        return None
+    checkpoint = Checkpoint.objects.filter(pk=found[0], risk_point_id=point_id).first()
+    at = dt.datetime.fromisoformat(found[1])
+    if checkpoint is None or not trust.scan_valid(at, timezone.now(), config.trust_limits()):
+        return None
+    return inspections.Scan(checkpoint, at)
+
+
 def _form_errors(exc: ValidationError) -> ValidationError:
     mapped: dict[str, list[str]] = {}
     for key, msgs in exc.message_dict.items():
         mapped.setdefault(
-            ERROR_FIELDS.get(key, key if key in ("photo", "result", "presence", "note") else "__all__"), []
+            ERROR_FIELDS.get(
+                key,
+                key
+                if key in ("photo", "result", "note", "lat", "lon", "accuracy", "device_id")
+                else "__all__",
+            ),
+            [],
         ).extend(msgs)
     return ValidationError(mapped)
 
@@ -82,7 +115,13 @@ def check_view(request: HttpRequest, pk: int) -> HttpResponse:
     can_check = state in (inspection.DUE, inspection.OVERDUE) and permissions.can_check(
         request.user, task.enterprise_id
     )
-    form = CheckForm(request.POST or None, request.FILES or None, items=list(task.check_items))
+    form = CheckForm(
+        request.POST or None,
+        request.FILES or None,
+        items=list(task.check_items),
+        item_criteria=dict(task.item_criteria or {}),
+    )
+    scan = scan_of(request, task.risk_point_id)
     if request.method == "POST":
         if not can_check:
             raise PermissionDenied(gettext("该检查现在不能提交"))
@@ -93,7 +132,13 @@ def check_view(request: HttpRequest, pk: int) -> HttpResponse:
                 items=form.ticked(),
                 result=form.cleaned_data["result"],
                 note=form.cleaned_data["note"],
-                presence=form.cleaned_data["presence"],
+                scan=scan,
+                lat=form.cleaned_data["lat"],
+                lon=form.cleaned_data["lon"],
+                accuracy=form.cleaned_data["accuracy"],
+                device_time=form.cleaned_data["device_time"],
+                device_id=form.cleaned_data["device_id"],
+                user_agent=request.headers.get("User-Agent", ""),
                 photo=photo,
                 hazard=form.hazard(),
             )
@@ -113,5 +158,6 @@ def check_view(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_check": can_check,
         "record": sel.record_of(request.user, occurrence),
+        "scan": scan,
     }
     return render(request, "hazards/checks/check.html", context, status=422 if form.errors else 200)

@@ -123,12 +123,15 @@ def test_no_finding_closes_the_occurrence(setup: Any) -> None:
     record = inspections.check_record(
         actor=world.user("post_a"),
         occurrence=occ,
-        check=CheckIn(ITEMS, CheckResult.NO_FINDING, "正常", Presence.QR, 36.1, 117.1, device, photo()),
+        check=CheckIn(
+            ITEMS, CheckResult.NO_FINDING, "正常", lat=36.1, lon=117.1, device_time=device, photo=photo()
+        ),
     )
     occ.refresh_from_db()
     assert occ.status == OccurrenceStatus.DONE and occ.done_by == world.user("post_a")
     assert occ.device_time == device and occ.done_at == record.server_time
     assert record.photo_sha256 and record.items[0] == {"item": "液位计示值正常", "ok": True}
+    assert record.presence == Presence.GPS if point.lat is not None else record.presence == Presence.NONE
     assert AuditEntry.objects.filter(object_type="hazards.checkrecord", object_id=str(record.pk)).exists()
     with pytest.raises(ValidationError) as exc:
         inspections.check_record(
@@ -145,7 +148,8 @@ def test_no_finding_closes_the_occurrence(setup: Any) -> None:
         (CheckIn({**ITEMS, "呼吸阀无堵塞": False}, CheckResult.NO_FINDING), "result"),
         (CheckIn(ITEMS, CheckResult.FINDING), "hazard"),
         (CheckIn(ITEMS, "maybe"), "result"),
-        (CheckIn(ITEMS, CheckResult.NO_FINDING, presence="gps"), "presence"),
+        (CheckIn(ITEMS, CheckResult.NO_FINDING, lat=36.1), "lat"),
+        (CheckIn(ITEMS, CheckResult.NO_FINDING, lat=36.1, lon=117.1, accuracy=-1.0), "accuracy"),
         (CheckIn(ITEMS, CheckResult.NO_FINDING, lat=91.0), "lat"),
         (
             CheckIn(ITEMS, CheckResult.FINDING, hazard={"title": "", "description": "", "hazard_type": 3}),

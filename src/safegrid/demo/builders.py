@@ -859,7 +859,7 @@ class DemoBuilder:
         regional risk proposal of the current year from them."""
         started = time.monotonic()
         targets = [
-            risk_registers.RegisterTarget(e.pk, p.sectors, p.scale, p.status, p.lat, p.lon)
+            risk_registers.RegisterTarget(e.pk, p.sectors, p.scale, p.status, p.lat, p.lon, p.park)
             for p, e in zip(plans, enterprises, strict=True)
         ]
         result = risk_registers.build(

@@ -83,11 +83,14 @@ LEVEL_WEIGHTS: dict[str, tuple[float, float, float, float]] = {
 # The enterprise's highest level (the colour it carries on the county's map and lists) is drawn first,
 # so the county looks like a real one a year into the programme: few red enterprises (major hazard
 # installations), some orange, most yellow or blue. Chemical plants, explosives and mines lean
-# dangerous. Over the demo's sector mix this gives about red 2 %, orange 10 %, yellow 35 %, blue 53 %.
+# dangerous, park plants most. At scale 1 (measured): red 2.6 %, orange 13.0 %, yellow 31.6 %, blue 52.8 %.
 ENTERPRISE_LEVEL_WEIGHTS: dict[bool, tuple[float, float, float, float]] = {
-    True: (0.06, 0.25, 0.45, 0.24),  # a dangerous sector first
+    True: (0.04, 0.22, 0.46, 0.28),  # a dangerous sector first
     False: (0.01, 0.07, 0.33, 0.59),
 }
+# Plants of a dangerous sector inside a chemical park: where the major hazard installations cluster, so the
+# park's villages come out red and its towns orange on the regional map (REGIONAL/2), as in a real county.
+PARK_LEVEL_WEIGHTS: tuple[float, float, float, float] = (0.25, 0.45, 0.25, 0.05)
 DANGER_RANK = {"H": 0, "M": 1, "L": 2}
 # Sectors whose points lean one band more dangerous (chemical plants, explosives, mines).
 DANGEROUS_SECTORS = frozenset({"hazardous_chemicals", "civil_explosives", "non_coal_mine"})
@@ -116,6 +119,7 @@ class RegisterTarget:
     status: str
     lat: float | None
     lon: float | None
+    chemical_park: str = ""
 
 
 @dataclass
@@ -308,7 +312,10 @@ class RegisterBuilder:
         return sorted(chosen, key=lambda sc: (sc[1] == "", order[sc[0].name]))
 
     def _enterprise_level(self, target: RegisterTarget) -> int:
-        weights = ENTERPRISE_LEVEL_WEIGHTS[target.sectors[0] in DANGEROUS_SECTORS]
+        dangerous = target.sectors[0] in DANGEROUS_SECTORS
+        weights = (
+            PARK_LEVEL_WEIGHTS if dangerous and target.chemical_park else ENTERPRISE_LEVEL_WEIGHTS[dangerous]
+        )
         return int(self.rng.choices(methods.LEVELS, weights=weights)[0])
 
     def _point_levels(self, specs: Sequence[tuple[PointSpec, str]], highest: int) -> list[int]:

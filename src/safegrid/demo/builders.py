@@ -178,8 +178,8 @@ FIXED_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "post_a",
         Role.UNIT_USER,
-        "ent_a 企业岗位人员：登录即见“我的告知卡”，打开卡片（即扫码）读完后确认",
-        "post worker at ent_a: lands on “my cards”; open one (as the QR code does), read it, confirm",
+        "ent_a 企业岗位人员：工作台待办列出待确认的告知卡和到期的检查任务；打开卡片（即扫码）读完后确认",
+        "post worker at ent_a: the home to-dos list cards to confirm and checks due; open a card (as the QR code does), read it, confirm",
     ),
     DemoLogin(
         "post_a2",

@@ -22,7 +22,7 @@ from safegrid.demo import builders, names, risk_catalogue
 from safegrid.enterprises.models import Enterprise, EnterpriseSector
 from safegrid.risks.documents import cards_pdf
 from safegrid.risks.documents.filing_pdf import BookInfo, render_register_pdf
-from safegrid.risks.models import CardKind
+from safegrid.risks.models import CardKind, RiskPoint
 from safegrid.risks.selectors import cards as card_selectors
 from safegrid.risks.selectors.points import with_register
 from safegrid.risks.services import filing as filing_services
@@ -100,9 +100,17 @@ def _sample(enterprises: list[Enterprise]) -> list[Enterprise]:
     checks all 60 enterprises' text against the fonts without rendering."""
     chosen: dict[str, Enterprise] = {}
     by_pk = {e.pk: e for e in enterprises}
+    # The chemical sample is the largest register that holds a tank farm's "m³" (which demo plant draws
+    # one depends on the demo's random picks).
+    with_m3 = RiskPoint.objects.filter(enterprise__in=enterprises, location__contains="m³")
+    tank_farm = next((e for e in enterprises if with_m3.filter(enterprise=e).exists()), None)
+    if tank_farm is not None:
+        chosen["hazardous_chemicals"] = tank_farm
     links = EnterpriseSector.objects.filter(enterprise__in=enterprises).order_by("sector_id")
     for link in sorted(links, key=lambda link: link.sector_id != "hazardous_chemicals"):
-        chosen.setdefault(link.sector_id, by_pk[link.enterprise_id])  # enterprises are largest first
+        enterprise = by_pk[link.enterprise_id]  # enterprises are largest first
+        if link.sector_id not in chosen and enterprise not in chosen.values():
+            chosen[link.sector_id] = enterprise
     return list({e.pk: e for e in chosen.values()}.values())[:SAMPLE]
 
 

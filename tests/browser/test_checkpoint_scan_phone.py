@@ -57,9 +57,11 @@ def test_post_worker_scans_the_checkpoint_ticks_and_submits(
     from safegrid.hazards import checklists
     from safegrid.hazards.choices import Presence
     from safegrid.hazards.models import ChecklistTemplate, CheckRecord
+    from safegrid.hazards.testing import ship_reference_data
     from safegrid.risks.tests.factories import make_point
 
     world = live_world
+    ship_reference_data()  # an earlier live-server test's flush took the shipped checklists
     point = make_point(world, lat=36.95, lon=118.08)
     manager_actor = world.user("ent_a")
     checkpoint = checklists.checkpoint_issue(actor=manager_actor, risk_point=point)

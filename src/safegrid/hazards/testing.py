@@ -36,7 +36,19 @@ DOCUMENT_NUMBER = "桓安督〔2025〕乙号"
 DESCRIPTION = "乙工地塔吊基础积水未排（测试标记）"
 
 
+def ship_reference_data() -> None:
+    """Load again what the migrations ship (the major-hazard criteria, the county checklists): a transactional
+    test (live server) empties every table when it ends, shipped rows included. Idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("0002_shipped_criteria", "0008_shipped_checklists"):
+        importlib.import_module(f"safegrid.hazards.migrations.{name}").ship(apps, None)
+
+
 def extend_world(world: World) -> Leaks:
+    ship_reference_data()
     out = io.BytesIO()
     Image.new("RGB", (8, 8), "orange").save(out, format="JPEG")
     hazard = services.hazard_report(

@@ -25,6 +25,7 @@ from safegrid.hazards.models import (
     TaskOccurrence,
 )
 from safegrid.hazards.rules.checklists import ItemIn
+from safegrid.hazards.testing import ship_reference_data
 from safegrid.hazards.tests.factories import jpeg, photo
 from safegrid.risks.tests.factories import make_point
 
@@ -41,6 +42,7 @@ DATA = {"name": "节前检查表", "kind": 5, "sector_code": "", "basis": "", "d
 
 
 def shipped(code: str) -> ChecklistTemplate:
+    ship_reference_data()  # gone after a transactional test's flush
     return ChecklistTemplate.objects.get(shipped_code=code)
 
 

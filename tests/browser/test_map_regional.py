@@ -155,8 +155,11 @@ def test_county_labels_sit_above_the_dots_and_an_enterprise_s_points_spread_out(
     page.locator("#side-list .list-group-item").nth(3).wait_for(state="attached")
     series = page.evaluate(
         """() => echarts.getInstanceByDom(document.getElementById('risk-map')).getOption().series
-            .map(s => ({type: s.type, z: s.z, names: (s.data || []).map(d => d.name), label: !!(s.label && s.label.show)}))"""
+            .map(s => ({id: s.id || "", type: s.type, z: s.z, names: (s.data || []).map(d => d.name), label: !!(s.label && s.label.show)}))"""
     )
+    series = [
+        s for s in series if not s["id"].startswith("layer:")
+    ]  # other apps' layers (hazard pins) sit on top
     labels = [s for s in series if s["type"] == "scatter" and s["label"]]
     dots = [s for s in series if s["type"] == "scatter" and not s["label"]]
     assert labels and dots, series

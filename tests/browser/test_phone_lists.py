@@ -83,8 +83,12 @@ READABLE = """
 @pytest.fixture
 def demo_county(transactional_db: Any, settings: Any, tmp_path: Any) -> None:
     from safegrid.demo import builders
+    from safegrid.hazards.testing import ship_reference_data
+    from safegrid.testworld import ensure_reference_data
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    ensure_reference_data()  # sectors and departments (an earlier transactional test flushed them)
+    ship_reference_data()
     builders.build(enterprises=60, seed=11)
 
 

@@ -249,6 +249,7 @@
   function layerSeries(layers, coordinateSystem) {
     return layers.filter(function (l) { return l.data; }).map(function (l) {
       return {
+        id: "layer:" + l.layer.label,  // another app's layer (map_layers), drawn over everything
         name: l.layer.label,
         type: "scatter",
         coordinateSystem: coordinateSystem,

@@ -173,7 +173,7 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
     form.order_fields(["owner"])
     if request.method == "POST" and form.is_valid():
         owner = form.cleaned_data["owner"]
-        enterprise = Enterprise.objects.filter(pk=int(owner)).first() if owner else None
+        enterprise = restrict(Enterprise.objects.filter(pk=int(owner)), request.user).first() if owner else None
         try:
             saved = _save_checklist(request, form, None, enterprise)
         except ValidationError as exc:
@@ -280,7 +280,7 @@ def inspection_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        enterprise = Enterprise.objects.get(pk=data["enterprise"])
+        enterprise = restrict(Enterprise.objects.filter(pk=data["enterprise"]), request.user).get()
         point = points.filter(pk=data["risk_point"]).first() if data["risk_point"] else None
         post = posts.filter(pk=data["responsible_post"]).first() if data["responsible_post"] else None
         try:

@@ -173,7 +173,9 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
     form.order_fields(["owner"])
     if request.method == "POST" and form.is_valid():
         owner = form.cleaned_data["owner"]
-        enterprise = restrict(Enterprise.objects.filter(pk=int(owner)), request.user).first() if owner else None
+        enterprise = (
+            restrict(Enterprise.objects.filter(pk=int(owner)), request.user).first() if owner else None
+        )
         try:
             saved = _save_checklist(request, form, None, enterprise)
         except ValidationError as exc:

@@ -57,3 +57,27 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _serialized_rollback_replaces_recreated_content_types():
+    """A transactional test without serialized_rollback flushes the database and lets post_migrate create
+    the content types and permissions again, on PostgreSQL under new ids (the sequences run on). A later
+    serialized_rollback test then restores the originals under their old ids and collides with those
+    (UNIQUE app_label, model). They are the serialized copy's to restore, so they go first."""
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    original = BaseDatabaseCreation.deserialize_db_from_string
+
+    def deserialize(self, data):
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+
+        Permission.objects.using(self.connection.alias).all().delete()
+        ContentType.objects.using(self.connection.alias).all().delete()
+        ContentType.objects.clear_cache()
+        return original(self, data)
+
+    BaseDatabaseCreation.deserialize_db_from_string = deserialize
+    yield
+    BaseDatabaseCreation.deserialize_db_from_string = original

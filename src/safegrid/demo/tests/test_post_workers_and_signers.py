@@ -90,7 +90,7 @@ def test_demo_logins_say_what_to_try(small: Any) -> None:
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
     for username, hint in (
-        ("post_a", "我的告知卡"),
+        ("post_a", "待确认的告知卡"),
         ("post_a2", "本岗位"),
         ("legal_a", "审阅签署"),
         ("legal_b", "签署委托"),

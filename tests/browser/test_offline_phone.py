@@ -133,6 +133,16 @@ def test_check_and_hazard_recorded_offline_arrive_once(browser, live_server, liv
     if shots:
         page.screenshot(path=str(shots / "offline-outbox-phone.png"), full_page=False)
 
+    # A page that was never kept: the offline page, which still counts what waits.
+    page.goto(f"{base}/risks/points/")
+    expect(page.get_by_text("这个页面没有保存在手机上")).to_be_visible()
+    expect(page.get_by_test_id("outbox-pending")).to_contain_text("待发送 2 条")
+    expect(page.get_by_role("link", name="我的检查任务")).to_be_visible()
+    _fits_the_phone(page)
+    if shots:
+        page.screenshot(path=str(shots / "offline-fallback-phone.png"), full_page=False)
+    page.goto(f"{base}/hazards/report/")
+
     assert not CheckRecord.objects.exists() and not HiddenHazard.objects.exists()
     # Keep a copy in the page (Blobs and all) to send again later, as if the answers had been lost.
     queued = page.evaluate("SafeGridOutbox.all().then(items => (window.lostAnswers = items))")

@@ -151,7 +151,11 @@
   // the shell's own scripts stay, the page's own (check.js) run again for the new content.
   function showAnswer(html, url) {
     var doc = new DOMParser().parseFromString(html, "text/html");
-    if (url && url !== location.href) history.pushState(null, "", url);
+    if (url && url !== location.href) {
+      history.pushState(null, "", url);
+      // "Back" then goes to the previous address: load it, rather than keep this content under it.
+      window.addEventListener("popstate", function () { location.reload(); });
+    }
     document.title = doc.title;
     var shell = {};
     Array.prototype.forEach.call(document.querySelectorAll("script[data-sg-shell]"), function (s) { shell[s.src] = true; });
@@ -180,7 +184,12 @@
   }
 
   function queue(form, item) {
-    return O.save(item).then(function () {
+    return O.save(item).catch(function (error) {
+      // No IndexedDB here (storage full, a private window): send the form the ordinary way instead.
+      form.removeAttribute("data-offline-outbox");
+      form.submit();
+      throw error;
+    }).then(function () {
       askSync();
       var next = form.getAttribute("data-offline-next");
       if (next) { window.location.assign(next); return null; }
@@ -206,7 +215,7 @@
     });
     var buttons = form.querySelectorAll("button[type=submit]");
     Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
-    if (!navigator.onLine) { queue(form, item); return; }
+    if (!navigator.onLine) { queue(form, item).catch(function () { /* sent the ordinary way */ }); return; }
     O.send(item, csrf(), true).then(function (r) {
       if (r.outcome === "retry") return queue(form, item);
       if (r.outcome === "login") { item.state = "login"; return queue(form, item); }

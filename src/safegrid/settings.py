@@ -341,6 +341,7 @@ SAFEGRID_VENDOR_STATIC = {
     "vendor/tabler/js": (_TABLER / "js", ["tabler.min.js", "tabler.min.js.map"]),
     "vendor/htmx": (_NODE / "htmx.org" / "dist", ["htmx.min.js"]),
     "vendor/echarts": (_NODE / "echarts" / "dist", ["echarts.min.js"]),
+    "vendor/idb-keyval": (_NODE / "idb-keyval" / "dist", ["umd.js"]),
 }
 # Outline SVG icons, inlined into pages by the `icon` template tag (read from here, never published).
 SAFEGRID_ICON_DIR = _NODE / "@tabler" / "icons" / "icons" / "outline"

@@ -109,7 +109,7 @@ def test_post_worker_scans_the_checkpoint_ticks_and_submits(
     if shots:
         page.screenshot(path=str(shots / "check-form-phone.png"), full_page=True)
     page.get_by_role("button", name="提交检查").click()
-    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("检查已记录")).to_be_visible()  # sent by offline.js, the answer shown in place
 
     record = CheckRecord.objects.get(occurrence=occurrence)
     assert record.presence == Presence.SCANNED and record.scanned_at is not None
@@ -145,7 +145,7 @@ def test_post_worker_scans_the_checkpoint_ticks_and_submits(
     page.set_input_files("input[name=photo]", str(photo))
     expect(page.locator("input[name=lat]")).not_to_have_value("")
     page.get_by_role("button", name="提交检查").click()
-    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("检查已记录")).to_be_visible()  # sent by offline.js, the answer shown in place
     flagged = CheckRecord.objects.get(occurrence=second)
     assert flagged.presence == Presence.GPS and flagged.flag_far and flagged.flag_photo_seen
     far.close()

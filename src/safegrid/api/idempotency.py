@@ -22,6 +22,12 @@ Follows the IETF draft "The Idempotency-Key HTTP Header Field" (draft-ietf-httpa
 - A key is 8–255 characters from `A–Z a–z 0–9 - _ . : ~ + / =` (a UUID is a good key); the draft's
   quoted form `"…"` is accepted. A malformed key is 422 naming `Idempotency-Key`.
 - Safe methods and routes without authentication (`POST /auth/token`) ignore the header.
+- HTML form views take the same header through `form_view` (the offline outbox of the phone pages posts
+  a stored form with it): same keys, same table, same answers; a redirect (the form's success) is stored
+  with its Location and replayed as that redirect; a form is "the same request" by its fields (without
+  the CSRF token, which changes between page loads) and the SHA-256 of each uploaded file, as a multipart
+  body's boundary differs on every send; a request without a signed-in session is 401 JSON rather than
+  the sign-in redirect, so the outbox can tell "sign in again" from "sent".
 
 `install(api)` wires it into a NinjaAPI (`SafeGridAPI` does so): a "view" decorator opens the transaction
 around the whole operation and stores the answer; an "operation" decorator, which runs after
@@ -62,6 +68,8 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:~+/=-]{8,255}")
 MALFORMED = "幂等键须为 8–255 个字符，只含字母、数字和 - _ . : ~ + / =（建议使用 UUID）"
 REUSED = "该幂等键已用于另一个请求（方法、路径或请求体不同）；新的请求请使用新的幂等键"
 IN_FLIGHT = "使用该幂等键的请求正在处理中，请稍后重试"
+SIGNED_OUT = "登录已过期，请重新登录后再发送"
+CSRF_FIELD = "csrfmiddlewaretoken"
 
 _ATTRIBUTE = "_safegrid_idempotency"
 
@@ -105,14 +113,25 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def form_body(request: HttpRequest) -> bytes:
+    """What a parsed form held: its fields (without the CSRF token) and each file's name, size and SHA-256."""
+    fields = sorted((name, values) for name, values in request.POST.lists() if name != CSRF_FIELD)
+    files = []
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            files.append((name, upload.name or "", upload.size or 0, digest.hexdigest()))
+    return repr((fields, files)).encode()
+
+
 def _request_body(request: HttpRequest) -> bytes:
     try:
         return request.body
     except RawPostDataException:  # a multipart body already read as a stream: compare what it held
-        files = sorted(
-            (name, f.name or "", f.size or 0) for name in request.FILES for f in request.FILES.getlist(name)
-        )
-        return repr((sorted(request.POST.lists()), files)).encode()
+        return form_body(request)
 
 
 def _lock_id(user_pk: int, key: str) -> int:
@@ -133,10 +152,12 @@ class _Pending:
     user: User | None = None
     fingerprint: str = ""
 
-    def check(self, request: HttpRequest, user: User) -> None:
+    def check(self, request: HttpRequest, user: User, body: bytes | None = None) -> None:
         """Before the route runs (inside the request's transaction): replay, refuse, or let it run."""
         self.key = parse_key(self.raw)
-        self.fingerprint = fingerprint(request.method or "", request.get_full_path(), _request_body(request))
+        if body is None:
+            body = _request_body(request)
+        self.fingerprint = fingerprint(request.method or "", request.get_full_path(), body)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(user.pk, self.key)])
@@ -164,6 +185,7 @@ class _Pending:
                 path=request.get_full_path()[:1000],
                 status_code=response.status_code,
                 content_type=response.get("Content-Type", ""),
+                location=response.get("Location", "")[:1000] if 300 <= response.status_code < 400 else "",
                 response_body=response.content,
                 created_at=now,
                 expires_at=expiry(now),
@@ -174,6 +196,8 @@ def replay_response(record: IdempotencyKey) -> HttpResponse:
     response = HttpResponse(
         bytes(record.response_body), status=record.status_code, content_type=record.content_type or None
     )
+    if record.location:
+        response["Location"] = record.location
     response[REPLAYED_HEADER] = "true"
     return response
 
@@ -181,6 +205,55 @@ def replay_response(record: IdempotencyKey) -> HttpResponse:
 def _conflict_response() -> JsonResponse:
     body = errors.error_body(errors.CONFLICT, IN_FLIGHT, {HEADER: [IN_FLIGHT]})
     return JsonResponse(body, status=409, json_dumps_params={"ensure_ascii": False})
+
+
+def _json_error(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> JsonResponse:
+    body = errors.error_body(code, message, fields)
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def form_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Give an HTML form view the Idempotency-Key behaviour of the API (put it above `login_required`).
+
+    Without the header (an ordinary form post) the view runs as before. With it: the view runs in one
+    transaction with the key's check and store; a success (2xx, or the redirect after a saved form) is
+    stored and replayed; a re-rendered form with errors (4xx) or a failure is rolled back and not stored.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        raw = request.headers.get(HEADER)
+        if raw is None or request.method not in UNSAFE_METHODS:
+            return view(request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+            return _json_error(401, errors.UNAUTHORIZED, SIGNED_OUT)
+        pending = _Pending(raw)
+        try:
+            with transaction.atomic():
+                pending.check(request, user, form_body(request))
+                response = view(request, *args, **kwargs)
+                if not 200 <= response.status_code < 400 or not isinstance(response, HttpResponse):
+                    transaction.set_rollback(True)
+                    return response
+                try:
+                    pending.store(request, response)
+                except IntegrityError:
+                    transaction.set_rollback(True)
+                    return _conflict_response()
+                return response
+        except IdempotentReplay as exc:
+            return replay_response(exc.record)
+        except IdempotencyInFlight:
+            return _conflict_response()
+        except ValidationError as exc:
+            if HEADER not in exc.message_dict:
+                raise
+            return _json_error(422, errors.VALIDATION_ERROR, exc.message_dict[HEADER][0], exc.message_dict)
+
+    return wrapped
 
 
 def _around_operation(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -26,6 +26,7 @@ class IdempotencyKey(models.Model):
     status_code = models.PositiveSmallIntegerField(_("状态码"))
     content_type = models.CharField(_("内容类型"), max_length=100, blank=True)
     response_body = models.BinaryField(_("应答内容"), blank=True)
+    location = models.CharField(_("重定向地址"), max_length=1000, blank=True, help_text=_("表单保存后的跳转"))
     created_at = models.DateTimeField(_("首次使用时间"), default=timezone.now)
     expires_at = models.DateTimeField(_("过期时间"), db_index=True)
 

@@ -9,7 +9,7 @@ time a template asks for it.
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import navigation, views
+from . import navigation, views, views_webapp
 from .navigation import NavItem
 
 navigation.register(
@@ -31,4 +31,8 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("search/", views.search, name="search"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    # The installable web app: manifest, the service worker at the root (its scope is the whole site).
+    path("manifest.webmanifest", views_webapp.manifest_view, name="webapp_manifest"),
+    path("sw.js", views_webapp.service_worker_view, name="webapp_sw"),
+    path("offline/", views_webapp.offline_view, name="webapp_offline"),
 ]

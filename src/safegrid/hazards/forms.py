@@ -52,6 +52,7 @@ class ReportForm(StyledFormMixin, forms.Form):
         label=_("当场整改措施"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     after_photos = MultiplePhotoField(label=_("整改后照片（即查即改）"))
+    device_time = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, enterprises: Any, criteria: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from safegrid.api import idempotency
 from safegrid.core.forms import add_service_errors
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.models import User
@@ -164,8 +165,8 @@ def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.hazard_get(request.user, pk))
 
 
-def _photos(files: list[Any], kind: str) -> list[PhotoIn]:
-    return [PhotoIn(f.read(), f.name, kind) for f in files]
+def _photos(files: list[Any], kind: str, device_time: Any = None) -> list[PhotoIn]:
+    return [PhotoIn(f.read(), f.name, kind, device_time) for f in files]
 
 
 def _run(action: str, request: HttpRequest, hazard: Any, form: Any) -> Any:
@@ -220,6 +221,7 @@ def _reportable(request: HttpRequest) -> Any:
     return qs if own is None else qs.filter(pk__in=sorted(own))
 
 
+@idempotency.form_view
 @login_required
 def hazard_report_view(request: HttpRequest) -> HttpResponse:
     enterprises = _reportable(request).order_by("name")
@@ -241,8 +243,9 @@ def hazard_report_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         ent = data.pop("enterprise")
-        before = _photos(data.pop("photos"), "before")
-        after = _photos(data.pop("after_photos"), "after")
+        device_time = data.pop("device_time")  # the phone's clock when the report was made (offline too)
+        before = _photos(data.pop("photos"), "before", device_time)
+        after = _photos(data.pop("after_photos"), "after", device_time)
         on_spot, measures = data.pop("on_the_spot"), data.pop("measures")
         try:
             if on_spot:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from safegrid.api import idempotency
 from safegrid.core.choices import Role
 from safegrid.core.forms import add_service_errors
 from safegrid.core.models import User
@@ -98,6 +99,7 @@ def _form_errors(exc: ValidationError) -> ValidationError:
     return ValidationError(mapped)
 
 
+@idempotency.form_view
 @login_required
 def check_view(request: HttpRequest, pk: int) -> HttpResponse:
     occurrence = sel.occurrence_get(request.user, pk)  # out of scope: 404
@@ -123,8 +125,10 @@ def check_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scan = scan_of(request, task.risk_point_id)
     if request.method == "POST":
-        if not can_check:
+        if not permissions.can_check(request.user, task.enterprise_id):
             raise PermissionDenied(gettext("该检查现在不能提交"))
+        # A check whose time is over or that is done already (another phone, an offline copy sent late)
+        # goes on to the service, which refuses it with the reason (422), shown above the record.
         if form.is_valid():
             upload = form.cleaned_data.get("photo")
             photo = PhotoIn(upload.read(), upload.name, "before") if upload else None

@@ -248,3 +248,29 @@ def test_the_county_home_needs_a_bounded_number_of_queries(
     client.get(reverse("home"))  # the session and the menu warmed up
     with django_assert_max_num_queries(22):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_area_picture_is_kept_per_scope_and_says_when_it_was_counted(
+    full_world: World, login: Any, settings: Any, django_assert_max_num_queries: Any
+) -> None:
+    """County and town pictures are cached for the configured seconds per scope, roles and language; the
+    to-dos stay live; another scope (town B) never gets town A's picture; enterprise pictures are not kept."""
+    settings.SAFEGRID_HOME_PICTURE_SECONDS = 60
+    county = login(full_world.user("county_admin"))
+    first = county.get(reverse("home")).content.decode()
+    assert "以上统计于" in first
+    hazard_in(full_world.ent_a, status=HazardStatus.REPORTED)  # a new to-do for the county
+    with django_assert_max_num_queries(12):  # the to-dos only: the picture comes from the cache
+        again = county.get(reverse("home")).content.decode()
+    picture = first[first.index("以上统计于") - 2000 : first.index("以上统计于")]
+    assert picture in again
+
+    town_pages = {}
+    for name in ("town_a", "town_b"):
+        town_pages[name] = login(full_world.user(name)).get(reverse("home")).content.decode()
+    assert (
+        full_world.town_a.name in town_pages["town_a"] and full_world.town_a.name not in town_pages["town_b"]
+    )
+
+    manager = login(full_world.user("ent_a")).get(reverse("home")).content.decode()
+    assert "以上统计于" not in manager

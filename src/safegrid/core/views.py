@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from typing import Any, ClassVar
 
 from django import forms
@@ -11,18 +13,20 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import audit, panels, todos
+from . import audit, panels, scoping, todos
 from .choices import AuditAction
 from .forms import add_service_errors
 from .lists import Column, Filter, ScopedListView
@@ -190,12 +194,35 @@ def home(request: HttpRequest) -> HttpResponse:
     """Every role's home: "今日待办" first (apps' `todos` providers), then the area's picture (the panel slot
     "home", obj: today; `core.todos.area` says which picture the user's role gets)."""
     today = timezone.localdate()
+    pictures, counted_at = _home_pictures(request, today)
     context = {
         "todos": todos.collect(request, today),
-        "home_panels": panels.render("home", request, today),
+        "home_panels": pictures,
+        "counted_at": counted_at,
         "today": today,
     }
     return render(request, "core/home.html", context)
+
+
+CACHED_PICTURES = frozenset({"county", "town"})
+
+
+def _home_pictures(request: HttpRequest, today: dt.date) -> tuple[list[SafeString], dt.datetime | None]:
+    """The area's picture; a county's or town's kept SAFEGRID_HOME_PICTURE_SECONDS for everyone with the
+    same scope, roles and language (its panels hold no per-user content and no form), with when it was
+    counted. Enterprise, grid and post pictures are small and per person: always drawn afresh."""
+    seconds = settings.SAFEGRID_HOME_PICTURE_SECONDS
+    scope = scoping.scope_for(request.user)
+    if seconds <= 0 or todos.area(scope) not in CACHED_PICTURES:
+        return panels.render("home", request, today), None
+    parts = (scoping.scope_key(request.user), sorted(scope.roles), scope.superuser, get_language(), today)
+    key = "home-picture:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    cached = cache.get(key)
+    if cached is None:
+        cached = ([str(p) for p in panels.render("home", request, today)], timezone.now())
+        cache.set(key, cached, seconds)
+    html, counted_at = cached
+    return [mark_safe(p) for p in html], counted_at  # noqa: S308 - panels rendered by Django templates
 
 
 SEARCH_MAX_LENGTH = 64

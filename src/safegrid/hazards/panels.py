@@ -18,8 +18,9 @@ from safegrid.core import todos
 from safegrid.core.panels import register
 from safegrid.core.scoping import scope_for
 
-from . import inspection_selectors, selectors
+from . import inspection_selectors, selectors, selectors_major
 from .choices import HazardLevel, HazardStatus
+from .config import deadlines
 from .permissions import MANAGER_ROLES, PRINCIPAL_ROLES, REGULATOR_ROLES
 
 CHECKS_SHOWN = 5
@@ -85,6 +86,18 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
             )
         )
         if managed:
+            found.append(
+                todos.Todo(
+                    _("重大隐患尚未报告监管部门"),
+                    selectors.hazard_list(user)
+                    .filter(selectors_major.major_step_q("unreported", today))
+                    .count(),
+                    f"{listing}?major=unreported",
+                    todos.Urgency.TODAY,
+                    "alert-octagon",
+                    hint=_("报告现状及原因、危害程度和整改难易程度、治理方案"),
+                )
+            )
             found += [
                 todos.Todo(
                     _("隐患待确认"), counts["reported"], f"{listing}?status=reported", icon="alert-triangle"
@@ -119,6 +132,7 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
                     f"{listing}?status=extension&level=major",
                     icon="clock",
                 ),
+                *_major_regulator_todos(user, today, listing),
             ]
     if checks:
         due = inspection_selectors.my_check_counts(user)
@@ -135,6 +149,37 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
             todos.Todo(_("检查任务待完成"), due["due"], url, todos.Urgency.TODAY, "checklist"),
         ]
     return found
+
+
+def _major_regulator_todos(user: Any, today: dt.date, listing: str) -> list[todos.Todo]:
+    """Reports of major hazards to sign for; applications to resume whose on-site review is due, and those
+    past the review deadline (day 11 onwards by default)."""
+    overdue = selectors_major.reviews_overdue(user, today).count()
+    pending = selectors_major.reviews_pending(user).count()
+    return [
+        todos.Todo(
+            _("重大隐患恢复生产现场审查已超期"),
+            overdue,
+            f"{listing}?major=review_overdue",
+            todos.Urgency.OVERDUE,
+            "building-factory",
+            hint=_("收到恢复生产申请后 %(n)s 日内现场审查") % {"n": deadlines().review_days},
+        ),
+        todos.Todo(
+            _("重大隐患恢复生产申请待现场审查"),
+            pending - overdue,
+            f"{listing}?major=review_pending",
+            todos.Urgency.SOON,
+            "building-factory",
+        ),
+        todos.Todo(
+            _("重大隐患报告待签收"),
+            selectors_major.unacknowledged_reports(user).count(),
+            f"{listing}?major=unacknowledged",
+            todos.Urgency.TODAY,
+            "mail-opened",
+        ),
+    ]
 
 
 @register("home", order=30)

@@ -1,5 +1,6 @@
 """What hazards adds to the home page: today's to-dos (overdue hazards, hazards waiting for this user's
-confirmation or acceptance, major hazards awaiting a regulator's close-out, inspection checks due) and a
+confirmation or acceptance, major hazards awaiting a regulator's close-out, major-hazard reports to sign for
+and on-site reviews due, inspection checks due) and a
 short picture of the hazards in the user's area (open, overdue, major; a worker's checks due now)."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from safegrid.core.scoping import scope_for
 from . import inspection_selectors, selectors, selectors_major
 from .choices import HazardLevel, HazardStatus
 from .config import deadlines
-from .permissions import MANAGER_ROLES, PRINCIPAL_ROLES, REGULATOR_ROLES
+from .permissions import MANAGER_ROLES, PRINCIPAL_ROLES, REGULATOR_ROLES, SUPERVISOR_ROLES
 
 CHECKS_SHOWN = 5
 
@@ -132,8 +133,9 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
                     f"{listing}?status=extension&level=major",
                     icon="clock",
                 ),
-                *_major_regulator_todos(user, today, listing),
             ]
+            if scope.superuser or scope.has_role(*SUPERVISOR_ROLES):
+                found += _major_regulator_todos(user, today, listing)
     if checks:
         due = inspection_selectors.my_check_counts(user)
         url = reverse("hazards:my_checks")
@@ -152,7 +154,7 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
 
 
 def _major_regulator_todos(user: Any, today: dt.date, listing: str) -> list[todos.Todo]:
-    """Reports of major hazards to sign for; applications to resume whose on-site review is due, and those
+    """County and sector-department officers: reports of major hazards to sign for; applications to resume whose on-site review is due, and those
     past the review deadline (day 11 onwards by default)."""
     overdue = selectors_major.reviews_overdue(user, today).count()
     pending = selectors_major.reviews_pending(user).count()

@@ -135,10 +135,9 @@ def available_steps(user: User, hazard: HiddenHazard, report: Any, order: Any) -
         steps.append("plan")
         if report is None:
             steps.append("report")
-    if report is not None and (
-        ReportAction.ACKNOWLEDGE,
-        MAJOR_REPORT.action_label(ReportAction.ACKNOWLEDGE),
-    ) in (MAJOR_REPORT.available(user, report)):
+    if report is not None and any(
+        a == ReportAction.ACKNOWLEDGE for a, _l in MAJOR_REPORT.available(user, report)
+    ):
         steps.append("acknowledge")
     if order is None:
         if working and permissions.can_supervise(user, eid):

@@ -58,6 +58,10 @@ def test_major_hazard_close_out_sections(browser, live_server, live_world, shots
     assert "现场审查合格，待核销" in page.locator("#major").inner_text()
     assert SuspensionOrder.objects.get(hazard=hazard).status == "passed"
 
+    context.close()
+    context = browser.new_context(viewport=SIZES[viewport], locale="zh-CN")
+    page = context.new_page()
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     _login(page, live_server.url, "ent_b")
     page.goto(f"{live_server.url}/hazards/notice/{hazard.enterprise_id}/")
     assert hazard_world.MAJOR_TITLE in page.inner_text("body")

@@ -1,5 +1,5 @@
 """Reads of a major hazard's own records and of the enterprise's notice board, scoped to the user
-(out of scope = 404); the regulator's counts for the to-dos."""
+(out of scope = 404); the major-hazard steps as filters (the list and the to-dos)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
@@ -47,10 +47,6 @@ def report_of(user: Any, hazard: HiddenHazard) -> MajorHazardReport | None:
     )
 
 
-def report_get(user: Any, pk: Any) -> MajorHazardReport:
-    return get_scoped_or_404(MajorHazardReport.objects.select_related("hazard"), user, pk=pk)
-
-
 def suspension_of(user: Any, hazard: HiddenHazard) -> SuspensionOrder | None:
     return (
         restrict(SuspensionOrder.objects.filter(hazard=hazard), user)
@@ -70,19 +66,6 @@ def major_timeline(user: Any, hazard: HiddenHazard) -> list[Any]:
         *restrict(SuspensionTransition.objects.filter(order__hazard=hazard), user),
     ]
     return sorted(rows, key=lambda r: (r.at, r.pk))
-
-
-def unacknowledged_reports(user: Any) -> QuerySet[MajorHazardReport]:
-    return restrict(MajorHazardReport.objects.filter(status=MajorReportStatus.SUBMITTED), user)
-
-
-def reviews_pending(user: Any) -> QuerySet[SuspensionOrder]:
-    return restrict(SuspensionOrder.objects.filter(status=SuspensionStatus.APPLIED), user)
-
-
-def reviews_overdue(user: Any, today: dt.date) -> QuerySet[SuspensionOrder]:
-    """Applications to resume whose on-site review is past its due day (day 11 onwards by default)."""
-    return reviews_pending(user).filter(review_due__lt=today)
 
 
 @dataclass(frozen=True)

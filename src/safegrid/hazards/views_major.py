@@ -210,23 +210,19 @@ def major_context(
         "plan_rows": [(label, getattr(versions[0], name)) for name, label in major.PLAN_PARTS]
         if versions
         else [],
-        "plan_missing": major.missing_plan_parts(
-            services_major.plan_parts(versions[0] if versions else None)
-        ),
         "major_report": report,
         "report_interim": major.interim_text(report.interim_measures, report.interim_other) if report else "",
         "suspension": order,
         "review_late": major.review_overdue(
             order.applied_on if order else None, today, order is None or order.status != "applied", config
         ),
-        "suspension_latest": major.suspension_latest_end(order.ordered_on, config) if order else None,
         "major_forms": forms,
         "major_timeline": _labelled(selectors_major.major_timeline(user, hazard)),
-        "major_workflows": {"report": MAJOR_REPORT, "suspension": SUSPENSION},
         "suspension_limit": config.suspension_max_months,
         "suspension_steps": SUSPENSION_STEPS,
         "suspension_done": _done(order.status) if order else (),
         "review_days": config.review_days,
+        "report_due": major.report_due(hazard.confirmed_at, config) if report is None else None,
     }
 
 

@@ -207,6 +207,7 @@ SUSPENSION: Final = Workflow(
             _("提交评估报告"),
             allowed=_may_submit,
             denied=_("只有本企业的管理员或安全管理员可以提交评估报告"),
+            after=(_tell_regulators("{enterprise}提交了重大事故隐患「{title}」的停产停业整改评估报告"),),
         ),
         SA.APPLY: Step(
             _("书面申请恢复生产"),

@@ -49,6 +49,14 @@ def missing_plan_parts(parts: Mapping[str, str | None] | None) -> tuple[str, ...
     return tuple(name for name in PLAN_FIELDS if not (given.get(name) or "").strip())
 
 
+def report_due(confirmed_at: dt.datetime | None, config: Deadlines) -> dt.datetime | None:
+    """When the report to the regulator is due: the law says "promptly" with no hour limit, so only when the
+    county sets `major_report_hours` (0 = not set, None returned)."""
+    if confirmed_at is None or config.major_report_hours <= 0:
+        return None
+    return confirmed_at + dt.timedelta(hours=config.major_report_hours)
+
+
 def interim_problem(codes: list[str] | tuple[str, ...], other: str) -> str | None:
     """Why the interim measures cannot be recorded (None when they can): at least one measure, known codes."""
     unknown = sorted(set(codes) - INTERIM_CODES)

@@ -154,3 +154,13 @@ def test_close_problem(state, may_close) -> None:
 )
 def test_evaluation_file_problem(name, head, size, ok) -> None:
     assert (major.evaluation_file_problem(name, head, size) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("hours", "due"),
+    [(0, None), (24, dt.datetime(2026, 3, 2, 9, 30)), (2, dt.datetime(2026, 3, 1, 11, 30))],
+)
+def test_report_due_only_when_the_county_sets_hours(hours, due) -> None:
+    config = deadlines.deadlines_from({"major_report_hours": hours})
+    assert major.report_due(dt.datetime(2026, 3, 1, 9, 30), config) == due
+    assert major.report_due(None, config) is None

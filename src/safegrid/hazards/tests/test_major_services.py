@@ -492,8 +492,10 @@ def test_close_out_needs_the_passed_review_and_resumes(world) -> None:
 
 def test_application_tells_the_regulators_when_the_review_is_due(world) -> None:
     _applied(world, _order(world, _rectifying_major(world)), days_ago=0)
-    note = Notification.objects.filter(recipient=world.user("dept_chem"), kind="hazards.suspension").get()
-    assert (TODAY + dt.timedelta(days=10)).isoformat() in note.text
+    notes = Notification.objects.filter(recipient=world.user("dept_chem"), kind="hazards.suspension")
+    texts = list(notes.order_by("id").values_list("text", flat=True))
+    assert len(texts) == 2 and "评估报告" in texts[0]  # the evaluation, then the application
+    assert "申请恢复生产" in texts[1] and (TODAY + dt.timedelta(days=10)).isoformat() in texts[1]
 
 
 def test_system_actors_are_not_held_to_the_plan(world) -> None:

@@ -295,3 +295,7 @@ def reopen(request: HttpRequest, hazard_id: int, payload: CommentIn) -> Any:
     user, hazard = _hazard(request, hazard_id)
     services.hazard_reopen(actor=user, hazard=hazard, comment=payload.comment)
     return _out(user, hazard_id)
+
+
+# The major-hazard moves register on this router.
+from . import api_major as api_major  # noqa: E402

@@ -112,3 +112,25 @@ class TrustFlag(models.TextChoices):
 class ChecklistOwner(models.TextChoices):
     COUNTY = "county", _("县级检查表")
     ENTERPRISE = "enterprise", _("企业检查表")
+
+
+class MajorReportStatus(models.TextChoices):
+    """The report of a major hazard to the regulator (16号令 art. 14): sent, then signed for."""
+
+    SUBMITTED = "submitted", _("已报送待签收")
+    ACKNOWLEDGED = "acknowledged", _("监管部门已签收")
+
+
+class SuspensionStatus(models.TextChoices):
+    """A suspension order (责令停产停业整改) on a major hazard and its close-out (16号令 art. 23)."""
+
+    ORDERED = "ordered", _("停产停业整改中")
+    EVALUATED = "evaluated", _("已提交评估报告")
+    APPLIED = "applied", _("已申请恢复生产，待现场审查")
+    PASSED = "passed", _("现场审查合格，待核销")
+    RESUMED = "resumed", _("已核销，恢复生产")
+
+
+class ReviewResult(models.TextChoices):
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")

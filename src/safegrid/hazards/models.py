@@ -663,6 +663,11 @@ class CheckRecord(models.Model):
 
 # The statistics rollups live in their own module (written by `rollups` only); imported here so Django
 # registers them with the app.
+from .models_major import MajorHazardReport as MajorHazardReport  # noqa: E402
+from .models_major import MajorReportTransition as MajorReportTransition  # noqa: E402
+from .models_major import SuspensionOrder as SuspensionOrder  # noqa: E402
+from .models_major import SuspensionTransition as SuspensionTransition  # noqa: E402
+from .models_major import TreatmentPlan as TreatmentPlan  # noqa: E402
 from .models_stats import HazardDeadlineStat as HazardDeadlineStat  # noqa: E402
 from .models_stats import HazardMonthStat as HazardMonthStat  # noqa: E402
 from .models_stats import InspectionMonthStat as InspectionMonthStat  # noqa: E402

@@ -1,5 +1,6 @@
 """What hazards adds to the home page: today's to-dos (overdue hazards, hazards waiting for this user's
-confirmation or acceptance, major hazards awaiting a regulator's close-out, inspection checks due) and a
+confirmation or acceptance, major hazards awaiting a regulator's close-out, major-hazard reports to sign for
+and on-site reviews due, inspection checks due) and a
 short picture of the hazards in the user's area (open, overdue, major; a worker's checks due now)."""
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from safegrid.core import todos
 from safegrid.core.panels import register
 from safegrid.core.scoping import scope_for
 
-from . import inspection_selectors, selectors
+from . import inspection_selectors, selectors, selectors_major
 from .choices import HazardLevel, HazardStatus
-from .permissions import MANAGER_ROLES, PRINCIPAL_ROLES, REGULATOR_ROLES
+from .config import deadlines
+from .permissions import MANAGER_ROLES, PRINCIPAL_ROLES, REGULATOR_ROLES, SUPERVISOR_ROLES
 
 CHECKS_SHOWN = 5
 
@@ -47,6 +49,11 @@ def _counts(user: Any, today: dt.date) -> dict[str, int]:
                 "pk", filter=Q(status=HazardStatus.EXTENSION_REQUESTED, level=HazardLevel.MAJOR)
             ),
             major_rectifying=Count("pk", filter=Q(level=HazardLevel.MAJOR, status=HazardStatus.RECTIFYING)),
+            # the major-hazard steps (one-to-one joins: no row is counted twice)
+            major_unreported=Count("pk", filter=selectors_major.major_step_q("unreported", today)),
+            report_unacknowledged=Count("pk", filter=selectors_major.major_step_q("unacknowledged", today)),
+            review_pending=Count("pk", filter=selectors_major.major_step_q("review_pending", today)),
+            review_overdue=Count("pk", filter=selectors_major.major_step_q("review_overdue", today)),
         )
     )
 
@@ -85,6 +92,16 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
             )
         )
         if managed:
+            found.append(
+                todos.Todo(
+                    _("重大隐患尚未报告监管部门"),
+                    counts["major_unreported"],
+                    f"{listing}?major=unreported",
+                    todos.Urgency.TODAY,
+                    "alert-octagon",
+                    hint=_("报告现状及原因、危害程度和整改难易程度、治理方案"),
+                )
+            )
             found += [
                 todos.Todo(
                     _("隐患待确认"), counts["reported"], f"{listing}?status=reported", icon="alert-triangle"
@@ -120,6 +137,8 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
                     icon="clock",
                 ),
             ]
+            if scope.superuser or scope.has_role(*SUPERVISOR_ROLES):
+                found += _major_regulator_todos(counts, listing)
     if checks:
         due = inspection_selectors.my_check_counts(user)
         url = reverse("hazards:my_checks")
@@ -135,6 +154,35 @@ def hazard_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
             todos.Todo(_("检查任务待完成"), due["due"], url, todos.Urgency.TODAY, "checklist"),
         ]
     return found
+
+
+def _major_regulator_todos(counts: dict[str, int], listing: str) -> list[todos.Todo]:
+    """County and sector-department officers: reports of major hazards to sign for; applications to resume
+    whose on-site review is due, and those past the review deadline (day 11 onwards by default)."""
+    return [
+        todos.Todo(
+            _("重大隐患恢复生产现场审查已超期"),
+            counts["review_overdue"],
+            f"{listing}?major=review_overdue",
+            todos.Urgency.OVERDUE,
+            "building-factory",
+            hint=_("收到恢复生产申请后 %(n)s 日内现场审查") % {"n": deadlines().review_days},
+        ),
+        todos.Todo(
+            _("重大隐患恢复生产申请待现场审查"),
+            counts["review_pending"] - counts["review_overdue"],
+            f"{listing}?major=review_pending",
+            todos.Urgency.SOON,
+            "building-factory",
+        ),
+        todos.Todo(
+            _("重大隐患报告待签收"),
+            counts["report_unacknowledged"],
+            f"{listing}?major=unacknowledged",
+            todos.Urgency.TODAY,
+            "mail-opened",
+        ),
+    ]
 
 
 @register("home", order=30)

@@ -28,10 +28,11 @@ from safegrid.core.services import authorize
 from safegrid.core.workflow import create, transition
 from safegrid.enterprises.models import Enterprise, Person
 
-from . import permissions
+from . import permissions, services_major
 from .choices import Handling, HazardLevel, Origin, PhotoKind, RejectReason
 from .models import HazardPhoto, HiddenHazard, MajorCriterion
 from .rules import closure, criteria
+from .rules import major as major_rules
 from .rules.photos import check_photo
 from .workflows import HAZARD, HazardAction
 
@@ -295,9 +296,16 @@ def hazard_assign(
     comment: str = "",
     today: dt.date | None = None,
 ) -> HiddenHazard:
-    """The five in place (五落实): responsible person, measures, funds, deadline, plan; then rectifying."""
+    """The five in place (五落实): responsible person, measures, funds, deadline, plan; then rectifying.
+
+    A major hazard also needs its six-part treatment plan and its report to the regulator first (16号令
+    art. 14, 20). System actors (imports from the national platform, the demo builder) are trusted code
+    and are not held to it: their hazards arrive with their plans kept elsewhere.
+    """
     today = today or _today()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = (
+        services_major.major_ready_problems(hazard) if isinstance(actor, User) else {}
+    )
     values = closure.FiveInPlace(responsible_person, measures or "", funds, deadline, plan or "")
     labels = dict(closure.FIVE_IN_PLACE)
     for name in closure.missing_five(values):
@@ -362,14 +370,28 @@ def hazard_submit(
 
 
 def hazard_accept(*, actor: Actor, hazard: HiddenHazard, comment: str = "") -> HiddenHazard:
-    """验收销号: closes the hazard and stores the days it took (the regulator's for a major one)."""
+    """验收销号: closes the hazard and stores the days it took (the regulator's for a major one).
+
+    Under a suspension order the close-out needs the passed on-site review (16号令 art. 23), and it
+    resumes production in the same transaction.
+    """
     now = timezone.now()
 
     def stamp(locked: HiddenHazard) -> None:
+        problem = major_rules.close_problem(services_major.suspension_state(locked))
+        if problem:
+            raise ValidationError({"suspension": [problem]})
         locked.days_to_close = closure.days_to_close(
             timezone.localdate(locked.reported_at), timezone.localdate(now)
         )
 
+    with transaction.atomic():
+        closed = _accept(hazard, actor, comment, now, stamp)
+        services_major.resume_on_close(actor=actor, hazard=closed)
+    return closed
+
+
+def _accept(hazard: HiddenHazard, actor: Actor, comment: str, now: dt.datetime, stamp: Any) -> HiddenHazard:
     return transition(
         hazard,
         HazardAction.ACCEPT,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from PIL import Image
@@ -21,7 +21,7 @@ from safegrid.regions.models import Department
 from safegrid.risks.models import RiskPoint
 from safegrid.risks.services import points as risk_services
 
-from . import checklists, deadline_watch, inspections, services, supervision
+from . import checklists, deadline_watch, inspections, services, services_major, supervision
 from .config import deadlines
 from .models import HiddenHazard, TaskOccurrence
 from .rules.checklists import ItemIn
@@ -34,6 +34,35 @@ TITLE = "乙塔吊基础积水（测试标记）"
 MAJOR_TITLE = "乙深基坑支护变形（测试标记）"
 DOCUMENT_NUMBER = "桓安督〔2025〕乙号"
 DESCRIPTION = "乙工地塔吊基础积水未排（测试标记）"
+REPORT_MARKER = "乙基坑东侧位移超限原因分析（测试标记）"
+INTERIM_MARKER = "乙基坑周边禁止车辆通行（测试标记）"
+SUSPENSION_NUMBER = "桓应急责停〔2025〕乙号"
+EVALUATION_MARKER = "乙基坑加固评估合格（测试标记）"
+
+
+PLAN_PARTS = {
+    "targets": "消除基坑支护变形隐患，恢复支护结构安全",
+    "methods": "增设钢支撑，坑边卸载，加密位移监测",
+    "funds_materials": "安排资金 12 万元，钢支撑 40 吨",
+    "organisation": "项目经理牵头，安全部和技术部负责",
+    "time_requirements": "15 日内完成，每日报告进度",
+    "safety_emergency": "设置警戒区，基坑坍塌专项应急预案",
+}
+
+
+def prepare_major(actor: Any, hazard: HiddenHazard, **report: Any) -> HiddenHazard:
+    """A confirmed major hazard made ready for rectification: its six-part plan and its report sent."""
+    services_major.plan_save(actor=actor, hazard=hazard, parts=PLAN_PARTS)
+    services_major.major_report_submit(
+        actor=actor,
+        hazard=hazard,
+        state_and_cause=report.get("state_and_cause", "支护结构位移超过预警值，原因是坑边堆载"),
+        severity_and_difficulty=report.get("severity_and_difficulty", "可能导致基坑坍塌，整改需停工加固"),
+        interim_measures=report.get("interim_measures", ["withdraw_workers", "cordon_area"]),
+        interim_other=report.get("interim_other", ""),
+    )
+    hazard.refresh_from_db()
+    return hazard
 
 
 def ship_reference_data() -> None:
@@ -76,6 +105,10 @@ def extend_world(world: World) -> Leaks:
             CHECKLIST_ITEM,
             ADHOC_TITLE,
             DEVICE_ID,
+            REPORT_MARKER,
+            INTERIM_MARKER,
+            SUSPENSION_NUMBER,
+            EVALUATION_MARKER,
         ]
     )
     point = _inspection(world, leaks)
@@ -85,6 +118,9 @@ def extend_world(world: World) -> Leaks:
     leaks.add_ids("pk", *hazard.photos.values_list("pk", flat=True))
     leaks.add_ids("pk", major.pk, major.supervision.pk)
     leaks.add_ids("hazard_id", major.pk)
+    leaks.add_ids("pk", major.major_report.pk, major.suspension.pk)
+    leaks.add_ids("pk", *major.treatment_plans.values_list("pk", flat=True))
+    leaks.add_ids("enterprise", world.ent_b.pk)
     return leaks
 
 
@@ -202,6 +238,9 @@ def _overdue_major_listed(world: World) -> HiddenHazard:
         level="major",
         interim_measures="坑边停止堆载，撤出坑内作业人员",
     )
+    hazard = prepare_major(
+        world.user("ent_b"), hazard, state_and_cause=REPORT_MARKER, interim_other=INTERIM_MARKER
+    )
     start = today - dt.timedelta(days=20)
     hazard = services.hazard_assign(
         actor=world.user("ent_b"),
@@ -230,5 +269,34 @@ def _overdue_major_listed(world: World) -> HiddenHazard:
             "requirements": "",
         },
     )
+    _suspended(world, hazard, today)
     hazard.refresh_from_db()
     return hazard
+
+
+def _suspended(world: World, hazard: HiddenHazard, today: dt.date) -> None:
+    """B's major hazard under a suspension order, evaluated (with its report file) and applied for, its
+    on-site review overdue; the report to the regulator acknowledged."""
+    report = hazard.major_report
+    services_major.major_report_acknowledge(actor=world.user("county_admin"), report=report, comment="已签收")
+    order = services_major.suspension_order(
+        actor=world.user("county_admin"),
+        hazard=hazard,
+        document_number=SUSPENSION_NUMBER,
+        ordered_on=today - dt.timedelta(days=18),
+        ends_on=today + dt.timedelta(days=60),
+        scope_text="深基坑东侧区域停止施工",
+    )
+    order = services_major.suspension_evaluate(
+        actor=world.user("ent_b"),
+        order=order,
+        evaluator="乙方聘请的岩土专家组",
+        summary=EVALUATION_MARKER,
+        document=services_major.FileIn(b"%PDF-1.4\n" + EVALUATION_MARKER.encode(), "评估报告.pdf"),
+    )
+    services_major.suspension_apply(
+        actor=world.user("ent_b"),
+        order=order,
+        application_text="支护加固完成，申请恢复施工",
+        applied_on=today - dt.timedelta(days=12),
+    )

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import map_layer, views, views_checklists, views_inspection, views_stats, views_supervision
+from . import (
+    map_layer,
+    views,
+    views_checklists,
+    views_inspection,
+    views_major,
+    views_stats,
+    views_supervision,
+)
 
 app_name = "hazards"
 
@@ -31,6 +39,10 @@ urlpatterns = [
     path("supervision/", views_supervision.SupervisionListView.as_view(), name="supervision"),
     path("supervision/<int:pk>/sign-off/", views_supervision.sign_off_view, name="sign_off"),
     path("<int:pk>/supervise/", views_supervision.supervise_view, name="supervise"),
+    path("notice/<int:enterprise>/", views_major.notice_board, name="notice_board"),
+    path("notice/<int:enterprise>/print.pdf", views_major.notice_board_pdf, name="notice_board_pdf"),
+    path("suspension/<int:pk>/evaluation/", views_major.evaluation_file, name="evaluation_file"),
+    path("<int:pk>/major/<slug:step>/", views_major.major_act, name="major_act"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.hazard_act, name="act"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),

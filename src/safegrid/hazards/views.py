@@ -25,7 +25,7 @@ from safegrid.core.models import User
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.regions.selectors import division_choices
 
-from . import permissions, selectors, services
+from . import permissions, selectors, selectors_major, services, views_major
 from .choices import HazardLevel, HazardStatus
 from .forms import AssignForm, CommentForm, ConfirmForm, ExtensionForm, RejectForm, ReportForm, SubmitForm
 from .rules.closure import days_overdue
@@ -70,6 +70,10 @@ def _by_enterprise(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     return qs.filter(enterprise_id=int(value)) if value.isdigit() else qs.none()
 
 
+def _by_major_step(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+    return qs.filter(selectors_major.major_step_q(value, timezone.localdate()))
+
+
 YES_NO = [("yes", _("是")), ("no", _("否"))]
 
 
@@ -97,6 +101,7 @@ class HazardListView(ScopedListView):
         Filter("level", _("等级"), "level", choices=lambda user: HazardLevel.choices),
         Filter("overdue", _("逾期"), _by_overdue, choices=lambda user: YES_NO),
         Filter("town", _("区划"), "enterprise__division__code__startswith", choices=division_choices),
+        Filter("major", _("重大隐患办理"), _by_major_step, choices=lambda user: selectors_major.MAJOR_STEPS),
         Filter("enterprise", _("企业"), _by_enterprise, hidden=True),
     )
 
@@ -138,9 +143,14 @@ def _blank_form(action: str, request: HttpRequest, hazard: Any, data: Any = None
     return CommentForm(data)
 
 
-def _detail(
-    request: HttpRequest, hazard: Any, bound: dict[str, Any] | None = None, status: int = 200
+def render_detail(
+    request: HttpRequest,
+    hazard: Any,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+    major_bound: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The hazard's page; `bound`/`major_bound` carry a refused form back to its section (422)."""
     timeline = selectors.hazard_timeline(request.user, hazard)
     for row in timeline:
         row.label = HAZARD.action_label(row.action)  # type: ignore[attr-defined]
@@ -156,13 +166,17 @@ def _detail(
         "supervision": selectors.supervision_of(request.user, hazard),
         "can_supervise": hazard.level == HazardLevel.MAJOR
         and permissions.can_supervise(request.user, hazard.enterprise_id),
+        **views_major.major_context(request, hazard, major_bound),
     }
+    context["timeline"] = sorted(
+        [*timeline, *context.pop("major_timeline", [])], key=lambda row: (row.at, row.pk)
+    )
     return render(request, "hazards/detail.html", context, status=status)
 
 
 @login_required
 def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.hazard_get(request.user, pk))
+    return render_detail(request, selectors.hazard_get(request.user, pk))
 
 
 def _photos(files: list[Any], kind: str, device_time: Any = None) -> list[PhotoIn]:
@@ -212,7 +226,7 @@ def hazard_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, gettext("已%(action)s") % {"action": HAZARD.action_label(action)})
             return HttpResponseRedirect(reverse("hazards:detail", args=[hazard.pk]))
     hazard = selectors.hazard_get(request.user, pk)
-    return _detail(request, hazard, {action: form}, status=422)
+    return render_detail(request, hazard, {action: form}, status=422)
 
 
 def _reportable(request: HttpRequest) -> Any:

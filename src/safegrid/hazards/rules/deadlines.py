@@ -17,8 +17,8 @@ from typing import Any, Final
 
 @dataclass(frozen=True)
 class Deadlines:
-    # Suspension order (停产停业整顿) for a major hazard: normally at most 6 months.
-    suspension_max_days: int = 183
+    # Suspension order (停产停业整改) for a major hazard: normally at most 6 calendar months.
+    suspension_max_months: int = 6
     # The regulator's on-site review after a written application to resume: within 10 days.
     review_days: int = 10
     # Quarterly self-report: by the 15th of the month after the quarter; annual: by 31 January.
@@ -35,7 +35,7 @@ class Deadlines:
 
 
 SOURCES: Final[Mapping[str, str]] = {
-    "suspension_max_days": "《生产安全事故隐患排查治理暂行规定》（原安监总局16号令）；停产停业整顿一般不超过6个月",
+    "suspension_max_months": "REFERENCE §4（16号令第二十三条配套执法实务）：责令停产停业整改一般不超过6个月，县级可调整",
     "review_days": "16号令第二十三条：收到恢复生产申请报告后10日内现场审查",
     "quarterly_report_day": "16号令第十四条：每季度结束后次月15日前报送隐患排查治理统计分析表",
     "annual_report_month": "16号令第十四条：次年1月31日前报送年度统计",

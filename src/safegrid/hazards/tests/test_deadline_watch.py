@@ -17,6 +17,7 @@ from safegrid.hazards import services
 from safegrid.hazards.choices import HazardLevel
 from safegrid.hazards.models import HazardNotice, HazardTransition, HiddenHazard
 from safegrid.hazards.rules import escalation
+from safegrid.hazards.testing import prepare_major
 from safegrid.jobs import runner
 from safegrid.jobs.choices import JobStatus
 from safegrid.jobs.registry import schedules
@@ -40,6 +41,8 @@ def _rectifying(world, deadline: dt.date = DEADLINE, **data) -> HiddenHazard:
     hazard = services.hazard_confirm(
         actor=world.user("ent_a"), hazard=hazard, level=hazard.level, interim_measures="设置警戒，停用储罐"
     )
+    if hazard.level == "major":
+        hazard = prepare_major(world.user("ent_a"), hazard)
     return services.hazard_assign(
         actor=world.user("ent_a"),
         hazard=hazard,

@@ -139,7 +139,7 @@ def test_escalation_step(overdue: int, step_days: int, steps: int, step: int) ->
 def test_deadline_defaults_and_sources() -> None:
     config = deadlines.Deadlines()
     assert config.review_days == 10
-    assert config.suspension_max_days <= 184
+    assert config.suspension_max_months == 6
     assert set(deadlines.SOURCES) == set(config.__dataclass_fields__)
 
 

@@ -15,6 +15,7 @@ from safegrid.hazards import services
 from safegrid.hazards.choices import HazardLevel, HazardStatus, Origin
 from safegrid.hazards.models import HazardPhoto, HiddenHazard
 from safegrid.hazards.services import PhotoIn
+from safegrid.hazards.testing import prepare_major
 from safegrid.notifications.models import Notification
 
 from .factories import REPORT, photo, reported
@@ -106,7 +107,11 @@ def test_major_by_criterion_needs_interim_measures_and_the_regulator_to_close(wo
     hazard = services.hazard_confirm(
         actor=world.user("ent_a"), hazard=hazard, level="major", interim_measures="撤出人员，设置警戒"
     )
-    hazard = _assign(world, hazard)
+    with pytest.raises(ValidationError) as refused:  # the six-part plan and the report come first
+        _assign(world, hazard)
+    assert {"treatment_plan", "major_report"} <= set(refused.value.message_dict)
+    assert "目标和任务" in refused.value.message_dict["treatment_plan"][0]
+    hazard = _assign(world, prepare_major(world.user("ent_a"), hazard))
     hazard = services.hazard_submit(
         actor=world.user("ent_a"), hazard=hazard, note="已更换", photos=[photo("after")]
     )

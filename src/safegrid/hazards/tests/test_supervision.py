@@ -14,6 +14,7 @@ from safegrid.enterprises.models import Person
 from safegrid.hazards import deadline_watch, services, supervision
 from safegrid.hazards.config import deadlines
 from safegrid.hazards.models import HiddenHazard, ListedSupervision
+from safegrid.hazards.testing import prepare_major
 from safegrid.notifications.models import Notification
 from safegrid.regions.models import Department
 
@@ -42,6 +43,8 @@ def _rectifying(world, title: str, deadline: dt.date, *, major: bool = False) ->
         level=hazard.level,
         interim_measures="停用储罐，设置警戒" if major else "",
     )
+    if major:
+        hazard = prepare_major(world.user("ent_a"), hazard)
     return services.hazard_assign(
         actor=world.user("ent_a"),
         hazard=hazard,

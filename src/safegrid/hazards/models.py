@@ -663,6 +663,10 @@ class CheckRecord(models.Model):
 
 # The statistics rollups live in their own module (written by `rollups` only); imported here so Django
 # registers them with the app.
+# The quarterly/annual self-report (自查自报) lives in its own module; imported here for the app registry.
+from .models_selfreport import HazardSelfReport as HazardSelfReport  # noqa: E402
+from .models_selfreport import SelfReportNotice as SelfReportNotice  # noqa: E402
+from .models_selfreport import SelfReportTransition as SelfReportTransition  # noqa: E402
 from .models_stats import HazardDeadlineStat as HazardDeadlineStat  # noqa: E402
 from .models_stats import HazardMonthStat as HazardMonthStat  # noqa: E402
 from .models_stats import InspectionMonthStat as InspectionMonthStat  # noqa: E402

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import map_layer, views, views_checklists, views_inspection, views_stats, views_supervision
+from . import (
+    map_layer,
+    views,
+    views_checklists,
+    views_inspection,
+    views_selfreport,
+    views_stats,
+    views_supervision,
+)
 
 app_name = "hazards"
 
@@ -30,6 +38,12 @@ urlpatterns = [
     path("five-musts/", views_supervision.five_musts_view, name="five_musts"),
     path("supervision/", views_supervision.SupervisionListView.as_view(), name="supervision"),
     path("supervision/<int:pk>/sign-off/", views_supervision.sign_off_view, name="sign_off"),
+    path("self-reports/", views_selfreport.SelfReportListView.as_view(), name="self_reports"),
+    path("self-reports/missing/", views_selfreport.MissingListView.as_view(), name="self_reports_missing"),
+    path("self-reports/generate/", views_selfreport.self_report_generate, name="self_report_generate"),
+    path("self-reports/<int:pk>/", views_selfreport.self_report_detail, name="self_report"),
+    path("self-reports/<int:pk>/pdf/", views_selfreport.self_report_pdf, name="self_report_pdf"),
+    path("self-reports/<int:pk>/<slug:action>/", views_selfreport.self_report_act, name="self_report_act"),
     path("<int:pk>/supervise/", views_supervision.supervise_view, name="supervise"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.hazard_act, name="act"),

@@ -1,0 +1,1 @@
+"""Documents the hazards app renders (PDF)."""

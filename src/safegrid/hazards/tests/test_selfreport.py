@@ -229,9 +229,9 @@ def _registered_long_ago(enterprise):
 def test_watch_reminds_before_and_marks_missing_after_the_due_date(world, legal_a):
     _registered_long_ago(world.ent_a)
     period = rules.quarter(2026, 3)  # due 2026-10-15
-    reminders = lambda: SelfReportNotice.objects.filter(
+    reminders = SelfReportNotice.objects.filter(
         kind="reminder", enterprise=world.ent_a, year=2026, quarter=3
-    )  # noqa: E731
+    ).all
     selfreport_watch.self_report_watch(today=dt.date(2026, 10, 7))
     assert not reminders().exists()
     selfreport_watch.self_report_watch(today=dt.date(2026, 10, 8))
@@ -361,3 +361,44 @@ def test_missing_page_and_todos(world, login):
     home = login(world.user("town_a")).get("/").content.decode()
     assert "自查自报逾期未报" in home and "待查收的自查自报" not in home  # a count of 0 is hidden
     assert "自查自报已过截止日未报送" in login(world.user("ent_a")).get("/").content.decode()
+
+
+# ---- the API -------------------------------------------------------------------------------------------
+
+
+def _bearer(user):
+    from safegrid.core import tokens
+    from safegrid.core.testing import SYSTEM
+
+    raw, _ = tokens.token_issue(actor=SYSTEM, user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_api_lists_in_scope_and_the_principal_submits(world, client, legal_a):
+    _registered_long_ago(world.ent_a)
+    period = rules.latest_overdue(timezone.localdate(), rules.QUARTER, deadlines())
+    report = selfreports.selfreport_generate(actor=world.user("ent_a"), enterprise=world.ent_a, period=period)
+    selfreports.selfreport_statement_save(actor=world.user("ent_a"), report=report, statement="本期情况")
+    url = "/api/v1/hazard-self-reports"
+    listed = client.get(url, {"status": "draft"}, **_bearer(world.user("town_a"))).json()
+    assert [r["id"] for r in listed["items"]] == [report.pk]
+    assert listed["items"][0]["period"] == period.key
+    assert client.get(url, **_bearer(world.user("town_b"))).json()["items"] == []
+    assert client.get(f"{url}/{report.pk}", **_bearer(world.user("town_b"))).status_code == 404
+    assert client.get(url, {"period": "2026-Q9"}, **_bearer(world.user("town_a"))).status_code == 422
+    detail = client.get(f"{url}/{report.pk}", **_bearer(legal_a)).json()
+    body = {"password": PASSWORD, "fingerprint": detail["fingerprint"]}
+    denied = client.post(
+        f"{url}/{report.pk}/submit", body, content_type="application/json", **_bearer(world.user("ent_a"))
+    )
+    assert denied.status_code == 403
+    wrong = client.post(
+        f"{url}/{report.pk}/submit",
+        {**body, "password": "nope"},
+        content_type="application/json",
+        **_bearer(legal_a),
+    )
+    assert wrong.status_code == 422 and "password" in wrong.content.decode()
+    done = client.post(f"{url}/{report.pk}/submit", body, content_type="application/json", **_bearer(legal_a))
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "submitted" and done.json()["days_late"] > 0

@@ -60,7 +60,17 @@ def _rate(value: Any) -> str:
 
 
 def _hazard_rows(h: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
-    head = ["", "排查发现", "已销号", "其中按期", "逾期销号", "未销号", "逾期未改", "整改率", "平均整改天数"]
+    head = [
+        "隐患等级",
+        "排查发现",
+        "已销号",
+        "其中按期",
+        "逾期销号",
+        "未销号",
+        "逾期未改",
+        "整改率",
+        "平均整改天数",
+    ]
     rows: list[list[Any]] = [head]
     for key, label in (("general", "一般隐患"), ("major", "重大隐患"), ("total", "合计")):
         b = h.get(key, {})
@@ -80,6 +90,37 @@ def _hazard_rows(h: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     return rows
 
 
+def _info(report: HazardSelfReport, cell: ParagraphStyle) -> Table:
+    rows = [
+        ["企业名称", report.enterprise.name, "统一社会信用代码", report.enterprise.uscc],
+        [
+            "统计期间",
+            f"{report.period_start:%Y-%m-%d} 至 {report.period_end:%Y-%m-%d}",
+            "报送截止日",
+            f"{report.due_date:%Y-%m-%d}",
+        ],
+        [
+            "数据生成时间",
+            f"{timezone.localtime(report.figures_at):%Y-%m-%d %H:%M}",
+            "统计口径",
+            report.method_version,
+        ],
+    ]
+    table = Table(
+        [[_p(v, cell) for v in row] for row in rows], colWidths=[WIDTH * w for w in (0.16, 0.34, 0.2, 0.3)]
+    )
+    table.setStyle(
+        pdf_fonts.table_style(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("BACKGROUND", (0, 0), (0, -1), HEAD),
+                ("BACKGROUND", (2, 0), (2, -1), HEAD),
+            ]
+        )
+    )
+    return table
+
+
 def render_self_report_pdf(report: HazardSelfReport) -> bytes:
     pdf_fonts.chain()
     title = _style("title", 16, alignment=TA_CENTER, spaceAfter=6)
@@ -89,20 +130,12 @@ def render_self_report_pdf(report: HazardSelfReport) -> bytes:
     f: Mapping[str, Any] = report.figures or {}
     story: list[Any] = [
         _p(f"生产安全事故隐患排查治理情况自查自报（{report.period.label}）", title),
-        _p(
-            f"企业：{report.enterprise.name}　统一社会信用代码：{report.enterprise.uscc}　"
-            f"统计期间：{report.period_start:%Y-%m-%d} 至 {report.period_end:%Y-%m-%d}　"
-            f"报送截止日：{report.due_date:%Y-%m-%d}",
-            body,
-        ),
-        _p(
-            f"数据生成于 {timezone.localtime(report.figures_at):%Y-%m-%d %H:%M}（统计口径 {report.method_version}）",
-            body,
-        ),
+        _info(report, cell),
         _p("一、隐患排查治理情况", h2),
         _table(_hazard_rows(f.get("hazards", {})), [22 * mm] + [(WIDTH - 22 * mm) / 8] * 8, cell),
     ]
     open_now = f.get("open_now", {})
+    story.append(Spacer(1, 3))
     story.append(
         _p(
             f"截至数据生成日：未销号一般隐患 {open_now.get('general', 0)} 项，重大隐患 {open_now.get('major', 0)} 项，"

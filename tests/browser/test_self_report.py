@@ -64,5 +64,26 @@ def test_enterprise_self_report_page(browser, live_server, live_world, shots, vi
     _fits(page)
     if shots:
         page.screenshot(path=str(shots / f"self-report-sign-{viewport}.png"), full_page=True)
+    context.close()
+
+    # Town B's officer: the missing list, then receives B's submitted report.
+    context = browser.new_context(viewport=SIZES[viewport], locale="zh-CN")
+    page = context.new_page()
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _login(page, live_server.url, "town_b")
+    page.goto(f"{live_server.url}/hazards/self-reports/missing/")
+    assert "报送截止日" in page.content()
+    _fits(page)
+    if shots:
+        page.screenshot(path=str(shots / f"self-report-missing-{viewport}.png"), full_page=True)
+    page.goto(f"{live_server.url}/hazards/self-reports/?status=submitted")
+    page.locator("table tbody a").first.click()
+    page.wait_for_load_state("networkidle")
+    page.locator("button", has_text="查收").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "已查收" in page.content()
+    _fits(page)
+    if shots:
+        page.screenshot(path=str(shots / f"self-report-received-{viewport}.png"), full_page=True)
     assert not errors, errors
     context.close()

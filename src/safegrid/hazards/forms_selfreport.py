@@ -15,7 +15,7 @@ class StatementForm(StyledFormMixin, forms.Form):
         label=_("自查情况说明"),
         required=False,
         max_length=STATEMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "col": "col-12"}),
         help_text=_("本期隐患排查治理工作开展情况、重大隐患治理进展、存在的问题和下一步措施"),
     )
 
@@ -25,7 +25,7 @@ class SignForm(StyledFormMixin, forms.Form):
         label=_("登录密码"),
         required=False,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "col": "col-12"}),
         help_text=_("签署人用自己的账号签署：请再次输入您的登录密码"),
     )
     fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -33,5 +33,8 @@ class SignForm(StyledFormMixin, forms.Form):
 
 class ReviewForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(
-        label=_("意见"), required=False, max_length=STATEMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("意见"),
+        required=False,
+        max_length=STATEMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "col": "col-12"}),
     )

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -180,6 +181,16 @@ class MissingListView(ScopedListView):
             return chosen
         return rules.latest_overdue(timezone.localdate(), rules.QUARTER, config.deadlines())
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Always one period: without a valid one, the latest overdue quarter is shown (in the URL too, so
+        the filter, the export and a shared link say which)."""
+        chosen = rules.parse_period(request.GET.get("period", ""))
+        if chosen is None or chosen.key not in dict(selectors.period_choices()):
+            query = request.GET.copy()
+            query["period"] = self.period().key
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().get(request, *args, **kwargs)
+
     def get_base_queryset(self) -> QuerySet[Any]:
         period = self.period()
         return _report_state(selectors.missing(self.request.user, period), period).select_related("division")
@@ -329,7 +340,7 @@ def self_report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 bound = {"review": review}
         else:
             bound = {"review": review}
-        done = SELF_REPORT.action_label(action)
+        done = gettext("已%(action)s") % {"action": SELF_REPORT.action_label(action)}
     else:
         raise Http404(gettext("没有这个操作"))
     if bound:

@@ -352,14 +352,19 @@ def test_missing_page_and_todos(world, login):
     _registered_long_ago(world.ent_a)
     today = timezone.localdate()
     period = rules.latest_overdue(today, rules.QUARTER, deadlines())
-    page = login(world.user("town_a")).get(reverse("hazards:self_reports_missing"), {"period": period.key})
+    url = reverse("hazards:self_reports_missing")
+    bare = login(world.user("town_a")).get(url)  # always one period: the latest overdue quarter by default
+    assert bare.status_code == 302 and bare["Location"].endswith(f"?period={period.key}")
+    page = login(world.user("town_a")).get(url, {"period": period.key})
     assert page.status_code == 200 and world.ent_a.name in page.content.decode()
-    assert (
-        world.ent_a.name
-        not in login(world.user("town_b")).get(reverse("hazards:self_reports_missing")).content.decode()
-    )
+    export = login(world.user("town_a")).get(url, {"period": period.key, "export": "xlsx"})
+    assert export.status_code == 200 and "spreadsheetml" in export["Content-Type"]
+    other = login(world.user("town_b")).get(url, {"period": period.key})
+    assert world.ent_a.name not in other.content.decode()
+    todo_link = f"{url}?period={period.key}"
     home = login(world.user("town_a")).get("/").content.decode()
-    assert "自查自报逾期未报" in home and "待查收的自查自报" not in home  # a count of 0 is hidden
+    assert todo_link in home and "待查收的自查自报" not in home  # a count of 0 is hidden
+    assert todo_link not in login(world.user("town_b")).get("/").content.decode()
     assert "自查自报已过截止日未报送" in login(world.user("ent_a")).get("/").content.decode()
 
 

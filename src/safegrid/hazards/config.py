@@ -28,3 +28,13 @@ def trust_limits() -> TrustLimits:
     `rules.trust.TrustLimits`): county configuration, not statutory figures."""
     given = getattr(settings, "SAFEGRID_CHECK_TRUST", None) or {}
     return TrustLimits(**{k: v for k, v in given.items() if k in TrustLimits.__dataclass_fields__})
+
+
+def self_report_start() -> dt.date | None:
+    """The first day the county asks for self-reports in the system (`SAFEGRID_SELF_REPORT_START`, ISO
+    date): periods ending before it are never "missing". Unset: every period since the enterprise was
+    registered."""
+    value = getattr(settings, "SAFEGRID_SELF_REPORT_START", None)
+    if not value:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -32,6 +32,7 @@ from safegrid.core.audit import Actor, SystemActor
 from safegrid.core.choices import AuditAction, Role
 from safegrid.core.models import User
 from safegrid.core.workflow import transition
+from safegrid.enterprises.models import Enterprise
 from safegrid.notifications.services import notify
 
 from . import config, permissions
@@ -90,20 +91,24 @@ def _responsible_user(hazard: HiddenHazard) -> list[User]:
     return [user] if isinstance(user, User) else []
 
 
-def _town_officers(hazard: HiddenHazard) -> list[User]:
+def town_officers(enterprise: Enterprise) -> list[User]:
     """Town officers anchored at the enterprise's town or village (a prefix of its division code)."""
-    code = hazard.enterprise.division_id or ""
+    code = enterprise.division_id or ""
     prefixes = [code[:n] for n in (9, 12) if len(code) >= n]
     return _users(Q(role_assignments__role=Role.TOWN_OFFICER, role_assignments__division_id__in=prefixes))
 
 
-def _county_regulators(hazard: HiddenHazard) -> list[User]:
+def county_regulators(enterprise: Enterprise) -> list[User]:
     """Officers of the departments regulating the enterprise's sectors; the county office if there are none."""
-    sectors = list(hazard.enterprise.sectors.values_list("pk", flat=True))
+    sectors = list(enterprise.sectors.values_list("pk", flat=True))
     officers = _users(
         Q(role_assignments__role=Role.DEPT_OFFICER, role_assignments__department__sectors__in=sectors)
     )
     return officers or _users(Q(role_assignments__role=Role.COUNTY_OFFICER))
+
+
+def enterprise_users(enterprise_id: int, roles: Iterable[str]) -> list[User]:
+    return _enterprise_users(enterprise_id, roles)
 
 
 def step_recipients(hazard: HiddenHazard, step: int) -> list[User]:
@@ -116,9 +121,9 @@ def step_recipients(hazard: HiddenHazard, step: int) -> list[User]:
     if step == escalation.PRINCIPAL:
         return _enterprise_users(hazard.enterprise_id, permissions.PRINCIPAL_ROLES)
     if step == escalation.TOWN:
-        return _town_officers(hazard)
+        return town_officers(hazard.enterprise)
     if step == escalation.COUNTY_DEPARTMENT:
-        return _county_regulators(hazard)
+        return county_regulators(hazard.enterprise)
     raise ValueError(f"no escalation step {step}")
 
 

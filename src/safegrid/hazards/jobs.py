@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from safegrid.jobs import JobContext, job
 
-from . import deadline_watch, inspections
+from . import deadline_watch, inspections, selfreport_watch
 
 
 @job("hazards.deadline_scan")
@@ -43,3 +43,16 @@ def inspection_missed(ctx: JobContext) -> dict[str, Any]:
     """Due occurrences past their window and grace become missed."""
     count = inspections.occurrences_mark_missed(actor=ctx.actor)
     return {"missed": count, "summary": f"标记漏检 {count} 个"}
+
+
+@job("hazards.self_report_watch")
+def self_report_watch(ctx: JobContext, *, today: str = "") -> dict[str, Any]:
+    """Self-report reminders before the due date and the missing markers after it (`selfreport_watch`).
+
+    `today` (ISO date) pins the county day for a re-run; a second run the same day sends nothing new.
+    """
+    ctx.progress(0, 1, "正在检查自查自报报送情况…")
+    day = dt.date.fromisoformat(today) if today else None
+    result = selfreport_watch.self_report_watch(today=day, actor=ctx.actor)
+    ctx.progress(1, 1, "检查完成")
+    return {**result.as_dict(), "url": reverse("hazards:self_reports_missing"), "url_label": "查看逾期未报"}

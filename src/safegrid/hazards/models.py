@@ -661,13 +661,16 @@ class CheckRecord(models.Model):
         return [str(TrustFlag(f).label) for f in self.flags]
 
 
-# The statistics rollups live in their own module (written by `rollups` only); imported here so Django
-# registers them with the app.
+# The statistics rollups (written by `rollups` only), the major-hazard records and the self-report
+# (自查自报) live in their own modules; imported here so Django registers them with the app.
 from .models_major import MajorHazardReport as MajorHazardReport  # noqa: E402
 from .models_major import MajorReportTransition as MajorReportTransition  # noqa: E402
 from .models_major import SuspensionOrder as SuspensionOrder  # noqa: E402
 from .models_major import SuspensionTransition as SuspensionTransition  # noqa: E402
 from .models_major import TreatmentPlan as TreatmentPlan  # noqa: E402
+from .models_selfreport import HazardSelfReport as HazardSelfReport  # noqa: E402
+from .models_selfreport import SelfReportNotice as SelfReportNotice  # noqa: E402
+from .models_selfreport import SelfReportTransition as SelfReportTransition  # noqa: E402
 from .models_stats import HazardDeadlineStat as HazardDeadlineStat  # noqa: E402
 from .models_stats import HazardMonthStat as HazardMonthStat  # noqa: E402
 from .models_stats import InspectionMonthStat as InspectionMonthStat  # noqa: E402

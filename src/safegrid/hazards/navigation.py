@@ -34,6 +34,22 @@ register(
     NavItem(_("挂牌督办"), "hazards:supervision", icon="flag", group=GROUP, order=33),
     NavItem(_("隐患统计"), "hazards:stats", icon="chart", group=GROUP, order=35, visible=_reporter),
     NavItem(
+        _("自查自报"),
+        "hazards:self_reports",
+        icon="file-certificate",
+        group=GROUP,
+        order=39,
+        visible=_reporter,
+    ),
+    NavItem(
+        _("自查自报逾期未报"),
+        "hazards:self_reports_missing",
+        icon="file-alert",
+        group=GROUP,
+        order=40,
+        visible=_regulator,
+    ),
+    NavItem(
         _("“五个一律”审查"), "hazards:five_musts", icon="gavel", group=GROUP, order=34, visible=_regulator
     ),
 )

@@ -15,3 +15,7 @@ register_kind("hazards.deadline_reminder", gettext_noop("隐患整改期限将�
 register_kind("hazards.supervision", gettext_noop("隐患挂牌督办"))
 register_kind("hazards.major_report", gettext_noop("重大事故隐患报告"))
 register_kind("hazards.suspension", gettext_noop("重大隐患停产停业整改"))
+register_kind("hazards.self_report_submitted", gettext_noop("自查自报待查收"))
+register_kind("hazards.self_report_reviewed", gettext_noop("自查自报查收结果"))
+register_kind("hazards.self_report_reminder", gettext_noop("自查自报报送提醒"))
+register_kind("hazards.self_report_missing", gettext_noop("自查自报逾期未报"))

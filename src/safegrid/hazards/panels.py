@@ -18,11 +18,20 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core import todos
 from safegrid.core.panels import register
 from safegrid.core.scoping import scope_for
+from safegrid.enterprises import selectors as ent_selectors
 
-from . import inspection_selectors, selectors, selectors_major
+from . import config, inspection_selectors, selectors, selectors_major, selfreport_selectors
 from .choices import HazardLevel, HazardStatus
 from .config import deadlines
-from .permissions import MANAGER_ROLES, PRINCIPAL_ROLES, REGULATOR_ROLES, SUPERVISOR_ROLES
+from .permissions import (
+    MANAGER_ROLES,
+    PRINCIPAL_ROLES,
+    REGULATOR_ROLES,
+    SELF_REPORT_PREPARER_ROLES,
+    SELF_REPORT_SIGNER_ROLES,
+    SUPERVISOR_ROLES,
+)
+from .rules import selfreport as selfreport_rules
 
 CHECKS_SHOWN = 5
 
@@ -202,3 +211,56 @@ def home_hazards(request: HttpRequest, today: dt.date) -> str | None:
         context = {"counts": _cached_counts(request, today)}
         return render_to_string("hazards/panels/_home.html", context, request=request)
     return None
+
+
+@todos.register(order=25)
+def self_report_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
+    """The self-report (自查自报): an enterprise's periods to sign and submit; a regulator's reports to
+    receive and the enterprises that missed the latest quarter's due date."""
+    user: Any = request.user
+    scope = scope_for(user)
+    found: list[todos.Todo] = []
+    url = reverse("hazards:self_reports")
+    own = scope.enterprises_with(SELF_REPORT_PREPARER_ROLES | SELF_REPORT_SIGNER_ROLES)
+    if own:
+        rows = [
+            row
+            for enterprise in ent_selectors.enterprise_list(user).filter(pk__in=sorted(own))
+            for row in selfreport_selectors.enterprise_periods(enterprise, today)
+            if not row.reported and row.period.end < today
+        ]
+        overdue = sum(1 for row in rows if row.overdue)
+        soon = [row for row in rows if not row.overdue]
+        urgent = any(row.days_left <= 3 for row in soon)
+        found += [
+            todos.Todo(_("自查自报已过截止日未报送"), overdue, url, todos.Urgency.OVERDUE, "file-alert"),
+            todos.Todo(
+                _("本季度自查自报待提交"),
+                len(soon),
+                url,
+                todos.Urgency.TODAY if urgent else todos.Urgency.SOON,
+                "file-certificate",
+                hint=_("主要负责人签署后报送监管部门"),
+            ),
+        ]
+    if scope.superuser or scope.has_role(*REGULATOR_ROLES):
+        period = selfreport_rules.latest_overdue(today, selfreport_rules.QUARTER, config.deadlines())
+        missing = selfreport_selectors.missing(user, period, today).count()
+        found += [
+            todos.Todo(
+                _("待查收的自查自报"),
+                selfreport_selectors.to_receive_count(user),
+                f"{url}?status=submitted",
+                todos.Urgency.TODAY,
+                "file-certificate",
+            ),
+            todos.Todo(
+                _("自查自报逾期未报"),
+                missing,
+                f"{reverse('hazards:self_reports_missing')}?period={period.key}",
+                todos.Urgency.OVERDUE,
+                "file-alert",
+                hint=period.label,
+            ),
+        ]
+    return found

@@ -112,3 +112,35 @@ def can_edit_checklist(user: Any, enterprise_id: int | None) -> bool:
 def can_plan_inspection(user: Any, enterprise_id: int | None) -> bool:
     """Creates an ad-hoc inspection from a checklist and issues checkpoint codes: the enterprise's managers."""
     return is_manager(user, enterprise_id)
+
+
+# ---- the quarterly/annual self-report (自查自报) ----------------------------------------------------
+
+# Who prepares the report (generates the figures, writes the statement): the enterprise's managers and
+# its principal.
+SELF_REPORT_PREPARER_ROLES = frozenset({*MANAGER_ROLES, Role.LEGAL_REP})
+# Who signs it (16号令 art. 14: the principal): the legal representative/principal with their own login.
+SELF_REPORT_SIGNER_ROLES = frozenset({Role.LEGAL_REP})
+
+
+def can_prepare_self_report(user: Any, enterprise_id: int | None) -> bool:
+    return enterprise_id is not None and scope_for(user).has_role(
+        *SELF_REPORT_PREPARER_ROLES, enterprise_id=enterprise_id
+    )
+
+
+def can_sign_self_report(user: Any, enterprise_id: int | None) -> bool:
+    """The legal representative/principal, or the holder of their written signing delegation today (the
+    same delegation that signs the 一企一册 book, `risks.SigningDelegation`)."""
+    if enterprise_id is None:
+        return False
+    if scope_for(user).has_role(*SELF_REPORT_SIGNER_ROLES, enterprise_id=enterprise_id):
+        return True
+    from safegrid.risks.selectors.delegation import active_delegation
+
+    return active_delegation(user, enterprise_id) is not None
+
+
+def can_receive_self_report(user: Any, enterprise_id: int | None) -> bool:
+    """A county, town or sector-department officer whose scope reaches the enterprise."""
+    return is_regulator_of(user, enterprise_id)

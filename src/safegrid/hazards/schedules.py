@@ -24,3 +24,10 @@ schedule(
     job_kind="hazards.inspection_missed",
     title=gettext_noop("标记漏检的排查任务"),
 )
+
+schedule(
+    "hazards.self_report_watch",
+    cron="0 7 * * *",  # daily 07:00 county time: reminders before the due date, missing reports after it
+    job_kind="hazards.self_report_watch",
+    title=gettext_noop("自查自报报送提醒与逾期未报"),
+)

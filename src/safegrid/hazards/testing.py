@@ -113,6 +113,7 @@ def extend_world(world: World) -> Leaks:
     )
     point = _inspection(world, leaks)
     _checklist(world, leaks, point)
+    _self_report(world, leaks)
     leaks.add_ids("pk", hazard.pk)
     leaks.add_ids("hazard_id", hazard.pk)
     leaks.add_ids("pk", *hazard.photos.values_list("pk", flat=True))
@@ -300,3 +301,37 @@ def _suspended(world: World, hazard: HiddenHazard, today: dt.date) -> None:
         application_text="支护加固完成，申请恢复施工",
         applied_on=today - dt.timedelta(days=12),
     )
+
+
+SELF_REPORT_STATEMENT = "乙本季度自查情况说明（测试标记）"
+
+
+def _self_report(world: World, leaks: Leaks) -> None:
+    """B's self-report of the last ended quarter, signed by its legal representative and submitted; then
+    the watch marks B missing for the last year (B registered over a year ago, never reported it)."""
+    from safegrid.core.choices import Role
+    from safegrid.core.models import User
+    from safegrid.core.testing import PASSWORD, make_user
+    from safegrid.enterprises.models import Enterprise
+
+    from . import selfreport_watch, selfreports
+    from .rules import selfreport as rules
+
+    Enterprise.objects.filter(pk=world.ent_b.pk).update(created_at=timezone.now() - dt.timedelta(days=420))
+    world.ent_b.refresh_from_db()
+    signer = User.objects.filter(username="legal_b").first() or make_user(
+        "legal_b", {"role": Role.LEGAL_REP, "enterprise": world.ent_b}, display_name="李乙"
+    )
+    today = timezone.localdate()
+    report = selfreports.selfreport_generate(
+        actor=world.user("ent_b"), enterprise=world.ent_b, period=rules.last_ended(today, rules.QUARTER)
+    )
+    report = selfreports.selfreport_statement_save(
+        actor=world.user("ent_b"), report=report, statement=SELF_REPORT_STATEMENT
+    )
+    selfreports.selfreport_submit(
+        actor=signer, report=report, password=PASSWORD, fingerprint_seen=selfreports.fingerprint(report)
+    )
+    selfreport_watch.self_report_watch(today=today)
+    leaks.markers.append(SELF_REPORT_STATEMENT)
+    leaks.add_ids("pk", report.pk)

@@ -32,6 +32,8 @@ class Deadlines:
     reminder_days: tuple[int, ...] = (3, 1)
     # Overdue escalation: one more step per this many days overdue (county setting).
     escalation_step_days: int = 1
+    # Reminders before a self-report's due date, in days (county setting).
+    self_report_reminder_days: tuple[int, ...] = (7, 3, 1)
 
 
 SOURCES: Final[Mapping[str, str]] = {
@@ -43,6 +45,7 @@ SOURCES: Final[Mapping[str, str]] = {
     "major_report_hours": "《安全生产法》（2021）第四十一条：及时报告，无时限规定，由县里设置（0 为未设置）",
     "reminder_days": "县级设置：整改期限前提醒天数",
     "escalation_step_days": "县级设置：逾期后每隔多少天升级一级",
+    "self_report_reminder_days": "县级设置：自查自报截止日前提醒天数",
 }
 
 
@@ -55,8 +58,9 @@ def deadlines_from(overrides: Mapping[str, Any] | None) -> Deadlines:
     if unknown:
         raise ValueError(f"unknown hazard deadline settings: {', '.join(unknown)}")
     values = dict(overrides)
-    if "reminder_days" in values:
-        values["reminder_days"] = tuple(sorted({int(d) for d in values["reminder_days"]}, reverse=True))
+    for name in ("reminder_days", "self_report_reminder_days"):
+        if name in values:
+            values[name] = tuple(sorted({int(d) for d in values[name]}, reverse=True))
     for name, value in values.items():
         numbers = value if isinstance(value, tuple) else (value,)
         if any(int(n) < 0 for n in numbers):

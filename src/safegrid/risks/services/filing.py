@@ -12,7 +12,6 @@ is the enterprise's copy.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -26,10 +25,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from safegrid import jobs
-from safegrid.core import audit
+from safegrid.core import signing
 from safegrid.core.audit import Actor
-from safegrid.core.choices import AuditAction
-from safegrid.core.models import AuditEntry, User
+from safegrid.core.models import User
 from safegrid.core.services import object_update, writing_protected
 from safegrid.core.workflow import create, transition
 from safegrid.enterprises.models import Enterprise
@@ -51,8 +49,7 @@ from ..selectors.filing import current_revision
 from ..workflows import FILING, SUPERSEDED_ON_COMPILE, SUPERSEDED_ON_FILE, FilingAction, enterprise_signers
 
 SNAPSHOT_SCHEMA = 1
-SIGN_MAX_FAILURES = 5  # wrong passwords per user and filing within SIGN_LOCKOUT
-SIGN_LOCKOUT = dt.timedelta(minutes=15)
+SIGN_MAX_FAILURES = signing.SIGN_MAX_FAILURES  # wrong passwords per user and filing within SIGN_LOCKOUT
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 BOOK_JOB = "risks.render_filing_book"
 
@@ -388,29 +385,9 @@ def filing_compile(*, actor: User, enterprise: Enterprise) -> RiskRegisterFiling
     return filing
 
 
-def _recent_password_failures(actor: User, filing: RiskRegisterFiling) -> int:
-    since = timezone.now() - SIGN_LOCKOUT
-    return AuditEntry.objects.filter(
-        action=AuditAction.LOGIN_FAILED,
-        actor=actor,
-        object_type=RiskRegisterFiling._meta.label_lower,
-        object_id=str(filing.pk),
-        at__gte=since,
-    ).count()
-
-
 def _check_signing_password(actor: User, filing: RiskRegisterFiling, password: str) -> None:
-    """The signer re-enters their password; failures are audited and, past a limit, signing pauses.
-
-    The sign page must not become a way round the sign-in lockout (django-axes) for guessing passwords.
-    """
-    minutes = int(SIGN_LOCKOUT.total_seconds() // 60)
-    if _recent_password_failures(actor, filing) >= SIGN_MAX_FAILURES:
-        raise ValidationError({"password": f"密码错误次数过多，请 {minutes} 分钟后再签署"})
-    if password and actor.check_password(password):
-        return
-    audit.record(actor=actor, action=AuditAction.LOGIN_FAILED, obj=filing, comment="一企一册签署：密码错误")
-    raise ValidationError({"password": "密码不正确，签署未完成"})
+    """The signer re-enters their password (`core.signing`: failures audited and limited)."""
+    signing.check_password(actor, filing, password, purpose="一企一册签署")
 
 
 def _check_signers(enterprise: Enterprise) -> None:

@@ -12,6 +12,7 @@ from safegrid.api.signin import router as auth_router
 from safegrid.enterprises.api import router as enterprises_router
 from safegrid.hazards.api import router as hazards_router
 from safegrid.hazards.api_inspection import router as inspections_router
+from safegrid.hazards.national.api import router as national_router
 from safegrid.regions.api import router as regions_router
 from safegrid.risks.api import router as risks_router
 
@@ -51,3 +52,4 @@ api.add_router("/", enterprises_router)
 api.add_router("/risks", risks_router)
 api.add_router("/hazards", hazards_router)
 api.add_router("/", inspections_router)
+api.add_router("/national", national_router)

@@ -663,6 +663,7 @@ class CheckRecord(models.Model):
 
 # The statistics rollups live in their own module (written by `rollups` only); imported here so Django
 # registers them with the app.
+from .models_national import NationalLink as NationalLink  # noqa: E402
 from .models_stats import HazardDeadlineStat as HazardDeadlineStat  # noqa: E402
 from .models_stats import HazardMonthStat as HazardMonthStat  # noqa: E402
 from .models_stats import InspectionMonthStat as InspectionMonthStat  # noqa: E402

@@ -154,3 +154,15 @@ def home_hazards(request: HttpRequest, today: dt.date) -> str | None:
         context = {"counts": _cached_counts(request, today)}
         return render_to_string("hazards/panels/_home.html", context, request=request)
     return None
+
+
+@register("enterprise_detail", order=40)
+def enterprise_national_panel(request: HttpRequest, enterprise: Any) -> str | None:
+    """The way to the national-format page for the enterprise's managers and its regulators."""
+    from .permissions import can_national_export
+
+    if not can_national_export(request.user, enterprise.pk):
+        return None
+    return render_to_string(
+        "hazards/panels/_enterprise_national.html", {"enterprise": enterprise}, request=request
+    )

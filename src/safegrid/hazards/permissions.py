@@ -112,3 +112,13 @@ def can_edit_checklist(user: Any, enterprise_id: int | None) -> bool:
 def can_plan_inspection(user: Any, enterprise_id: int | None) -> bool:
     """Creates an ad-hoc inspection from a checklist and issues checkpoint codes: the enterprise's managers."""
     return is_manager(user, enterprise_id)
+
+
+def can_national_export(user: Any, enterprise_id: int | None) -> bool:
+    """Downloads the enterprise's data in the national format: its managers and its regulators."""
+    return is_manager(user, enterprise_id) or is_regulator_of(user, enterprise_id)
+
+
+def can_national_import(user: Any, enterprise_id: int | None) -> bool:
+    """Imports national-format data into the enterprise: its managers (the data is the enterprise's own)."""
+    return is_manager(user, enterprise_id)

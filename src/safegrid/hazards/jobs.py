@@ -11,6 +11,7 @@ from django.utils import timezone
 from safegrid.jobs import JobContext, job
 
 from . import deadline_watch, inspections
+from .national import export_job
 
 
 @job("hazards.deadline_scan")
@@ -43,3 +44,9 @@ def inspection_missed(ctx: JobContext) -> dict[str, Any]:
     """Due occurrences past their window and grace become missed."""
     count = inspections.occurrences_mark_missed(actor=ctx.actor)
     return {"missed": count, "summary": f"标记漏检 {count} 个"}
+
+
+@job(export_job.JOB_KIND)
+def national_export(ctx: JobContext, *, enterprise_id: int, profile: str, format: str) -> dict[str, Any]:  # noqa: A002
+    """An enterprise's data in the national format, as a file to download (`national.export_job`)."""
+    return export_job.run(ctx, enterprise_id=enterprise_id, profile=profile, format=format)

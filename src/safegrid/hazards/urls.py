@@ -31,6 +31,7 @@ urlpatterns = [
     path("national/<int:enterprise_id>/", national_views.page, name="national"),
     path("national/<int:enterprise_id>/export/", national_views.download, name="national_export"),
     path("national/<int:enterprise_id>/import/", national_views.upload, name="national_import"),
+    path("national/files/<uuid:uuid>/", national_views.download_file, name="national_file"),
     path("overdue/", views_supervision.OverdueListView.as_view(), name="overdue"),
     path("five-musts/", views_supervision.five_musts_view, name="five_musts"),
     path("supervision/", views_supervision.SupervisionListView.as_view(), name="supervision"),

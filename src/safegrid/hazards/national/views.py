@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -22,10 +22,11 @@ from safegrid.core.models import User
 from safegrid.core.scoping import scope_for
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.enterprises.models import Enterprise
+from safegrid.jobs.selectors import job_get
 
 from .. import permissions
 from ..rules import national as nat
-from . import archive, export, importer
+from . import archive, export_job, importer
 from .profiles import profile_get, profiles
 
 SECTION_NAMES = {
@@ -116,28 +117,43 @@ def _page(request: HttpRequest, enterprise: Enterprise, **context: Any) -> HttpR
 
 @login_required
 def page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    return _page(request, _enterprise(request, enterprise_id))
+    enterprise = _enterprise(request, enterprise_id)
+    job = None
+    wanted = request.GET.get("job", "")
+    if wanted:
+        try:
+            job = job_get(request.user, uuid_module.UUID(wanted))
+        except (ValueError, Http404):
+            job = None
+        if job is not None and (job.kind != export_job.JOB_KIND or job.enterprise_id != enterprise.pk):
+            job = None
+    return _page(request, enterprise, job=job)
 
 
 @login_required
+@require_http_methods(["POST"])
 def download(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """Queue the export on the worker and follow it on the page (the file can be as large as the photos)."""
     enterprise = _enterprise(request, enterprise_id)
-    form = ExportForm(request.GET)
+    form = ExportForm(request.POST)
     if not form.is_valid():
         return _page(request, enterprise, export_form=form, status=400)
-    target = profile_get(form.cleaned_data["profile"])
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    name = f"national-{target.key}-{enterprise.uscc}-{stamp}"
     try:
-        if form.cleaned_data["format"] == "json":
-            content = archive.dump_json(export.build(request.user, enterprise, target).payload)
-            kind, name = "application/json", f"{name}.json"
-        else:
-            content, _built = archive.build_zip(request.user, enterprise, target)
-            kind, name = "application/zip", f"{name}.zip"
+        job = export_job.export_enqueue(
+            user=cast(User, request.user),
+            enterprise=enterprise,
+            profile=profile_get(form.cleaned_data["profile"]),
+            file_format=form.cleaned_data["format"],
+        )
     except ValidationError as exc:
         form.add_error("profile", exc.messages[0])
         return _page(request, enterprise, export_form=form, status=400)
+    return HttpResponseRedirect(f"{reverse('hazards:national', args=[enterprise.pk])}?job={job.uuid}")
+
+
+@login_required
+def download_file(request: HttpRequest, uuid: Any) -> HttpResponse:
+    content, kind, name = export_job.export_file(request.user, uuid)
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -73,7 +73,7 @@ class Profile:
 SHIPPED_PROFILES: Final = (
     Profile(
         key="national",
-        name="全国双重预防数字化系统（统一社会信用代码，风险等级 0–3，yyyy-MM-dd HH:mm:ss）",
+        name="全国双重预防数字化系统",
         company_code="uscc",
         levels="zero_major",
         date_format=DASHED,
@@ -81,7 +81,7 @@ SHIPPED_PROFILES: Final = (
     ),
     Profile(
         key="hazchem",
-        name="危险化学品登记系统编码（登记编号，风险等级 1–4，yyyyMMddHHmmss）",
+        name="按危险化学品登记编号上报的省份",
         company_code="hazchem",
         levels="one_major",
         date_format=COMPACT,

@@ -19,6 +19,8 @@ from safegrid.enterprises.rules import make_uscc
 from safegrid.hazards import inspections, services
 from safegrid.hazards.models import HiddenHazard, NationalLink, TaskOccurrence
 from safegrid.hazards.national import importer
+from safegrid.jobs.models import Job
+from safegrid.jobs.testing import run_queued
 from safegrid.regions.models import Sector
 from safegrid.risks.models import RiskPoint
 from safegrid.risks.services import points as risk_services
@@ -238,8 +240,20 @@ def test_page_download_and_upload(world, client, register_a, empty) -> None:
     client.force_login(world.user("ent_a"))
     page = client.get(f"/hazards/national/{world.ent_a.pk}/")
     assert page.status_code == 200
-    got = client.get(f"/hazards/national/{world.ent_a.pk}/export/?profile=national&format=zip")
+    queued = client.post(
+        f"/hazards/national/{world.ent_a.pk}/export/", {"profile": "national", "format": "zip"}
+    )
+    assert queued.status_code == 302
+    run_queued("hazards.national_export")
+    job = Job.objects.get(kind="hazards.national_export")
+    assert job.status == "succeeded", job.error
+    shown = client.get(queued["Location"])
+    assert job.result["url"] in shown.content.decode()
+    got = client.get(job.result["url"])
     assert got.status_code == 200 and got["Content-Type"] == "application/zip"
+    client.force_login(world.user("post_a"))
+    assert client.get(job.result["url"]).status_code == 404  # not their job
+    client.force_login(world.user("ent_a"))
     target, manager = empty
     # the zip carries photos as files; rebrand its JSON for the empty enterprise
     import io

@@ -155,6 +155,11 @@ def test_round_trip_into_an_empty_enterprise(world, client, bearer, register_a, 
     again = _export(client, bearer(manager), target.pk, profile).json()
     assert again == sent
 
+    # a retry with the same Idempotency-Key replays the first answer (the API base), writing nothing
+    replay = _import(client, bearer(manager), target.pk, sent, profile, key="round-trip-1")
+    assert replay.status_code == 200 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == done.json()
+
     # a second import of the same payload writes nothing new
     second = _import(client, bearer(manager), target.pk, sent, profile)
     assert second.status_code == 200, second.content

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -186,6 +187,9 @@ def upload(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     except ValidationError as exc:
         problems = [(path, m) for path, messages in exc.message_dict.items() for m in messages]
         return _page(request, enterprise, import_form=form, problems=problems, status=422)
+    except IntegrityError:  # a row written meanwhile by someone else (the API answers 409 the same way)
+        problems = [("", gettext("与已有数据冲突（重复的记录），整个文件未导入，请稍后重试"))]
+        return _page(request, enterprise, import_form=form, problems=problems, status=409)
     rows = [
         {"name": SECTION_NAMES[s], "created": result.created[s], "updated": result.updated[s],
          "unchanged": result.unchanged[s]}

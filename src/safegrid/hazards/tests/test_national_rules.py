@@ -233,3 +233,10 @@ def test_national_jpeg_reencodes_and_fits() -> None:
     assert ok == small  # a JPEG within the limit goes out unchanged
     with pytest.raises(ValueError):
         national_jpeg(b"not an image")
+
+
+def test_two_checks_of_one_task_at_one_time_refused() -> None:
+    record = {"companyCode": USCC, "checkTaskId": "t-1", "checkTime": "2026-03-01 08:00:00", "checkStatus": 0}
+    payload = {"records": [{**record, "id": "r-0000001"}, {**record, "id": "r-0000002"}]}
+    checked = nat.check_payload(payload, NATIONAL, _known(tasks={"t-1": 1}), TZ)
+    assert [p for p, _m in checked.problems] == ["records[1].checkTime"]

@@ -630,10 +630,10 @@ SECTION_LABELS: Final = {
 def _check_links(rows: dict[str, list[Row]], known: Known, problems: list[tuple[str, str]]) -> None:
     """Cross-row rules: a hazard's record must be a check of its measure's task when both are given."""
     seen_checks: set[tuple[str, Any]] = set()
-    for record in rows[RECORDS]:
-        check = (record.parents.get("checkTaskId", ""), record.values["check_time"])
+    for check_row in rows[RECORDS]:
+        check = (check_row.parents.get("checkTaskId", ""), check_row.values["check_time"])
         if check in seen_checks:
-            problems.append((f"{record.path}.checkTime", _("同一排查任务在同一时间已有一条排查记录")))
+            problems.append((f"{check_row.path}.checkTime", _("同一排查任务在同一时间已有一条排查记录")))
         seen_checks.add(check)
     record_task = {r.id: r.parents.get("checkTaskId", "") for r in rows[RECORDS]}
     task_measure = {t.id: t.parents.get("riskMeasureId", "") for t in rows[TASKS]}

@@ -293,3 +293,20 @@ def test_service_refuses_a_non_manager(world, register_a) -> None:
         importer.national_import(
             actor=world.user("town_a"), enterprise=world.ent_a, profile=profile_get("national"), payload={}
         )
+
+
+def test_hazchem_code_validated_and_unique(world, empty) -> None:
+    from django.core.exceptions import ValidationError
+
+    target, _manager = empty
+    with pytest.raises(ValidationError) as bad:
+        ent_services.enterprise_update(actor=SYSTEM, enterprise=world.ent_a, data={"hazchem_code": "3703"})
+    assert "hazchem_code" in bad.value.message_dict
+    with pytest.raises(ValidationError) as taken:
+        ent_services.enterprise_update(
+            actor=SYSTEM, enterprise=world.ent_a, data={"hazchem_code": target.hazchem_code}
+        )
+    assert taken.value.message_dict
+    ent_services.enterprise_update(
+        actor=SYSTEM, enterprise=world.ent_b, data={"hazchem_code": ""}
+    )  # blank: many

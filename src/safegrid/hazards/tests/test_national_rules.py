@@ -240,3 +240,14 @@ def test_two_checks_of_one_task_at_one_time_refused() -> None:
     payload = {"records": [{**record, "id": "r-0000001"}, {**record, "id": "r-0000002"}]}
     checked = nat.check_payload(payload, NATIONAL, _known(tasks={"t-1": 1}), TZ)
     assert [p for p, _m in checked.problems] == ["records[1].checkTime"]
+
+
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [("370321001", True), ("000000000", True), ("37032100", False), ("3703210011", False), ("37032100A", False),
+     ("３７０３２１００１", False)],
+)  # fmt: skip
+def test_hazchem_registration_code(code: str, ok: bool) -> None:
+    from safegrid.enterprises.rules import hazchem_code_problem
+
+    assert (hazchem_code_problem(code) is None) is ok

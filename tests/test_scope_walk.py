@@ -205,13 +205,19 @@ def test_no_web_page_leaks_town_b(world, client, username):
     assert _changed(before, _unseen_state(world.user(username))) == [], "an out-of-scope write landed"
 
 
-def _api_routes(client) -> list[tuple[str, str]]:
+def _api_routes(client) -> list[tuple[str, str, str]]:
+    """(method, path, query): a required `enterprise` query parameter is given enterprise B's id."""
     spec = client.get("/api/v1/openapi.json").json()
     routes = []
     for path, operations in spec["paths"].items():
-        for method in operations:
+        for method, operation in operations.items():
             if method in {"get", "post", "patch", "put", "delete"}:
-                routes.append((method, path))
+                query = {
+                    p["name"]
+                    for p in operation.get("parameters", [])
+                    if p.get("in") == "query" and p.get("required")
+                }
+                routes.append((method, path, "?enterprise={ent_b}" if "enterprise" in query else ""))
     return routes
 
 
@@ -231,11 +237,12 @@ def test_no_api_route_leaks_town_b(world, client, username):
     markers = _markers(world, strict=not WATCHERS[username])
     before = _unseen_state(world.user(username))
     leaks = []
-    for method, path in routes:
+    for method, path, query in routes:
         if path.rstrip("/").endswith("/auth/token"):
             continue
         api_pattern = re.sub(r"\{(\w+)\}", r"<\1>", path)
-        for url in _fill(api_pattern, candidates):
+        for filled in _fill(api_pattern, candidates):
+            url = filled + query.format(ent_b=world.ent_b.pk)
             if method == "get":
                 response = client.get(url, **headers)
             else:

@@ -6,6 +6,7 @@ so a typo in production stops the process at start-up instead of running with a 
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections import Counter
@@ -367,6 +368,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # SafeGrid's own knobs.
 SAFEGRID_COUNTY_CODE = env_str("SAFEGRID_COUNTY_CODE", "370321")
 SAFEGRID_EXPIRY_WARNING_DAYS = env_int("SAFEGRID_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# National-format upload targets added to or replacing the shipped ones (REFERENCE §9: provinces differ in the
+# enterprise code, level numbering and date format): a JSON list of {"key", "name", "company_code" uscc|hazchem,
+# "levels" zero_major|one_major, "date_format" "yyyy-MM-dd HH:mm:ss"|"yyyyMMddHHmmss", "source"}.
+try:
+    SAFEGRID_NATIONAL_PROFILES = json.loads(os.environ.get("SAFEGRID_NATIONAL_PROFILES", "[]"))
+except ValueError:
+    raise ImproperlyConfigured("SAFEGRID_NATIONAL_PROFILES is not valid JSON")
 SAFEGRID_API_TOKEN_DAYS = env_int("SAFEGRID_API_TOKEN_DAYS", 90, minimum=1)
 SAFEGRID_PAGE_SIZE = env_int("SAFEGRID_PAGE_SIZE", 25, minimum=5)
 # The county's and a town's home picture (aggregates over every enterprise in the area: 0.3–0.9 s of SQL

@@ -8,7 +8,8 @@ Routes come from the OpenAPI document of the live NinjaAPI, so a router added la
 without anyone listing it. Path parameters are filled by name: `code` (and any `*_code`/`division`)
 with division codes; `<model>_id` with the ids of that model's rows that belong to the given
 enterprise (any model with a `scope_rule`, matched by name: `person_id` → Person, `org_unit_id` →
-OrgUnit, `risk_point_id` → RiskPoint, …); `grid_id` with the given grids.
+OrgUnit, `risk_point_id` → RiskPoint, …); `grid_id` with the given grids; `profile` with the national-format
+targets.
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ def path_values_for(
             bucket = values.setdefault(name, set())
             if name in {"code", "division"} or name.endswith("_code"):
                 bucket.update(codes)
+            elif name == "profile":  # a national-format target (hazards.national)
+                from safegrid.hazards.national.profiles import profiles
+
+                bucket.update(profiles())
             elif name == "grid_id":
                 grids = Grid.objects.filter(division__code__in=codes).values_list("pk", flat=True)
                 bucket.update(str(pk) for pk in grids)

@@ -65,6 +65,7 @@ class EnterpriseOut(Schema):
     id: int
     name: str
     uscc: str = Field(description="统一社会信用代码")
+    hazchem_code: str = Field(description="危险化学品登记编号（9 位，可为空）")
     sectors: list[str] = Field(description="行业领域代码")
     industry: str
     scale: EnterpriseScale
@@ -113,6 +114,7 @@ PHONE = _max(Enterprise, "legal_rep_phone")
 class EnterpriseIn(InputSchema):
     name: str = Field(min_length=1, max_length=NAME)
     uscc: str = Field(description="统一社会信用代码（18 位，GB 32100-2015）")
+    hazchem_code: str = Field("", max_length=9, description="危险化学品登记编号（9 位数字，可为空）")
     sectors: list[str] = Field(min_length=1, description="行业领域代码")
     division: str = Field(description="所属区划代码（镇/街道或村/社区，不能是县）")
     grid: Id | None = Field(None, description="所属网格 id")
@@ -141,6 +143,7 @@ class EnterprisePatch(PatchSchema):
 
     name: str | None = Field(None, min_length=1, max_length=NAME)
     uscc: str | None = None
+    hazchem_code: str | None = Field(None, max_length=9)
     sectors: list[str] | None = Field(None, min_length=1)
     division: str | None = None
     grid: Id | None = None

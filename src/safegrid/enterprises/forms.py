@@ -29,6 +29,7 @@ class EnterpriseForm(StyledFormMixin, forms.ModelForm):
         fields = (
             "name",
             "uscc",
+            "hazchem_code",
             "sectors",
             "industry",
             "scale",
@@ -55,6 +56,7 @@ class EnterpriseForm(StyledFormMixin, forms.ModelForm):
             cast(forms.ModelChoiceField, self.fields["grid"]).queryset = grids
         self.fields["division"].label_from_instance = _division_label  # type: ignore[attr-defined]
         self.fields["uscc"].widget.attrs.update({"autocapitalize": "characters", "maxlength": 18})
+        self.fields["hazchem_code"].widget.attrs.update({"inputmode": "numeric", "maxlength": 9})
         self.fields["sectors"].widget.attrs["col"] = "col-12"
         self.fields["address"].widget.attrs["col"] = "col-12"
         if self.instance.pk:

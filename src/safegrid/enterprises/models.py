@@ -22,11 +22,26 @@ def validate_uscc(value: str) -> None:
         raise ValidationError(problem, code="uscc")
 
 
+def validate_hazchem_code(value: str) -> None:
+    problem = rules.hazchem_code_problem(value)
+    if problem:
+        raise ValidationError(problem, code="hazchem_code")
+
+
 class Enterprise(models.Model):
     """A production and business unit (生产经营单位)."""
 
     name = models.CharField(_("企业名称"), max_length=128)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
+    # The 危险化学品登记信息管理系统 code: the enterprise's `companyCode` in provinces whose national-format upload
+    # uses it instead of the USCC (REFERENCE §9); unique when given.
+    hazchem_code = models.CharField(
+        _("危险化学品登记编号"),
+        max_length=9,
+        blank=True,
+        validators=[validate_hazchem_code],
+        help_text=_("危险化学品登记信息管理系统的 9 位企业编号；部分省份的数据上报以此代替统一社会信用代码"),
+    )
     sectors: models.ManyToManyField[Sector, EnterpriseSector] = models.ManyToManyField(
         Sector, through="EnterpriseSector", related_name="enterprises", verbose_name=_("行业领域")
     )
@@ -86,7 +101,12 @@ class Enterprise(models.Model):
                 name="enterprise_lat_lon_both_or_neither",
                 condition=models.Q(lat__isnull=True, lon__isnull=True)
                 | models.Q(lat__isnull=False, lon__isnull=False),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["hazchem_code"],
+                condition=~models.Q(hazchem_code=""),
+                name="enterprise_hazchem_code_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,20 @@ def uscc_problem(code: str) -> str | None:
     return None
 
 
+HAZCHEM_CODE_LENGTH = 9
+
+
+def hazchem_code_problem(code: str) -> str | None:
+    """None when `code` is a 危险化学品登记信息管理系统 enterprise code (9 digits, REFERENCE §9), else why not.
+
+    Some provinces' national-format upload identifies the enterprise by this code instead of the USCC."""
+    if len(code) != HAZCHEM_CODE_LENGTH:
+        return f"危险化学品登记编号应为 {HAZCHEM_CODE_LENGTH} 位数字，实际为 {len(code)} 位"
+    if not code.isascii() or not code.isdigit():
+        return "危险化学品登记编号只能由数字组成"
+    return None
+
+
 # GB/T 2260 codes: 6 digits a county, 9 a town/street, 12 a village/community.
 COUNTY_CODE_LENGTH = 6
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from safegrid.jobs import JobContext, job
 
 from . import deadline_watch, inspections, selfreport_watch
+from .national import export_job
 
 
 @job("hazards.deadline_scan")
@@ -56,3 +57,9 @@ def self_report_watch(ctx: JobContext, *, today: str = "") -> dict[str, Any]:
     result = selfreport_watch.self_report_watch(today=day, actor=ctx.actor)
     ctx.progress(1, 1, "检查完成")
     return {**result.as_dict(), "url": reverse("hazards:self_reports_missing"), "url_label": "查看逾期未报"}
+
+
+@job(export_job.JOB_KIND)
+def national_export(ctx: JobContext, *, enterprise_id: int, profile: str, format: str) -> dict[str, Any]:  # noqa: A002
+    """An enterprise's data in the national format, as a file to download (`national.export_job`)."""
+    return export_job.run(ctx, enterprise_id=enterprise_id, profile=profile, format=format)

@@ -661,13 +661,14 @@ class CheckRecord(models.Model):
         return [str(TrustFlag(f).label) for f in self.flags]
 
 
-# The statistics rollups (written by `rollups` only), the major-hazard records and the self-report
-# (自查自报) live in their own modules; imported here so Django registers them with the app.
+# The statistics rollups (written by `rollups` only), the major-hazard records, the self-report (自查自报)
+# and the national-format links live in their own modules; imported here so Django registers them.
 from .models_major import MajorHazardReport as MajorHazardReport  # noqa: E402
 from .models_major import MajorReportTransition as MajorReportTransition  # noqa: E402
 from .models_major import SuspensionOrder as SuspensionOrder  # noqa: E402
 from .models_major import SuspensionTransition as SuspensionTransition  # noqa: E402
 from .models_major import TreatmentPlan as TreatmentPlan  # noqa: E402
+from .models_national import NationalLink as NationalLink  # noqa: E402
 from .models_selfreport import HazardSelfReport as HazardSelfReport  # noqa: E402
 from .models_selfreport import SelfReportNotice as SelfReportNotice  # noqa: E402
 from .models_selfreport import SelfReportTransition as SelfReportTransition  # noqa: E402

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core.navigation import NavItem, register
 from safegrid.core.scoping import Scope
 
-from .permissions import REGULATOR_ROLES
+from .permissions import MANAGER_ROLES, REGULATOR_ROLES
 
 GROUP = _("隐患排查治理")
 
@@ -18,6 +18,10 @@ def _staff(scope: Scope) -> bool:
     return bool(scope.own_enterprise_ids) or scope.is_government
 
 
+def _manager(scope: Scope) -> bool:
+    return bool(scope.enterprises_with(MANAGER_ROLES))
+
+
 def _regulator(scope: Scope) -> bool:
     return scope.superuser or scope.has_role(*REGULATOR_ROLES)
 
@@ -27,6 +31,14 @@ register(
     NavItem(_("排查记录"), "hazards:records", icon="list-check", group=GROUP, order=35),
     NavItem(_("检查表"), "hazards:checklists", icon="clipboard-list", group=GROUP, order=36),
     NavItem(_("巡检点二维码"), "hazards:checkpoints", icon="qrcode", group=GROUP, order=37, visible=_staff),
+    NavItem(
+        _("国家平台数据交换"),
+        "hazards:national_index",
+        icon="arrows-exchange",
+        group=GROUP,
+        order=39,
+        visible=_manager,
+    ),
     NavItem(_("系统使用情况"), "hazards:metrics", icon="chart-bar", group=GROUP, order=38),
     NavItem(_("隐患清单"), "hazards:list", icon="alert-triangle", group=GROUP, order=30),
     NavItem(_("登记隐患"), "hazards:report", icon="camera", group=GROUP, order=31, visible=_reporter),

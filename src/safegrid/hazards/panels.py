@@ -264,3 +264,15 @@ def self_report_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
             ),
         ]
     return found
+
+
+@register("enterprise_detail", order=40)
+def enterprise_national_panel(request: HttpRequest, enterprise: Any) -> str | None:
+    """The way to the national-format page for the enterprise's managers and its regulators."""
+    from .permissions import can_national_export
+
+    if not can_national_export(request.user, enterprise.pk):
+        return None
+    return render_to_string(
+        "hazards/panels/_enterprise_national.html", {"enterprise": enterprise}, request=request
+    )

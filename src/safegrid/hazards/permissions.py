@@ -144,3 +144,13 @@ def can_sign_self_report(user: Any, enterprise_id: int | None) -> bool:
 def can_receive_self_report(user: Any, enterprise_id: int | None) -> bool:
     """A county, town or sector-department officer whose scope reaches the enterprise."""
     return is_regulator_of(user, enterprise_id)
+
+
+def can_national_export(user: Any, enterprise_id: int | None) -> bool:
+    """Downloads the enterprise's data in the national format: its managers and its regulators."""
+    return is_manager(user, enterprise_id) or is_regulator_of(user, enterprise_id)
+
+
+def can_national_import(user: Any, enterprise_id: int | None) -> bool:
+    """Imports national-format data into the enterprise: its managers (the data is the enterprise's own)."""
+    return is_manager(user, enterprise_id)

@@ -109,6 +109,12 @@ def _save_photo(actor: Actor, hazard: HiddenHazard, photo: PhotoIn) -> HazardPho
     return row
 
 
+def photo_store(actor: Actor, hazard: HiddenHazard, photo: PhotoIn) -> HazardPhoto:
+    """Store a checked photo of a hazard (audited) for a writer that has checked the permission itself
+    (the national-format import, inside its transaction)."""
+    return _save_photo(actor, hazard, photo)
+
+
 def _risk_point_problem(enterprise: Enterprise, risk_point: Any) -> str | None:
     if risk_point is not None and risk_point.enterprise_id != enterprise.pk:
         return _("风险点须属于该企业")

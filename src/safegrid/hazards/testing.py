@@ -23,7 +23,7 @@ from safegrid.risks.services import points as risk_services
 
 from . import checklists, deadline_watch, inspections, services, services_major, supervision
 from .config import deadlines
-from .models import HiddenHazard, TaskOccurrence
+from .models import HiddenHazard, NationalLink, TaskOccurrence
 from .rules.checklists import ItemIn
 from .services import PhotoIn
 
@@ -114,6 +114,7 @@ def extend_world(world: World) -> Leaks:
     point = _inspection(world, leaks)
     _checklist(world, leaks, point)
     _self_report(world, leaks)
+    _national(world, leaks)
     leaks.add_ids("pk", hazard.pk)
     leaks.add_ids("hazard_id", hazard.pk)
     leaks.add_ids("pk", *hazard.photos.values_list("pk", flat=True))
@@ -123,6 +124,34 @@ def extend_world(world: World) -> Leaks:
     leaks.add_ids("pk", *major.treatment_plans.values_list("pk", flat=True))
     leaks.add_ids("enterprise", world.ent_b.pk)
     return leaks
+
+
+NATIONAL_UNIT = "乙国家平台导入单元（测试标记）"
+NATIONAL_CODE = "HC-B-MARKER-5d1e"
+
+
+def _national(world: World, leaks: Leaks) -> None:
+    """A unit and a shutdown of B received in the national format, its national-only code kept on the link."""
+    from .national import importer
+    from .national.profiles import profile_get
+
+    common = {"companyCode": world.ent_b.uscc, "createBy": NATIONAL_CODE}
+    importer.national_import(
+        actor=world.user("ent_b"),
+        enterprise=world.ent_b,
+        profile=profile_get("national"),
+        payload={
+            "units": [{**common, "id": "b0000000-0000-4000-8000-00000000a001",
+                       "riskUnitName": NATIONAL_UNIT, "hazardCode": NATIONAL_CODE}],
+            "shutdowns": [{**common, "id": "b0000000-0000-4000-8000-00000000b001",
+                           "riskUnitId": "b0000000-0000-4000-8000-00000000a001",
+                           "stopStartTime": "2026-01-05 08:00:00", "stopEndTime": "2026-01-06 08:00:00",
+                           "stopReason": "乙检修"}],
+        },
+    )  # fmt: skip
+    leaks.markers.extend([NATIONAL_UNIT, NATIONAL_CODE])
+    leaks.add_ids("pk", *NationalLink.objects.filter(enterprise=world.ent_b).values_list("pk", flat=True))
+    leaks.add_ids("profile", "national", "hazchem")
 
 
 CHECK_POINT = "乙油罐区巡检点（测试标记）"

@@ -12,6 +12,7 @@ from . import (
     views_stats,
     views_supervision,
 )
+from .national import views as national_views
 
 app_name = "hazards"
 
@@ -35,6 +36,11 @@ urlpatterns = [
     path("checkpoints/<int:pk>/issue/", views_checklists.checkpoint_issue, name="checkpoint_issue"),
     path("scan/<str:token>/", views_checklists.scan, name="scan"),
     path("metrics/", views_checklists.metrics, name="metrics"),
+    path("national/", national_views.index, name="national_index"),
+    path("national/<int:enterprise_id>/", national_views.page, name="national"),
+    path("national/<int:enterprise_id>/export/", national_views.download, name="national_export"),
+    path("national/<int:enterprise_id>/import/", national_views.upload, name="national_import"),
+    path("national/files/<uuid:uuid>/", national_views.download_file, name="national_file"),
     path("overdue/", views_supervision.OverdueListView.as_view(), name="overdue"),
     path("five-musts/", views_supervision.five_musts_view, name="five_musts"),
     path("supervision/", views_supervision.SupervisionListView.as_view(), name="supervision"),

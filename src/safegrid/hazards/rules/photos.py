@@ -47,3 +47,35 @@ def check_photo(data: bytes) -> PhotoCheck:
     if width * height > MAX_PIXELS:
         return PhotoCheck(False, str(_("照片像素过大")))
     return PhotoCheck(True, format=fmt, width=width, height=height, sha256=sha256_of(data))
+
+
+NATIONAL_MAX_BYTES: Final = 5 * 1024 * 1024  # the national upload's limit per photo (REFERENCE §4, §9)
+_QUALITIES: Final = (90, 80, 70, 60, 50)
+
+
+def national_jpeg(data: bytes, max_bytes: int = NATIONAL_MAX_BYTES) -> bytes:
+    """The photo as the national upload takes it: a JPEG of at most `max_bytes`.
+
+    A JPEG already small enough goes out unchanged (its hash stays the stored one); anything else is
+    re-encoded with Pillow (transparency flattened on white), at falling quality and then halved in size
+    until it fits. ValueError when the data is not an image."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format == "JPEG" and len(data) <= max_bytes:
+                return data
+            image = probe.convert("RGBA") if probe.mode in ("P", "LA", "RGBA") else probe.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValueError("not an image") from exc
+    if image.mode == "RGBA":
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    while True:
+        for quality in _QUALITIES:
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=quality, optimize=True)
+            if out.tell() <= max_bytes:
+                return out.getvalue()
+        if min(image.size) <= 16:
+            raise ValueError("cannot fit the photo")
+        image = image.resize((max(1, image.width // 2), max(1, image.height // 2)))

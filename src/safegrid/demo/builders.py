@@ -23,7 +23,7 @@ from unittest import mock
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -56,6 +56,7 @@ from . import filings as demo_filings
 from . import geometry, letters, names, risk_registers
 from . import hazards as demo_hazards
 from . import inspections as demo_inspections
+from .bulk import allocate_ids
 
 ACTOR = audit.SystemActor("demo")
 DEFAULT_SEED = 370321
@@ -273,29 +274,6 @@ class DemoSummary:
     scale: int
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-
-
-def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """Reserve `count` primary keys of `model`, so rows can be inserted with values derived from them.
-
-    PostgreSQL: taken from the table's own sequence (safe with concurrent writers). SQLite: the
-    build holds the database's only write lock for its whole transaction, so the keys after the
-    current maximum are exactly the ones SQLite itself would assign next.
-    """
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        if connection.vendor != "sqlite":
-            raise NotImplementedError(f"demo data supports PostgreSQL and SQLite, not {connection.vendor}")
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-        start = int(cursor.fetchone()[0]) + 1
-    return list(range(start, start + count))
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -722,7 +700,7 @@ class DemoBuilder:
         rng = self.rng
         counts: Counter[str] = Counter()
         # A unit's materialised path contains its own primary key, so the keys are reserved first
-        # (`_allocate_ids`) and each row is inserted once with its final path: no UPDATE pass.
+        # (`bulk.allocate_ids`) and each row is inserted once with its final path: no UPDATE pass.
         companies = [OrgUnit(enterprise_id=e.pk, kind=OrgUnitKind.COMPANY, name=e.name) for _, e in chunk]
         workshops: list[OrgUnit] = []
         for (plan, ent), company in zip(chunk, companies, strict=True):
@@ -760,7 +738,7 @@ class DemoBuilder:
                     )
                 )
         all_units = companies + workshops + teams + posts  # parents always before their children
-        for unit, pk in zip(all_units, _allocate_ids(OrgUnit, len(all_units)), strict=True):
+        for unit, pk in zip(all_units, allocate_ids(OrgUnit, len(all_units)), strict=True):
             unit.pk = pk
             unit.path = f"{unit.parent.path if unit.parent else ''}{pk:08d}/"
         OrgUnit.objects.bulk_create(all_units, batch_size=1000)

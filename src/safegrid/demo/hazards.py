@@ -52,12 +52,14 @@ from safegrid.regions.models import Department
 
 from .filings import DemoClock, demo_clock
 from .inspections import History, photo_bytes, store_check_photo
+from .risk_registers import _raw_delete
 
-PER_ENTERPRISE = 1 / 8  # hazards of the year per enterprise of the county (80 at scale 1)
+PER_ENTERPRISE = 1 / 10  # hazards of the year per enterprise of the county (64 at scale 1)
 MIN_HAZARDS, MAX_HAZARDS = 30, 1500
 MAJORS_PER_SCALE = 4
 MAX_MAJORS = 12
 FROM_CHECKS = 0.6  # share of the general hazards found by the pilot's checks
+GRID_SHARE = 0.2  # of the others: found by the grid worker
 # Outcomes of the general hazards (relative weights); "overdue" is at least three (steps 0, 1, 2).
 OUTCOMES: dict[str, float] = {
     "closed_on_time": 60,
@@ -107,6 +109,7 @@ class Plan:
     enterprise: Enterprise
     reported: dt.datetime
     record: Any = None  # inspections.Done when found by a check
+    by_grid: bool = False  # else reported by the town on inspection
 
 
 def finding_title(item: str) -> str:
@@ -143,6 +146,12 @@ class HazardBuilder:
             r.division_id: r.user for r in roles.filter(role=Role.TOWN_OFFICER).order_by("user__username")
         }
         self.grid_worker = next(iter(roles.filter(role=Role.GRID_WORKER).order_by("user__username")), None)
+        self.grid_reach = sorted(
+            Enterprise.objects.filter(
+                grid_id__in=[r.grid_id for r in [self.grid_worker] if r is not None and r.grid_id],
+                pk__in=list(self.managers),
+            ).values_list("pk", flat=True)
+        )
         self.county = User.objects.get(username="county_admin")
         self.departments = list(Department.objects.filter(is_safety_office=False).order_by("pk"))
         self.chemicals = set(
@@ -215,7 +224,10 @@ class HazardBuilder:
                 plans.append(Plan(outcome, self.enterprises[record.enterprise_id], reported, record))
             else:
                 day = low + dt.timedelta(days=self.rng.randint(0, (high - low).days))
-                plans.append(Plan(outcome, self.enterprises[staffed[n % len(staffed)]], self._at(day)))
+                # The grid worker's patrols find some (at the enterprises of the grid), the town the rest.
+                by_grid = bool(self.grid_reach) and self.rng.random() < GRID_SHARE
+                where = self.rng.choice(self.grid_reach) if by_grid else staffed[n % len(staffed)]
+                plans.append(Plan(outcome, self.enterprises[where], self._at(day), by_grid=by_grid))
         return plans
 
     # -- one hazard -----------------------------------------------------------------------------
@@ -268,9 +280,8 @@ class HazardBuilder:
         enterprise = plan.enterprise
         title, location, source, hazard_type = self.rng.choice(FINDINGS)
         grid = self.grid_worker
-        by_grid = grid is not None and self.rng.random() < 0.35 and _reaches(grid.user, enterprise)
-        actor = grid.user if by_grid and grid is not None else self._town(enterprise)
-        self.counts["by_grid" if by_grid else "by_town"] += 1
+        actor = grid.user if plan.by_grid and grid is not None else self._town(enterprise)
+        self.counts["by_grid" if plan.by_grid else "by_town"] += 1
         clock.now = plan.reported
         return services.hazard_report(
             actor=actor,
@@ -501,12 +512,6 @@ class HazardBuilder:
         return self.counts
 
 
-def _reaches(user: User, enterprise: Enterprise) -> bool:
-    from safegrid.hazards import permissions
-
-    return permissions.can_report(user, enterprise.pk)
-
-
 def build(
     *, enterprises: Sequence[Enterprise], today: dt.date, seed: int, scale: int, history: History
 ) -> Counter[str]:
@@ -531,11 +536,12 @@ def reset(county_code: str) -> dict[str, int]:
         _delete(model._default_manager.filter(**where))
     in_county = {"enterprise__division__code__startswith": county_code}
     counts = {"hazards": _delete(HiddenHazard.objects.filter(**in_county))}
-    counts["check_records"] = _delete(CheckRecord.objects.filter(**in_county))
-    counts["occurrences"] = _delete(TaskOccurrence.objects.filter(**in_county))
-    counts["inspection_tasks"] = _delete(InspectionTask.objects.filter(**in_county))
-    _delete(Checkpoint.objects.filter(**in_county))
-    _delete(ShutdownRecord.objects.filter(**in_county))
-    _delete(ChecklistItem.objects.filter(template__enterprise__division__code__startswith=county_code))
-    _delete(ChecklistTemplate.objects.filter(**in_county))
+    # One DELETE each (no row loaded: nothing else points at them once the hazards are gone).
+    counts["check_records"] = _raw_delete(CheckRecord.objects.filter(**in_county))
+    counts["occurrences"] = _raw_delete(TaskOccurrence.objects.filter(**in_county))
+    counts["inspection_tasks"] = _raw_delete(InspectionTask.objects.filter(**in_county))
+    _raw_delete(Checkpoint.objects.filter(**in_county))
+    _raw_delete(ShutdownRecord.objects.filter(**in_county))
+    _raw_delete(ChecklistItem.objects.filter(template__enterprise__division__code__startswith=county_code))
+    _raw_delete(ChecklistTemplate.objects.filter(**in_county))
     return counts

@@ -35,11 +35,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
 from safegrid.core.choices import Role
-from safegrid.core.insert import insert_rows
 from safegrid.core.models import RoleAssignment, User
 from safegrid.enterprises.models import Enterprise, Person
 from safegrid.hazards import checklists as checklist_services
@@ -55,17 +55,20 @@ from safegrid.hazards.rules import inspection, trust
 from safegrid.hazards.rules.checklists import ItemIn
 from safegrid.risks.models import RiskPoint
 
+from .bulk import allocate_ids, insert_values
 from .filings import LR_PREFIX, PW_PREFIX, SM_PREFIX, demo_clock, username
 
 HISTORY_SHARE = 1 / 32  # of the county's enterprises have a year of inspection history (20 at scale 1)
 MAX_HISTORY = 300
 FIRST_TOWNS = ("370321001", "370321002")  # builders.TOWN_A, TOWN_B: the programme started there
 FIRST_TOWNS_SHARE = 0.6
+PATROLLED_SHARE = 0.2  # of the pilot: plants with round-the-clock patrols (twelve checks a day each)
 HISTORY_DAYS = 365
 POOR_SHARE = 0.12  # enterprises that check poorly (on-time rate 55–75 %)
 FAR_PER_SCALE = 6  # GPS checks made far from their point
 DUPLICATE_PHOTO_USERS = 2  # users who reused one photo on later checks
 CHECKLIST_ENTERPRISES = 3
+HOUR = dt.timedelta(hours=1)
 USER_AGENT = "Mozilla/5.0 (Linux; Android 13; HarmonyOS) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"
 
 ENTERPRISE_CHECKLISTS: tuple[tuple[str, int, str, tuple[str, ...]], ...] = (
@@ -115,6 +118,55 @@ class Done:
     task_id: int
     user_id: int
     at: dt.datetime
+
+
+@dataclass(eq=False)
+class Occ:
+    """An occurrence being written (its window, then what became of it)."""
+
+    task: InspectionTask
+    start: dt.datetime
+    end: dt.datetime
+    status: str = OccurrenceStatus.DUE
+    done_at: dt.datetime | None = None
+    device_time: dt.datetime | None = None
+    done_by: int | None = None
+    pk: int = 0
+
+
+@dataclass(eq=False)
+class Planned:
+    """A check the enterprise makes of an occurrence, between `earliest` and `latest`; `at` once placed."""
+
+    occurrence: Occ
+    user: User
+    earliest: dt.datetime
+    latest: dt.datetime
+    at: dt.datetime | None = None
+
+
+@dataclass(eq=False)
+class Rec:
+    """A check record being written: what `check_record` would store for it."""
+
+    occ: Occ
+    user: int
+    presence: str = Presence.NONE
+    checkpoint: int | None = None
+    scanned_at: dt.datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+    accuracy: float | None = None
+    distance_m: float | None = None
+    flags: dict[str, Any] = field(default_factory=dict)  # flag_detail; its keys are the flags set
+    photo: str = ""
+    photo_sha256: str = ""
+    pk: int = 0
+
+    @property
+    def at(self) -> dt.datetime:
+        assert self.occ.done_at is not None
+        return self.occ.done_at
 
 
 @dataclass
@@ -197,10 +249,25 @@ class HistoryBuilder:
         wanted = min(MAX_HISTORY, max(2, round(len(self.enterprises) * HISTORY_SHARE)), len(eligible))
         first = [p for p in eligible if str(p[1].division_id)[:9] in FIRST_TOWNS]
         rest = [p for p in eligible if p not in first]
+        # Round-the-clock patrols (every two hours) make twelve checks a day: a few such plants in the pilot.
+        patrolled = set(
+            RiskPoint.objects.filter(
+                active=True, measures__data_src=2, measures__active=True, measures__check_cycle_unit="小时"
+            ).values_list("enterprise_id", flat=True)
+        )
+        patrols = max(1, round(wanted * PATROLLED_SHARE))
         chosen = [p for p in eligible if p[1].pk == ent_a]
-        pool_first = [p for p in first if p[1].pk != ent_a]
-        chosen += self.rng.sample(pool_first, min(len(pool_first), int(wanted * FIRST_TOWNS_SHARE)))
-        chosen += self.rng.sample(rest, min(len(rest), max(0, wanted - len(chosen))))
+        for pool, share in ((first, FIRST_TOWNS_SHARE), (rest, 1.0)):
+            candidates = [p for p in pool if p[1].pk != ent_a]
+            self.rng.shuffle(candidates)
+            quota = round(wanted * share) if share < 1 else wanted
+            for candidate in candidates:
+                if len(chosen) >= quota:
+                    break
+                busy = sum(1 for c in chosen if c[1].pk in patrolled)
+                if candidate[1].pk in patrolled and busy >= patrols:
+                    continue
+                chosen.append(candidate)
         profiles = []
         for index, ent in sorted(chosen, key=lambda p: p[0]):
             full_year = ent.pk == ent_a or self.rng.random() < 0.5
@@ -388,9 +455,8 @@ class HistoryBuilder:
         stops: dict[int, list[inspection.Interval]] = defaultdict(list)
         for ent, interval in shutdowns:
             stops[ent].append(interval)
-        occurrences: list[TaskOccurrence] = []
-        # (occurrence index, task, user, earliest, latest): a check to make between the two times.
-        planned: list[tuple[int, InspectionTask, User, dt.datetime, dt.datetime]] = []
+        occurrences: list[Occ] = []
+        planned: list[Planned] = []
         counts = self.history.counts
         minute = dt.timedelta(minutes=1)
         for task in tasks:
@@ -413,13 +479,7 @@ class HistoryBuilder:
                 for window in inspection.windows_on(cycle, day, self.tz):
                     if window.start > self.now:
                         continue
-                    row = TaskOccurrence(
-                        task_id=task.pk,
-                        enterprise_id=task.enterprise_id,
-                        window_start=window.start,
-                        window_end=window.end,
-                        status=OccurrenceStatus.DUE,
-                    )
+                    row = Occ(task, window.start, window.end)
                     occurrences.append(row)
                     if inspection.suspended(window, stops.get(task.enterprise_id, [])):
                         row.status = OccurrenceStatus.SUSPENDED
@@ -435,141 +495,210 @@ class HistoryBuilder:
                                 days=rng.randint(0, spread)
                             )
                             earliest = dt.datetime.combine(first, dt.time(8), tzinfo=self.tz)
-                        planned.append((len(occurrences) - 1, task, user, earliest, window.end))
+                        planned.append(Planned(row, user, earliest, window.end))
                     elif draw < profile.on_time - ramp + profile.late:  # after the window, in the grace
-                        end = window.end + self.grace
-                        planned.append((len(occurrences) - 1, task, user, window.end + 3 * minute, end))
+                        planned.append(Planned(row, user, window.end + 3 * minute, window.end + self.grace))
                 day += dt.timedelta(days=1)
-        times = self._timeline(planned)
-        burst = self._burst(planned, times, occurrences)
-        done: list[tuple[int, int]] = []  # (planned index, occurrence index)
-        for n, (index, _task, user, _earliest, _latest) in enumerate(planned):
-            done_at = times[n]
-            if done_at is None or done_at >= self.now:
-                continue  # no time left for it in the day, or not done yet
-            occurrence = occurrences[index]
-            occurrence.status = OccurrenceStatus.DONE
-            occurrence.done_at = done_at
-            occurrence.device_time = done_at - dt.timedelta(seconds=rng.randint(2, 40))
-            occurrence.done_by_id = user.pk
-            done.append((n, index))
-        for row in occurrences:
-            if row.status == OccurrenceStatus.DUE and row.window_end + self.grace <= self.now:
-                row.status = OccurrenceStatus.MISSED
-            if row.status == OccurrenceStatus.DONE:
-                counts["on_time" if row.done_at and row.done_at < row.window_end else "late"] += 1
+        self._timeline(planned)
+        burst = self._burst(planned)
+        for occ, pk in zip(occurrences, allocate_ids(TaskOccurrence, len(occurrences)), strict=True):
+            occ.pk = pk
+        records: list[Rec] = []
+        for plan in planned:
+            if plan.at is None or plan.at >= self.now:
+                continue  # no time left for it that day, or not done yet
+            occ = plan.occurrence
+            occ.status = OccurrenceStatus.DONE
+            occ.done_at = plan.at
+            occ.device_time = plan.at - dt.timedelta(seconds=rng.randint(2, 40))
+            occ.done_by = plan.user.pk
+            records.append(self._record(occ, plan.user, checkpoints, burst=plan in burst))
+        for occ in occurrences:
+            if occ.status == OccurrenceStatus.DUE and occ.end + self.grace <= self.now:
+                occ.status = OccurrenceStatus.MISSED
+            if occ.status == OccurrenceStatus.DONE:
+                counts["on_time" if occ.done_at and occ.done_at < occ.end else "late"] += 1
             else:
-                counts[{"due": "pending"}.get(row.status, row.status)] += 1
-        insert_rows(occurrences)
-        counts["occurrences"] = len(occurrences)
-        records = [
-            self._record(occurrences[index], planned[n][1], planned[n][2], checkpoints, burst=n in burst)
-            for n, index in done
-        ]
+                counts[{"due": "pending"}.get(occ.status, occ.status)] += 1
+        for record, pk in zip(records, allocate_ids(CheckRecord, len(records)), strict=True):
+            record.pk = pk
         self._far(records)
-        insert_rows(records)
-        self._replay_batches(records, {o.pk: o.window_start for o in occurrences})
+        self._replay_batches(records)
+        self._photo_reuse(records)
+        self._insert(occurrences, records)
+        counts["occurrences"] = len(occurrences)
         counts["records"] = len(records)
         self.history.done = sorted(
-            (Done(r.pk, r.enterprise_id, r.task_id, r.checked_by_id, r.server_time) for r in records),
+            (Done(r.pk, r.occ.task.enterprise_id, r.occ.task.pk, r.user, r.occ.done_at) for r in records),  # type: ignore[arg-type]
             key=lambda d: (d.at, d.id),
         )
-        self._photo_reuse(records)
-        for flag in ("flag_photo_seen", "flag_far", "flag_batch"):
-            counts[flag] = sum(1 for r in records if getattr(r, flag))
+        for flag in ("photo_seen", "far", "batch"):
+            counts[f"flag_{flag}"] = sum(1 for r in records if flag in r.flags)
 
-    def _timeline(
-        self, planned: Sequence[tuple[int, InspectionTask, User, dt.datetime, dt.datetime]]
-    ) -> list[dt.datetime | None]:
+    def _insert(self, occurrences: Sequence[Occ], records: Sequence[Rec]) -> None:
+        """Both tables in bulk, as the database values the ORM would have written."""
+        ops = connection.ops
+        when = ops.adapt_datetimefield_value
+
+        def json(value: Any) -> Any:
+            return ops.adapt_json_value(value, None)
+
+        insert_values(
+            TaskOccurrence,
+            (
+                "id",
+                "task",
+                "enterprise",
+                "window_start",
+                "window_end",
+                "status",
+                "done_at",
+                "device_time",
+                "done_by",
+            ),
+            [
+                (
+                    o.pk,
+                    o.task.pk,
+                    o.task.enterprise_id,
+                    when(o.start),
+                    when(o.end),
+                    o.status,
+                    when(o.done_at),
+                    when(o.device_time),
+                    o.done_by,
+                )
+                for o in occurrences
+            ],
+        )
+        user_agent = USER_AGENT
+        insert_values(
+            CheckRecord,
+            (
+                "id",
+                "occurrence",
+                "task",
+                "enterprise",
+                "items",
+                "note",
+                "result",
+                "presence",
+                "checkpoint",
+                "scanned_at",
+                "lat",
+                "lon",
+                "accuracy",
+                "distance_m",
+                "device_id",
+                "user_agent",
+                "flag_photo_seen",
+                "flag_far",
+                "flag_batch",
+                "flag_detail",
+                "photo",
+                "photo_sha256",
+                "checked_by",
+                "server_time",
+                "device_time",
+            ),
+            [
+                (
+                    r.pk,
+                    r.occ.pk,
+                    r.occ.task.pk,
+                    r.occ.task.enterprise_id,
+                    json([{"item": item, "ok": True} for item in r.occ.task.check_items]),
+                    "",
+                    CheckResult.NO_FINDING,
+                    r.presence,
+                    r.checkpoint,
+                    when(r.scanned_at),
+                    r.lat,
+                    r.lon,
+                    r.accuracy,
+                    r.distance_m,
+                    f"demo-{r.user:05d}",
+                    user_agent,
+                    trust.PHOTO_SEEN in r.flags,
+                    trust.FAR in r.flags,
+                    trust.BATCH in r.flags,
+                    json(r.flags),
+                    r.photo,
+                    r.photo_sha256,
+                    r.user,
+                    when(r.occ.done_at),
+                    when(r.occ.device_time),
+                )
+                for r in records
+            ],
+        )
+
+    def _timeline(self, planned: Sequence[Planned]) -> None:
         """When each check was made: one user's checks one after another, at least a quarter of an hour
-        apart (a walk between points), each inside its own [earliest, latest); None when the day ran out."""
+        apart (a walk between points), each inside its own [earliest, latest); none when the day ran out."""
         rng = self.rng
-        by_user: dict[int, list[int]] = defaultdict(list)
-        for n, plan in enumerate(planned):
-            by_user[plan[2].pk].append(n)
-        times: list[dt.datetime | None] = [None] * len(planned)
+        by_user: dict[int, list[Planned]] = defaultdict(list)
+        for plan in planned:
+            by_user[plan.user.pk].append(plan)
         for members in by_user.values():
-            members.sort(key=lambda n: planned[n][3])
+            members.sort(key=lambda p: p.earliest)
             previous: dt.datetime | None = None
-            for n in members:
-                earliest, latest = planned[n][3], planned[n][4]
-                at = earliest + dt.timedelta(minutes=rng.uniform(0, 20))
+            for plan in members:
+                at = plan.earliest + dt.timedelta(minutes=rng.uniform(0, 20))
                 if previous is not None:
                     at = max(at, previous + dt.timedelta(minutes=rng.uniform(16, 24)))
-                if at < latest:
-                    times[n] = previous = at
-        return times
+                if at < plan.latest:
+                    plan.at = previous = at
 
-    def _burst(
-        self, planned: list[Any], times: list[dt.datetime | None], occurrences: Sequence[TaskOccurrence]
-    ) -> set[int]:
-        """One user, one afternoon about three weeks ago: the day's checks entered at once, minutes apart
+    def _burst(self, planned: Sequence[Planned]) -> set[Planned]:
+        """One user, one afternoon three weeks or more ago: the day's checks entered at once, minutes apart
         (windows hours apart: the daily ones from midnight, a patrol's or a weekly one's from elsewhere)."""
         for back in range(21, 60):
             day = self.today - dt.timedelta(days=back)
-            by_user: dict[int, list[int]] = defaultdict(list)
-            for n, plan in enumerate(planned):
-                at = times[n]
-                if at is not None and timezone.localdate(at) == day:
-                    by_user[plan[2].pk].append(n)
+            by_user: dict[int, list[Planned]] = defaultdict(list)
+            for plan in planned:
+                if plan.at is not None and timezone.localdate(plan.at) == day:
+                    by_user[plan.user.pk].append(plan)
+            afternoon = dt.datetime.combine(day, dt.time(15, 12), tzinfo=self.tz)
             for user_pk in sorted(by_user):
                 members = by_user[user_pk]
-                start = {n: occurrences[planned[n][0]].window_start for n in members}
                 midnight = [
-                    n
-                    for n in members
-                    if timezone.localtime(start[n]).time() == dt.time(0)
-                    and timezone.localdate(start[n]) == day
+                    p
+                    for p in members
+                    if timezone.localtime(p.occurrence.start).time() == dt.time(0)
+                    and timezone.localdate(p.occurrence.start) == day
                 ]
                 other = [
-                    n
-                    for n in members
-                    if n not in midnight
-                    and occurrences[planned[n][0]].window_end
-                    > dt.datetime.combine(day, dt.time(15, 30), tzinfo=self.tz)
+                    p
+                    for p in members
+                    if p not in midnight
+                    and p.occurrence.start < afternoon
+                    and p.occurrence.end > afternoon + HOUR
                 ]
                 if len(midnight) < 2 or not other:
                     continue
-                at = dt.datetime.combine(day, dt.time(15, 12), tzinfo=self.tz)
+                at = afternoon
                 chosen = [*midnight[:3], other[0]]
-                for n in chosen:
-                    times[n] = at
+                for plan in chosen:
+                    plan.at = at
                     at += dt.timedelta(minutes=self.rng.uniform(1, 2.5))
                 return set(chosen)
         return set()
 
     def _record(
-        self,
-        occurrence: TaskOccurrence,
-        task: InspectionTask,
-        user: User,
-        checkpoints: dict[int, tuple[int, dt.datetime]],
-        *,
-        burst: bool,
-    ) -> CheckRecord:
+        self, occ: Occ, user: User, checkpoints: dict[int, tuple[int, dt.datetime]], *, burst: bool
+    ) -> Rec:
         rng = self.rng
-        done_at = occurrence.done_at
+        done_at = occ.done_at
         assert done_at is not None
-        point = task.risk_point
+        point = occ.task.risk_point
         at_point = (
             (point.lat, point.lon)
             if point is not None and point.lat is not None and point.lon is not None
             else None
         )
-        checkpoint = checkpoints.get(task.risk_point_id or 0)
-        record = CheckRecord(
-            occurrence_id=occurrence.pk,
-            task=task,
-            enterprise_id=task.enterprise_id,
-            items=[{"item": item, "ok": True} for item in task.check_items],
-            note="",
-            result=CheckResult.NO_FINDING,
-            checked_by_id=user.pk,
-            server_time=done_at,
-            device_time=occurrence.device_time,
-            device_id=f"demo-{user.pk:05d}",
-            user_agent=USER_AGENT,
-        )
+        checkpoint = checkpoints.get(occ.task.risk_point_id or 0)
+        record = Rec(occ, user.pk)
         scanned = (
             checkpoint is not None
             and checkpoint[1] < done_at - dt.timedelta(minutes=10)
@@ -578,93 +707,72 @@ class HistoryBuilder:
         position: tuple[float, float] | None = None
         if at_point is not None and not burst and (scanned or rng.random() < 0.75):
             position = (
-                at_point[0] + rng.uniform(-0.0002, 0.0002),
-                at_point[1] + rng.uniform(-0.0002, 0.0002),
+                round(at_point[0] + rng.uniform(-0.0002, 0.0002), 6),
+                round(at_point[1] + rng.uniform(-0.0002, 0.0002), 6),
             )
             record.accuracy = round(rng.uniform(5, 35), 1)
         if position is not None:
-            record.lat, record.lon = round(position[0], 6), round(position[1], 6)
+            record.lat, record.lon = position
         record.distance_m = trust.point_distance(position, at_point)
         if scanned and checkpoint is not None:
-            record.checkpoint_id = checkpoint[0]
+            record.checkpoint = checkpoint[0]
             record.scanned_at = done_at - dt.timedelta(seconds=rng.randint(30, 600))
         record.presence = trust.presence_of(scanned, record.distance_m)
         return record
 
-    def _far(self, records: Sequence[CheckRecord]) -> None:
-        """A few checks were entered from far away (the office, kilometres off): the service's rule
-        (`trust.is_far`) flags every record beyond the county's limit."""
+    def _far(self, records: Sequence[Rec]) -> None:
+        """A few checks were entered from far away (the office, kilometres off); the service's rule
+        (`trust.is_far`) then flags every record beyond the county's limit."""
         gps = [r for r in records if r.presence == Presence.GPS and r.lat is not None and r.lon is not None]
         for record in self.rng.sample(gps, min(len(gps), FAR_PER_SCALE * self.scale)):
             assert record.lat is not None and record.lon is not None
+            point = record.occ.task.risk_point
+            assert point is not None and point.lat is not None and point.lon is not None
             record.lat = round(record.lat + self.rng.uniform(0.012, 0.02), 6)
             record.lon = round(record.lon - self.rng.uniform(0.012, 0.02), 6)
-            point = record.task.risk_point
-            assert point is not None and point.lat is not None and point.lon is not None
             record.distance_m = trust.point_distance((record.lat, record.lon), (point.lat, point.lon))
         for record in records:
             if trust.is_far(record.distance_m, record.accuracy, self.limits):
-                record.flag_far = True
-                record.flag_detail = {
-                    **record.flag_detail,
-                    trust.FAR: {"distance_m": record.distance_m, "accuracy": record.accuracy},
-                }
+                record.flags[trust.FAR] = {"distance_m": record.distance_m, "accuracy": record.accuracy}
 
-    def _replay_batches(self, records: Sequence[CheckRecord], starts: dict[int, dt.datetime]) -> None:
+    def _replay_batches(self, records: Sequence[Rec]) -> None:
         """The batch flag as the service sets it: after each check (in time order), the user's checks of
         the last minutes form a batch when `trust.batch` says so; every row of it is flagged."""
-        by_user: dict[int, list[CheckRecord]] = defaultdict(list)
+        by_user: dict[int, list[Rec]] = defaultdict(list)
         for record in records:
-            by_user[record.checked_by_id].append(record)
-        flagged: dict[int, CheckRecord] = {}
+            by_user[record.user].append(record)
         span = dt.timedelta(minutes=self.limits.batch_minutes)
         for rows in by_user.values():
-            rows.sort(key=lambda r: (r.server_time, r.pk))
+            rows.sort(key=lambda r: (r.at, r.pk))
             begin = 0
             for end, record in enumerate(rows):
-                while rows[begin].server_time < record.server_time - span:
+                while rows[begin].at < record.at - span:
                     begin += 1
                 if end - begin + 1 < self.limits.batch_min_checks:
                     continue
                 near = rows[begin : end + 1]
-                ids = trust.batch(
-                    [trust.Entry(r.pk, r.server_time, starts[r.occurrence_id]) for r in near], self.limits
-                )
+                ids = trust.batch([trust.Entry(r.pk, r.at, r.occ.start) for r in near], self.limits)
                 if ids:
                     detail = {"ids": list(ids), "minutes": self.limits.batch_minutes}
                     for row in near:
                         if row.pk in ids:
-                            row.flag_batch = True
-                            row.flag_detail = {**row.flag_detail, trust.BATCH: detail}
-                            flagged[row.pk] = row
-        CheckRecord.objects.bulk_update(list(flagged.values()), ["flag_batch", "flag_detail"])
+                            row.flags[trust.BATCH] = detail
 
-    def _photo_reuse(self, records: Sequence[CheckRecord]) -> None:
+    def _photo_reuse(self, records: Sequence[Rec]) -> None:
         """A couple of users attached the same picture to several checks: the later ones are flagged."""
         rng = self.rng
-        by_user: dict[int, list[CheckRecord]] = defaultdict(list)
+        by_user: dict[int, list[Rec]] = defaultdict(list)
         for record in records:
-            by_user[record.checked_by_id].append(record)
+            by_user[record.user].append(record)
         users = sorted(u for u, rows in by_user.items() if len(rows) > 40)
-        changed: list[CheckRecord] = []
         for user_pk in rng.sample(users, min(DUPLICATE_PHOTO_USERS, len(users))):
-            rows = sorted(by_user[user_pk], key=lambda r: r.server_time)
-            picked = sorted(rng.sample(rows[len(rows) // 2 :], 3), key=lambda r: r.server_time)
-            first = picked[0]
-            name, sha = store_check_photo(
-                photo_bytes(rng, (120, 130, 140)), timezone.localdate(first.server_time)
-            )
+            rows = sorted(by_user[user_pk], key=lambda r: r.at)
+            picked = sorted(rng.sample(rows[len(rows) // 2 :], 3), key=lambda r: r.at)
+            name, sha = store_check_photo(photo_bytes(rng, (120, 130, 140)), timezone.localdate(picked[0].at))
             for n, row in enumerate(picked):
-                row.photo.name = name
-                row.photo_sha256 = sha
+                row.photo, row.photo_sha256 = name, sha
                 if n:
-                    row.flag_photo_seen = True
-                    row.flag_detail = {
-                        **row.flag_detail,
-                        trust.PHOTO_SEEN: {"records": [r.pk for r in picked[:n]], "hazards": []},
-                    }
-                changed.append(row)
-        CheckRecord.objects.bulk_update(changed, ["photo", "photo_sha256", "flag_photo_seen", "flag_detail"])
+                    row.flags[trust.PHOTO_SEEN] = {"records": [r.pk for r in picked[:n]], "hazards": []}
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -682,8 +790,11 @@ class HistoryBuilder:
         # Today's occurrences of every task (the pilot's early ones are there already and are skipped).
         with demo_clock(self.now):
             generated = inspection_services.occurrences_generate(day=self.today)
+            # …and the job that marks the ones whose window and grace are over (today's early patrols).
+            missed = inspection_services.occurrences_mark_missed(now=self.now)
         self.history.counts["generated_today"] = generated.created
-        self.history.counts["pending"] += generated.created
+        self.history.counts["pending"] += generated.created - missed
+        self.history.counts["missed"] += missed
         self.history.counts["occurrences"] += generated.created
         return self.history
 

@@ -159,9 +159,9 @@ def test_hazards_in_every_state_linked_to_their_checks(county: builders.DemoSumm
     assert overdue.count() >= 4
     assert set(overdue.values_list("escalation_step", flat=True)) == {0, 1, 2, 3}
     assert HiddenHazard.objects.filter(escalation_step=3).count() == 1
-    county = HiddenHazard.objects.get(escalation_step=3)
-    assert county.level == "major" and hasattr(county, "supervision")
-    assert HazardTransition.objects.filter(hazard=county, action="escalate").count() == 4
+    up = HiddenHazard.objects.get(escalation_step=3)
+    assert up.level == "major" and hasattr(up, "supervision")
+    assert HazardTransition.objects.filter(hazard=up, action="escalate").count() == 4
     listed = ListedSupervision.objects.all()
     assert listed.count() >= 3 and listed.filter(signed_off_at__isnull=False).count() == 1
     # Dated over the year: reported in most months.

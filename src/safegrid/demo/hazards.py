@@ -191,7 +191,9 @@ class HazardBuilder:
             return t - dt.timedelta(days=6), t - dt.timedelta(days=1)
         if outcome in OPEN_OUTCOMES:
             return t - dt.timedelta(days=24), t - dt.timedelta(days=4)
-        return t - dt.timedelta(days=350), t - dt.timedelta(days=40)
+        if outcome == "on_spot":
+            return t - dt.timedelta(days=350), t - dt.timedelta(days=1)
+        return t - dt.timedelta(days=350), t - dt.timedelta(days=14)  # closed (or rejected) by now
 
     def _plans(self) -> list[Plan]:
         total = min(MAX_HAZARDS, max(MIN_HAZARDS, round(len(self.enterprises) * PER_ENTERPRISE)))
@@ -395,6 +397,8 @@ class HazardBuilder:
         days = rng.randint(7, 30)
         if outcome in ("rectifying", "sent_back", "extension", "awaiting"):
             days = max(days, (self.today - confirm_day).days + 3)
+        elif outcome in ("closed_on_time", "closed_late"):  # closed (late: days after the deadline) by now
+            days = max(3, min(days, (self.today - confirm_day).days - 6))
         hazard = self._assign(clock, hazard, day=confirm_day, days=days)
         assert hazard.deadline is not None
         deadline = hazard.deadline

@@ -189,8 +189,8 @@ FIXED_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "post_a",
         Role.UNIT_USER,
-        "ent_a 企业岗位人员：工作台待办列出待确认的告知卡和今天到期的检查任务（近一年由本人检查）；"
-        "打开卡片（即扫码）读完后确认",
+        "ent_a 企业岗位人员：工作台待办和“我的告知卡”列出待确认的告知卡，待办还有今天到期的检查任务"
+        "（近一年由本人检查）；打开卡片（即扫码）读完后确认",
         "post worker at ent_a: the home to-dos list cards to confirm and today's checks (a year of them "
         "done by this login); open a card (as the QR code does), read it, confirm",
     ),

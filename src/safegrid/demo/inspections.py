@@ -9,8 +9,9 @@ occurrence done (on time, or late within the grace), missed once the grace is ov
 recorded shutdown; presence from the checkpoint scan or the phone's position (`rules.trust`); the trust
 flags computed with the service's rules (a photo seen before, far from the point, the batch of one
 user's checks entered within minutes, replayed in time order as the service would have flagged them).
-Every other enterprise's tasks start on the build day; today's occurrences come from the real daily
-generation (`occurrences_generate`), and the rollups are rebuilt afterwards by the caller.
+Every other enterprise's tasks start the day after the build (the county-wide roll-out); the pilot's
+remaining occurrences of today come from the real daily generation (`occurrences_generate`) and the
+missed-check job runs after it; the rollups are rebuilt afterwards by the caller.
 
 The people who check are the workers of each task's post (`pw_NNNN_K`, created when the post's first
 holder has no login yet) or the enterprise's safety manager (`sm_NNNN`), NNNN the enterprise's number in
@@ -353,7 +354,13 @@ class HistoryBuilder:
                 created, _stopped = inspection_services.tasks_sync_from_measures(enterprise_ids=ids)
                 self.history.counts["tasks"] += created
         created, _stopped = inspection_services.tasks_sync_from_measures()
-        self.history.counts["tasks_from_today"] = created
+        # The county-wide roll-out: every other enterprise's tasks start tomorrow, so its first
+        # occurrences come from tomorrow's generation (none of today's early windows born missed).
+        tomorrow = self.today + dt.timedelta(days=1)
+        InspectionTask.objects.filter(start_date=self.today, one_off=False).exclude(
+            enterprise_id__in=[p.enterprise.pk for p in profiles]
+        ).update(start_date=tomorrow)
+        self.history.counts["tasks_from_tomorrow"] = created
 
     def _checkpoints(self, profiles: Sequence[Profile]) -> dict[int, tuple[int, dt.datetime]]:
         """Checkpoints at the major and larger points of the chemical pilot enterprises (the service)."""

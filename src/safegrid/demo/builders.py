@@ -15,13 +15,16 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, models, transaction
+from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ProtectedError
 from django.utils import timezone
 from shapely.geometry import Point
@@ -52,6 +55,8 @@ from safegrid.risks.services import regional as regional_services
 from . import filings as demo_filings
 from . import geometry, letters, names, risk_registers
 from . import hazards as demo_hazards
+from . import inspections as demo_inspections
+from .bulk import allocate_ids
 
 ACTOR = audit.SystemActor("demo")
 DEFAULT_SEED = 370321
@@ -144,8 +149,10 @@ FIXED_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "county_admin",
         Role.COUNTY_ADMIN,
-        "县级管理员，全县全部数据；可在“备案审核单位”把某行业领域的一企一册审核委托给镇街",
-        "county administrator, all data; “filing reviewers” delegates a sector's book reviews to the towns",
+        "县级管理员，全县全部数据：逾期隐患（一条重大隐患已升级至县）、“五个一律”审查名单、挂牌督办；"
+        "可在“备案审核单位”把某行业领域的一企一册审核委托给镇街",
+        "county administrator, all data: overdue hazards (one major escalated to the county), the "
+        "五个一律 review list, listed supervision; “filing reviewers” delegates book reviews to the towns",
     ),
     DemoLogin(
         "county_officer", Role.COUNTY_OFFICER, "县安委办/应急局工作人员", "county safety office officer"
@@ -153,8 +160,10 @@ FIXED_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "town_a",
         Role.TOWN_OFFICER,
-        "索镇街道工作人员；县里把行业审核委托给镇街后，可接收或退回本镇企业的一企一册",
-        "officer of 索镇街道 (370321001); accepts or returns its firms' books once the county delegates",
+        "索镇街道工作人员：验收本镇企业整改完成的一般隐患，看本镇近一年的隐患和排查统计；"
+        "县里把行业审核委托给镇街后，可接收或退回本镇企业的一企一册",
+        "officer of 索镇街道 (370321001): accepts its firms' rectified general hazards, reads a year of "
+        "hazard and inspection statistics; accepts or returns its firms' books once the county delegates",
     ),
     DemoLogin("town_b", Role.TOWN_OFFICER, "少海街道工作人员", "officer of 少海街道 (370321002)"),
     DemoLogin(
@@ -166,8 +175,10 @@ FIXED_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "ent_a",
         Role.SAFETY_MANAGER,
-        "索镇街道危化企业安全管理员：编制一企一册并提交法定代表人 legal_a 签署",
-        "safety manager, chemicals firm in town_a: compile the register book and submit it to legal_a",
+        "索镇街道危化企业安全管理员：近一年的排查记录和按时排查率、本企业隐患；"
+        "编制一企一册并提交法定代表人 legal_a 签署",
+        "safety manager, chemicals firm in town_a: a year of check records and its on-time rate, its "
+        "hazards; compile the register book and submit it to legal_a",
     ),
     DemoLogin(
         "ent_b",
@@ -178,8 +189,10 @@ FIXED_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "post_a",
         Role.UNIT_USER,
-        "ent_a 企业岗位人员：工作台待办列出待确认的告知卡和到期的检查任务；打开卡片（即扫码）读完后确认",
-        "post worker at ent_a: the home to-dos list cards to confirm and checks due; open a card (as the QR code does), read it, confirm",
+        "ent_a 企业岗位人员：工作台待办和“我的告知卡”列出待确认的告知卡，待办还有今天到期的检查任务"
+        "（近一年由本人检查）；打开卡片（即扫码）读完后确认",
+        "post worker at ent_a: the home to-dos list cards to confirm and today's checks (a year of them "
+        "done by this login); open a card (as the QR code does), read it, confirm",
     ),
     DemoLogin(
         "post_a2",
@@ -263,29 +276,6 @@ class DemoSummary:
     seconds: float = 0.0
 
 
-def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """Reserve `count` primary keys of `model`, so rows can be inserted with values derived from them.
-
-    PostgreSQL: taken from the table's own sequence (safe with concurrent writers). SQLite: the
-    build holds the database's only write lock for its whole transaction, so the keys after the
-    current maximum are exactly the ones SQLite itself would assign next.
-    """
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        if connection.vendor != "sqlite":
-            raise NotImplementedError(f"demo data supports PostgreSQL and SQLite, not {connection.vendor}")
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-        start = int(cursor.fetchone()[0]) + 1
-    return list(range(start, start + count))
-
-
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -304,6 +294,16 @@ def _record(stage: str, count: int, comment: str) -> None:
         object_id=str(count),
         comment=comment,
     )
+
+
+@contextmanager
+def unlogged_queries() -> Iterator[None]:
+    """No SQL query log during the build, even under DEBUG (the dev profile): Django's debug cursor
+    formats every query with its quoted parameters for `connection.queries`, which for the bulk inserts
+    of a year of inspection history costs more than the inserts themselves, and nobody reads it here."""
+    with mock.patch.object(BaseDatabaseWrapper, "queries_logged", new_callable=mock.PropertyMock) as logged:
+        logged.return_value = False
+        yield
 
 
 class DemoBuilder:
@@ -335,7 +335,7 @@ class DemoBuilder:
 
     def build(self) -> DemoSummary:
         started = time.monotonic()
-        with transaction.atomic():
+        with unlogged_queries(), transaction.atomic():
             towns, villages = self._divisions()
             plans = self._plan_enterprises(towns, villages)
             grid_of = self._grids(villages, plans)
@@ -343,18 +343,43 @@ class DemoBuilder:
             anchors = self._organisation(plans, enterprises)
             self._users(towns, grid_of, enterprises, anchors)
             self._risk_registers(plans, enterprises, anchors)
-            self._stage_hazards(enterprises)
             self._stage_filings(enterprises, anchors)
+            history = self._stage_inspections(enterprises, anchors)
+            self._stage_hazards(enterprises, history)
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
-    def _stage_hazards(self, enterprises: list[Enterprise]) -> None:
+    def _stage_inspections(
+        self, enterprises: list[Enterprise], anchors: dict[str, Any]
+    ) -> demo_inspections.History:
+        """A year of inspection tasks, occurrences and check records at the pilot enterprises."""
         started = time.monotonic()
-        counts = demo_hazards.build(enterprises=enterprises, today=self.today, seed=self.seed)
+        history = demo_inspections.build(
+            seed=self.seed,
+            today=self.today,
+            scale=self.scale,
+            enterprises=list(enumerate(enterprises)),
+            ent_a=anchors["ent_a"].pk,
+        )
+        self.summary.counts.update({f"inspection_{k}": v for k, v in sorted(history.counts.items())})
+        self._stage("inspections", history.counts["records"], history.comment(), started)
+        return history
+
+    def _stage_hazards(self, enterprises: list[Enterprise], history: demo_inspections.History) -> None:
+        started = time.monotonic()
+        counts = demo_hazards.build(
+            enterprises=enterprises, today=self.today, seed=self.seed, scale=self.scale, history=history
+        )
         # The statistics rollups from scratch: history seeded in bulk or back-dated bypasses the services.
         hazard_rollups.rebuild(actor=ACTOR)
-        comment = "隐患：" + "，".join(f"{k} {v}" for k, v in counts.items())
-        self._stage("hazards", sum(counts.values()), comment, started)
+        self.summary.counts.update({f"hazards_{k}": v for k, v in sorted(counts.items())})
+        comment = (
+            f"隐患：已销号 {counts['closed']}（其中即查即改等）、在办 {counts['open']}、逾期 {counts['overdue']}、"
+            f"已驳回 {counts['rejected']}、挂牌督办重大隐患 {counts['major_listed']}；"
+            f"来自排查记录 {counts['from_checks']}、网格员 {counts['by_grid']}、镇街检查 {counts['by_town']}"
+        )
+        total = sum(counts[k] for k in ("closed", "open", "overdue", "rejected", "major_listed"))
+        self._stage("hazards", total, comment, started)
 
     def _stage_filings(self, enterprises: list[Enterprise], anchors: dict[str, Any]) -> None:
         """A year of the programme: books in every state, register edits, workers' card receipts."""
@@ -675,7 +700,7 @@ class DemoBuilder:
         rng = self.rng
         counts: Counter[str] = Counter()
         # A unit's materialised path contains its own primary key, so the keys are reserved first
-        # (`_allocate_ids`) and each row is inserted once with its final path: no UPDATE pass.
+        # (`bulk.allocate_ids`) and each row is inserted once with its final path: no UPDATE pass.
         companies = [OrgUnit(enterprise_id=e.pk, kind=OrgUnitKind.COMPANY, name=e.name) for _, e in chunk]
         workshops: list[OrgUnit] = []
         for (plan, ent), company in zip(chunk, companies, strict=True):
@@ -713,7 +738,7 @@ class DemoBuilder:
                     )
                 )
         all_units = companies + workshops + teams + posts  # parents always before their children
-        for unit, pk in zip(all_units, _allocate_ids(OrgUnit, len(all_units)), strict=True):
+        for unit, pk in zip(all_units, allocate_ids(OrgUnit, len(all_units)), strict=True):
             unit.pk = pk
             unit.path = f"{unit.parent.path if unit.parent else ''}{pk:08d}/"
         OrgUnit.objects.bulk_create(all_units, batch_size=1000)

@@ -116,7 +116,8 @@ class DemoClock:
         self.now = start
 
     def __call__(self) -> dt.datetime:
-        return self.now
+        # In UTC like the real `timezone.now()` (the audit chain hashes the value as it is stored).
+        return self.now.astimezone(dt.UTC)
 
     def at(self, day: dt.date, rng: random.Random) -> None:
         """A working hour of `day` (local time), as UTC like the real `timezone.now()`."""

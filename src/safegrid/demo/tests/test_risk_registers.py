@@ -187,7 +187,13 @@ def test_revisions_regional_risks_and_audit(small: builders.DemoSummary) -> None
         .order_by("id")
         .values_list("object_type", flat=True)
     )
-    assert stages[-4:] == ["demo.risk_registers", "demo.regional_risks", "demo.hazards", "demo.filings"]
+    assert stages[-5:] == [
+        "demo.risk_registers",
+        "demo.regional_risks",
+        "demo.filings",
+        "demo.inspections",
+        "demo.hazards",
+    ]
     entry = AuditEntry.objects.get(object_type="demo.risk_registers")
     assert entry.object_id == str(RiskPoint.objects.count()) and "风险点" in entry.comment
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from safegrid.core.choices import Role
 from safegrid.core.models import RoleAssignment, User
 from safegrid.enterprises.models import Enterprise, Person
-from safegrid.hazards import deadline_watch, services, supervision
+from safegrid.hazards import deadline_watch, services, services_major, supervision
 from safegrid.hazards import inspections as inspection_services
 from safegrid.hazards.choices import CheckResult, PhotoKind
 from safegrid.hazards.config import deadlines
@@ -93,6 +93,19 @@ FINDINGS = [
     ("动火作业票审批不全", "检修现场", 3, 1),
 ]
 MAJOR = ("储罐区可燃气体报警器失效未修复", "罐区 T-201", 3, 4)
+# The six-part treatment plan and the report's two analysis parts of the demo's tank-farm major hazards.
+MAJOR_PLAN = {
+    "targets": "恢复罐区可燃气体检测报警系统完好，消除泄漏未能及时发现的隐患",
+    "methods": "更换失效探头，重新标定全部报警器，报警信号接入 DCS 并联锁切断进料阀",
+    "funds_materials": "安排资金 8.6 万元，可燃气体探头 12 只、标定气体 4 瓶",
+    "organisation": "主要负责人牵头，设备部实施，安全部监督验收",
+    "time_requirements": "30 日内完成，每周向监管部门报告进度",
+    "safety_emergency": "整改期间罐区停止收发料，设警戒区，每 2 小时便携式检测巡检；执行罐区泄漏专项应急预案",
+}
+MAJOR_REPORT = (
+    "罐区 T-201 周边可燃气体报警器 3 只失效，未按期校验；原因是校验计划未落实、维护责任不清",
+    "泄漏时不能及时报警，可能引发火灾爆炸，属重大事故隐患；需停止收发料并更换探头，整改难度中等",
+)
 MAJOR_TITLES = (
     "储罐区可燃气体报警器失效未修复",
     "涉及重点监管危险化工工艺的装置未实现自动化控制",
@@ -308,6 +321,17 @@ class HazardBuilder:
             interim_measures="撤出作业人员，设置警戒区，停用相关设备" if hazard.level == "major" else "",
         )
         clock.now += dt.timedelta(minutes=self.rng.randint(10, 90))
+        if hazard.level == "major":  # the six-part plan and the report to the regulator come first
+            services_major.plan_save(actor=manager, hazard=hazard, parts=MAJOR_PLAN)
+            services_major.major_report_submit(
+                actor=manager,
+                hazard=hazard,
+                state_and_cause=MAJOR_REPORT[0],
+                severity_and_difficulty=MAJOR_REPORT[1],
+                interim_measures=["withdraw_workers", "cordon_area", "stop_equipment"],
+                interim_other="",
+            )
+            hazard.refresh_from_db()
         return services.hazard_assign(
             actor=manager,
             hazard=hazard,
@@ -475,6 +499,10 @@ class HazardBuilder:
             if n and not last:
                 days = max(days, (self.today - day).days + 8)
             hazard = self._assign(clock, hazard, day=day, days=days)
+            clock.now += dt.timedelta(hours=3)
+            services_major.major_report_acknowledge(
+                actor=regulator, report=hazard.major_report, comment="已签收，按方案整改"
+            )
             listed_on = day + dt.timedelta(days=1)
             clock.now = self._at(listed_on)
             assert hazard.deadline is not None

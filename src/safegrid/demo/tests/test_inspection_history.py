@@ -164,6 +164,9 @@ def test_hazards_in_every_state_linked_to_their_checks(county: builders.DemoSumm
     assert HazardTransition.objects.filter(hazard=up, action="escalate").count() == 4
     listed = ListedSupervision.objects.all()
     assert listed.count() >= 3 and listed.filter(signed_off_at__isnull=False).count() == 1
+    # Every major hazard past confirmation has its six-part plan and its report, signed for by a regulator.
+    for hazard in HiddenHazard.objects.filter(level="major").exclude(status__in=["reported", "rejected"]):
+        assert hazard.treatment_plans.exists() and hazard.major_report.acknowledged_at is not None
     # Dated over the year: reported in most months.
     months = {
         timezone.localdate(h).replace(day=1)

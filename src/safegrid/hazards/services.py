@@ -305,8 +305,8 @@ def hazard_assign(
     """The five in place (五落实): responsible person, measures, funds, deadline, plan; then rectifying.
 
     A major hazard also needs its six-part treatment plan and its report to the regulator first (16号令
-    art. 14, 20). System actors (imports from the national platform, the demo builder) are trusted code
-    and are not held to it: their hazards arrive with their plans kept elsewhere.
+    art. 14, 20). System actors (a national-platform import, a maintenance script) are trusted code and
+    are not held to it: their hazards arrive with their plans kept elsewhere. The demo writes both.
     """
     today = today or _today()
     errors: dict[str, list[str]] = (

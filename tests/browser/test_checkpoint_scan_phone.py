@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from safegrid.core.testing import PASSWORD
+from tests.browser.signin import signed_in_page as _login
 
 pytestmark = pytest.mark.browser
 
@@ -25,17 +25,6 @@ PHONE = {
     "permissions": ["geolocation"],
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-
-
-def _login(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url, f"login as {username} failed"
-    return page
 
 
 def _fits_the_phone(page) -> None:

@@ -12,7 +12,7 @@ import io
 import pytest
 from PIL import Image
 
-from safegrid.core.testing import PASSWORD
+from tests.browser.signin import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,7 @@ TITLE = "反应釜区域消防通道堆放杂物"
 
 
 def _login(browser, base: str, username: str):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url, f"login as {username} failed"
-    return page
+    return signed_in_page(browser.new_context(**PHONE), base, username)
 
 
 def _fits_the_phone(page) -> None:

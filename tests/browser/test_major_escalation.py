@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
-from safegrid.core.testing import PASSWORD
+from tests.browser.signin import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +21,7 @@ TITLE = "液化烃储罐未实现紧急切断功能"
 
 
 def _login(browser, base: str, username: str):
-    page = browser.new_context(**PHONE).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url, f"login as {username} failed"
-    return page
+    return signed_in_page(browser.new_context(**PHONE), base, username)
 
 
 def _shot(page, shots, name: str) -> None:
@@ -44,6 +37,7 @@ def _major(world):
     from django.utils import timezone
 
     from safegrid.hazards import services
+    from safegrid.hazards import testing as hazard_world
     from safegrid.hazards.services import PhotoIn
 
     today = timezone.localdate()
@@ -65,6 +59,7 @@ def _major(world):
     hazard = services.hazard_confirm(
         actor=world.user("ent_a"), hazard=hazard, level="major", interim_measures="停用 V-101，设置警戒区"
     )
+    hazard = hazard_world.prepare_major(world.user("ent_a"), hazard)  # the six-part plan and the report
     return services.hazard_assign(
         actor=world.user("ent_a"),
         hazard=hazard,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from safegrid.core.testing import PASSWORD
 from safegrid.hazards import testing as hazard_world
 from safegrid.hazards.models import HiddenHazard, SuspensionOrder
 from safegrid.testworld import extend_world
+from tests.browser.signin import sign_in as _login
 
 pytestmark = pytest.mark.browser
 
@@ -19,15 +19,6 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url, f"login as {username} failed"
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

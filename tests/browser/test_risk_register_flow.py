@@ -9,19 +9,9 @@ import re
 import pytest
 
 from safegrid.core.testing import PASSWORD
+from tests.browser.signin import signed_in_page as _login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url, f"login as {username} failed"
-    return page
 
 
 def _submit(page, form_selector: str = "main form[method=post]") -> None:

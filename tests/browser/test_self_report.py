@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from safegrid.core.testing import PASSWORD
 from safegrid.testworld import extend_world
+from tests.browser.signin import sign_in as _login
 
 pytestmark = pytest.mark.browser
 
@@ -16,15 +16,6 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url, f"login as {username} failed"
 
 
 def _fits(page) -> None:

@@ -5,17 +5,9 @@ from __future__ import annotations
 import pytest
 
 from safegrid.core.testing import PASSWORD
+from tests.browser.signin import sign_in as _login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url, f"login as {username} failed"
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

@@ -44,8 +44,11 @@ from safegrid.hazards.models import (
     HiddenHazard,
     InspectionTask,
     ListedSupervision,
+    MajorHazardReport,
     ShutdownRecord,
+    SuspensionOrder,
     TaskOccurrence,
+    TreatmentPlan,
 )
 from safegrid.hazards.services import PhotoIn
 from safegrid.regions.models import Department
@@ -563,7 +566,15 @@ def reset(county_code: str) -> dict[str, int]:
     they protect): hazards first (they point at check records and tasks), then records, occurrences,
     tasks, checkpoints, shutdowns and the enterprises' own checklists."""
     where = {"hazard__enterprise__division__code__startswith": county_code}
-    models: list[type[Model]] = [ListedSupervision, HazardNotice, HazardPhoto, HazardTransition]
+    models: list[type[Model]] = [
+        ListedSupervision,
+        HazardNotice,
+        HazardPhoto,
+        HazardTransition,
+        SuspensionOrder,
+        MajorHazardReport,  # before the plans it sent (PROTECT)
+        TreatmentPlan,
+    ]
     for model in models:
         _delete(model._default_manager.filter(**where))
     in_county = {"enterprise__division__code__startswith": county_code}

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "safegrid.enterprises",
     "safegrid.risks",
     "safegrid.hazards",
+    "safegrid.majorhazards",
     "safegrid.api",
     "safegrid.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("enterprises/", include("safegrid.enterprises.urls")),
     path("risks/", include("safegrid.risks.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
+    path("majorhazards/", include("safegrid.majorhazards.urls")),
     path("jobs/", include("safegrid.jobs.urls")),
     path("notifications/", include("safegrid.notifications.urls")),
     path("", include("safegrid.core.urls")),

@@ -1,0 +1,1 @@
+"""Major hazard sources: forms, one module per area (sources, work)."""

@@ -1,0 +1,1 @@
+"""Major hazard sources: selectors, one module per area (sources, work)."""

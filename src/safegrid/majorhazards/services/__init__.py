@@ -1,0 +1,1 @@
+"""Major hazard sources: services, one module per area (sources, work)."""

@@ -1,0 +1,1 @@
+"""Major hazard sources: views, one module per area (sources, work)."""

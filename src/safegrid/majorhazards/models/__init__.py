@@ -4,3 +4,7 @@ sources.py: production and storage units, their substances (design maximum), the
 within 500 m, the GB 18218 grade with its terms, the filing lifecycle, the three responsible persons.
 work.py: special-work filings (GB 30871-2022) and the daily safety commitment.
 """
+
+from .sources import HazardUnit
+
+__all__ = ["HazardUnit"]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.scoping import ByEnterprise
 
-from ..choices import UnitKind
+from ..choices import SourceGrade, UnitKind
 
 
 class HazardUnit(models.Model):
@@ -26,6 +26,13 @@ class HazardUnit(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     description = models.TextField(_("单元说明"), blank=True)
+    # The current GB 18218 result, kept beside the unit for lists and scoping of "major hazard sources"; the
+    # grading with every term is its own record. Written only by the grading service.
+    is_major = models.BooleanField(_("构成重大危险源"), default=False)
+    grade = models.PositiveSmallIntegerField(
+        _("重大危险源等级"), null=True, blank=True, choices=SourceGrade.choices
+    )
+    graded_at = models.DateTimeField(_("分级时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -35,6 +42,7 @@ class HazardUnit(models.Model):
         verbose_name = _("重大危险源辨识单元")
         verbose_name_plural = _("重大危险源辨识单元")
         ordering = ["enterprise_id", "code"]
+        indexes = [models.Index(fields=["is_major", "grade"], name="majorhazards_unit_major_idx")]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "code"], name="majorhazards_unit_code_unique"),
         ]

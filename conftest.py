@@ -48,6 +48,25 @@ def world(db):
     return build_world()
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a whole module, rolled back at its end: rows built once (a demo county) are
+    shared by the module's tests, and each test's own `db` transaction nests inside it as a savepoint, so a
+    test's writes still vanish after it. Every test of such a module must tolerate the shared rows (a test
+    that needs an empty database lives in another module). Not for transactional (live-server) tests."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        atomic._from_testcase = True  # like TestCase's own blocks: a durable atomic inside is still allowed
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def login(client):
     """login(user) -> the Django test client signed in as that user."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import Counter
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
@@ -15,12 +14,10 @@ from safegrid.core import audit
 from safegrid.core.models import AuditEntry, RoleAssignment, User
 from safegrid.demo import builders, filings
 from safegrid.enterprises import selectors
-from safegrid.enterprises.choices import CertificateKind, ChemicalPark, OrgUnitKind
-from safegrid.enterprises.models import Certificate, Enterprise, EnterpriseSector, OrgUnit, Person
+from safegrid.enterprises.choices import CertificateKind, OrgUnitKind
+from safegrid.enterprises.models import Certificate, Enterprise, OrgUnit, Person
 from safegrid.enterprises.rules import ExpiryStatus, expiry_status, uscc_problem
-from safegrid.regions.choices import SECTORS
 from safegrid.regions.models import Division, Grid
-from safegrid.risks.models import RegionalRisk
 
 SMALL = 60  # enterprises in the reduced test county
 
@@ -29,34 +26,6 @@ pytestmark = pytest.mark.django_db
 
 def _fingerprint() -> list[tuple[str, str, str, float | None, float | None]]:
     return list(Enterprise.objects.order_by("id").values_list("name", "uscc", "division_id", "lat", "lon"))
-
-
-@pytest.fixture
-def small() -> builders.DemoSummary:
-    return builders.build(enterprises=SMALL, seed=11)
-
-
-def test_same_seed_builds_the_same_county() -> None:
-    builders.build(enterprises=SMALL, seed=11)
-    first = _fingerprint()
-    first_grids = list(Grid.objects.order_by("code").values_list("code", "worker_name", "division_id"))
-    first_villages = list(Division.objects.order_by("code").values_list("code", "name"))
-    builders.reset()
-    assert not Enterprise.objects.exists() and not Division.objects.exists()
-    builders.build(enterprises=SMALL, seed=11)
-    assert _fingerprint() == first
-    assert (
-        list(Grid.objects.order_by("code").values_list("code", "worker_name", "division_id")) == first_grids
-    )
-    assert list(Division.objects.order_by("code").values_list("code", "name")) == first_villages
-
-
-def test_another_seed_builds_another_county() -> None:
-    builders.build(enterprises=SMALL, seed=11)
-    first = {uscc for _n, uscc, *_ in _fingerprint()}
-    builders.reset()
-    builders.build(enterprises=SMALL, seed=12)
-    assert first != {uscc for _n, uscc, *_ in _fingerprint()}
 
 
 def test_usccs_valid_unique_and_registered_in_huantai(small: builders.DemoSummary) -> None:
@@ -144,13 +113,6 @@ def test_some_certificates_expired_and_some_expiring(small: builders.DemoSummary
     assert statuses[ExpiryStatus.VALID] > statuses[ExpiryStatus.EXPIRED] + statuses[ExpiryStatus.EXPIRING]
 
 
-def test_expiry_follows_the_build_date() -> None:
-    later = dt.date(2031, 6, 1)
-    builders.build(enterprises=SMALL, seed=11, today=later)
-    dates = list(Certificate.objects.values_list("expires_on", flat=True))
-    assert any(d < later for d in dates) and any(later <= d <= later + dt.timedelta(days=30) for d in dates)
-
-
 def test_fixed_logins_have_the_right_scope(small: builders.DemoSummary) -> None:
     users = {u.username: u for u in User.objects.all()}
     for username in ("county_admin", "town_a", "town_b", "ent_a", "ent_b", "grid_a", "dept_chem", "post_a"):
@@ -205,61 +167,6 @@ def test_audit_has_one_summary_entry_per_stage(small: builders.DemoSummary) -> N
     ]
     assert entries[2].object_id == str(SMALL)
     assert audit.verify().ok
-
-
-def test_full_scale_one_county() -> None:
-    summary = builders.build(scale=1)
-    assert summary.counts["enterprises"] >= 600
-    assert Enterprise.objects.count() >= 600
-    assert Division.objects.filter(level="village").count() >= 150
-    present = set(EnterpriseSector.objects.values_list("sector__code", flat=True))
-    assert present == {code for code, _ in SECTORS}
-    multi = Enterprise.objects.filter(
-        pk__in=EnterpriseSector.objects.values("enterprise")
-        .order_by()
-        .annotate(n=__import__("django").db.models.Count("id"))
-        .filter(n=2)
-        .values("enterprise")
-    )
-    assert multi.exists()
-    parks = set(Enterprise.objects.exclude(chemical_park="").values_list("chemical_park", flat=True))
-    assert parks == {ChemicalPark.MAQIAO, ChemicalPark.DONGYUE}
-    statuses = set(Enterprise.objects.values_list("status", flat=True))
-    assert statuses == {"operating", "suspended", "closed", "zombie"}
-    assert Grid.objects.count() > Division.objects.filter(level="village").count()  # some micro-grids
-    # Regional risk (REGIONAL/2) tells towns and villages apart: more than one colour at each level.
-    year = timezone.localdate().year
-    for kind in ("town", "village"):
-        rows = RegionalRisk.objects.filter(year=year, division__level=kind)
-        assert {r.method_version for r in rows} == {"REGIONAL/2"}
-        assert len({r.level for r in rows}) > 1, kind
-
-
-def test_command_refuses_a_non_empty_database_and_resets(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(builders, "ENTERPRISES_PER_SCALE", 20)
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    assert Enterprise.objects.count() == 20
-    assert "企业" in out.getvalue()
-    out = io.StringIO()
-    call_command("demo", "--if-empty", stdout=out)
-    assert "跳过" in out.getvalue() and Enterprise.objects.count() == 20
-    with pytest.raises(CommandError, match="--reset"):
-        call_command("demo", stdout=io.StringIO())
-    call_command("demo", "--reset", "--scale", "2", stdout=io.StringIO())
-    assert Enterprise.objects.count() == 40
-    assert User.objects.filter(username="county_admin").count() == 1
-    assert AuditEntry.objects.filter(object_type="demo.reset").count() == 1
-    from safegrid.core import audit_anchor
-
-    (anchor,) = audit_anchor.read()  # the rebuilt chain is anchored afresh, with the reason
-    assert anchor.reset and anchor.count == AuditEntry.objects.count()
-
-
-def test_command_refuses_when_a_demo_username_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    User.objects.create_user(username="county_admin", password="x-very-long-password")
-    with pytest.raises(CommandError, match="county_admin"):
-        call_command("demo", stdout=io.StringIO())
 
 
 def test_demo_logins_lists_usernames_and_password(small: builders.DemoSummary) -> None:

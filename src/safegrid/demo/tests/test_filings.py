@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -24,12 +23,6 @@ from safegrid.risks.workflows import reviewing_officers
 pytestmark = pytest.mark.django_db
 
 EVERY_STATE = ("accepted", "outdated", "filed", "returned", "to_sign", "sent_back", "never")
-
-
-@pytest.fixture
-def small(settings: Any, tmp_path: Any) -> builders.DemoSummary:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return builders.build(enterprises=60, seed=11)
 
 
 def _holds(user: User, role: str, enterprise_id: int) -> bool:

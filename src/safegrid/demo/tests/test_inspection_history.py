@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db.models import Count, F, Q
@@ -30,14 +32,16 @@ from safegrid.hazards.models import (
 )
 from safegrid.hazards.rules import trust
 
+from .conftest import build_once
+
 pytestmark = pytest.mark.django_db
 
 SMALL = 80
 
 
-@pytest.fixture
-def county() -> builders.DemoSummary:
-    return builders.build(enterprises=SMALL, seed=11)
+@pytest.fixture(scope="module")
+def county(module_db: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[builders.DemoSummary]:
+    yield from build_once(django_db_blocker, tmp_path_factory, enterprises=SMALL, seed=11)
 
 
 def test_a_year_of_inspections_consistent_with_the_services(county: builders.DemoSummary) -> None:

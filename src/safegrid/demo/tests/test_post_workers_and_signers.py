@@ -22,12 +22,6 @@ from safegrid.risks.workflows import enterprise_signers
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def small(settings: Any, tmp_path: Any) -> builders.DemoSummary:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return builders.build(enterprises=60, seed=11)
-
-
 def _client(user: User) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

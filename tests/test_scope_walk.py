@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from safegrid.apiroot.testing import path_values_for
 from safegrid.core.models import AuditEntry
-from safegrid.testworld import extend_world
+from safegrid.testworld import build_world, extend_world
 
 # Users who must never see enterprise B, with whether they may see town B's divisions/grids (regulators do).
 WATCHERS = {
@@ -34,10 +34,17 @@ SKIP_PREFIXES = ("static/", "media/", "i18n/", "api/v1/")  # the API is walked t
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
+@pytest.fixture(scope="module")
+def walk_world(module_db, django_db_blocker):
+    """The base world plus every app's world extension (data for enterprise B and town B), built once for
+    the module; each test runs in a savepoint inside the module's transaction (conftest `module_db`)."""
+    with django_db_blocker.unblock():
+        return extend_world(build_world())
+
+
 @pytest.fixture
-def world(world):
-    """The base world plus every app's world extension (data for enterprise B and town B)."""
-    return extend_world(world)
+def world(walk_world, db):
+    return walk_world
 
 
 def _patterns(resolvers: list, prefix: str = "") -> Iterator[str]:

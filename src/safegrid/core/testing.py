@@ -29,7 +29,8 @@ class Leaks:
     `markers`: text (names, numbers) that must never appear in a response to a user of town A;
     `area_markers`: text a regulator who sees town B's divisions (not its enterprises) may see;
     `ids`: path-parameter values, by parameter name (`point_id`, `pk`, `job_id`, `uuid`, …), that the
-    scope walk fills into every URL and API route besides the ids it finds itself.
+    scope walk fills into every URL and API route besides the ids it finds itself; for a word parameter
+    (`<slug:action>`, `<str:tier>`) the words the views accept, so every action is walked.
     """
 
     markers: list[str] = field(default_factory=list)

@@ -26,6 +26,9 @@ from .config import deadlines
 from .models import HiddenHazard, NationalLink, TaskOccurrence
 from .rules.checklists import ItemIn
 from .services import PhotoIn
+from .views_major import STEPS
+from .workflows import HAZARD
+from .workflows_selfreport import SelfReportAction
 
 if TYPE_CHECKING:
     from safegrid.testworld import World
@@ -123,6 +126,10 @@ def extend_world(world: World) -> Leaks:
     leaks.add_ids("pk", major.major_report.pk, major.suspension.pk)
     leaks.add_ids("pk", *major.treatment_plans.values_list("pk", flat=True))
     leaks.add_ids("enterprise", world.ent_b.pk)
+    # The words of the `<slug:…>` path parameters, so the walk tries every move on enterprise B's rows.
+    leaks.add_ids("action", *(name for name, step in HAZARD.steps.items() if not step.system))
+    leaks.add_ids("action", "statement", *SelfReportAction)
+    leaks.add_ids("step", *STEPS)
     return leaks
 
 

@@ -21,6 +21,7 @@ from safegrid.enterprises import services as ent_services
 from safegrid.enterprises.models import ImportJob, OrgUnit, Person
 from safegrid.risks.models import RegionalRisk
 
+from .choices import ControlTier
 from .documents.points_excel import export
 from .models import CardKind
 from .services import cards as card_services
@@ -152,4 +153,7 @@ def extend_world(world: World) -> Leaks:
     ):
         leaks.add_ids(name, value)
     leaks.add_ids("assignment_id", *(t.pk for t in tiers))
+    # The words of `<str:…>` path parameters, so the walk reaches every real tier and card kind.
+    leaks.add_ids("tier", *ControlTier.values)
+    leaks.add_ids("kind", *CardKind.values)
     return leaks

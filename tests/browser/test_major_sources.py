@@ -104,7 +104,7 @@ def test_manager_adds_a_line_and_the_grade_follows(browser, live_server, live_wo
     benzene = Substance.objects.get(name="苯")
     page.select_option('select[name="substance"]', str(benzene.pk))
     page.fill('input[name="design_quantity"]', "500")
-    page.click('button[type="submit"]')
+    page.click('form.card button[type="submit"]')
     page.wait_for_load_state("networkidle")
     assert f"/majorhazards/units/{unit.pk}/" in page.url
     unit.refresh_from_db()

@@ -56,6 +56,7 @@ from . import filings as demo_filings
 from . import geometry, letters, names, risk_registers
 from . import hazards as demo_hazards
 from . import inspections as demo_inspections
+from . import major_sources as demo_major_sources
 from .bulk import allocate_ids
 
 ACTOR = audit.SystemActor("demo")
@@ -346,6 +347,7 @@ class DemoBuilder:
             self._stage_filings(enterprises, anchors)
             history = self._stage_inspections(enterprises, anchors)
             self._stage_hazards(enterprises, history)
+            self._stage_major_sources(enterprises)
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -380,6 +382,18 @@ class DemoBuilder:
         )
         total = sum(counts[k] for k in ("closed", "open", "overdue", "rejected", "major_listed"))
         self._stage("hazards", total, comment, started)
+
+    def _stage_major_sources(self, enterprises: list[Enterprise]) -> None:
+        """GB 18218 units, substances and populations at the hazardous-chemicals enterprises (majorhazards)."""
+        started = time.monotonic()
+        counts = demo_major_sources.build(enterprises=enterprises, seed=self.seed, today=self.today)
+        self.summary.counts.update({f"major_sources_{k}": v for k, v in sorted(counts.items())})
+        comment = (
+            f"重大危险源辨识单元 {counts['units']}（{counts['enterprises']} 家危化企业）：一级 {counts['grade_1']}、"
+            f"二级 {counts['grade_2']}、三级 {counts['grade_3']}、四级 {counts['grade_4']}、"
+            f"不构成 {counts['not_major']}；设施要求未落实 {counts['gaps']} 项"
+        )
+        self._stage("major_sources", counts["units"], comment, started)
 
     def _stage_filings(self, enterprises: list[Enterprise], anchors: dict[str, Any]) -> None:
         """A year of the programme: books in every state, register edits, workers' card receipts."""
@@ -1096,6 +1110,7 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(demo_major_sources.reset(COUNTY_CODE))
             counts.update(demo_hazards.reset(COUNTY_CODE))
             counts.update(risk_registers.reset(COUNTY_CODE))
             counts["certificates"] = _delete(Certificate.objects.filter(**in_county))

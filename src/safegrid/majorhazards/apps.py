@@ -6,3 +6,21 @@ class MajorHazardsConfig(AppConfig):
     name = "safegrid.majorhazards"
     label = "majorhazards"
     verbose_name = _("重大危险源")
+
+    def ready(self) -> None:
+        from safegrid.risks import map_layers
+
+        from .views import sources
+
+        # sources: the major hazard sources on the risk map, coloured by grade (risks cannot import this app).
+        map_layers.register(
+            map_layers.MapLayer(
+                key="major-hazard-sources",
+                label=_("重大危险源"),
+                url_name="majorhazards:map_sources",
+                colour="#d63939",
+                symbol="diamond",
+                order=20,
+                visible=sources.map_visible,
+            )
+        )

@@ -2,4 +2,38 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from safegrid.core.choices import ENTERPRISE_ROLES, Role
+from safegrid.core.navigation import NavItem, register
+from safegrid.core.scoping import Scope
+
 GROUP = _("重大危险源")
+
+
+# sources: regulators, and the enterprise's principal, managers and experts (workshop users see no units)
+_ENTERPRISE_READERS = frozenset({*ENTERPRISE_ROLES, Role.EXPERT})
+
+
+def _enterprise_staff(scope: Scope) -> bool:
+    return bool(scope.enterprises_with(_ENTERPRISE_READERS))
+
+
+def _sees_sources(scope: Scope) -> bool:
+    return scope.is_government or scope.superuser or _enterprise_staff(scope)
+
+
+register(
+    NavItem(
+        _("重大危险源清单"), "majorhazards:list", icon="flame", group=GROUP, order=50, visible=_sees_sources
+    ),
+    NavItem(
+        _("本企业辨识单元"),
+        "majorhazards:my_units",
+        icon="building-factory",
+        group=GROUP,
+        order=51,
+        visible=_enterprise_staff,
+    ),
+    NavItem(
+        _("临界量表"), "majorhazards:substances", icon="flask", group=GROUP, order=58, visible=_sees_sources
+    ),
+)

@@ -7,7 +7,8 @@ when it draws a division and adds its markers over the enterprises.
 
 The endpoint answers (its own selector scopes it; a division out of scope is a 404):
 `{"markers": [{"name", "lat", "lon", "url", "lines": [str, …]}, …], "items": [{"text", "url", "note"}, …],
-"unplaced": int}` — a marker per place with the lines of its tooltip and where a click goes; the items
+"unplaced": int}` — a marker per place with the lines of its tooltip and where a click goes (an optional
+`"colour"` (hex) overrides the layer's for that marker, e.g. a major hazard source's grade); the items
 are the layer's list beside the map (links); `unplaced` counts what has no coordinates.
 """
 

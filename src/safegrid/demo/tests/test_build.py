@@ -164,6 +164,7 @@ def test_audit_has_one_summary_entry_per_stage(small: builders.DemoSummary) -> N
         "demo.filings",
         "demo.inspections",
         "demo.hazards",
+        "demo.major_sources",
     ]
     assert entries[2].object_id == str(SMALL)
     assert audit.verify().ok
@@ -177,3 +178,15 @@ def test_demo_logins_lists_usernames_and_password(small: builders.DemoSummary) -
     for username in ("county_admin", "town_a", "dept_chem", "post_a", "town_110", "dept_fire_brigade"):
         assert username in text
     assert "未创建" not in text
+
+
+def test_major_hazard_sources_at_the_chemical_enterprises(small: builders.DemoSummary) -> None:
+    from safegrid.majorhazards.models import HazardUnit, SitePopulation, UnitGrading
+
+    units = HazardUnit.objects.all()
+    assert units.exists() and small.counts["major_sources_units"] == units.count()
+    assert not units.exclude(enterprise__sectors__code="hazardous_chemicals").exists()
+    assert not units.filter(is_major=True, grade__isnull=True).exists()  # every enterprise has its population
+    assert UnitGrading.objects.filter(unit__in=units).count() >= units.count()
+    builders.reset()
+    assert not HazardUnit.objects.exists() and not SitePopulation.objects.exists()

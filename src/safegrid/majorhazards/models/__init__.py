@@ -5,6 +5,6 @@ within 500 m, the GB 18218 grade with its terms, the filing lifecycle, the three
 work.py: special-work filings (GB 30871-2022) and the daily safety commitment.
 """
 
-from .sources import HazardUnit
+from .sources import HazardUnit, SitePopulation, Substance, UnitGrading, UnitSubstance
 
-__all__ = ["HazardUnit"]
+__all__ = ["HazardUnit", "SitePopulation", "Substance", "UnitGrading", "UnitSubstance"]

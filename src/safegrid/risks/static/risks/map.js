@@ -259,7 +259,9 @@
         z: 30,
         itemStyle: { color: l.layer.colour, borderColor: "#ffffff", borderWidth: 1.5 },
         data: l.data.markers.map(function (m) {
-          return { name: m.name, value: [m.lon, m.lat], lines: m.lines, layerUrl: m.url };
+          var item = { name: m.name, value: [m.lon, m.lat], lines: m.lines, layerUrl: m.url };
+          if (m.colour) { item.itemStyle = { color: m.colour, borderColor: "#ffffff", borderWidth: 1.5 }; }  // a marker's own colour (e.g. a grade)
+          return item;
         })
       };
     });

@@ -2,4 +2,41 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from safegrid.core.navigation import NavItem, register
+from safegrid.core.scoping import Scope
+
 GROUP = _("重大危险源")
+
+
+# ---- lifecycle (mhlife): the review queue for the county's regulators, the due list for enterprises and
+# their regulators; the home page's to-dos (imported here so they register at start-up)
+def _lifecycle_reviewer(scope: Scope) -> bool:
+    from .lifecycle_workflows import reviews_in
+
+    return reviews_in(scope)
+
+
+def _lifecycle_due(scope: Scope) -> bool:
+    return scope.is_government or bool(scope.own_enterprise_ids)
+
+
+register(
+    NavItem(
+        _("重大危险源备案审核"),
+        "majorhazards:lifecycle_review",
+        icon="file-check",
+        group=GROUP,
+        order=62,
+        visible=_lifecycle_reviewer,
+    ),
+    NavItem(
+        _("重大危险源到期事项"),
+        "majorhazards:lifecycle_due",
+        icon="calendar-due",
+        group=GROUP,
+        order=63,
+        visible=_lifecycle_due,
+    ),
+)
+
+from . import todos_lifecycle  # noqa: E402, F401

@@ -27,6 +27,7 @@ RED = colors.HexColor("#d63939")
 
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11.5)
+DUTY = ParagraphStyle("duty", parent=BODY, fontSize=10.5, leading=15)
 CENTER = ParagraphStyle("center", parent=BODY, alignment=TA_CENTER, fontSize=12, leading=16)
 NAME = ParagraphStyle("name", parent=BODY, alignment=TA_CENTER, fontSize=20, leading=26)
 TITLE = ParagraphStyle("title", parent=BODY, fontSize=24, leading=30, alignment=TA_CENTER)
@@ -69,7 +70,7 @@ def board_pdf(
     phones = [_p(gettext("电话：%(phone)s") % {"phone": p.phone} if p else "—", CENTER) for p in persons]
     checks = [_p(gettext("排查：%(f)s") % {"f": p.frequency} if p else "—", CENTER) for p in persons]
     duties: list[Any] = [
-        KeepInFrame(column - 4 * mm, 95 * mm, [_p(p.duties, SMALL)], mode="shrink")
+        KeepInFrame(column - 4 * mm, 95 * mm, [_p(p.duties, DUTY)], mode="shrink")
         if p and p.duties
         else _p("—", CENTER)
         for p in persons

@@ -58,14 +58,14 @@ class LifecycleConfig:
 
 
 SOURCES: Final[Mapping[str, str]] = {
-    "filing_days": "40号令：辨识、评估后向县级应急管理部门备案；“15日内”为REFERENCE §5 的弱来源（L），县级可调整",
+    "filing_days": "40号令：辨识、评估后向县级应急管理部门备案；“15日内”依据待核实，县级可调整",
     "reassessment_years": "40号令第十二条：重大危险源每三年应当进行一次辨识、分级和安全评估",
-    "specialist_drill_months": "40号令第二十一条：专项应急预案每年至少演练一次（REFERENCE §5 标为 L），县级可调整",
-    "onsite_drill_months": "40号令第二十一条：现场处置方案每半年至少演练一次（REFERENCE §5 标为 L），县级可调整",
+    "specialist_drill_months": "40号令第二十一条：专项应急预案每年至少演练一次（依据待核实），县级可调整",
+    "onsite_drill_months": "40号令第二十一条：现场处置方案每半年至少演练一次（依据待核实），县级可调整",
     "reminder_days": "县级设置：重新评估到期前提醒天数",
     "principal_check": "平台默认值：应急厅〔2021〕12号未规定主要负责人的检查频次，默认每季度一次，县级可调整",
     "technical_check": "应急厅〔2021〕12号第九条：技术负责人每季度至少组织一次针对性排查，重大活动、重点时段和节假日前必须排查",
-    "operational_check": "应急厅〔2021〕12号第十条：操作负责人每周至少组织一次排查（REFERENCE §5 标为 L），县级可调整",
+    "operational_check": "应急厅〔2021〕12号第十条：操作负责人每周至少组织一次排查（依据待核实），县级可调整",
 }
 
 

@@ -309,6 +309,11 @@ def test_a_finding_of_a_responsible_persons_check_carries_the_hazard_category(wo
     )  # fmt: skip
     hazard = HiddenHazard.objects.get(inspection_task=row.task)
     assert hazard.hazard_category == 2 and hazard.source == 3
+    # The national format carries it as hazardCategory.
+    from safegrid.hazards.national import export, profiles
+
+    payload = export.build(world.user("ent_a"), world.ent_a, profiles.profile_get("national")).payload
+    assert [h["hazardCategory"] for h in payload["hazards"]] == [2]
     assert selectors.role_checks(unit)[1].done == 1
 
 

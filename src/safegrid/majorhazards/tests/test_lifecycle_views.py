@@ -304,3 +304,30 @@ def test_pre_event_check_form(world, login):
     assert url in page
     assert ent.post(url, {"reason": "春节", "due_on": TODAY().isoformat()}).status_code == 302
     assert login(world.user("ent_b")).get(url).status_code == 404
+
+
+def test_due_list_shows_missed_checks_to_the_regulator(world, login):
+    from safegrid.hazards import inspections, rollups
+    from safegrid.hazards.models import TaskOccurrence
+
+    unit = unit_a(world)
+    row = responsibility.responsible_name(
+        actor=world.user("ent_a"),
+        unit=unit,
+        role=3,
+        person=person_a(world),
+        valid_from=TODAY() - dt.timedelta(days=14),
+    )
+    start = timezone.now() - dt.timedelta(days=10)
+    occurrence = TaskOccurrence.objects.create(
+        task=row.task, enterprise=world.ent_a, window_start=start, window_end=start + dt.timedelta(days=7)
+    )
+    rollups.occurrences_added([occurrence])
+    inspections.occurrences_mark_missed()
+    page = login(world.user("dept_chem")).get(reverse("majorhazards:lifecycle_due")).content.decode()
+    section = page[page.index('id="missed"') :]
+    assert unit.name in section and '<span class="badge bg-red-lt">1</span>' in section
+    assert (
+        unit.name
+        not in login(world.user("town_b")).get(reverse("majorhazards:lifecycle_due")).content.decode()
+    )

@@ -5,6 +5,7 @@ page and the due/overdue list. Reads through `selectors.lifecycle` (out of scope
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,8 @@ from ..models import HazardUnit
 from ..rules import lifecycle as rules
 from ..selectors import lifecycle as selectors
 from ..services import lifecycle as services
+
+MISSED_DAYS = 90  # the window of the responsible persons' missed checks shown on the due list
 
 
 def _actor(request: HttpRequest) -> User:
@@ -361,8 +364,20 @@ def due(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if r.kind == chosen]
     else:
         chosen = ""
+    missed = selectors.missed_checks_by_unit(request.user, since=today - dt.timedelta(days=MISSED_DAYS))
+    missed_units = {u.pk: u for u in selectors.units(request.user).filter(pk__in=list(missed))}
+    missed_rows = sorted(
+        (
+            (missed_units[pk], [by_role.get(role, 0) for role in (1, 2, 3)], sum(by_role.values()))
+            for pk, by_role in missed.items()
+            if pk in missed_units
+        ),
+        key=lambda row: (-row[2], row[0].pk),
+    )
     context = {
         "title": gettext("重大危险源到期事项"),
+        "missed_rows": missed_rows,
+        "missed_days": MISSED_DAYS,
         "rows": rows,
         "today": today,
         "kinds": kinds,

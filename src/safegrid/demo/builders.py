@@ -56,6 +56,7 @@ from . import filings as demo_filings
 from . import geometry, letters, names, risk_registers
 from . import hazards as demo_hazards
 from . import inspections as demo_inspections
+from . import major_lifecycle as demo_major_lifecycle
 from . import major_sources as demo_major_sources
 from .bulk import allocate_ids
 
@@ -348,6 +349,7 @@ class DemoBuilder:
             history = self._stage_inspections(enterprises, anchors)
             self._stage_hazards(enterprises, history)
             self._stage_major_sources(enterprises)
+            self._stage_major_lifecycle()
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -394,6 +396,19 @@ class DemoBuilder:
             f"不构成 {counts['not_major']}；设施要求未落实 {counts['gaps']} 项"
         )
         self._stage("major_sources", counts["units"], comment, started)
+
+    def _stage_major_lifecycle(self) -> None:
+        """Each major unit's filing, triggers, drills, facility tests and its three responsible persons."""
+        started = time.monotonic()
+        counts = demo_major_lifecycle.build(today=self.today, seed=self.seed)
+        self.summary.counts.update({f"major_lifecycle_{k}": v for k, v in sorted(counts.items())})
+        filings = sum(counts[k] for k in ("accepted", "returned", "overdue", "trigger"))
+        comment = (
+            f"重大危险源备案 {filings}（已备案 {counts['accepted']}、退回 {counts['returned']}、"
+            f"复评逾期 {counts['overdue']}、复评触发 {counts['trigger']}）；包保责任人 {counts['persons']}，"
+            f"应急演练 {counts['drills']}，设施检测 {counts['tests']}"
+        )
+        self._stage("major_lifecycle", filings, comment, started)
 
     def _stage_filings(self, enterprises: list[Enterprise], anchors: dict[str, Any]) -> None:
         """A year of the programme: books in every state, register edits, workers' card receipts."""
@@ -1110,6 +1125,7 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(demo_major_lifecycle.reset(COUNTY_CODE))
             counts.update(demo_major_sources.reset(COUNTY_CODE))
             counts.update(demo_hazards.reset(COUNTY_CODE))
             counts.update(risk_registers.reset(COUNTY_CODE))

@@ -80,6 +80,16 @@ class CycleUnit(models.TextChoices):
     YEAR = "年", _("年")
 
 
+class WorkType(models.IntegerChoices):
+    """A task's national `workType` when it is a major hazard source's responsible person's check (包保,
+    应急厅〔2021〕12号); empty for routine tasks (national 0). The hazards its checks find carry the same
+    number as `hazardCategory`."""
+
+    PRINCIPAL = 1, _("主要负责人")
+    TECHNICAL = 2, _("技术负责人")
+    OPERATIONAL = 3, _("操作负责人")
+
+
 class OccurrenceStatus(models.TextChoices):
     DUE = "due", _("待检查")
     DONE = "done", _("已检查")

@@ -513,6 +513,10 @@ def _report_finding(actor: Actor, task: InspectionTask, record: CheckRecord, che
         hazard = services.hazard_report(actor=actor, enterprise=task.enterprise, data=data, photos=photos)
     except ValidationError as exc:
         raise ValidationError({f"hazard.{k}": v for k, v in exc.message_dict.items()}) from exc
+    # A responsible person's check (包保, task.work_type 1/2/3) tags what it finds (national hazardCategory).
     type(hazard).objects.filter(pk=hazard.pk).update(
-        check_record=record, inspection_task=task, control_measure_id=task.measure_id
+        check_record=record,
+        inspection_task=task,
+        control_measure_id=task.measure_id,
+        hazard_category=task.work_type,
     )

@@ -31,6 +31,7 @@ from .choices import (
     RejectReason,
     SupervisionLevel,
     TrustFlag,
+    WorkType,
 )
 
 _USER = settings.AUTH_USER_MODEL
@@ -70,6 +71,11 @@ class HiddenHazard(models.Model):
     origin = models.CharField(_("来源"), max_length=12, choices=Origin.choices)
     source = models.PositiveSmallIntegerField(_("排查类型"), choices=DANGER_SOURCE_CHOICES)
     hazard_type = models.PositiveSmallIntegerField(_("隐患类别"), choices=HAZARD_TYPE_CHOICES)
+    # National `hazardCategory`: found by the principal / technical / operational responsible person of a
+    # major hazard source (the check task's `work_type`); empty for every other finding (national 0).
+    hazard_category = models.PositiveSmallIntegerField(
+        _("包保责任人发现"), choices=WorkType.choices, null=True, blank=True
+    )
     title = models.CharField(_("隐患名称"), max_length=100)
     location = models.CharField(_("隐患位置"), max_length=200)
     description = models.TextField(_("隐患描述"))
@@ -494,6 +500,10 @@ class InspectionTask(models.Model):
         verbose_name=_("风险点"),
     )
     kind = models.PositiveSmallIntegerField(_("排查类型"), choices=DANGER_SOURCE_CHOICES, default=1)
+    # National `workType`: a major hazard source's responsible person's check (包保); empty = routine (0).
+    work_type = models.PositiveSmallIntegerField(
+        _("包保责任类型"), choices=WorkType.choices, null=True, blank=True
+    )
     title = models.CharField(_("任务名称"), max_length=200)
     check_content = models.TextField(_("排查内容"))
     check_items = models.JSONField(_("检查项"), default=list, blank=True)

@@ -21,6 +21,18 @@ def _sees_sources(scope: Scope) -> bool:
     return scope.is_government or scope.superuser or _enterprise_staff(scope)
 
 
+# ---- lifecycle (mhlife): the review queue for the county's regulators, the due list for enterprises and
+# their regulators; the home page's to-dos (imported here so they register at start-up)
+def _lifecycle_reviewer(scope: Scope) -> bool:
+    from .lifecycle_workflows import reviews_in
+
+    return reviews_in(scope)
+
+
+def _lifecycle_due(scope: Scope) -> bool:
+    return scope.is_government or bool(scope.own_enterprise_ids)
+
+
 register(
     NavItem(
         _("重大危险源清单"), "majorhazards:list", icon="flame", group=GROUP, order=50, visible=_sees_sources
@@ -36,4 +48,22 @@ register(
     NavItem(
         _("临界量表"), "majorhazards:substances", icon="flask", group=GROUP, order=58, visible=_sees_sources
     ),
+    NavItem(
+        _("重大危险源备案审核"),
+        "majorhazards:lifecycle_review",
+        icon="file-check",
+        group=GROUP,
+        order=62,
+        visible=_lifecycle_reviewer,
+    ),
+    NavItem(
+        _("重大危险源到期事项"),
+        "majorhazards:lifecycle_due",
+        icon="calendar-due",
+        group=GROUP,
+        order=63,
+        visible=_lifecycle_due,
+    ),
 )
+
+from . import todos_lifecycle  # noqa: E402, F401

@@ -3,6 +3,8 @@
 sources (`_sources`): enterprise B's resident population and a graded tank farm with a substance line,
 written by B's safety manager through the services (so the gradings and audit rows exist); the scope walk
 checks none of it reaches a user of town A or the chemicals regulator (B is a construction firm).
+lifecycle (`_lifecycle`): a major unit of B with its filing, trigger, drill, facility test, deregistration
+application and a responsible person.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from safegrid.core.testing import Leaks
+from django.utils import timezone
 
-from .models import Substance, UnitSubstance
+from safegrid.core.testing import SYSTEM, Leaks
+from safegrid.enterprises import services as ent_services
+
+from .models import HazardUnit, Substance, UnitSubstance
 from .models.sources import ship_substances
 from .services import sources as source_services
 
@@ -59,4 +64,104 @@ def extend_world(world: World) -> Leaks:
         leaks.area_markers.extend(part.area_markers)
         for name, values in part.ids.items():
             leaks.add_ids(name, *values)
+    _lifecycle(world, leaks)
     return leaks
+
+
+# ---- lifecycle (mhlife) ----------------------------------------------------------------------------------
+
+LIFE_UNIT = "乙液氨罐区（生命周期测试标记）"
+LIFE_ORG = "乙安全评价有限公司（测试标记）"
+LIFE_SUMMARY = "乙罐区辨识为二级重大危险源（测试标记）"
+LIFE_TRIGGER = "乙罐区新增液氨储罐一台（测试标记）"
+LIFE_PERSON = "钱包保乙（测试标记）"
+LIFE_PHONE = "0533-7654321"
+LIFE_DRILL = "乙液氨泄漏专项演练（测试标记）"
+LIFE_FACILITY = "乙罐区安全阀（测试标记）"
+LIFE_DEREGISTER = "乙旧罐区拆除（测试标记）"
+
+
+def lifecycle_unit(world: World, *, code: str, name: str, grade: int | None = 2) -> HazardUnit:
+    """A major hazard unit of enterprise B with its grade set directly (the grading service is another area)."""
+    return HazardUnit.objects.create(
+        enterprise=world.ent_b,
+        code=code,
+        name=name,
+        kind="tank_farm",
+        is_major=grade is not None,
+        grade=grade,
+        graded_at=timezone.now() if grade else None,
+    )
+
+
+def _lifecycle(world: World, leaks: Leaks) -> None:
+    """B's major unit with a filing (submitted, then returned and resubmitted, so its timeline has rows), a
+    recorded trigger, a drill, a facility test, a responsible person with a check task, and a second unit
+    applying for deregistration."""
+    from .services import lifecycle, responsibility
+
+    manager = world.user("ent_b")
+    unit = lifecycle_unit(world, code="B-MH-LIFE-01", name=LIFE_UNIT)
+    today = timezone.localdate()
+    filing = lifecycle.filing_draft(
+        actor=manager,
+        unit=unit,
+        data={
+            "assessing_org": LIFE_ORG,
+            "assessed_on": today - dt.timedelta(days=10),
+            "report_summary": LIFE_SUMMARY,
+        },
+    )
+    filing = lifecycle.filing_submit(actor=manager, filing=filing)
+    filing = lifecycle.filing_return(
+        actor=world.user("county_admin"), filing=filing, comment="补充周边人口（测试）"
+    )
+    filing = lifecycle.filing_submit(actor=manager, filing=filing)
+    trigger = lifecycle.trigger_record(
+        actor=manager,
+        unit=unit,
+        data={
+            "kind": "key_equipment",
+            "occurred_on": today - dt.timedelta(days=2),
+            "description": LIFE_TRIGGER,
+        },
+    )
+    drill = lifecycle.drill_record(
+        actor=manager,
+        enterprise=world.ent_b,
+        unit=unit,
+        data={
+            "plan_kind": "specialist",
+            "held_on": today - dt.timedelta(days=5),
+            "participants": 12,
+            "summary": LIFE_DRILL,
+        },
+    )
+    test = lifecycle.facility_test_record(
+        actor=manager,
+        unit=unit,
+        data={
+            "facility": LIFE_FACILITY,
+            "tested_on": today - dt.timedelta(days=400),
+            "result": "pass",
+            "cycle_months": 12,
+        },
+    )
+    person = ent_services.person_create(
+        actor=SYSTEM,
+        enterprise=world.ent_b,
+        data={"name": LIFE_PERSON, "phone": LIFE_PHONE, "job_title": "罐区主任"},
+    )
+    named = responsibility.responsible_name(
+        actor=manager, unit=unit, role=3, person=person, valid_from=today - dt.timedelta(days=14)
+    )
+    old = lifecycle_unit(world, code="B-MH-LIFE-02", name="乙旧罐区（测试标记）")
+    deregistration = lifecycle.deregistration_apply(actor=manager, unit=old, reason=LIFE_DEREGISTER)
+    leaks.markers.extend(
+        [LIFE_UNIT, LIFE_ORG, LIFE_SUMMARY, LIFE_TRIGGER, LIFE_PERSON, LIFE_PHONE, LIFE_DRILL, LIFE_FACILITY,
+         LIFE_DEREGISTER, "乙旧罐区（测试标记）"]
+    )  # fmt: skip
+    leaks.add_ids(
+        "pk", unit.pk, old.pk, filing.pk, trigger.pk, drill.pk, test.pk, named.pk, deregistration.pk
+    )
+    leaks.add_ids("unit_id", unit.pk, old.pk)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from .views import sources
+from .views import lifecycle, responsibility, sources
 
 app_name = "majorhazards"
 
@@ -22,5 +22,31 @@ urlpatterns: list[URLPattern] = [
     path("substances/", sources.SubstanceListView.as_view(), name="substances"),
     path("substances/new/", sources.substance_new, name="substance_new"),
     path("map/sources.json", sources.map_sources_json, name="map_sources"),
+    # lifecycle (mhlife): filing, triggers, drills, tests, deregistration; the review queue and the due list
+    path("units/<int:pk>/lifecycle/", lifecycle.unit_lifecycle, name="unit_lifecycle"),
+    path("units/<int:pk>/lifecycle/filings/new/", lifecycle.filing_new, name="filing_new"),
+    path("units/<int:pk>/lifecycle/triggers/new/", lifecycle.trigger_new, name="trigger_new"),
+    path("units/<int:pk>/lifecycle/drills/new/", lifecycle.drill_new, name="drill_new"),
+    path("units/<int:pk>/lifecycle/tests/new/", lifecycle.test_new, name="test_new"),
+    path(
+        "units/<int:pk>/lifecycle/deregistration/new/",
+        lifecycle.deregistration_new,
+        name="deregistration_new",
+    ),
+    path("lifecycle/filings/<int:pk>/edit/", lifecycle.filing_edit, name="filing_edit"),
+    path("lifecycle/filings/<int:pk>/report/", lifecycle.filing_report, name="filing_report"),
+    path("lifecycle/filings/<int:pk>/<slug:action>/", lifecycle.filing_act, name="filing_act"),
+    path(
+        "lifecycle/deregistrations/<int:pk>/<slug:action>/",
+        lifecycle.deregistration_act,
+        name="deregistration_act",
+    ),
+    path("lifecycle/review/", lifecycle.review, name="lifecycle_review"),
+    path("lifecycle/due/", lifecycle.due, name="lifecycle_due"),
+    # responsible persons (mhlife): the three 包保 persons, naming them, the notice board PDF
+    path("units/<int:pk>/responsibility/", responsibility.unit_responsibility, name="unit_responsibility"),
+    path("units/<int:pk>/responsibility/name/", responsibility.responsible_name, name="responsible_name"),
+    path("units/<int:pk>/responsibility/board.pdf", responsibility.board, name="responsible_board"),
+    path("units/<int:pk>/responsibility/pre-event/", responsibility.pre_event_check, name="pre_event_check"),
     # work: special-work filings, daily commitments, the regulator's lists and map layer
 ]

@@ -200,7 +200,7 @@ def build(
             "workStartTime": _clock(task.work_start),
             "workEndTime": _clock(task.work_end),
             "workDayType": task.work_day_type,
-            "workType": None,  # not modelled: the received value, else rules.national.DEFAULTS
+            "workType": task.work_type,  # None (routine): the received value, else rules.national.DEFAULTS
             "taskNum": None,
         })  # fmt: skip
     if adhoc:
@@ -252,7 +252,7 @@ def build(
             "dangerSrc": h.source,
             "dangerManageType": nat.MANAGE_TYPE_OUT[h.handling],
             "hazardDangerType": h.hazard_type,
-            "hazardCategory": None,
+            "hazardCategory": h.hazard_category,  # None: the received value, else DEFAULTS (0)
             "dangerDesc": h.description,
             "dangerReason": h.cause,
             "controlMeasures": h.measures,

@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from safegrid.core.scoping import get_scoped_or_404, restrict
 
 from ..models import HazardUnit, SitePopulation, Substance, UnitGrading, UnitSubstance
+from .lifecycle import active_units
 
 
 def unit_list(user: Any) -> QuerySet[HazardUnit]:
@@ -20,8 +21,8 @@ def unit_list(user: Any) -> QuerySet[HazardUnit]:
 
 
 def major_list(user: Any) -> QuerySet[HazardUnit]:
-    """The major hazard sources (S ≥ 1) the user may see."""
-    return unit_list(user).filter(is_major=True)
+    """The major hazard sources (S ≥ 1) the user may see, without those deregistered (核销)."""
+    return active_units(unit_list(user).filter(is_major=True))
 
 
 def unit_get(user: Any, pk: Any) -> HazardUnit:

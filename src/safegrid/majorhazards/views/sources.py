@@ -33,6 +33,7 @@ from ..models import HazardUnit, UnitGrading
 from ..rules import gb18218
 from ..selectors import sources as selectors
 from ..services import sources as services
+from . import lifecycle, responsibility
 
 # Grade colours: badge classes on pages, fills on the map (grade 1 red … grade 4 blue).
 GRADE_STYLE: dict[int, tuple[str, str]] = {
@@ -201,6 +202,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "population": selectors.population_of(unit.enterprise_id),
             "grade_badge": grade_badge(unit.grade, unit.is_major),
             "can_edit": services.can_edit_units(request.user, unit.enterprise_id),
+            # the lifecycle and responsibility panels (their own areas' views say what they need)
+            **lifecycle.panel_context(request.user, unit),
+            **responsibility.panel_context(request.user, unit),
         },
     )
 

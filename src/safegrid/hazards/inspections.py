@@ -36,7 +36,7 @@ from safegrid.enterprises.models import Enterprise
 from safegrid.risks.choices import DataSource
 from safegrid.risks.models import ControlMeasure
 
-from . import config, permissions, rollups, services
+from . import config, permissions, rollups, services, work_calendar
 from .choices import CheckResult, OccurrenceStatus
 from .models import Checkpoint, CheckRecord, HazardPhoto, InspectionTask, ShutdownRecord, TaskOccurrence
 from .rules import checklists as checklist_rules
@@ -157,6 +157,7 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
     begin = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
     end = begin + dt.timedelta(days=1)
     shutdowns = _shutdowns(begin, end + dt.timedelta(days=400))
+    cal = work_calendar.calendar_between(day, day)  # the county's holidays and 调休: one query per run
     existing = set(
         TaskOccurrence.objects.filter(window_start__gte=begin, window_start__lt=end).values_list(
             "task_id", "window_start"
@@ -181,7 +182,7 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
         stops = shutdowns.get((task["enterprise_id"], None), []) + (
             shutdowns.get((task["enterprise_id"], task["risk_point_id"]), []) if task["risk_point_id"] else []
         )
-        for window in inspection.windows_on(_cycle(task), day, tz):
+        for window in inspection.windows_on(_cycle(task), day, tz, cal):
             if (task["id"], window.start) in existing:
                 skipped += 1
                 continue
@@ -223,21 +224,29 @@ def _move_occurrences(due: Any, status: str) -> int:
 
 
 def occurrences_mark_missed(*, now: dt.datetime | None = None, actor: Actor = MISSED_ACTOR) -> int:
-    """Due occurrences whose window and late-check grace are over become missed (counted, never skipped)."""
+    """Due occurrences whose window and late-check grace are over become missed (counted, never skipped).
+
+    Those of a day the county's calendar took from their task after they were generated (a holiday entered
+    late) are withdrawn instead: the calendar is read once for the run's span of days."""
     now = now or timezone.now()
     with transaction.atomic():
-        count = _move_occurrences(
-            TaskOccurrence.objects.filter(
-                status=OccurrenceStatus.DUE, window_end__lte=now - config.inspection_grace()
-            ),
-            OccurrenceStatus.MISSED,
+        ended = TaskOccurrence.objects.filter(
+            status=OccurrenceStatus.DUE, window_end__lte=now - config.inspection_grace()
         )
-        if count:
+        typed = work_calendar.due_rows(ended)
+        withdrawn = 0
+        if typed:
+            days = [timezone.localdate(start) for _pk, _ent, start, _unit, _type in typed]
+            withdrawn = work_calendar.withdraw_off_days(
+                typed, work_calendar.calendar_between(min(days), max(days))
+            )
+        count = _move_occurrences(ended, OccurrenceStatus.MISSED)
+        if count or withdrawn:
             audit.record(
                 actor=actor,
                 action=AuditAction.UPDATE,
                 object_type="hazards.taskoccurrence",
-                after={"missed": count, "before": now.isoformat()},
+                after={"missed": count, "withdrawn": withdrawn, "before": now.isoformat()},
                 comment=_("标记漏检"),
             )
     return count

@@ -663,6 +663,7 @@ class CheckRecord(models.Model):
 
 # The statistics rollups (written by `rollups` only), the major-hazard records, the self-report (自查自报)
 # and the national-format links live in their own modules; imported here so Django registers them.
+from .models_calendar import CalendarDay as CalendarDay  # noqa: E402
 from .models_major import MajorHazardReport as MajorHazardReport  # noqa: E402
 from .models_major import MajorReportTransition as MajorReportTransition  # noqa: E402
 from .models_major import SuspensionOrder as SuspensionOrder  # noqa: E402

@@ -26,6 +26,10 @@ def _regulator(scope: Scope) -> bool:
     return scope.superuser or scope.has_role(*REGULATOR_ROLES)
 
 
+def _regulator_or_county(scope: Scope) -> bool:
+    return scope.is_county_admin or _regulator(scope)
+
+
 register(
     NavItem(_("我的检查任务"), "hazards:my_checks", icon="checklist", group=GROUP, order=29),
     NavItem(_("排查记录"), "hazards:records", icon="list-check", group=GROUP, order=35),
@@ -38,6 +42,14 @@ register(
         group=GROUP,
         order=39,
         visible=_manager,
+    ),
+    NavItem(
+        _("工作日历"),
+        "hazards:calendar",
+        icon="calendar",
+        group=GROUP,
+        order=41,
+        visible=_regulator_or_county,
     ),
     NavItem(_("系统使用情况"), "hazards:metrics", icon="chart-bar", group=GROUP, order=38),
     NavItem(_("隐患清单"), "hazards:list", icon="alert-triangle", group=GROUP, order=30),

@@ -112,6 +112,7 @@ def extend_world(world: World) -> Leaks:
         ]
     )
     point = _inspection(world, leaks)
+    _calendar(world, leaks)
     _checklist(world, leaks, point)
     _self_report(world, leaks)
     _national(world, leaks)
@@ -207,6 +208,20 @@ def _jpeg(colour: str) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), colour).save(out, format="JPEG")
     return out.getvalue()
+
+
+def _calendar(world: World, leaks: Leaks) -> None:
+    """A day of the county's work calendar: county-wide, read by everyone (no marker); its id is walked."""
+    from . import work_calendar
+    from .models_calendar import CalendarDayKind
+
+    day = work_calendar.calendar_day_add(
+        actor=world.user("county_admin"),
+        date=timezone.localdate() + dt.timedelta(days=60),
+        kind=CalendarDayKind.HOLIDAY,
+        name="测试假日",
+    )
+    leaks.add_ids("pk", day.pk)
 
 
 def _inspection(world: World, leaks: Leaks) -> RiskPoint:

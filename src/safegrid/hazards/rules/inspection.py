@@ -108,11 +108,21 @@ def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=tz)
 
 
-def _day_counts(cycle: Cycle, day: dt.date, cal: WorkCalendar) -> bool:
-    if cycle.work_day_type == EVERY_DAY:
+def day_counts(work_day_type: int, day: dt.date, cal: WorkCalendar) -> bool:
+    """Whether a task of this work-day type has its daily/hourly occurrences on `day`."""
+    if work_day_type == EVERY_DAY:
         return True
     working = cal.is_working_day(day)
-    return working if cycle.work_day_type == WORKING_DAYS else not working
+    return working if work_day_type == WORKING_DAYS else not working
+
+
+def follows_calendar(unit: str, work_day_type: int) -> bool:
+    """Whether the calendar decides a task's days (hourly and daily tasks typed working/non-working days)."""
+    return unit in (HOUR, DAY) and work_day_type != EVERY_DAY
+
+
+def _day_counts(cycle: Cycle, day: dt.date, cal: WorkCalendar) -> bool:
+    return day_counts(cycle.work_day_type, day, cal)
 
 
 def _add_months(anchor: dt.date, months: int) -> dt.date:

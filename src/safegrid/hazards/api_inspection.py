@@ -52,6 +52,10 @@ class TaskOut(Schema):
     cycle_every: int
     cycle_unit: str
     work_day_type: int
+    anchor_day: int | None = Field(
+        None, description="按月/按年任务的每期排查日（1–31，当月无此日为月末）；空：同开始日期"
+    )
+    anchor_month: int | None = Field(None, description="按年任务的排查月份（1–12）；空：同开始日期")
     one_off: bool
     active: bool
     open_occurrences: list[OccurrenceOut] = Field(description="现在可以检查的周期（待检查或宽限期内）")

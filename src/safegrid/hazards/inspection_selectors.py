@@ -82,6 +82,16 @@ def occurrence_get(user: Any, pk: Any) -> TaskOccurrence:
     return get_object_or_404(occurrences(user).select_related("task__enterprise", "task__measure"), pk=pk)
 
 
+def tasks(user: Any) -> QuerySet[InspectionTask]:
+    return restrict(InspectionTask.objects.all(), user)
+
+
+def task_get(user: Any, pk: Any) -> InspectionTask:
+    return get_object_or_404(
+        tasks(user).select_related("enterprise", "risk_point", "responsible_post", "measure"), pk=pk
+    )
+
+
 def record_of(user: Any, occurrence: TaskOccurrence) -> CheckRecord | None:
     return restrict(CheckRecord.objects.filter(occurrence=occurrence), user).first()
 

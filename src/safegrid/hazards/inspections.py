@@ -31,7 +31,7 @@ from safegrid.core.audit import Actor, SystemActor
 from safegrid.core.choices import AuditAction
 from safegrid.core.insert import insert_rows
 from safegrid.core.models import User
-from safegrid.core.services import authorize
+from safegrid.core.services import authorize, object_update
 from safegrid.enterprises.models import Enterprise
 from safegrid.risks.choices import DataSource
 from safegrid.risks.models import ControlMeasure
@@ -106,6 +106,8 @@ def _cycle(task: Any) -> inspection.Cycle:
         work_day_type=task["work_day_type"],
         work_start=task["work_start"],
         work_end=task["work_end"],
+        anchor_day=task["anchor_day"],
+        anchor_month=task["anchor_month"],
     )
 
 
@@ -173,6 +175,8 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
         "work_day_type",
         "work_start",
         "work_end",
+        "anchor_day",
+        "anchor_month",
     )
     tasks = list(
         InspectionTask.objects.filter(active=True, one_off=False, start_date__lte=day).values(*fields)
@@ -250,6 +254,29 @@ def occurrences_mark_missed(*, now: dt.datetime | None = None, actor: Actor = MI
                 comment=_("标记漏检"),
             )
     return count
+
+
+def task_anchor_set(
+    *, actor: Actor, task: InspectionTask, anchor_day: int | None, anchor_month: int | None
+) -> InspectionTask:
+    """The day of the month (and, yearly, the month) a monthly/yearly task falls on; None: its start's.
+
+    Applies from the next generation: occurrences already generated keep their windows."""
+    authorize(
+        actor, lambda u: permissions.is_manager(u, task.enterprise_id), _("只有企业管理人员可以修改排查日期")
+    )
+    errors: dict[str, list[str]] = {}
+    if task.cycle_unit not in (inspection.MONTH, inspection.YEAR) and (anchor_day or anchor_month):
+        errors["anchor_day"] = [_("只有按月或按年排查的任务可以指定排查日")]
+    elif task.cycle_unit == inspection.MONTH and anchor_month:
+        errors["anchor_month"] = [_("按月排查的任务不指定月份")]
+    for key in inspection.anchor_problems(anchor_day, anchor_month):
+        errors.setdefault(
+            key, [_("月份须为 1–12") if key == "anchor_month" else _("排查日须为 1–31，且该月份有这一天")]
+        )
+    if errors:
+        raise ValidationError(errors)
+    return object_update(actor=actor, obj=task, data={"anchor_day": anchor_day, "anchor_month": anchor_month})
 
 
 # ---- shutdowns --------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,7 @@ from .choices import (
     SupervisionLevel,
     TrustFlag,
 )
+from .rules import inspection as inspection_rules
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -503,6 +505,17 @@ class InspectionTask(models.Model):
     work_start = models.TimeField(_("作业开始时间"), null=True, blank=True)
     work_end = models.TimeField(_("作业结束时间"), null=True, blank=True)
     start_date = models.DateField(_("任务开始日期"))
+    # Monthly/yearly tasks: the day of the month (and, yearly, the month) they fall on; empty: the start's.
+    anchor_day = models.PositiveSmallIntegerField(
+        _("每期排查日"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("1–31；该月没有这一天时为当月最后一天"),
+    )
+    anchor_month = models.PositiveSmallIntegerField(
+        _("每年排查月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     responsible_post = models.ForeignKey(
         OrgUnit,
         null=True,
@@ -549,10 +562,21 @@ class InspectionTask(models.Model):
             models.CheckConstraint(
                 name="inspection_task_cycle_positive", condition=models.Q(cycle_every__gte=1)
             ),
+            models.CheckConstraint(
+                name="inspection_task_anchor_range",
+                condition=(
+                    models.Q(anchor_day__isnull=True) | models.Q(anchor_day__gte=1, anchor_day__lte=31)
+                )
+                & (models.Q(anchor_month__isnull=True) | models.Q(anchor_month__gte=1, anchor_month__lte=12)),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if "anchor_day" in inspection_rules.anchor_problems(self.anchor_day, self.anchor_month):
+            raise ValidationError({"anchor_day": _("该月份没有这一天")})
 
 
 class TaskOccurrence(models.Model):

@@ -22,6 +22,7 @@ urlpatterns = [
     path("report/", views.hazard_report_view, name="report"),
     path("checks/", views_inspection.my_checks_view, name="my_checks"),
     path("checks/<int:pk>/", views_inspection.check_view, name="check"),
+    path("checks/tasks/<int:pk>/", views_inspection.task_view, name="task"),
     path("stats/", views_stats.stats_view, name="stats"),
     path("map/major-hazards.json", map_layer.major_hazards_json, name="map_major"),
     path("calendar/", views_calendar.CalendarListView.as_view(), name="calendar"),

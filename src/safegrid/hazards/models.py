@@ -337,7 +337,8 @@ class ShutdownRecord(models.Model):
     """A recorded shutdown for maintenance (停用检修, national `stopStartTime`/`stopEndTime`).
 
     While it lasts the tasks of its risk point (of the whole enterprise when no point is given) are
-    suspended: their occurrences are neither due nor missed.
+    suspended: their occurrences are neither due nor missed. It lasts until `end`, entered when the unit
+    is back in service (the planned end is what was approved; past it, the shutdown is shown as overrunning).
     """
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="shutdowns")
@@ -350,10 +351,14 @@ class ShutdownRecord(models.Model):
         verbose_name=_("风险分析单元"),
     )
     start = models.DateTimeField(_("停用开始时间"))
-    end = models.DateTimeField(_("停用结束时间"), null=True, blank=True)
+    end = models.DateTimeField(_("停用结束时间"), null=True, blank=True)  # actual end; None: still shut down
+    planned_end = models.DateTimeField(_("计划恢复时间"), null=True, blank=True)
     reason = models.CharField(_("停用原因"), max_length=200)
+    approver = models.CharField(_("批准人"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
     recorded_at = models.DateTimeField(_("登记时间"))
+    ended_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束登记时间"), null=True, blank=True)
 
     scope_rule = ByEnterprise()
 

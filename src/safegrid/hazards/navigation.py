@@ -34,6 +34,7 @@ register(
     NavItem(_("我的检查任务"), "hazards:my_checks", icon="checklist", group=GROUP, order=29),
     NavItem(_("排查记录"), "hazards:records", icon="list-check", group=GROUP, order=35),
     NavItem(_("检查表"), "hazards:checklists", icon="clipboard-list", group=GROUP, order=36),
+    NavItem(_("停用检修"), "hazards:shutdowns", icon="tool", group=GROUP, order=37, visible=_staff),
     NavItem(_("巡检点二维码"), "hazards:checkpoints", icon="qrcode", group=GROUP, order=37, visible=_staff),
     NavItem(
         _("国家平台数据交换"),

@@ -114,6 +114,7 @@ def extend_world(world: World) -> Leaks:
     point = _inspection(world, leaks)
     _calendar(world, leaks)
     _checklist(world, leaks, point)
+    _shutdown(world, leaks, point)
     _self_report(world, leaks)
     _national(world, leaks)
     leaks.add_ids("pk", hazard.pk)
@@ -379,3 +380,24 @@ def _self_report(world: World, leaks: Leaks) -> None:
     selfreport_watch.self_report_watch(today=today)
     leaks.markers.append(SELF_REPORT_STATEMENT)
     leaks.add_ids("pk", report.pk)
+
+
+SHUTDOWN_REASON = "乙罐区清罐检修（测试标记）"
+SHUTDOWN_APPROVER = "乙批准人甲"
+
+
+def _shutdown(world: World, leaks: Leaks, point: RiskPoint) -> None:
+    """A planned shutdown of B's checked point, recorded by B's manager (not yet begun: today's checks stay due)."""
+    start = timezone.now() + dt.timedelta(days=30)
+    shutdown = inspections.shutdown_record(
+        actor=world.user("ent_b"),
+        enterprise=world.ent_b,
+        risk_point=point,
+        start=start,
+        end=None,
+        planned_end=start + dt.timedelta(days=2),
+        reason=SHUTDOWN_REASON,
+        approver=SHUTDOWN_APPROVER,
+    )
+    leaks.markers.extend([SHUTDOWN_REASON, SHUTDOWN_APPROVER])
+    leaks.add_ids("pk", shutdown.pk)

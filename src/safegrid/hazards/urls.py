@@ -10,6 +10,7 @@ from . import (
     views_inspection,
     views_major,
     views_selfreport,
+    views_shutdown,
     views_stats,
     views_supervision,
 )
@@ -42,6 +43,9 @@ urlpatterns = [
     path("checkpoints/<int:pk>/", views_checklists.checkpoint_detail, name="checkpoint"),
     path("checkpoints/<int:pk>/issue/", views_checklists.checkpoint_issue, name="checkpoint_issue"),
     path("scan/<str:token>/", views_checklists.scan, name="scan"),
+    path("shutdowns/", views_shutdown.ShutdownListView.as_view(), name="shutdowns"),
+    path("shutdowns/new/", views_shutdown.shutdown_new, name="shutdown_new"),
+    path("shutdowns/<int:pk>/", views_shutdown.shutdown_detail, name="shutdown"),
     path("metrics/", views_checklists.metrics, name="metrics"),
     path("national/", national_views.index, name="national_index"),
     path("national/<int:enterprise_id>/", national_views.page, name="national"),

@@ -28,6 +28,7 @@ from .forms_inspection import CheckForm, TaskAnchorForm
 from .models import Checkpoint
 from .rules import inspection, trust
 from .services import PhotoIn
+from .views_shutdown import state_of
 
 # Service error keys → the check form's fields.
 ERROR_FIELDS = {
@@ -55,6 +56,10 @@ def my_checks_view(request: HttpRequest) -> HttpResponse:
         "by_enterprise": sel.rates_by_enterprise(request.user, now)
         if scope_for(request.user).is_government
         else [],
+        "shutdowns": [
+            (row, *state_of(row, now)) for row in sel.current_shutdowns(request.user, now, limit=10)
+        ],
+        "can_shutdown": bool(scope.enterprises_with(permissions.MANAGER_ROLES)),
     }
     return render(request, "hazards/checks/mine.html", context)
 

@@ -214,3 +214,5 @@ class TaskAnchorForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not yearly:
             del self.fields["anchor_month"]
+        for field in self.fields.values():
+            field.widget.attrs["col"] = "col-12"  # the form sits in a narrow side card

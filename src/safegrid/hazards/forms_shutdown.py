@@ -48,3 +48,4 @@ class ShutdownEndForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["end"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["end"].widget.attrs["col"] = "col-12"  # the form sits in a narrow side card

@@ -11,6 +11,7 @@ from safegrid.api.ninja_api import SafeGridAPI
 from safegrid.api.signin import router as auth_router
 from safegrid.enterprises.api import router as enterprises_router
 from safegrid.hazards.api import router as hazards_router
+from safegrid.hazards.api_checklists import router as checklists_router
 from safegrid.hazards.api_inspection import router as inspections_router
 from safegrid.hazards.api_selfreport import router as self_reports_router
 from safegrid.hazards.national.api import router as national_router
@@ -55,5 +56,6 @@ api.add_router("/risks", risks_router)
 api.add_router("/hazards", hazards_router)
 api.add_router("/", inspections_router)
 api.add_router("/", self_reports_router)
+api.add_router("/", checklists_router)
 api.add_router("/national", national_router)
 api.add_router("/", majorhazards_router)

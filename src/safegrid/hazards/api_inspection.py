@@ -22,6 +22,7 @@ from safegrid.api.pagination import paginate
 from safegrid.api.references import References
 from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, LongText, Page, PageParams
 from safegrid.core.scoping import restrict
+from safegrid.enterprises import selectors as ent_selectors
 from safegrid.hazards import config, inspections
 from safegrid.hazards import inspection_selectors as sel
 from safegrid.hazards.api import PhotoB64, _decode
@@ -52,6 +53,10 @@ class TaskOut(Schema):
     cycle_every: int
     cycle_unit: str
     work_day_type: int
+    anchor_day: int | None = Field(
+        None, description="按月/按年任务的每期排查日（1–31，当月无此日为月末）；空：同开始日期"
+    )
+    anchor_month: int | None = Field(None, description="按年任务的排查月份（1–12）；空：同开始日期")
     one_off: bool
     active: bool
     open_occurrences: list[OccurrenceOut] = Field(description="现在可以检查的周期（待检查或宽限期内）")
@@ -204,3 +209,77 @@ def record_create(request: HttpRequest, payload: CheckRecordIn) -> Any:
         ),
     )
     return Status(201, sel.records(user).prefetch_related("hazards").get(pk=record.pk))
+
+
+# ---- shutdowns (停用检修) -----------------------------------------------------------------------------
+
+
+class ShutdownOut(Schema):
+    id: int
+    enterprise: int = Field(validation_alias="enterprise_id")
+    risk_point: int | None = Field(None, validation_alias="risk_point_id", description="空：全厂（整个企业）")
+    start: dt.datetime
+    planned_end: dt.datetime | None
+    end: dt.datetime | None = Field(description="实际恢复时间；空：仍在停用")
+    reason: str
+    approver: str
+    recorded_at: dt.datetime
+
+
+class ShutdownFilters(InputSchema):
+    enterprise: Id | None = None
+    running: bool | None = Field(None, description="true：未恢复的；false：已恢复的")
+
+
+@router.get("/shutdowns", response={200: Page[ShutdownOut], **READ_ERRORS}, summary="停用检修记录列表")
+def shutdown_list(
+    request: HttpRequest, filters: Query[ShutdownFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    qs = sel.shutdowns(current_user(request))
+    if filters.enterprise is not None:
+        qs = qs.filter(enterprise_id=filters.enterprise)
+    if filters.running is not None:
+        qs = qs.filter(end__isnull=filters.running)
+    return paginate(qs.order_by("-start", "id"), page)
+
+
+class ShutdownIn(InputSchema):
+    enterprise: Id
+    risk_point: Id | None = Field(None, description="空：全厂（整个企业）")
+    start: dt.datetime
+    planned_end: dt.datetime
+    reason: str = Field(min_length=1, max_length=200)
+    approver: str = Field(min_length=1, max_length=50)
+
+
+@router.post("/shutdowns", response={201: ShutdownOut, **WRITE_ERRORS}, summary="登记停用检修")
+def shutdown_create(request: HttpRequest, payload: ShutdownIn) -> Any:
+    user = current_user(request)
+    refs = References(user)
+    enterprise = refs.get("enterprise", ent_selectors.enterprise_get, payload.enterprise)
+    point = refs.get("risk_point", sel.risk_point_get, payload.risk_point)
+    refs.raise_if_any()
+    row = inspections.shutdown_record(
+        actor=user,
+        enterprise=enterprise,
+        risk_point=point,
+        start=payload.start,
+        end=None,
+        planned_end=payload.planned_end,
+        reason=payload.reason,
+        approver=payload.approver,
+    )
+    return Status(201, row)
+
+
+class ShutdownEndIn(InputSchema):
+    end: dt.datetime = Field(description="恢复使用时间（不晚于现在）")
+
+
+@router.post(
+    "/shutdowns/{shutdown_record_id}/end", response={200: ShutdownOut, **WRITE_ERRORS}, summary="结束停用检修"
+)
+def shutdown_finish(request: HttpRequest, shutdown_record_id: int, payload: ShutdownEndIn) -> Any:
+    user = current_user(request)
+    row = sel.shutdown_get(user, shutdown_record_id)
+    return inspections.shutdown_end(actor=user, shutdown=row, end=payload.end)

@@ -4,7 +4,10 @@ principal's own system (or app) signs and submits a draft.
 Reads are scoped like the pages (out of scope: 404). Submitting is the same service as the sign page
 (`selfreports.selfreport_submit`): the signer's own token and password, the `fingerprint` of the figures
 and statement they were shown (from GET), 403 for anyone but the principal or their delegate, field-named
-422 otherwise; safe to retry with the API base's Idempotency-Key.
+422 otherwise; safe to retry with the API base's Idempotency-Key. A regulator whose scope reaches the
+enterprise receives (`/receive`, 查收) or returns (`/return`, comment required) a submitted report through
+the page's services (`selfreport_receive` / `selfreport_return`): 403 for anyone else, 422 for a report
+not waiting to be received or a return without a comment.
 """
 
 from __future__ import annotations
@@ -18,7 +21,16 @@ from ninja import Field, Query, Router, Schema
 from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.permissions import require
-from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, Page, PageParams, Secret
+from safegrid.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    InputSchema,
+    LongText,
+    Page,
+    PageParams,
+    Secret,
+)
 
 from . import permissions, selfreports
 from . import selfreport_selectors as sel
@@ -123,4 +135,34 @@ def self_report_submit(request: HttpRequest, report_id: Id, payload: SubmitIn) -
     selfreports.selfreport_submit(
         actor=user, report=report, password=payload.password, fingerprint_seen=payload.fingerprint
     )
+    return sel.report_get(user, report_id)
+
+
+class ReviewIn(InputSchema):
+    comment: LongText = Field("", description="意见；退回时必填，说明需要修改的内容")
+
+
+@router.post(
+    "/hazard-self-reports/{report_id}/receive",
+    response={200: SelfReportOut, **WRITE_ERRORS},
+    summary="查收（签收）自查自报",
+)
+def self_report_receive(request: HttpRequest, report_id: Id, payload: ReviewIn) -> Any:
+    """A regulator whose scope reaches the enterprise receives a submitted report (same service as the page)."""
+    user = current_user(request)
+    report = sel.report_get(user, report_id)
+    selfreports.selfreport_receive(actor=user, report=report, comment=payload.comment)
+    return sel.report_get(user, report_id)
+
+
+@router.post(
+    "/hazard-self-reports/{report_id}/return",
+    response={200: SelfReportOut, **WRITE_ERRORS},
+    summary="退回自查自报",
+)
+def self_report_return(request: HttpRequest, report_id: Id, payload: ReviewIn) -> Any:
+    """A regulator returns a submitted report with a comment (required) saying what must change."""
+    user = current_user(request)
+    report = sel.report_get(user, report_id)
+    selfreports.selfreport_return(actor=user, report=report, comment=payload.comment)
     return sel.report_get(user, report_id)

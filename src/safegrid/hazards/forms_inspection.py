@@ -189,3 +189,30 @@ class InspectionPlanForm(_ChoicesMixin, StyledFormMixin, forms.Form):
         self._choices("kind", kinds)
         self._choices("risk_point", [("", "—"), *points])
         self._choices("responsible_post", [("", "—"), *posts])
+
+
+class TaskAnchorForm(StyledFormMixin, forms.Form):
+    """The day (1–31) a monthly/yearly task falls on, and the month of a yearly one; empty: the start's."""
+
+    anchor_month = forms.TypedChoiceField(
+        label=_("每年排查月份"),
+        choices=[("", _("同任务开始日期"))] + [(m, str(m)) for m in range(1, 13)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    anchor_day = forms.TypedChoiceField(
+        label=_("排查日（每月几日）"),
+        choices=[("", _("同任务开始日期"))] + [(d, str(d)) for d in range(1, 32)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("该月没有这一天时（如 2 月 30 日、31 日，4 月 31 日）在当月最后一天排查"),
+    )
+
+    def __init__(self, *args: Any, yearly: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not yearly:
+            del self.fields["anchor_month"]
+        for field in self.fields.values():
+            field.widget.attrs["col"] = "col-12"  # the form sits in a narrow side card

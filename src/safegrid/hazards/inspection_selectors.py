@@ -25,6 +25,7 @@ from .models import (
     CheckRecord,
     HiddenHazard,
     InspectionTask,
+    ShutdownRecord,
     TaskOccurrence,
 )
 from .rules import inspection
@@ -80,6 +81,16 @@ def my_check_counts(user: Any, now: dt.datetime | None = None) -> dict[str, int]
 
 def occurrence_get(user: Any, pk: Any) -> TaskOccurrence:
     return get_object_or_404(occurrences(user).select_related("task__enterprise", "task__measure"), pk=pk)
+
+
+def tasks(user: Any) -> QuerySet[InspectionTask]:
+    return restrict(InspectionTask.objects.all(), user)
+
+
+def task_get(user: Any, pk: Any) -> InspectionTask:
+    return get_object_or_404(
+        tasks(user).select_related("enterprise", "risk_point", "responsible_post", "measure"), pk=pk
+    )
 
 
 def record_of(user: Any, occurrence: TaskOccurrence) -> CheckRecord | None:
@@ -295,3 +306,18 @@ def use_metrics(
             )
         )
     return out
+
+
+def shutdowns(user: Any) -> QuerySet[ShutdownRecord]:
+    return restrict(ShutdownRecord.objects.all(), user).select_related("enterprise", "risk_point")
+
+
+def shutdown_get(user: Any, pk: Any) -> ShutdownRecord:
+    return get_object_or_404(shutdowns(user), pk=pk)
+
+
+def current_shutdowns(user: Any, now: dt.datetime | None = None, limit: int = 20) -> list[ShutdownRecord]:
+    """Shutdowns running now or planned, and those ended in the last 30 days (the checks page's card)."""
+    now = now or timezone.now()
+    recent = Q(end__isnull=True) | Q(end__gt=now - dt.timedelta(days=30))
+    return list(shutdowns(user).filter(recent).order_by(F("end").desc(nulls_first=True), "-start")[:limit])

@@ -31,12 +31,12 @@ from safegrid.core.audit import Actor, SystemActor
 from safegrid.core.choices import AuditAction
 from safegrid.core.insert import insert_rows
 from safegrid.core.models import User
-from safegrid.core.services import authorize
+from safegrid.core.services import authorize, object_update
 from safegrid.enterprises.models import Enterprise
 from safegrid.risks.choices import DataSource
 from safegrid.risks.models import ControlMeasure
 
-from . import config, permissions, rollups, services
+from . import config, permissions, rollups, services, work_calendar
 from .choices import CheckResult, OccurrenceStatus
 from .models import Checkpoint, CheckRecord, HazardPhoto, InspectionTask, ShutdownRecord, TaskOccurrence
 from .rules import checklists as checklist_rules
@@ -106,6 +106,8 @@ def _cycle(task: Any) -> inspection.Cycle:
         work_day_type=task["work_day_type"],
         work_start=task["work_start"],
         work_end=task["work_end"],
+        anchor_day=task["anchor_day"],
+        anchor_month=task["anchor_month"],
     )
 
 
@@ -157,6 +159,7 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
     begin = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
     end = begin + dt.timedelta(days=1)
     shutdowns = _shutdowns(begin, end + dt.timedelta(days=400))
+    cal = work_calendar.calendar_between(day, day)  # the county's holidays and 调休: one query per run
     existing = set(
         TaskOccurrence.objects.filter(window_start__gte=begin, window_start__lt=end).values_list(
             "task_id", "window_start"
@@ -172,6 +175,8 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
         "work_day_type",
         "work_start",
         "work_end",
+        "anchor_day",
+        "anchor_month",
     )
     tasks = list(
         InspectionTask.objects.filter(active=True, one_off=False, start_date__lte=day).values(*fields)
@@ -181,7 +186,7 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
         stops = shutdowns.get((task["enterprise_id"], None), []) + (
             shutdowns.get((task["enterprise_id"], task["risk_point_id"]), []) if task["risk_point_id"] else []
         )
-        for window in inspection.windows_on(_cycle(task), day, tz):
+        for window in inspection.windows_on(_cycle(task), day, tz, cal):
             if (task["id"], window.start) in existing:
                 skipped += 1
                 continue
@@ -223,27 +228,80 @@ def _move_occurrences(due: Any, status: str) -> int:
 
 
 def occurrences_mark_missed(*, now: dt.datetime | None = None, actor: Actor = MISSED_ACTOR) -> int:
-    """Due occurrences whose window and late-check grace are over become missed (counted, never skipped)."""
+    """Due occurrences whose window and late-check grace are over become missed (counted, never skipped).
+
+    Those of a day the county's calendar took from their task after they were generated (a holiday entered
+    late) are withdrawn instead: the calendar is read once for the run's span of days."""
     now = now or timezone.now()
     with transaction.atomic():
-        count = _move_occurrences(
-            TaskOccurrence.objects.filter(
-                status=OccurrenceStatus.DUE, window_end__lte=now - config.inspection_grace()
-            ),
-            OccurrenceStatus.MISSED,
+        ended = TaskOccurrence.objects.filter(
+            status=OccurrenceStatus.DUE, window_end__lte=now - config.inspection_grace()
         )
-        if count:
+        typed = work_calendar.due_rows(ended)
+        withdrawn = 0
+        if typed:
+            days = [timezone.localdate(start) for _pk, _ent, start, _unit, _type in typed]
+            withdrawn = work_calendar.withdraw_off_days(
+                typed, work_calendar.calendar_between(min(days), max(days))
+            )
+        count = _move_occurrences(ended, OccurrenceStatus.MISSED)
+        if count or withdrawn:
             audit.record(
                 actor=actor,
                 action=AuditAction.UPDATE,
                 object_type="hazards.taskoccurrence",
-                after={"missed": count, "before": now.isoformat()},
+                after={"missed": count, "withdrawn": withdrawn, "before": now.isoformat()},
                 comment=_("标记漏检"),
             )
     return count
 
 
+def task_anchor_set(
+    *, actor: Actor, task: InspectionTask, anchor_day: int | None, anchor_month: int | None
+) -> InspectionTask:
+    """The day of the month (and, yearly, the month) a monthly/yearly task falls on; None: its start's.
+
+    Applies from the next generation: occurrences already generated keep their windows."""
+    authorize(
+        actor, lambda u: permissions.is_manager(u, task.enterprise_id), _("只有企业管理人员可以修改排查日期")
+    )
+    errors: dict[str, list[str]] = {}
+    if task.cycle_unit not in (inspection.MONTH, inspection.YEAR) and (anchor_day or anchor_month):
+        errors["anchor_day"] = [_("只有按月或按年排查的任务可以指定排查日")]
+    elif task.cycle_unit == inspection.MONTH and anchor_month:
+        errors["anchor_month"] = [_("按月排查的任务不指定月份")]
+    for key in inspection.anchor_problems(anchor_day, anchor_month):
+        errors.setdefault(
+            key, [_("月份须为 1–12") if key == "anchor_month" else _("排查日须为 1–31，且该月份有这一天")]
+        )
+    if errors:
+        raise ValidationError(errors)
+    return object_update(actor=actor, obj=task, data={"anchor_day": anchor_day, "anchor_month": anchor_month})
+
+
 # ---- shutdowns --------------------------------------------------------------------------------------
+
+
+def _unit_label(point: Any) -> str:
+    return point.name if point is not None else _("全厂（整个企业）")
+
+
+def _overlapping(
+    enterprise_id: int,
+    point_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime | None,
+    exclude: int | None = None,
+) -> ShutdownRecord | None:
+    """Another shutdown of the same unit (the whole enterprise, or the same risk point) overlapping [start, end)."""
+    rows = ShutdownRecord.objects.filter(enterprise_id=enterprise_id, risk_point_id=point_id).filter(
+        Q(end__isnull=True) | Q(end__gt=start)
+    )
+    if end is not None:
+        rows = rows.filter(start__lt=end)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return rows.order_by("start").first()
 
 
 def shutdown_record(
@@ -254,8 +312,12 @@ def shutdown_record(
     end: dt.datetime | None,
     reason: str,
     risk_point: Any = None,
+    planned_end: dt.datetime | None = None,
+    approver: str = "",
 ) -> ShutdownRecord:
-    """Record a shutdown; occurrences already generated inside it (still due) are suspended."""
+    """Record a shutdown (停用检修) of the whole enterprise or one risk point; occurrences already generated
+    inside it (still due) are suspended. Refused: an end or planned end not after the start, a risk point of
+    another enterprise, and a shutdown overlapping another one of the same unit."""
     authorize(
         actor, lambda u: permissions.is_manager(u, enterprise.pk), _("只有企业管理人员可以登记停用检修")
     )
@@ -264,7 +326,9 @@ def shutdown_record(
         risk_point=risk_point,
         start=start,
         end=end,
+        planned_end=planned_end,
         reason=reason,
+        approver=approver,
         recorded_by=actor if isinstance(actor, User) else None,
         recorded_at=timezone.now(),
     )
@@ -273,6 +337,8 @@ def shutdown_record(
         errors["risk_point"] = [_("风险点须属于该企业")]
     if end is not None and end <= start:
         errors["end"] = [_("结束时间须晚于开始时间")]
+    if planned_end is not None and planned_end <= start:
+        errors["planned_end"] = [_("计划恢复时间须晚于开始时间")]
     try:
         row.full_clean()
     except ValidationError as exc:
@@ -281,6 +347,21 @@ def shutdown_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        # the unit's shutdowns are checked and written one at a time (the enterprise row is the lock)
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+        other = _overlapping(enterprise.pk, getattr(risk_point, "pk", None), start, end)
+        if other is not None:
+            raise ValidationError(
+                {
+                    "start": [
+                        _("%(unit)s 已有一段停用检修（%(start)s 起）与此时间重叠")
+                        % {
+                            "unit": _unit_label(risk_point),
+                            "start": timezone.localtime(other.start).strftime("%Y-%m-%d %H:%M"),
+                        }
+                    ]
+                }
+            )
         row.save(force_insert=True)
         due = TaskOccurrence.objects.filter(
             enterprise=enterprise, status=OccurrenceStatus.DUE, window_end__gt=start
@@ -294,10 +375,87 @@ def shutdown_record(
             actor=actor,
             action=AuditAction.CREATE,
             obj=row,
-            after={"start": start, "end": end, "reason": reason, "suspended": paused},
+            after={
+                "start": start,
+                "end": end,
+                "planned_end": planned_end,
+                "risk_point": getattr(risk_point, "pk", None),
+                "reason": reason,
+                "approver": approver,
+                "suspended": paused,
+            },
             comment=_("登记停用检修"),
         )
     return row
+
+
+def shutdown_end(*, actor: Actor, shutdown: ShutdownRecord, end: dt.datetime) -> ShutdownRecord:
+    """The unit is back in service at `end` (not before the start, not in the future): occurrences generated
+    suspended that start at or after it — and no other shutdown covers — are due again."""
+    authorize(
+        actor,
+        lambda u: permissions.is_manager(u, shutdown.enterprise_id),
+        _("只有企业管理人员可以结束停用检修"),
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ShutdownRecord.objects.select_for_update().get(pk=shutdown.pk)
+        errors: dict[str, list[str]] = {}
+        if locked.end is not None:
+            errors["end"] = [_("该停用检修已结束")]
+        elif end <= locked.start:
+            errors["end"] = [_("结束时间须晚于开始时间")]
+        elif end > now + dt.timedelta(minutes=5):
+            errors["end"] = [_("结束时间不能晚于现在；计划恢复时间请在登记时填写")]
+        if errors:
+            raise ValidationError(errors)
+        locked.end, locked.ended_at = end, now
+        locked.ended_by = actor if isinstance(actor, User) else None
+        locked.save(update_fields=["end", "ended_at", "ended_by"])
+        paused = TaskOccurrence.objects.filter(
+            enterprise_id=locked.enterprise_id, status=OccurrenceStatus.SUSPENDED, window_start__gte=end
+        )
+        if locked.risk_point_id is not None:
+            paused = paused.filter(task__risk_point_id=locked.risk_point_id)
+        rows = list(
+            paused.select_for_update(of=("self",))
+            .order_by()
+            .values_list("id", "enterprise_id", "window_start", "window_end", "task__risk_point_id")
+        )
+        resumed = _resume(locked.enterprise_id, rows, end)
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before={"end": None},
+            after={"end": end, "resumed": resumed},
+            comment=_("结束停用检修"),
+        )
+    return locked
+
+
+def _resume(enterprise_id: int, rows: list[tuple[Any, ...]], since: dt.datetime) -> int:
+    """Suspended occurrences no remaining shutdown covers become due again (counted back as pending)."""
+    if not rows:
+        return 0
+    shutdowns = {
+        key: stops
+        for key, stops in _shutdowns(since, max(r[3] for r in rows)).items()
+        if key[0] == enterprise_id
+    }
+    back = [
+        (pk, ent, ws)
+        for pk, ent, ws, we, point in rows
+        if not inspection.suspended(
+            inspection.Window(ws, we),
+            shutdowns.get((ent, None), []) + (shutdowns.get((ent, point), []) if point else []),
+        )
+    ]
+    ids = [pk for pk, _ent, _ws in back]
+    for start in range(0, len(ids), 5000):
+        TaskOccurrence.objects.filter(pk__in=ids[start : start + 5000]).update(status=OccurrenceStatus.DUE)
+    rollups.occurrences_moved(((ent, ws) for _pk, ent, ws in back), "suspended", "pending")
+    return len(back)
 
 
 # ---- a check ----------------------------------------------------------------------------------------

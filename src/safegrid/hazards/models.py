@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ from .choices import (
     TrustFlag,
     WorkType,
 )
+from .rules import inspection as inspection_rules
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -341,7 +343,8 @@ class ShutdownRecord(models.Model):
     """A recorded shutdown for maintenance (停用检修, national `stopStartTime`/`stopEndTime`).
 
     While it lasts the tasks of its risk point (of the whole enterprise when no point is given) are
-    suspended: their occurrences are neither due nor missed.
+    suspended: their occurrences are neither due nor missed. It lasts until `end`, entered when the unit
+    is back in service (the planned end is what was approved; past it, the shutdown is shown as overrunning).
     """
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="shutdowns")
@@ -354,10 +357,14 @@ class ShutdownRecord(models.Model):
         verbose_name=_("风险分析单元"),
     )
     start = models.DateTimeField(_("停用开始时间"))
-    end = models.DateTimeField(_("停用结束时间"), null=True, blank=True)
+    end = models.DateTimeField(_("停用结束时间"), null=True, blank=True)  # actual end; None: still shut down
+    planned_end = models.DateTimeField(_("计划恢复时间"), null=True, blank=True)
     reason = models.CharField(_("停用原因"), max_length=200)
+    approver = models.CharField(_("批准人"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
     recorded_at = models.DateTimeField(_("登记时间"))
+    ended_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束登记时间"), null=True, blank=True)
 
     scope_rule = ByEnterprise()
 
@@ -513,6 +520,17 @@ class InspectionTask(models.Model):
     work_start = models.TimeField(_("作业开始时间"), null=True, blank=True)
     work_end = models.TimeField(_("作业结束时间"), null=True, blank=True)
     start_date = models.DateField(_("任务开始日期"))
+    # Monthly/yearly tasks: the day of the month (and, yearly, the month) they fall on; empty: the start's.
+    anchor_day = models.PositiveSmallIntegerField(
+        _("每期排查日"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("1–31；该月没有这一天时为当月最后一天"),
+    )
+    anchor_month = models.PositiveSmallIntegerField(
+        _("每年排查月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     responsible_post = models.ForeignKey(
         OrgUnit,
         null=True,
@@ -559,10 +577,21 @@ class InspectionTask(models.Model):
             models.CheckConstraint(
                 name="inspection_task_cycle_positive", condition=models.Q(cycle_every__gte=1)
             ),
+            models.CheckConstraint(
+                name="inspection_task_anchor_range",
+                condition=(
+                    models.Q(anchor_day__isnull=True) | models.Q(anchor_day__gte=1, anchor_day__lte=31)
+                )
+                & (models.Q(anchor_month__isnull=True) | models.Q(anchor_month__gte=1, anchor_month__lte=12)),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if "anchor_day" in inspection_rules.anchor_problems(self.anchor_day, self.anchor_month):
+            raise ValidationError({"anchor_day": _("该月份没有这一天")})
 
 
 class TaskOccurrence(models.Model):
@@ -673,6 +702,7 @@ class CheckRecord(models.Model):
 
 # The statistics rollups (written by `rollups` only), the major-hazard records, the self-report (自查自报)
 # and the national-format links live in their own modules; imported here so Django registers them.
+from .models_calendar import CalendarDay as CalendarDay  # noqa: E402
 from .models_major import MajorHazardReport as MajorHazardReport  # noqa: E402
 from .models_major import MajorReportTransition as MajorReportTransition  # noqa: E402
 from .models_major import SuspensionOrder as SuspensionOrder  # noqa: E402

@@ -26,10 +26,15 @@ def _regulator(scope: Scope) -> bool:
     return scope.superuser or scope.has_role(*REGULATOR_ROLES)
 
 
+def _regulator_or_county(scope: Scope) -> bool:
+    return scope.is_county_admin or _regulator(scope)
+
+
 register(
     NavItem(_("我的检查任务"), "hazards:my_checks", icon="checklist", group=GROUP, order=29),
     NavItem(_("排查记录"), "hazards:records", icon="list-check", group=GROUP, order=35),
     NavItem(_("检查表"), "hazards:checklists", icon="clipboard-list", group=GROUP, order=36),
+    NavItem(_("停用检修"), "hazards:shutdowns", icon="tool", group=GROUP, order=37, visible=_staff),
     NavItem(_("巡检点二维码"), "hazards:checkpoints", icon="qrcode", group=GROUP, order=37, visible=_staff),
     NavItem(
         _("国家平台数据交换"),
@@ -38,6 +43,14 @@ register(
         group=GROUP,
         order=39,
         visible=_manager,
+    ),
+    NavItem(
+        _("工作日历"),
+        "hazards:calendar",
+        icon="calendar",
+        group=GROUP,
+        order=41,
+        visible=_regulator_or_county,
     ),
     NavItem(_("系统使用情况"), "hazards:metrics", icon="chart-bar", group=GROUP, order=38),
     NavItem(_("隐患清单"), "hazards:list", icon="alert-triangle", group=GROUP, order=30),

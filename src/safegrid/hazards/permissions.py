@@ -109,6 +109,11 @@ def can_edit_checklist(user: Any, enterprise_id: int | None) -> bool:
     return is_manager(user, enterprise_id)
 
 
+def can_edit_calendar(user: Any) -> bool:
+    """The county's work calendar (holidays, 调休): the county admin enters the State Council's yearly notice."""
+    return scope_for(user).is_county_admin
+
+
 def can_plan_inspection(user: Any, enterprise_id: int | None) -> bool:
     """Creates an ad-hoc inspection from a checklist and issues checkpoint codes: the enterprise's managers."""
     return is_manager(user, enterprise_id)

@@ -115,7 +115,9 @@ def extend_world(world: World) -> Leaks:
         ]
     )
     point = _inspection(world, leaks)
+    _calendar(world, leaks)
     _checklist(world, leaks, point)
+    _shutdown(world, leaks, point)
     _self_report(world, leaks)
     _national(world, leaks)
     leaks.add_ids("pk", hazard.pk)
@@ -214,6 +216,20 @@ def _jpeg(colour: str) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), colour).save(out, format="JPEG")
     return out.getvalue()
+
+
+def _calendar(world: World, leaks: Leaks) -> None:
+    """A day of the county's work calendar: county-wide, read by everyone (no marker); its id is walked."""
+    from . import work_calendar
+    from .models_calendar import CalendarDayKind
+
+    day = work_calendar.calendar_day_add(
+        actor=world.user("county_admin"),
+        date=timezone.localdate() + dt.timedelta(days=60),
+        kind=CalendarDayKind.HOLIDAY,
+        name="测试假日",
+    )
+    leaks.add_ids("pk", day.pk)
 
 
 def _inspection(world: World, leaks: Leaks) -> RiskPoint:
@@ -371,3 +387,24 @@ def _self_report(world: World, leaks: Leaks) -> None:
     selfreport_watch.self_report_watch(today=today)
     leaks.markers.append(SELF_REPORT_STATEMENT)
     leaks.add_ids("pk", report.pk)
+
+
+SHUTDOWN_REASON = "乙罐区清罐检修（测试标记）"
+SHUTDOWN_APPROVER = "乙批准人甲"
+
+
+def _shutdown(world: World, leaks: Leaks, point: RiskPoint) -> None:
+    """A planned shutdown of B's checked point, recorded by B's manager (not yet begun: today's checks stay due)."""
+    start = timezone.now() + dt.timedelta(days=30)
+    shutdown = inspections.shutdown_record(
+        actor=world.user("ent_b"),
+        enterprise=world.ent_b,
+        risk_point=point,
+        start=start,
+        end=None,
+        planned_end=start + dt.timedelta(days=2),
+        reason=SHUTDOWN_REASON,
+        approver=SHUTDOWN_APPROVER,
+    )
+    leaks.markers.extend([SHUTDOWN_REASON, SHUTDOWN_APPROVER])
+    leaks.add_ids("pk", shutdown.pk)

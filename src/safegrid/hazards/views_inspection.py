@@ -24,10 +24,11 @@ from safegrid.core.scoping import scope_for
 from . import config, inspections, permissions
 from . import inspection_selectors as sel
 from .choices import OccurrenceStatus
-from .forms_inspection import CheckForm
+from .forms_inspection import CheckForm, TaskAnchorForm
 from .models import Checkpoint
 from .rules import inspection, trust
 from .services import PhotoIn
+from .views_shutdown import state_of
 
 # Service error keys → the check form's fields.
 ERROR_FIELDS = {
@@ -55,6 +56,10 @@ def my_checks_view(request: HttpRequest) -> HttpResponse:
         "by_enterprise": sel.rates_by_enterprise(request.user, now)
         if scope_for(request.user).is_government
         else [],
+        "shutdowns": [
+            (row, *state_of(row, now)) for row in sel.current_shutdowns(request.user, now, limit=10)
+        ],
+        "can_shutdown": bool(scope.enterprises_with(permissions.MANAGER_ROLES)),
     }
     return render(request, "hazards/checks/mine.html", context)
 
@@ -165,3 +170,47 @@ def check_view(request: HttpRequest, pk: int) -> HttpResponse:
         "scan": scan,
     }
     return render(request, "hazards/checks/check.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def task_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One inspection task: its cycle; a monthly/yearly task's day (and month) set by the enterprise's managers."""
+    task = sel.task_get(request.user, pk)  # out of scope: 404
+    anchored = task.cycle_unit in (inspection.MONTH, inspection.YEAR)
+    can_edit = anchored and not task.one_off and permissions.is_manager(request.user, task.enterprise_id)
+    initial = {"anchor_day": task.anchor_day, "anchor_month": task.anchor_month}
+    form = (
+        TaskAnchorForm(
+            request.POST if request.method == "POST" else None,
+            initial=initial,
+            yearly=task.cycle_unit == inspection.YEAR,
+        )
+        if can_edit
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(gettext("只有企业管理人员可以修改按月、按年排查任务的排查日"))
+        if form.is_valid():
+            assert isinstance(request.user, User)
+            try:
+                inspections.task_anchor_set(
+                    actor=request.user,
+                    task=task,
+                    anchor_day=form.cleaned_data["anchor_day"],
+                    anchor_month=form.cleaned_data.get("anchor_month"),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, gettext("排查日已保存，从下一期起按新的日期生成"))
+                return HttpResponseRedirect(reverse("hazards:task", args=[task.pk]))
+    context = {
+        "title": task.title,
+        "task": task,
+        "form": form,
+        "anchored": anchored,
+        "yearly": task.cycle_unit == inspection.YEAR,
+        "by_work_days": task.cycle_unit in (inspection.HOUR, inspection.DAY),
+    }
+    return render(request, "hazards/checks/task.html", context, status=422 if form and form.errors else 200)

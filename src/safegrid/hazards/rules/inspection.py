@@ -11,8 +11,11 @@ Rules kept here:
 - daily: every N days counted from the task's start date; the window lasts N days. Filtered by the
   work-day type (a daily task on working days has no occurrence on a weekend or holiday).
 - weekly: every N weeks on the start date's weekday, lasting 7·N days.
-- monthly / yearly: on the start date's day of the month (the month's last day when shorter; 29 Feb →
-  28 Feb), every N months / years, lasting until the next one. The work-day type does not move them.
+- monthly / yearly: every N months / years counted from the start date's month / year, on the task's
+  anchor — a day of the month 1–31 (monthly and yearly) and a month (yearly) — or, without one, on the
+  start date's day and month; a day past the month's end falls on its last day (31 → 30 April, 28 or
+  29 February; 29 Feb yearly → 28 Feb in a common year); none before the start date; each lasts until the
+  next one. The work-day type does not move them.
 - A window that overlaps a recorded shutdown (停用检修) of the unit is *suspended*: neither due nor missed
   (REFERENCE §4).
 - An occurrence is *due* inside its window, *overdue* after it while the late-check grace lasts (a check
@@ -75,10 +78,12 @@ class Cycle:
     work_day_type: int = EVERY_DAY
     work_start: dt.time | None = None  # hourly tasks only
     work_end: dt.time | None = None
+    anchor_day: int | None = None  # monthly/yearly: the day of the month (1–31), else the start's day
+    anchor_month: int | None = None  # yearly: the month (1–12), else the start's month
 
     def problems(self) -> list[str]:
         """What makes the cycle unusable (empty when it is fine)."""
-        found = []
+        found = anchor_problems(self.anchor_day, self.anchor_month)
         if self.every < 1:
             found.append("every")
         if self.unit not in UNITS:
@@ -88,6 +93,19 @@ class Cycle:
         if self.unit == HOUR and self.every > 24:
             found.append("every")
         return found
+
+
+def anchor_problems(day: int | None, month: int | None) -> list[str]:
+    """What is wrong with an anchor: a day outside 1–31, a month outside 1–12, a day the month never has
+    (30 or 31 February, 31 April …; 29 February is fine: it falls on the 28th in a common year)."""
+    found = []
+    if day is not None and not 1 <= day <= 31:
+        found.append("anchor_day")
+    if month is not None and not 1 <= month <= 12:
+        found.append("anchor_month")
+    if not found and day is not None and month is not None and day > calendar.monthrange(2000, month)[1]:
+        found.append("anchor_day")
+    return found
 
 
 @dataclass(frozen=True)
@@ -108,18 +126,47 @@ def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=tz)
 
 
-def _day_counts(cycle: Cycle, day: dt.date, cal: WorkCalendar) -> bool:
-    if cycle.work_day_type == EVERY_DAY:
+def day_counts(work_day_type: int, day: dt.date, cal: WorkCalendar) -> bool:
+    """Whether a task of this work-day type has its daily/hourly occurrences on `day`."""
+    if work_day_type == EVERY_DAY:
         return True
     working = cal.is_working_day(day)
-    return working if cycle.work_day_type == WORKING_DAYS else not working
+    return working if work_day_type == WORKING_DAYS else not working
 
 
-def _add_months(anchor: dt.date, months: int) -> dt.date:
-    index = anchor.year * 12 + anchor.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(anchor.day, last))
+def follows_calendar(unit: str, work_day_type: int) -> bool:
+    """Whether the calendar decides a task's days (hourly and daily tasks typed working/non-working days)."""
+    return unit in (HOUR, DAY) and work_day_type != EVERY_DAY
+
+
+def _day_counts(cycle: Cycle, day: dt.date, cal: WorkCalendar) -> bool:
+    return day_counts(cycle.work_day_type, day, cal)
+
+
+def _on_day(year: int, month: int, day: int) -> dt.date:
+    """`day` of the month, or the month's last day when it is shorter."""
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def _nth(cycle: Cycle, n: int) -> dt.date:
+    """The n-th scheduled day (n ≥ 0) of a monthly/yearly cycle, counted from the start's month/year."""
+    day = cycle.anchor_day or cycle.start.day
+    if cycle.unit == YEAR and cycle.anchor_month:
+        return _on_day(cycle.start.year + n * cycle.every, cycle.anchor_month, day)
+    year, month = divmod(cycle.start.year * 12 + cycle.start.month - 1 + n * _month_step(cycle), 12)
+    return _on_day(year, month + 1, day)
+
+
+def _period_index(cycle: Cycle, day: dt.date) -> int | None:
+    """Which n a day may be the n-th scheduled day of (None: it is in no scheduled month)."""
+    if cycle.unit == YEAR and cycle.anchor_month:
+        years = day.year - cycle.start.year
+        if day.month != cycle.anchor_month or years % cycle.every:
+            return None
+        return years // cycle.every
+    months = (day.year - cycle.start.year) * 12 + day.month - cycle.start.month
+    step = _month_step(cycle)
+    return None if months % step else months // step
 
 
 def _hourly(cycle: Cycle, day: dt.date, tz: ZoneInfo) -> list[Window]:
@@ -155,11 +202,10 @@ def windows_on(cycle: Cycle, day: dt.date, tz: ZoneInfo, cal: WorkCalendar = Wor
         if cycle.unit == DAY and not _day_counts(cycle, day, cal):
             return []
         return [Window(midnight, _at(day + dt.timedelta(days=length), dt.time(0), tz))]
-    step = _month_step(cycle)
-    months = (day.year - cycle.start.year) * 12 + day.month - cycle.start.month
-    if months % step or _add_months(cycle.start, months) != day:
+    n = _period_index(cycle, day)
+    if n is None or n < 0 or _nth(cycle, n) != day:
         return []
-    return [Window(midnight, _at(_add_months(cycle.start, months + step), dt.time(0), tz))]
+    return [Window(midnight, _at(_nth(cycle, n + 1), dt.time(0), tz))]
 
 
 def suspended(window: Window, shutdowns: Sequence[Interval]) -> bool:

@@ -184,3 +184,103 @@ def test_on_time_rate(on_time: int, ended: int, suspended: int, percent: Decimal
 def test_on_time_rate_refuses_impossible_counts(on_time: int, ended: int, suspended: int) -> None:
     with pytest.raises(ValueError):
         r.on_time_rate(on_time, ended, suspended)
+
+
+def scheduled(cycle: r.Cycle, first: dt.date, last: dt.date) -> list[tuple[str, str]]:
+    """Every (start, end) day of the cycle's windows starting between `first` and `last`."""
+    found = []
+    day = first
+    while day <= last:
+        found += [
+            (w.start.strftime("%Y-%m-%d"), w.end.strftime("%Y-%m-%d")) for w in r.windows_on(cycle, day, TZ)
+        ]
+        day += dt.timedelta(days=1)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("cycle", "first", "last", "expected"),
+    [
+        # monthly on the 31st from a task started on the 10th: 31 Jan, 28 Feb (common year), 31 Mar, 30 Apr
+        (
+            r.Cycle(1, r.MONTH, D(2026, 1, 10), anchor_day=31),
+            D(2026, 1, 1),
+            D(2026, 4, 30),
+            [
+                ("2026-01-31", "2026-02-28"),
+                ("2026-02-28", "2026-03-31"),
+                ("2026-03-31", "2026-04-30"),
+                ("2026-04-30", "2026-05-31"),
+            ],
+        ),
+        # a leap year: 29 February
+        (
+            r.Cycle(1, r.MONTH, D(2028, 1, 31), anchor_day=31),
+            D(2028, 2, 1),
+            D(2028, 3, 1),
+            [("2028-02-29", "2028-03-31")],
+        ),
+        # the anchor before the start day in the start's month: the first window is the next month's
+        (
+            r.Cycle(1, r.MONTH, D(2026, 1, 20), anchor_day=5),
+            D(2026, 1, 1),
+            D(2026, 2, 28),
+            [("2026-02-05", "2026-03-05")],
+        ),
+        # the anchor day itself is the first day (boundary) and quarterly counts from the start's month
+        (
+            r.Cycle(3, r.MONTH, D(2026, 1, 5), anchor_day=5),
+            D(2026, 1, 1),
+            D(2026, 7, 31),
+            [("2026-01-05", "2026-04-05"), ("2026-04-05", "2026-07-05"), ("2026-07-05", "2026-10-05")],
+        ),
+        # yearly on 29 Feb: 28 Feb in common years, 29 Feb in 2028; none before the start
+        (
+            r.Cycle(1, r.YEAR, D(2026, 6, 1), anchor_day=29, anchor_month=2),
+            D(2026, 1, 1),
+            D(2028, 12, 31),
+            [("2027-02-28", "2028-02-29"), ("2028-02-29", "2029-02-28")],
+        ),
+        # yearly on 15 Sep, every 2 years, counted from the start's year
+        (
+            r.Cycle(2, r.YEAR, D(2026, 3, 1), anchor_day=15, anchor_month=9),
+            D(2026, 1, 1),
+            D(2029, 12, 31),
+            [("2026-09-15", "2028-09-15"), ("2028-09-15", "2030-09-15")],
+        ),
+        # yearly with a day only: the start's month
+        (
+            r.Cycle(1, r.YEAR, D(2026, 5, 2), anchor_day=20),
+            D(2026, 1, 1),
+            D(2027, 12, 31),
+            [("2026-05-20", "2027-05-20"), ("2027-05-20", "2028-05-20")],
+        ),
+        # an impossible anchor generates nothing
+        (r.Cycle(1, r.MONTH, D(2026, 1, 1), anchor_day=32), D(2026, 1, 1), D(2026, 3, 1), []),
+        (r.Cycle(1, r.YEAR, D(2026, 1, 1), anchor_day=30, anchor_month=2), D(2026, 1, 1), D(2027, 3, 1), []),
+    ],
+)
+def test_monthly_and_yearly_anchor(
+    cycle: r.Cycle, first: dt.date, last: dt.date, expected: list[tuple[str, str]]
+) -> None:
+    assert scheduled(cycle, first, last) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "problems"),
+    [
+        (None, None, []),
+        (1, None, []),
+        (31, None, []),
+        (0, None, ["anchor_day"]),
+        (32, None, ["anchor_day"]),
+        (29, 2, []),
+        (30, 2, ["anchor_day"]),
+        (31, 4, ["anchor_day"]),
+        (30, 4, []),
+        (1, 0, ["anchor_month"]),
+        (1, 13, ["anchor_month"]),
+    ],
+)
+def test_anchor_problems(day: int | None, month: int | None, problems: list[str]) -> None:
+    assert r.anchor_problems(day, month) == problems

@@ -56,6 +56,7 @@ from . import filings as demo_filings
 from . import geometry, letters, names, risk_registers
 from . import hazards as demo_hazards
 from . import inspections as demo_inspections
+from . import majorwork as demo_majorwork
 from .bulk import allocate_ids
 
 ACTOR = audit.SystemActor("demo")
@@ -346,6 +347,8 @@ class DemoBuilder:
             self._stage_filings(enterprises, anchors)
             history = self._stage_inspections(enterprises, anchors)
             self._stage_hazards(enterprises, history)
+            # majorhazards: special work and commitments need the graded units (keep after the units' stage)
+            self._stage_work()
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -380,6 +383,18 @@ class DemoBuilder:
         )
         total = sum(counts[k] for k in ("closed", "open", "overdue", "rejected", "major_listed"))
         self._stage("hazards", total, comment, started)
+
+    def _stage_work(self) -> None:
+        """A month of special-work filings and daily commitments at the enterprises with major hazard sources."""
+        started = time.monotonic()
+        counts = demo_majorwork.build(today=self.today, seed=self.seed)
+        self.summary.counts.update({f"work_{k}": v for k, v in sorted(counts.items())})
+        comment = (
+            f"特殊作业报备 {counts.get('filed', 0)}（完工 {counts.get('completed', 0)}、作业中 {counts.get('in_progress', 0)}、"
+            f"取消 {counts.get('cancelled', 0)}）；安全承诺公告 {counts.get('commitments', 0)}（逾期 {counts.get('late', 0)}、"
+            f"今日未发布 {counts.get('missing_today', 0)}）"
+        )
+        self._stage("work", counts.get("filed", 0) + counts.get("commitments", 0), comment, started)
 
     def _stage_filings(self, enterprises: list[Enterprise], anchors: dict[str, Any]) -> None:
         """A year of the programme: books in every state, register edits, workers' card receipts."""
@@ -1096,6 +1111,9 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(
+                demo_majorwork.reset(COUNTY_CODE)
+            )  # filings and commitments protect the enterprises
             counts.update(demo_hazards.reset(COUNTY_CODE))
             counts.update(risk_registers.reset(COUNTY_CODE))
             counts["certificates"] = _delete(Certificate.objects.filter(**in_county))

@@ -7,4 +7,24 @@ work.py: special-work filings (GB 30871-2022) and the daily safety commitment.
 
 from .sources import HazardUnit
 
-__all__ = ["HazardUnit"]
+# work: special-work filings and the daily safety commitment
+from .work import (
+    CommitmentBoard,
+    CommitmentNotice,
+    GasAnalysis,
+    SafetyCommitment,
+    SpecialWork,
+    SpecialWorkTransition,
+    WorkPause,
+)
+
+__all__ = [
+    "CommitmentBoard",
+    "CommitmentNotice",
+    "GasAnalysis",
+    "HazardUnit",
+    "SafetyCommitment",
+    "SpecialWork",
+    "SpecialWorkTransition",
+    "WorkPause",
+]

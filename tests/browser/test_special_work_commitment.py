@@ -129,3 +129,50 @@ def test_hot_work_filed_counted_mapped_and_missing_listed(browser, live_server, 
     _fits(page, 390)
     _shot(page, shots, "commitment-board-phone")
     anonymous.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_work_pages_fit_both_sizes(browser, live_server, live_world, shots, viewport):
+    """Every work page with data (the world extension's filing and commitment of enterprise B), as the
+    county sees it and as B's safety manager files; nothing scrolls sideways."""
+    from safegrid.majorhazards import testing as mh_world
+    from safegrid.majorhazards.models import CommitmentBoard, SafetyCommitment, SpecialWork
+
+    mh_world.extend_world(live_world)
+    work = SpecialWork.objects.get(permit_number=mh_world.WORK_PERMIT)
+    commitment = SafetyCommitment.objects.get(enterprise=live_world.ent_b)
+    token = CommitmentBoard.objects.get(enterprise=live_world.ent_b).token
+    size = SIZES[viewport]
+    context = browser.new_context(viewport=size, locale="zh-CN")
+    base = live_server.url
+    page = signed_in_page(context, base, "county_admin")
+    for name, path, marker in [
+        ("special-works", "/majorhazards/special-works/", mh_world.WORK_PERMIT),
+        ("special-work", f"/majorhazards/special-works/{work.pk}/", mh_world.WORK_ANALYST),
+        ("special-works-today", "/majorhazards/special-works/today/", mh_world.WORK_PERMIT),
+        ("commitments-day", "/majorhazards/commitments/", "一级动火作业 2/1"),
+        ("commitment-history", "/majorhazards/commitments/history/", "一级动火作业"),
+        ("commitment", f"/majorhazards/commitments/{commitment.pk}/", mh_world.COMMITMENT_EXPLANATION),
+    ]:
+        page.goto(base + path)
+        assert marker in page.inner_text("body"), name
+        _fits(page, size["width"])
+        _shot(page, shots, f"{name}-{viewport}")
+    context.close()
+    context = browser.new_context(viewport=size, locale="zh-CN")
+    page = signed_in_page(context, base, "ent_b")
+    page.goto(f"{base}/majorhazards/special-works/new/")
+    _fits(page, size["width"])
+    _shot(page, shots, f"special-work-form-{viewport}")
+    page.goto(f"{base}/majorhazards/special-works/{work.pk}/")
+    assert "恢复作业" in page.inner_text("body")
+    _fits(page, size["width"])
+    _shot(page, shots, f"special-work-manager-{viewport}")
+    context.close()
+    anonymous = browser.new_context(viewport=size, locale="zh-CN")
+    page = anonymous.new_page()
+    page.goto(f"{base}/majorhazards/board/{token}/")
+    assert mh_world.COMMITMENT_TEXT in page.inner_text("body")
+    _fits(page, size["width"])
+    _shot(page, shots, f"board-{viewport}")
+    anonymous.close()

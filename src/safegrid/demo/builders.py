@@ -388,6 +388,8 @@ class DemoBuilder:
         """A month of special-work filings and daily commitments at the enterprises with major hazard sources."""
         started = time.monotonic()
         counts = demo_majorwork.build(today=self.today, seed=self.seed)
+        if not counts:
+            return  # no unit identified as a major hazard source: nothing to file or commit
         self.summary.counts.update({f"work_{k}": v for k, v in sorted(counts.items())})
         comment = (
             f"特殊作业报备 {counts.get('filed', 0)}（完工 {counts.get('completed', 0)}、作业中 {counts.get('in_progress', 0)}、"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
@@ -173,7 +173,7 @@ def special_work_create(request: HttpRequest, payload: SpecialWorkIn) -> Any:
     data["work_type"], data["grade"] = str(payload.work_type), str(payload.grade)
     data["unit"] = unit
     work = work_services.special_work_file(actor=user, enterprise=enterprise, data=data)
-    return 201, work_sel.special_work_get(user, work.pk)
+    return Status(201, work_sel.special_work_get(user, work.pk))
 
 
 class GasAnalysisIn(InputSchema):
@@ -203,7 +203,7 @@ def special_work_gas_analysis(request: HttpRequest, special_work_id: Id, payload
     work_services.gas_analysis_record(
         actor=user, work=work, **{**payload.model_dump(), "at": _aware(payload.at)}
     )
-    return 201, work_sel.special_work_get(user, special_work_id)
+    return Status(201, work_sel.special_work_get(user, special_work_id))
 
 
 def _move(request: HttpRequest, special_work_id: int, action: str, payload: MoveIn) -> Any:
@@ -347,4 +347,4 @@ def commitment_create(request: HttpRequest, payload: CommitmentIn) -> Any:
         if data[name] is None:
             data[name] = prefill[name]
     commitment = work_services.commitment_post(actor=user, enterprise=enterprise, day=day, data=data)
-    return 201, work_sel.commitment_get(user, commitment.pk)
+    return Status(201, work_sel.commitment_get(user, commitment.pk))

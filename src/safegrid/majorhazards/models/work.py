@@ -207,8 +207,10 @@ class SafetyCommitment(models.Model):
     sources_safe = models.BooleanField(_("重大危险源是否处于安全状态"), default=True)
     commitment_text = models.TextField(_("承诺内容"))
     principal_name = models.CharField(_("主要负责人"), max_length=40)
-    filed_counts = models.JSONField(_("报备数量"), default=dict)  # the counts derived from the filings
-    differences = models.JSONField(_("与报备不一致的项"), default=list)
+    filed_counts = models.JSONField(
+        _("报备数量"), default=dict, blank=True
+    )  # the counts derived from the filings
+    differences = models.JSONField(_("与报备不一致的项"), default=list, blank=True)
     explanation = models.TextField(_("不一致说明"), blank=True)
     posted_at = models.DateTimeField(_("发布时间"))
     posted_by = models.ForeignKey(_USER, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)

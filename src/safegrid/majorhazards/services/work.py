@@ -164,6 +164,9 @@ def special_work_file(*, actor: Actor, enterprise: Enterprise, data: Mapping[str
     unit = values.get("unit")
     if unit is not None and (not isinstance(unit, HazardUnit) or unit.enterprise_id != enterprise.pk):
         problems["unit"] = gettext("所在单元须为本企业的单元")
+    permit = str(values.get("permit_number") or "")
+    if permit and SpecialWork.objects.filter(enterprise=enterprise, permit_number=permit).exists():
+        problems["permit_number"] = gettext("本企业已有编号为 %(permit)s 的作业票报备") % {"permit": permit}
     if problems:
         raise ValidationError(problems)
     for name in ("latitude", "longitude"):

@@ -105,8 +105,8 @@ def test_too_long_hot_work_names_end(world, client, bearer):
 def test_scope(world, client, bearer):
     work = file_work(world)
     assert client.get(f"{URL}/{work.pk}", **bearer("ent_b")).status_code == 404
-    assert client.get(URL, **bearer("ent_b")).json()["count"] == 0
-    assert client.get(URL, **bearer("dept_chem")).json()["count"] == 1
+    assert client.get(URL, **bearer("ent_b")).json()["total"] == 0
+    assert client.get(URL, **bearer("dept_chem")).json()["total"] == 1
     assert _post(client, f"{URL}/{work.pk}/cancel", {"comment": "x"}, bearer("ent_b")).status_code == 404
     other = _post(client, URL, _body(world), bearer("ent_b"))
     assert other.status_code == 422 and "enterprise" in other.json()["error"]["fields"]
@@ -137,11 +137,11 @@ def test_commitments(world, client, bearer):
     assert posted.json()["hot_one"] == 1 and posted.json()["units_total"] == 1  # counts from the filings
     replay = _post(client, "/api/v1/commitments", base, lr, HTTP_IDEMPOTENCY_KEY="commit-key-1")
     assert replay.status_code == 201 and SafetyCommitment.objects.count() == 1
-    assert client.get("/api/v1/commitments", **bearer("dept_chem")).json()["count"] == 1
-    assert client.get("/api/v1/commitments", **bearer("ent_b")).json()["count"] == 0
+    assert client.get("/api/v1/commitments", **bearer("dept_chem")).json()["total"] == 1
+    assert client.get("/api/v1/commitments", **bearer("ent_b")).json()["total"] == 0
     assert (
         client.get(f"/api/v1/commitments?day={timezone.localdate().isoformat()}&differs=false", **lr).json()[
-            "count"
+            "total"
         ]
         == 1
     )

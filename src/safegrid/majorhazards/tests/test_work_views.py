@@ -90,7 +90,7 @@ def test_regulator_reads_but_does_not_move(world, login):
     work = file_work(world)
     client = login(world.user("dept_chem"))
     page = client.get(f"/majorhazards/special-works/{work.pk}/").content.decode()
-    assert "DH-2026-001" in page and "开始作业" not in page
+    assert "DH-2026-001" in page and "/move/start/" not in page
     assert (
         client.post(f"/majorhazards/special-works/{work.pk}/move/cancel/", {"comment": "x"}).status_code
         == 403
@@ -191,9 +191,11 @@ def test_today_list_and_map_layer(world, login):
         town_b.get(f"/majorhazards/map/high-risk-works.json?division={world.town_a.code}").status_code == 404
     )
     assert "DH-2026-001" not in town_b.get("/majorhazards/special-works/today/").content.decode()
+    client = login(world.user("dept_chem"))  # the same test client, signed in again
     analyse(world, work)
     services.special_work_cancel(actor=world.user("ent_a"), work=work, comment="取消")
-    assert len(client.get("/majorhazards/map/high-risk-works.json").json()["markers"]) == 1
+    data = client.get("/majorhazards/map/high-risk-works.json").json()
+    assert [m["name"] for m in data["markers"]] == ["受限空间作业 CS-001"], data
     assert "今日高风险作业" in client.get("/risks/map/").content.decode()
 
 

@@ -20,7 +20,11 @@ def major_unit(enterprise: Any, code: str = "TK-A01", name: str = "甲醇储罐�
 
 
 def principal(world: Any, name: str = "lr_a") -> Any:
-    return make_user(name, {"role": Role.LEGAL_REP, "enterprise": world.ent_a})
+    """Enterprise A's legal representative/principal (made once)."""
+    from safegrid.core.models import User
+
+    found = User.objects.filter(username=name).first()
+    return found or make_user(name, {"role": Role.LEGAL_REP, "enterprise": world.ent_a})
 
 
 def filing_data(**changes: Any) -> dict[str, Any]:

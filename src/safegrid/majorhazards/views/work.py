@@ -10,6 +10,7 @@ commitments/ (one day: posted / late / missing / counts disagreeing with the fil
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -626,9 +627,9 @@ class CommitmentDayView(ScopedListView):
         now = timezone.now()
         summary = dict.fromkeys(STATE_LABELS, 0)
         mismatched = 0
-        for e in qs.only("pk"):
-            summary[sel.state_of(e, day, now)] += 1
-            mismatched += bool(e.mismatch)
+        for row in qs.values("c_id", "c_late", "mismatch"):
+            summary[sel.state_of(SimpleNamespace(**row), day, now)] += 1
+            mismatched += bool(row["mismatch"])
         return {
             "day": day,
             "previous": (day - dt.timedelta(days=1)).isoformat(),

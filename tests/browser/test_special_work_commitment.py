@@ -148,7 +148,7 @@ def test_work_pages_fit_both_sizes(browser, live_server, live_world, shots, view
     page = signed_in_page(context, base, "county_admin")
     for name, path, marker in [
         ("special-works", "/majorhazards/special-works/", mh_world.WORK_PERMIT),
-        ("special-work", f"/majorhazards/special-works/{work.pk}/", mh_world.WORK_ANALYST),
+        ("special-work", f"/majorhazards/special-works/{work.pk}/", mh_world.WORK_PAUSE),
         ("special-works-today", "/majorhazards/special-works/today/", mh_world.WORK_PERMIT),
         ("commitments-day", "/majorhazards/commitments/", "一级动火作业 2/1"),
         ("commitment-history", "/majorhazards/commitments/history/", "一级动火作业"),

@@ -85,16 +85,18 @@ class GasAnalysisForm(StyledFormMixin, forms.Form):
     )
     qualified = forms.TypedChoiceField(
         label=_("是否合格"),
-        choices=[("yes", _("合格")), ("no", _("不合格"))],
+        choices=[("", "—"), ("yes", _("合格")), ("no", _("不合格"))],
         coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect,
     )
     analyst = forms.CharField(label=_("分析人"), max_length=40)
 
 
 class MoveForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(
-        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "col": "col-12"}),
     )
 
 
@@ -112,7 +114,7 @@ class CommitmentForm(StyledFormMixin, forms.Form):
     startup_shutdown = forms.BooleanField(label=_("处于开停车状态"), required=False)
     sources_safe = forms.BooleanField(label=_("重大危险源处于安全状态"), required=False)
     commitment_text = forms.CharField(
-        label=_("承诺内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("承诺内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
     principal_name = forms.CharField(label=_("主要负责人"), max_length=40)
     explanation = forms.CharField(

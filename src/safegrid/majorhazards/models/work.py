@@ -44,7 +44,7 @@ class WorkGrade(models.TextChoices):
 class SpecialWorkStatus(models.TextChoices):
     FILED = "filed", _("已报备")
     IN_PROGRESS = "in_progress", _("作业中")
-    PAUSED = "paused", _("作业中断")
+    PAUSED = "paused", _("已中断")
     COMPLETED = "completed", _("已完工")
     CANCELLED = "cancelled", _("已取消")
 

@@ -376,6 +376,12 @@ try:
     SAFEGRID_NATIONAL_PROFILES = json.loads(os.environ.get("SAFEGRID_NATIONAL_PROFILES", "[]"))
 except ValueError:
     raise ImproperlyConfigured("SAFEGRID_NATIONAL_PROFILES is not valid JSON")
+# Special work (GB 30871-2022) and the daily safety commitment: overrides of majorhazards.rules.work.WorkLimits
+# as a JSON object, e.g. {"commitment_deadline": "09:30", "hot_two_hours": 48} (checked at first use).
+try:
+    SAFEGRID_SPECIAL_WORK = json.loads(os.environ.get("SAFEGRID_SPECIAL_WORK", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("SAFEGRID_SPECIAL_WORK is not valid JSON")
 SAFEGRID_API_TOKEN_DAYS = env_int("SAFEGRID_API_TOKEN_DAYS", 90, minimum=1)
 SAFEGRID_PAGE_SIZE = env_int("SAFEGRID_PAGE_SIZE", 25, minimum=5)
 # The county's and a town's home picture (aggregates over every enterprise in the area: 0.3–0.9 s of SQL

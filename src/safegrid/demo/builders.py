@@ -58,6 +58,7 @@ from . import hazards as demo_hazards
 from . import inspections as demo_inspections
 from . import major_lifecycle as demo_major_lifecycle
 from . import major_sources as demo_major_sources
+from . import majorwork as demo_majorwork
 from .bulk import allocate_ids
 
 ACTOR = audit.SystemActor("demo")
@@ -350,6 +351,7 @@ class DemoBuilder:
             self._stage_hazards(enterprises, history)
             self._stage_major_sources(enterprises)
             self._stage_major_lifecycle()
+            self._stage_work()  # special work and commitments need the graded units
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -409,6 +411,20 @@ class DemoBuilder:
             f"应急演练 {counts['drills']}，设施检测 {counts['tests']}"
         )
         self._stage("major_lifecycle", filings, comment, started)
+
+    def _stage_work(self) -> None:
+        """A month of special-work filings and daily commitments at the enterprises with major hazard sources."""
+        started = time.monotonic()
+        counts = demo_majorwork.build(today=self.today, seed=self.seed)
+        if not counts:
+            return  # no unit identified as a major hazard source: nothing to file or commit
+        self.summary.counts.update({f"work_{k}": v for k, v in sorted(counts.items())})
+        comment = (
+            f"特殊作业报备 {counts.get('filed', 0)}（完工 {counts.get('completed', 0)}、作业中 {counts.get('in_progress', 0)}、"
+            f"取消 {counts.get('cancelled', 0)}）；安全承诺公告 {counts.get('commitments', 0)}（逾期 {counts.get('late', 0)}、"
+            f"今日未发布 {counts.get('missing_today', 0)}）"
+        )
+        self._stage("work", counts.get("filed", 0) + counts.get("commitments", 0), comment, started)
 
     def _stage_filings(self, enterprises: list[Enterprise], anchors: dict[str, Any]) -> None:
         """A year of the programme: books in every state, register edits, workers' card receipts."""
@@ -1125,6 +1141,7 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(demo_majorwork.reset(COUNTY_CODE))  # filings and commitments protect units
             counts.update(demo_major_lifecycle.reset(COUNTY_CODE))
             counts.update(demo_major_sources.reset(COUNTY_CODE))
             counts.update(demo_hazards.reset(COUNTY_CODE))

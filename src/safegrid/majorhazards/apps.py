@@ -24,3 +24,7 @@ class MajorHazardsConfig(AppConfig):
                 visible=sources.map_visible,
             )
         )
+        # work: today's high-risk works on the risk map (risks cannot import majorhazards)
+        from .views import work
+
+        work.register_map_layer()

@@ -13,3 +13,5 @@ register_kind("majorhazards.reassessment_due", gettext_noop("重大危险源重�
 register_kind("majorhazards.drill_overdue", gettext_noop("重大危险源应急演练逾期"))
 register_kind("majorhazards.test_overdue", gettext_noop("重大危险源安全设施检测逾期"))
 register_kind("majorhazards.responsible_named", gettext_noop("重大危险源包保责任"))
+# work
+register_kind("majorhazards.commitment_missing", gettext_noop("安全承诺公告逾期未发布"))

@@ -166,6 +166,7 @@ def test_audit_has_one_summary_entry_per_stage(small: builders.DemoSummary) -> N
         "demo.hazards",
         "demo.major_sources",
         "demo.major_lifecycle",
+        "demo.work",
     ]
     assert entries[2].object_id == str(SMALL)
     assert audit.verify().ok

@@ -19,20 +19,36 @@ from .lifecycle import (
 )
 from .responsibility import ResponsiblePerson
 from .sources import HazardUnit, SitePopulation, Substance, UnitGrading, UnitSubstance
+from .work import (
+    CommitmentBoard,
+    CommitmentNotice,
+    GasAnalysis,
+    SafetyCommitment,
+    SpecialWork,
+    SpecialWorkTransition,
+    WorkPause,
+)
 
 __all__ = [
+    "CommitmentBoard",
+    "CommitmentNotice",
     "Deregistration",
     "DeregistrationTransition",
     "DrillRecord",
     "FacilityTest",
     "FilingTransition",
+    "GasAnalysis",
     "HazardUnit",
     "LifecycleNotice",
     "ReassessmentTrigger",
     "ResponsiblePerson",
+    "SafetyCommitment",
     "SitePopulation",
     "SourceFiling",
+    "SpecialWork",
+    "SpecialWorkTransition",
     "Substance",
     "UnitGrading",
     "UnitSubstance",
+    "WorkPause",
 ]

@@ -323,11 +323,26 @@ def statistics(user: Any, *, year: int, by: str, town: Division | None = None) -
     return Statistics(year, by, town, total, groups[:MAX_ROWS], cut, months)
 
 
+def _years_of(rows: QuerySet[Any]) -> set[int]:
+    """The years `rows` have a month in: the first and the last month (an index walk each, not a scan of
+    every row), and for a year between them whether it has any row."""
+    first = rows.order_by("month").values_list("month", flat=True).first()
+    if first is None:
+        return set()
+    last = rows.order_by("-month").values_list("month", flat=True).first()
+    assert last is not None
+    found = {first.year, last.year}
+    for year in range(first.year + 1, last.year):
+        start, after = _year_range(year)
+        if rows.filter(month__gte=start, month__lt=after).exists():
+            found.add(year)
+    return found
+
+
 def years(user: Any) -> list[int]:
     """Years with figures in the user's scope, and this year."""
     this = timezone.localdate().year
-    found = {d.year for d in month_rows(user).dates("month", "year")}
-    found |= {d.year for d in inspection_rows(user).dates("month", "year")}
+    found = _years_of(month_rows(user)) | _years_of(inspection_rows(user))
     return sorted(found | {this}, reverse=True)
 
 

@@ -201,3 +201,23 @@ def test_town_and_sector_breakdowns_agree_with_the_per_enterprise_sums(figures: 
                 user, year=y, by=stats.BY_ENTERPRISE, town=stats.town_in_scope(user, group.key)
             )
             assert _norm(group) == _norm(town.total), (group.key, y)
+
+
+def test_years_are_those_with_rows_in_scope(figures: Any) -> None:
+    from safegrid.hazards import rollups
+    from safegrid.hazards.models_stats import HazardMonthStat, InspectionMonthStat
+
+    year = timezone.localdate().year
+    rollups.add_counts(
+        HazardMonthStat,
+        ("enterprise_id", "month", "level"),
+        {(figures.ent_b.pk, dt.date(year - 4, 6, 1), "general"): {"reported": 1}},
+    )
+    rollups.add_counts(
+        InspectionMonthStat,
+        ("enterprise_id", "month"),
+        {(figures.ent_a.pk, dt.date(year - 2, 3, 1)): {"missed": 1}},
+    )
+    assert stats.years(figures.user("county_admin")) == [year, year - 2, year - 4]  # not year - 1, year - 3
+    assert stats.years(figures.user("town_a")) == [year, year - 2]  # town B's year not offered
+    assert stats.years(figures.user("town_b")) == [year, year - 4]

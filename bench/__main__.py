@@ -319,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import risks
 
         return risks.main(argv[1:])
+    if argv[:1] == ["hazards"]:  # `python -m bench hazards`: hazard statistics, list and task generation
+        from bench import hazards
+
+        return hazards.main(argv[1:])
     if argv[:1] == ["audit"]:  # `python -m bench audit`: audited writes/s and edit latency beside an import
         from bench import audit
 

@@ -10,9 +10,11 @@ objects get their primary keys and are marked saved.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.db.models.fields import AutoFieldMixin
 
@@ -95,3 +97,46 @@ def insert_rows(objects: Sequence[M], *, batch_size: int = BATCH_SIZE) -> list[M
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return list(objects)
+
+
+def _copy_converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
+    """`_converter`, and an aware datetime into a DateTimeField as it is (what its conversion returns)."""
+    convert = _converter(field, connection)
+    if not (isinstance(field, models.DateTimeField) and settings.USE_TZ):
+        return convert
+
+    def aware(value: Any) -> Any:
+        if type(value) is dt.datetime and value.tzinfo is not None:
+            return value
+        return convert(value)
+
+    return aware
+
+
+def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert `rows` — tuples of values in the order of `fields` (attnames, primary key left to the
+    database) — when the caller needs no primary keys back; returns how many.
+
+    PostgreSQL: one `COPY … FROM STDIN` stream (psycopg 3 `cursor.copy`), with no SQL text to build and parse
+    per batch — for the hundreds of thousands of rows of a county-wide daily job that is several times
+    faster than multi-row INSERTs. Values are converted by each field's `get_db_prep_save` as `insert_rows`
+    does. Elsewhere (SQLite) the rows go through `insert_rows`. A unique or foreign-key violation fails the
+    whole call, as an INSERT would (psycopg's error, wrapped as Django's `IntegrityError`).
+    """
+    if not rows:
+        return 0
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        insert_rows([model(**dict(zip(fields, row, strict=True))) for row in rows])
+        return len(rows)
+    concrete = {f.attname: f for f in meta.concrete_fields}
+    converters = [_copy_converter(concrete[name], connection) for name in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(concrete[name].column) for name in fields)
+    # Table and column names come from the model; every value goes through the COPY stream.
+    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"  # noqa: S608
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([convert(value) for convert, value in zip(converters, row, strict=True)])
+    return len(rows)

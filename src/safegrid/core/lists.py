@@ -238,6 +238,13 @@ class ScopedListView(LoginRequiredMixin, View):
     def get_extra_context(self) -> dict[str, Any]:
         return {}
 
+    def search_q(self, term: str) -> Q:
+        """The rows the search term matches: any of `search_fields` (a list may shape it for speed)."""
+        q = Q()
+        for lookup in self.search_fields:
+            q |= Q(**{lookup: term})
+        return q
+
     def count_rows(self, bound: list[BoundFilter]) -> int | None:
         """The number of rows the list shows, when the view knows it cheaper than a COUNT over the
         rows (counters kept beside the data); None lets the paginator count."""
@@ -301,10 +308,7 @@ class ScopedListView(LoginRequiredMixin, View):
                 qs = by_name[b.name].apply(qs, b.value)
         term, _problem = self.search_term()
         if term and self.search_fields:
-            q = Q()
-            for lookup in self.search_fields:
-                q |= Q(**{lookup: term})
-            qs = qs.filter(q)
+            qs = qs.filter(self.search_q(term))
         sort = self.current_sort()
         if sort:
             field = self.sort_whitelist()[sort.lstrip("-")]

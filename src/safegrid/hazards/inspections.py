@@ -2,7 +2,7 @@
 missed ones, shutdowns, and a check record (a finding becomes a hidden hazard through `services`).
 
 The daily generation (`hazards.inspection_generate`, schedules.py) inserts the occurrences of every active
-task for one county day in bulk (`core.insert.insert_rows`): existing (task, window start) pairs are read
+task for one county day in bulk (`core.insert.copy_rows`: COPY on PostgreSQL): existing (task, window start) pairs are read
 first and skipped, and the unique constraint refuses a duplicate from a concurrent run (the job is then
 retried and skips them). Occurrences are system rows: one audit entry summarises each run.
 """
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from safegrid.core import audit
 from safegrid.core.audit import Actor, SystemActor
 from safegrid.core.choices import AuditAction
-from safegrid.core.insert import insert_rows
+from safegrid.core.insert import copy_rows, insert_rows
 from safegrid.core.models import User
 from safegrid.core.services import authorize, object_update
 from safegrid.enterprises.models import Enterprise
@@ -45,6 +45,7 @@ from .rules.photos import check_photo
 
 GENERATE_ACTOR = SystemActor("job:hazards.inspection_generate")
 MISSED_ACTOR = SystemActor("job:hazards.inspection_missed")
+OCCURRENCE_FIELDS = ("task_id", "enterprise_id", "window_start", "window_end", "status")
 HAZARD_FIELDS = ("title", "location", "description", "cause", "hazard_type", "major_criteria")
 
 
@@ -181,7 +182,8 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
     tasks = list(
         InspectionTask.objects.filter(active=True, one_off=False, start_date__lte=day).values(*fields)
     )
-    rows, suspended, skipped = [], 0, 0
+    rows: list[tuple[int, int, dt.datetime, dt.datetime, str]] = []
+    suspended, skipped = 0, 0
     for task in tasks:
         stops = shutdowns.get((task["enterprise_id"], None), []) + (
             shutdowns.get((task["enterprise_id"], task["risk_point_id"]), []) if task["risk_point_id"] else []
@@ -192,18 +194,12 @@ def occurrences_generate(*, day: dt.date, actor: Actor = GENERATE_ACTOR) -> Gene
                 continue
             paused = inspection.suspended(window, stops)
             suspended += paused
-            rows.append(
-                TaskOccurrence(
-                    task_id=task["id"],
-                    enterprise_id=task["enterprise_id"],
-                    window_start=window.start,
-                    window_end=window.end,
-                    status=OccurrenceStatus.SUSPENDED if paused else OccurrenceStatus.DUE,
-                )
-            )
+            status = OccurrenceStatus.SUSPENDED if paused else OccurrenceStatus.DUE
+            rows.append((task["id"], task["enterprise_id"], window.start, window.end, status))
     with transaction.atomic():
-        insert_rows(rows)
-        rollups.occurrences_added(rows)
+        # Plain tuples, streamed (COPY on PostgreSQL): a county day is hundreds of thousands of rows.
+        copy_rows(TaskOccurrence, OCCURRENCE_FIELDS, rows)
+        rollups.occurrences_counted((ent, start, status) for _task, ent, start, _end, status in rows)
         result = Generated(day, len(tasks), len(rows), suspended, skipped, time.perf_counter() - began)
         audit.record(
             actor=actor,

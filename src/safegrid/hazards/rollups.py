@@ -2,8 +2,8 @@
 
 Every hazard move goes through the workflow kit, whose workflow-wide `after` hook (`hazard_moved`, in
 `workflows.HAZARD`) takes the hazard's old contribution away and adds the new one inside the move's
-transaction (`rules.stats.hazard_counts`). The inspection services call `occurrences_added` (the day's
-generation), `occurrences_moved` (missed, suspended by a shutdown) and `occurrence_done` (a check) in their
+transaction (`rules.stats.hazard_counts`). The inspection services call `occurrences_counted` (the day's
+generation), `occurrences_added` (one imported), `occurrences_moved` (missed, suspended by a shutdown) and `occurrence_done` (a check) in their
 transactions. Counters are added with one `INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c` per
 batch (PostgreSQL and SQLite), so two writers never lose each other's increments.
 
@@ -170,12 +170,20 @@ def _occurrence_key(enterprise_id: int, window_start: dt.datetime) -> Key:
 
 
 def occurrences_added(rows: Iterable[TaskOccurrence]) -> None:
-    """New occurrences (the day's generation): each counts as pending or suspended."""
+    """New occurrences: each counts as pending or suspended."""
+    occurrences_counted((row.enterprise_id, row.window_start, row.status) for row in rows)
+
+
+def occurrences_counted(rows: Iterable[tuple[int, dt.datetime, str]]) -> None:
+    """New occurrences given as (enterprise id, window start, status) — the day's generation, hundreds of
+    thousands at once: the county day of each window start is looked up once, not per row."""
     deltas: dict[Key, dict[str, int]] = {}
-    for row in rows:
-        facts = stats.OccurrenceFacts(
-            row.enterprise_id, timezone.localdate(row.window_start), row.status, on_time=False
-        )
+    days: dict[dt.datetime, dt.date] = {}
+    for enterprise_id, window_start, status in rows:
+        day = days.get(window_start)
+        if day is None:
+            day = days[window_start] = timezone.localdate(window_start)
+        facts = stats.OccurrenceFacts(enterprise_id, day, status, on_time=False)
         _merge(deltas, facts.key, {stats.occurrence_counter(facts): 1}, 1)
     add_counts(InspectionMonthStat, ("enterprise_id", "month"), deltas)
 

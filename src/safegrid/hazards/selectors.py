@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.enterprises.models import Enterprise
 
 from .choices import DEADLINE_STATUSES, HazardLevel
 from .models import HazardPhoto, HazardTransition, HiddenHazard, ListedSupervision
@@ -19,6 +20,20 @@ def hazard_list(user: Any) -> QuerySet[HiddenHazard]:
     return restrict(
         HiddenHazard.objects.select_related("enterprise", "enterprise__division", "responsible_person"), user
     )
+
+
+def search_q(term: str) -> Q:
+    """Hazards whose name or location, or whose enterprise's name, contains `term` (ignoring case).
+
+    The same rows as `title__icontains | location__icontains | enterprise__name__icontains`, shaped for a
+    table of hundreds of thousands of hazards: a term with no letter that has a case (Chinese, digits) is
+    matched with a plain `contains` — PostgreSQL's icontains runs UPPER() on every row's text first, which
+    cannot change a match for such a term — and the enterprise names are searched once in their own table,
+    the hazards then tested against that list of ids instead of each being joined to its enterprise.
+    """
+    lookup = "contains" if term.upper() == term.lower() else "icontains"
+    names = Enterprise.objects.filter(**{f"name__{lookup}": term}).values("pk")
+    return Q(**{f"title__{lookup}": term}) | Q(**{f"location__{lookup}": term}) | Q(enterprise_id__in=names)
 
 
 def overdue_q(today: Any = None) -> Q:

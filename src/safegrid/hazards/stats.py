@@ -151,8 +151,59 @@ def _grouped(qs: QuerySet[Any], by: str | None, sums: dict[str, Any], *extra: st
     return [qs.aggregate(**sums)]
 
 
-def _figures(user: Any, base: dict[str, Any], year: int, by: str | None) -> dict[str, Figures]:
-    """Figures per group key ("" for the total when `by` is None): three grouped queries on the rollups."""
+def _figures(
+    user: Any, base: dict[str, Any], year: int, by: str | None
+) -> tuple[dict[str, Figures], list[Figures]]:
+    """Figures per group key ("" for the total when `by` is None) and the year's trend by month, from one
+    pass over each rollup: the month rows summed per group, level and month (no per-row FILTER), the year's
+    counters and the trend then added up here from those few hundred sums.
+
+    The trend is the sum over the groups, so it is only right when every enterprise is in one group (a
+    town, itself, or the total); for sectors (an enterprise may be in two) the caller takes the total's.
+    """
+    first, after = _year_range(year)
+    out: dict[str, Figures] = {}
+    trend = {f"{year}-{m:02d}": Figures(key=f"{year}-{m:02d}", name=f"{year}-{m:02d}") for m in range(1, 13)}
+
+    def get(row: dict[str, Any]) -> Figures:
+        key = str(row.get("g") or "") if by else ""
+        return out.setdefault(key, Figures(key=key))
+
+    # The counters of every month (open hazards now count whatever month they were reported in).
+    sums = {f"s_{c}": Sum(c) for c in stats.HAZARD_COUNTERS}
+    sums.update({f"o_{s}": Sum(f"open_{s}") for s in stats.OPEN_STATES})
+    for row in _grouped(month_rows(user).filter(**base), by, sums, "level", "month"):
+        fig = get(row)
+        states = fig.open_now.setdefault(row["level"], {})
+        for state in stats.OPEN_STATES:
+            states[state] = states.get(state, 0) + (row[f"o_{state}"] or 0)
+        this_year = first <= row["month"] < after
+        month = trend[f"{row['month']:%Y-%m}"] if this_year else None
+        for c in stats.HAZARD_COUNTERS:
+            value = (row[f"s_{c}"] or 0) if this_year else 0
+            fig.counts[c] = fig.counts.get(c, 0) + value
+            if month is not None:
+                month.counts[c] = month.counts.get(c, 0) + value
+    in_year = Q(month__gte=first, month__lt=after)
+    overdue = deadline_rows(user).filter(**base, deadline__lt=timezone.localdate())
+    for row in _grouped(overdue, by, {"now": Sum("open"), "year": Sum("open", filter=in_year)}):
+        fig = get(row)
+        fig.overdue_now += row["now"] or 0
+        fig.overdue_in_year += row["year"] or 0
+    checks = inspection_rows(user).filter(**base).filter(in_year)
+    for row in _grouped(checks, by, {f"s_{c}": Sum(c) for c in stats.INSPECTION_COUNTERS}, "month"):
+        fig = get(row)
+        month = trend[f"{row['month']:%Y-%m}"]
+        for c in stats.INSPECTION_COUNTERS:
+            value = row[f"s_{c}"] or 0
+            fig.inspections[c] = fig.inspections.get(c, 0) + value
+            month.inspections[c] = month.inspections.get(c, 0) + value
+    return out, list(trend.values())
+
+
+def _enterprise_figures(user: Any, base: dict[str, Any], year: int) -> dict[str, Figures]:
+    """Figures per enterprise: three grouped queries on the rollups (the year picked out by FILTER)."""
+    by = BY_ENTERPRISE
     first, after = _year_range(year)
     in_year = Q(month__gte=first, month__lt=after)
     out: dict[str, Figures] = {}
@@ -244,9 +295,16 @@ def statistics(user: Any, *, year: int, by: str, town: Division | None = None) -
     base: dict[str, Any] = {}
     if town is not None:
         base["enterprise__division__code__startswith"] = town.code
-    grouped = _figures(user, base, year, by)
-    if by == BY_SECTOR:  # sectors overlap (an enterprise in two): the total is read on its own
-        total = _figures(user, base, year, None).get("", Figures())
+    if by == BY_ENTERPRISE:  # one group per enterprise: thousands of groups × months, so no month split
+        grouped = _enterprise_figures(user, base, year)
+        months = _trend(user, base, year)
+    else:
+        grouped, months = _figures(user, base, year, by)
+    if (
+        by == BY_SECTOR
+    ):  # sectors overlap (an enterprise in two): the total and its trend are read on their own
+        totals, months = _figures(user, base, year, None)
+        total = totals.get("", Figures())
     else:  # every enterprise is in exactly one town and is its own group: the total is their sum
         total = Figures()
         for fig in grouped.values():
@@ -262,14 +320,29 @@ def statistics(user: Any, *, year: int, by: str, town: Division | None = None) -
         fig.name = names.get(key, key)
     groups = sorted(grouped.values(), key=lambda f: (-f.open_total, -f.count("reported"), f.name))
     cut = len(groups) > MAX_ROWS
-    return Statistics(year, by, town, total, groups[:MAX_ROWS], cut, _trend(user, base, year))
+    return Statistics(year, by, town, total, groups[:MAX_ROWS], cut, months)
+
+
+def _years_of(rows: QuerySet[Any]) -> set[int]:
+    """The years `rows` have a month in: the first and the last month (an index walk each, not a scan of
+    every row), and for a year between them whether it has any row."""
+    first = rows.order_by("month").values_list("month", flat=True).first()
+    if first is None:
+        return set()
+    last = rows.order_by("-month").values_list("month", flat=True).first()
+    assert last is not None
+    found = {first.year, last.year}
+    for year in range(first.year + 1, last.year):
+        start, after = _year_range(year)
+        if rows.filter(month__gte=start, month__lt=after).exists():
+            found.add(year)
+    return found
 
 
 def years(user: Any) -> list[int]:
     """Years with figures in the user's scope, and this year."""
     this = timezone.localdate().year
-    found = {d.year for d in month_rows(user).dates("month", "year")}
-    found |= {d.year for d in inspection_rows(user).dates("month", "year")}
+    found = _years_of(month_rows(user)) | _years_of(inspection_rows(user))
     return sorted(found | {this}, reverse=True)
 
 

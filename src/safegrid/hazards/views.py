@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -104,6 +104,9 @@ class HazardListView(ScopedListView):
         Filter("major", _("重大隐患办理"), _by_major_step, choices=lambda user: selectors_major.MAJOR_STEPS),
         Filter("enterprise", _("企业"), _by_enterprise, hidden=True),
     )
+
+    def search_q(self, term: str) -> Q:
+        return selectors.search_q(term)  # the same rows as `search_fields`, without a join per hazard
 
     def create_url(self) -> str | None:
         return reverse("hazards:report")

@@ -235,3 +235,31 @@ def test_jobs_generate_then_mark_missed_on_schedule(setup: Any) -> None:
     job.refresh_from_db()
     assert job.result["missed"] == 13  # every window of that day is over, grace included
     assert set(TaskOccurrence.objects.values_list("status", flat=True)) == {OccurrenceStatus.MISSED}
+
+
+def test_generated_rows_are_stored_as_given_and_a_duplicate_fails_whole(setup: Any) -> None:
+    """The generation's bulk writer (`core.insert.copy_rows`: COPY on PostgreSQL, INSERT elsewhere)."""
+    from safegrid.core.insert import copy_rows
+    from safegrid.hazards.models_stats import InspectionMonthStat
+    from safegrid.hazards.rollups import occurrences_counted
+
+    world, point, hourly, daily = setup
+    inspections.tasks_sync_from_measures()
+    task = InspectionTask.objects.get(measure=daily)
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=3)
+    rows = [
+        (task.pk, world.ent_a.pk, start, start + dt.timedelta(days=1), OccurrenceStatus.DUE),
+        (task.pk, world.ent_a.pk, start + dt.timedelta(days=1), start + dt.timedelta(days=2), "suspended"),
+    ]
+    assert copy_rows(TaskOccurrence, inspections.OCCURRENCE_FIELDS, rows) == 2
+    stored = list(TaskOccurrence.objects.filter(task=task).order_by("window_start"))
+    assert [(o.window_start, o.window_end, o.status) for o in stored] == [(r[2], r[3], r[4]) for r in rows]
+    assert all(o.enterprise_id == world.ent_a.pk and o.done_at is None for o in stored)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_rows(TaskOccurrence, inspections.OCCURRENCE_FIELDS, [rows[0]])
+    assert TaskOccurrence.objects.filter(task=task).count() == 2
+    occurrences_counted((ent, ws, status) for _t, ent, ws, _e, status in rows)
+    month = InspectionMonthStat.objects.get(
+        enterprise=world.ent_a, month=timezone.localdate(start).replace(day=1)
+    )
+    assert month.pending >= 1 and month.suspended >= 1

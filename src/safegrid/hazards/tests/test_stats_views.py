@@ -138,3 +138,86 @@ def test_years_offered_include_this_year(figures: Any) -> None:
 def test_stats_in_the_menu(figures: Any, login: Any) -> None:
     html = login(figures.user("town_a")).get(reverse("hazards:list")).content.decode()
     assert URL in html
+
+
+def _norm(fig: stats.Figures) -> tuple[Any, ...]:
+    """What the page shows of a figure (zero counters and empty levels left out)."""
+    return (
+        {k: v for k, v in fig.counts.items() if v},
+        {
+            level: {s: n for s, n in states.items() if n}
+            for level, states in fig.open_now.items()
+            if any(states.values())
+        },
+        fig.overdue_now,
+        fig.overdue_in_year,
+        {k: v for k, v in fig.inspections.items() if v},
+    )
+
+
+@pytest.mark.parametrize("username", ["county_admin", "dept_chem", "town_a"])
+def test_town_and_sector_breakdowns_agree_with_the_per_enterprise_sums(figures: Any, username: Any) -> None:
+    """The town and sector pages sum the rollups per group, level and month in one pass; their total and
+    monthly trend equal those summed enterprise by enterprise, this year and last (rows of last year and
+    of several months included: open hazards of any month count now, the rest only in their year)."""
+    from safegrid.hazards import rollups
+    from safegrid.hazards.models_stats import HazardMonthStat, InspectionMonthStat
+
+    year = timezone.localdate().year
+    last = dt.date(year - 1, 11, 1)
+    rollups.add_counts(
+        HazardMonthStat,
+        ("enterprise_id", "month", "level"),
+        {
+            (figures.ent_a.pk, last, "general"): {
+                "reported": 2,
+                "confirmed": 2,
+                "open_rectifying": 1,
+                "closed": 1,
+            },
+            (figures.ent_b.pk, dt.date(year, 2, 1), "major"): {"reported": 1, "confirmed": 1, "closed": 1},
+        },
+    )
+    rollups.add_counts(
+        InspectionMonthStat,
+        ("enterprise_id", "month"),
+        {
+            (figures.ent_a.pk, dt.date(year, 3, 1)): {"on_time": 5, "missed": 1},
+            (figures.ent_b.pk, dt.date(year, 3, 1)): {"late": 2},
+            (figures.ent_a.pk, last): {"on_time": 7},
+        },
+    )
+    user = figures.user(username)
+    for y in (year, year - 1):
+        per_enterprise = stats.statistics(user, year=y, by=stats.BY_ENTERPRISE)
+        assert per_enterprise.total.open_total or username == "dept_chem"
+        for by in (stats.BY_TOWN, stats.BY_SECTOR):
+            result = stats.statistics(user, year=y, by=by)
+            assert _norm(result.total) == _norm(per_enterprise.total), (by, y)
+            assert [_norm(m) for m in result.months] == [_norm(m) for m in per_enterprise.months], (by, y)
+        by_town = stats.statistics(user, year=y, by=stats.BY_TOWN)
+        for group in by_town.groups:
+            town = stats.statistics(
+                user, year=y, by=stats.BY_ENTERPRISE, town=stats.town_in_scope(user, group.key)
+            )
+            assert _norm(group) == _norm(town.total), (group.key, y)
+
+
+def test_years_are_those_with_rows_in_scope(figures: Any) -> None:
+    from safegrid.hazards import rollups
+    from safegrid.hazards.models_stats import HazardMonthStat, InspectionMonthStat
+
+    year = timezone.localdate().year
+    rollups.add_counts(
+        HazardMonthStat,
+        ("enterprise_id", "month", "level"),
+        {(figures.ent_b.pk, dt.date(year - 4, 6, 1), "general"): {"reported": 1}},
+    )
+    rollups.add_counts(
+        InspectionMonthStat,
+        ("enterprise_id", "month"),
+        {(figures.ent_a.pk, dt.date(year - 2, 3, 1)): {"missed": 1}},
+    )
+    assert stats.years(figures.user("county_admin")) == [year, year - 2, year - 4]  # not year - 1, year - 3
+    assert stats.years(figures.user("town_a")) == [year, year - 2]  # town B's year not offered
+    assert stats.years(figures.user("town_b")) == [year, year - 4]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0008_hazchem_code'),
-        ('hazards', '0011_national_links'),
+        ('hazards', '0015_shutdown_form'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

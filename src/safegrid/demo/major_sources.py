@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from safegrid.core.audit import SystemActor
 from safegrid.enterprises.models import Enterprise
@@ -144,7 +145,8 @@ def build(*, enterprises: Sequence[Enterprise], seed: int, today: dt.date) -> Co
             enterprise=enterprise,
             people=POPULATIONS[i % len(POPULATIONS)],
             basis=BASES[i % len(BASES)],
-            counted_on=today - dt.timedelta(days=rng.randint(30, 400)),
+            # counted before the build date, and never after the real today (the service refuses a future count)
+            counted_on=min(today, timezone.localdate()) - dt.timedelta(days=rng.randint(30, 400)),
         )
         for plan in PLANS[i % len(PLANS)]:
             lat = _near(enterprise.lat, rng)

@@ -123,7 +123,7 @@ class MajorReportIn(InputSchema):
     interim_other: str = ""
 
 
-class CommentIn(InputSchema):
+class MajorCommentIn(InputSchema):
     comment: str = ""
 
 
@@ -134,7 +134,7 @@ class SuspensionIn(InputSchema):
     scope_text: str = ""
 
 
-class DocumentB64(InputSchema):
+class MajorDocumentB64(InputSchema):
     name: str = Field(max_length=100)
     data: str = Field(description="文件内容，base64（PDF/JPG/PNG，≤ 20 MB）")
 
@@ -142,7 +142,7 @@ class DocumentB64(InputSchema):
 class EvaluationIn(InputSchema):
     evaluator: str = ""
     summary: str = ""
-    document: DocumentB64 | None = None
+    document: MajorDocumentB64 | None = None
 
 
 class ApplicationIn(InputSchema):
@@ -195,7 +195,7 @@ def submit_report(request: HttpRequest, hazard_id: int, payload: MajorReportIn) 
 @router.post(
     "/{hazard_id}/acknowledge_report", response={200: MajorOut, **WRITE_ERRORS}, summary="签收重大隐患报告"
 )
-def acknowledge_report(request: HttpRequest, hazard_id: int, payload: CommentIn) -> Any:
+def acknowledge_report(request: HttpRequest, hazard_id: int, payload: MajorCommentIn) -> Any:
     user, hazard = _hazard(request, hazard_id)
     report = selectors_major.report_of(user, hazard)
     if report is None:

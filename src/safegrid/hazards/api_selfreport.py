@@ -115,7 +115,7 @@ def self_report_detail(request: HttpRequest, report_id: Id) -> Any:
     return sel.report_get(current_user(request), report_id)
 
 
-class SubmitIn(InputSchema):
+class SelfReportSubmitIn(InputSchema):
     password: Secret = Field(description="签署人本人的登录密码")
     fingerprint: str = Field(max_length=64, description="GET 返回的 fingerprint")
 
@@ -125,7 +125,7 @@ class SubmitIn(InputSchema):
     response={200: SelfReportOut, **WRITE_ERRORS},
     summary="签署报送自查自报",
 )
-def self_report_submit(request: HttpRequest, report_id: Id, payload: SubmitIn) -> Any:
+def self_report_submit(request: HttpRequest, report_id: Id, payload: SelfReportSubmitIn) -> Any:
     user = current_user(request)
     report = sel.report_get(user, report_id)
     require(
@@ -138,7 +138,7 @@ def self_report_submit(request: HttpRequest, report_id: Id, payload: SubmitIn) -
     return sel.report_get(user, report_id)
 
 
-class ReviewIn(InputSchema):
+class SelfReportReviewIn(InputSchema):
     comment: LongText = Field("", description="意见；退回时必填，说明需要修改的内容")
 
 
@@ -147,7 +147,7 @@ class ReviewIn(InputSchema):
     response={200: SelfReportOut, **WRITE_ERRORS},
     summary="查收（签收）自查自报",
 )
-def self_report_receive(request: HttpRequest, report_id: Id, payload: ReviewIn) -> Any:
+def self_report_receive(request: HttpRequest, report_id: Id, payload: SelfReportReviewIn) -> Any:
     """A regulator whose scope reaches the enterprise receives a submitted report (same service as the page)."""
     user = current_user(request)
     report = sel.report_get(user, report_id)
@@ -160,7 +160,7 @@ def self_report_receive(request: HttpRequest, report_id: Id, payload: ReviewIn) 
     response={200: SelfReportOut, **WRITE_ERRORS},
     summary="退回自查自报",
 )
-def self_report_return(request: HttpRequest, report_id: Id, payload: ReviewIn) -> Any:
+def self_report_return(request: HttpRequest, report_id: Id, payload: SelfReportReviewIn) -> Any:
     """A regulator returns a submitted report with a comment (required) saying what must change."""
     user = current_user(request)
     report = sel.report_get(user, report_id)

@@ -342,7 +342,7 @@ class FilingsOut(Schema):
     filings: list[FilingOut]
 
 
-class DocumentB64(InputSchema):
+class FilingDocumentB64(InputSchema):
     name: str = Field(max_length=100)
     data: str = Field(description="文件内容，base64（PDF/JPG/PNG，≤ 20 MB）")
 
@@ -351,11 +351,11 @@ class FilingIn(InputSchema):
     assessing_org: str = ""
     assessed_on: dt.date | None = None
     report_summary: LongText = ""
-    document: DocumentB64 | None = None
+    document: FilingDocumentB64 | None = None
     submit: bool = Field(True, description="true：填写后直接报送县级应急管理部门；false：只保存草稿")
 
 
-class PersonOut(Schema):
+class ResponsiblePersonOut(Schema):
     role: int = Field(description="1 主要负责人 / 2 技术负责人 / 3 操作负责人（国家 workType）")
     role_label: str
     person_id: int
@@ -373,10 +373,10 @@ class PersonOut(Schema):
 
 class PersonsOut(Schema):
     unit: int
-    persons: list[PersonOut] = Field(description="现任的包保责任人（未指定的角色不列出）")
+    persons: list[ResponsiblePersonOut] = Field(description="现任的包保责任人（未指定的角色不列出）")
 
 
-class PersonIn(InputSchema):
+class ResponsiblePersonIn(InputSchema):
     role: int = Field(description="1 主要负责人 / 2 技术负责人 / 3 操作负责人")
     person_id: Id
     valid_from: dt.date | None = Field(None, description="默认今天")
@@ -491,7 +491,7 @@ def responsible_persons(request: HttpRequest, hazard_unit_id: int) -> Any:
     response={200: PersonsOut, **WRITE_ERRORS},
     summary="指定包保责任人（生成其排查任务）",
 )
-def responsible_person_post(request: HttpRequest, hazard_unit_id: int, payload: PersonIn) -> Any:
+def responsible_person_post(request: HttpRequest, hazard_unit_id: int, payload: ResponsiblePersonIn) -> Any:
     from safegrid.enterprises.models import Person
 
     from .selectors import lifecycle as selectors

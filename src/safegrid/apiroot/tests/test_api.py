@@ -243,3 +243,24 @@ def test_openapi_document_has_no_duplicated_key(db, client):
 
     json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
     assert duplicated == []
+
+
+def test_every_schema_has_a_name_of_its_own():
+    """The OpenAPI document names a schema by its class name, so two routers' `PersonOut` would share one
+    component and one of them would be documented (and fuzzed) with the other's fields."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    import safegrid.apiroot.api  # noqa: F401  (every router imported)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    modules: dict[str, set[str]] = defaultdict(set)
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("safegrid.") and ".tests." not in cls.__module__:
+            modules[cls.__name__].add(cls.__module__)
+    assert {name: sorted(m) for name, m in modules.items() if len(m) > 1} == {}

@@ -246,7 +246,9 @@ def test_the_county_home_needs_a_bounded_number_of_queries(
 ) -> None:
     client = login(full_world.user("county_admin"))
     client.get(reverse("home"))  # the session and the menu warmed up
-    with django_assert_max_num_queries(22):
+    # A fixed number whatever the county's size: each app's to-do provider and panel costs a query or two
+    # (majorhazards: commitments missing today, filings and deregistrations waiting for review).
+    with django_assert_max_num_queries(25):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -260,7 +262,7 @@ def test_the_area_picture_is_kept_per_scope_and_says_when_it_was_counted(
     first = county.get(reverse("home")).content.decode()
     assert "以上统计于" in first
     hazard_in(full_world.ent_a, status=HazardStatus.REPORTED)  # a new to-do for the county
-    with django_assert_max_num_queries(12):  # the to-dos only: the picture comes from the cache
+    with django_assert_max_num_queries(14):  # the to-dos only: the picture comes from the cache
         again = county.get(reverse("home")).content.decode()
     picture = first[first.index("以上统计于") - 2000 : first.index("以上统计于")]
     assert picture in again

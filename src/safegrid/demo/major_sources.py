@@ -25,6 +25,7 @@ from django.utils import timezone
 from safegrid.core.audit import SystemActor
 from safegrid.enterprises.models import Enterprise
 from safegrid.majorhazards.models import HazardUnit, SitePopulation, Substance, UnitGrading, UnitSubstance
+from safegrid.majorhazards.models.sources import ship_substances
 from safegrid.majorhazards.services import sources as services
 
 ACTOR = SystemActor("demo")
@@ -137,6 +138,8 @@ def build(*, enterprises: Sequence[Enterprise], seed: int, today: dt.date) -> Co
         .distinct()
         .order_by("pk")[:MAX_ENTERPRISES]
     )
+    if not Substance.objects.filter(shipped=True).exists():
+        ship_substances()  # migration 0002_grading ships them; a flushed test database has lost them
     substances = {(s.name, s.variant): s for s in Substance.objects.filter(shipped=True)}
     counts: Counter[str] = Counter()
     for i, enterprise in enumerate(chemical):

@@ -185,6 +185,22 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _moved(request: HttpRequest, unit_id: int, label: str) -> HttpResponse:
+    """After a filing or deregistration move: say so, back to the review queue or the unit's page."""
+    messages.success(request, gettext("已%(action)s") % {"action": label})
+    if request.POST.get("next") == "review":
+        return HttpResponseRedirect(reverse("majorhazards:lifecycle_review"))
+    return HttpResponseRedirect(_back(unit_id))
+
+
+def _refused(request: HttpRequest, unit_id: int, form: CommentForm) -> HttpResponse:
+    """The unit's lifecycle page again with the refused comment form (422)."""
+    unit = selectors.unit_get(request.user, unit_id)
+    return render(
+        request, "majorhazards/lifecycle/unit.html", _lifecycle_context(request, unit, form), status=422
+    )
+
+
 @require_POST
 @login_required
 def filing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -205,14 +221,8 @@ def filing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, gettext("已%(action)s") % {"action": FILING.action_label(action)})
-            if request.POST.get("next") == "review":
-                return HttpResponseRedirect(reverse("majorhazards:lifecycle_review"))
-            return HttpResponseRedirect(_back(filing.unit_id))
-    unit = selectors.unit_get(request.user, filing.unit_id)
-    return render(
-        request, "majorhazards/lifecycle/unit.html", _lifecycle_context(request, unit, form), status=422
-    )
+            return _moved(request, filing.unit_id, FILING.action_label(action))
+    return _refused(request, filing.unit_id, form)
 
 
 @require_safe
@@ -317,16 +327,8 @@ def deregistration_act(request: HttpRequest, pk: int, action: str) -> HttpRespon
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request, gettext("已%(action)s") % {"action": DEREGISTRATION.action_label(action)}
-            )
-            if request.POST.get("next") == "review":
-                return HttpResponseRedirect(reverse("majorhazards:lifecycle_review"))
-            return HttpResponseRedirect(_back(row.unit_id))
-    unit = selectors.unit_get(request.user, row.unit_id)
-    return render(
-        request, "majorhazards/lifecycle/unit.html", _lifecycle_context(request, unit, form), status=422
-    )
+            return _moved(request, row.unit_id, DEREGISTRATION.action_label(action))
+    return _refused(request, row.unit_id, form)
 
 
 @require_safe

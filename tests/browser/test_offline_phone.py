@@ -14,6 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.signin import signed_in_page as _login
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -78,9 +79,9 @@ def test_check_and_hazard_recorded_offline_arrive_once(browser, live_server, liv
     # hazard report form for later.
     page.goto(f"{base}/hazards/checks/")
     expect(page.get_by_text("罐区消防设施检查")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_until(page, "navigator.serviceWorker.controller !== null")
     page.reload()  # a navigation through the worker, as every later one
-    page.wait_for_function(KEPT, arg=["/hazards/checks/", check_url, "/hazards/report/"], timeout=15000)
+    wait_until(page, KEPT, ["/hazards/checks/", check_url, "/hazards/report/"])
 
     # No signal from here on.
     context.set_offline(True)
@@ -117,7 +118,7 @@ def test_check_and_hazard_recorded_offline_arrive_once(browser, live_server, liv
     page.get_by_role("button", name="登记隐患").click()
     expect(page.get_by_test_id("outbox-pending")).to_contain_text("待发送 2 条")
     assert page.locator("input[name=title]").input_value() == ""  # the form is cleared for the next one
-    page.wait_for_function("window.scrollY === 0")  # back at the top, where the banner is
+    wait_until(page, "window.scrollY === 0")  # back at the top, where the banner is
     _fits_the_phone(page)
     if shots:
         page.screenshot(path=str(shots / "offline-outbox-phone.png"), full_page=False)
@@ -201,7 +202,7 @@ def test_an_outbox_item_refused_by_the_server_is_kept_with_the_reason(
     context = browser.new_context(**PHONE)
     page = _login(context, base, "grid_a")
     page.goto(f"{base}/hazards/checks/{occurrence.pk}/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_until(page, "navigator.serviceWorker.controller !== null")
     page.reload()
     context.set_offline(True)
     page.locator("textarea[name=note]").fill("手机甲")

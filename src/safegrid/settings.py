@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "safegrid.risks",
     "safegrid.hazards",
     "safegrid.majorhazards",
+    "safegrid.monitoring",
     "safegrid.api",
     "safegrid.demo",
 ]

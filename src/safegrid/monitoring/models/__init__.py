@@ -1,0 +1,3 @@
+from .points import MonitoringPoint
+
+__all__ = ["MonitoringPoint"]

@@ -1,0 +1,45 @@
+"""What the ingest hands on, as readings arrive: the contract between the ingest and the alarm engine.
+
+The ingest decodes and checks a message, drops duplicates it has already seen, and calls every registered
+sink with the accepted readings *before* they are written in bulk, so an alarm never waits for the
+`COPY`. A sink runs in the ingest process (or in the HTTP request for `POST /api/v1/monitoring/readings`);
+it must be cheap per reading (state in memory, database writes only for what changes) and must not raise
+for one bad reading. Apps register their sinks in `AppConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedReading:
+    point_id: int
+    enterprise_id: int
+    ts: dt.datetime  # the device's time, aware (UTC)
+    value: float  # finite
+    received_at: dt.datetime  # the ingest's time, aware (UTC)
+
+
+Sink = Callable[[Sequence[AcceptedReading]], None]
+
+_sinks: list[Sink] = []
+
+
+def register(sink: Sink) -> None:
+    if sink not in _sinks:
+        _sinks.append(sink)
+
+
+def registered() -> tuple[Sink, ...]:
+    return tuple(_sinks)
+
+
+def deliver(readings: Sequence[AcceptedReading]) -> None:
+    """Hand a batch to every sink; an empty batch is not delivered."""
+    if not readings:
+        return
+    for sink in _sinks:
+        sink(readings)

@@ -1,3 +1,4 @@
+from .latest import LatestValue
 from .points import MonitoringPoint
 
-__all__ = ["MonitoringPoint"]
+__all__ = ["LatestValue", "MonitoringPoint"]

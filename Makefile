@@ -10,7 +10,7 @@ SCALE ?=
 BENCH_ARGS ?=
 ARGS ?=
 
-.PHONY: install pdf-fonts run dev worker test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
+.PHONY: install pdf-fonts run dev worker ingest test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -55,6 +55,11 @@ dev: install
 # Another worker (e.g. in a second terminal, or on another machine sharing the database).
 worker: install
 	$(UV) run safegrid worker
+
+# A monitoring ingest process (MQTT → database); run several with their own SAFEGRID_MQTT_CLIENT_ID to split
+# the stream (docs/monitoring.md).
+ingest: install
+	$(UV) run safegrid ingest
 
 lint: install
 	$(UV) run ruff check .

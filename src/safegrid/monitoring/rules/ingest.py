@@ -100,3 +100,23 @@ class SequenceSpan:
             last=max(self.last, other.last),
             messages=self.messages + other.messages,
         )
+
+
+class Resolution(StrEnum):
+    RAW = "raw"
+    MINUTE = "1m"
+    HOUR = "1h"
+
+
+RAW_UP_TO = dt.timedelta(hours=6)
+MINUTES_UP_TO = dt.timedelta(days=3)
+MAX_SERIES_SPAN = dt.timedelta(days=400)
+
+
+def series_resolution(span: dt.timedelta) -> Resolution:
+    """Raw readings up to 6 h (a point at 1 s is 21,600 values), 1-minute rollups up to 3 days, then hourly."""
+    if span <= RAW_UP_TO:
+        return Resolution.RAW
+    if span <= MINUTES_UP_TO:
+        return Resolution.MINUTE
+    return Resolution.HOUR

@@ -72,3 +72,20 @@ def test_check_raw_parses_then_checks():
 )
 def test_sequence_spans_add_up_across_processes(a, b, gaps):
     assert a.merge(b).gaps == gaps == b.merge(a).gaps
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        (dt.timedelta(0), "raw"),
+        (dt.timedelta(hours=6), "raw"),
+        (dt.timedelta(hours=6, seconds=1), "1m"),
+        (dt.timedelta(days=3), "1m"),
+        (dt.timedelta(days=3, seconds=1), "1h"),
+        (dt.timedelta(days=400), "1h"),
+    ],
+)
+def test_series_resolution(span, expected):
+    from safegrid.monitoring.rules.ingest import series_resolution
+
+    assert series_resolution(span) == expected

@@ -84,7 +84,7 @@ def ensure_partition(cursor: Any, day: dt.date) -> None:
 
 
 def _readings_pg(readings: Sequence[AcceptedReading]) -> None:
-    days = {r.ts.astimezone(dt.UTC).date() for r in readings} - _partitions_known
+    days = {r.ts.date() for r in readings} - _partitions_known  # the pipeline's times are UTC already
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # the psycopg cursor (COPY is not in the DB-API)
         for day in sorted(days):

@@ -72,6 +72,19 @@ def check(ts: dt.datetime, value: float, *, now: dt.datetime, window: Window) ->
     return None
 
 
+def epoch_ms(ts: dt.datetime) -> int:
+    """An aware time as epoch milliseconds (sub-millisecond digits dropped)."""
+    return (ts - EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def accept_window_ms(now: dt.datetime, window: Window) -> tuple[int, int]:
+    """The epoch-ms range `check` accepts at `now`, both ends included, for checking integers directly."""
+    now_ms = (now - EPOCH) / dt.timedelta(milliseconds=1)
+    low = math.ceil(now_ms - window.retention / dt.timedelta(milliseconds=1))
+    high = math.floor(now_ms + window.future / dt.timedelta(milliseconds=1))
+    return low, high
+
+
 def check_raw(raw_ts: int | str, value: float, *, now: dt.datetime, window: Window) -> dt.datetime | Reject:
     """parse_ts then check: the reading's aware UTC time, or why it is refused."""
     ts = parse_ts(raw_ts)

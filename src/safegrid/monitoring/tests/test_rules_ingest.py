@@ -89,3 +89,28 @@ def test_series_resolution(span, expected):
     from safegrid.monitoring.rules.ingest import series_resolution
 
     assert series_resolution(span) == expected
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        NOW,
+        NOW + dt.timedelta(microseconds=1),
+        NOW + dt.timedelta(microseconds=999),
+        NOW - dt.timedelta(microseconds=500),
+    ],
+)
+def test_the_integer_window_agrees_with_check_at_its_edges(now):
+    from safegrid.monitoring.rules.ingest import EPOCH, accept_window_ms
+
+    low, high = accept_window_ms(now, WINDOW)
+    for ms_value, inside in ((low - 1, False), (low, True), (high, True), (high + 1, False)):
+        ts = EPOCH + dt.timedelta(milliseconds=ms_value)
+        assert (check(ts, 1.0, now=now, window=WINDOW) is None) is inside, (ms_value, low, high)
+
+
+def test_epoch_ms_round_trips():
+    from safegrid.monitoring.rules.ingest import epoch_ms
+
+    assert epoch_ms(NOW) == 1_796_212_800_000
+    assert parse_ts(epoch_ms(NOW + dt.timedelta(milliseconds=7))) == NOW + dt.timedelta(milliseconds=7)

@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from safegrid.api.auth import current_user
-from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema
+from safegrid.api.pagination import paginate
+from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, Page, PageParams
 
 from .rules.ingest import MAX_SERIES_SPAN
 from .selectors import readings as reading_selectors
@@ -129,3 +130,42 @@ def point_readings(request: HttpRequest, point_id: Id, params: Query[MonitoringR
             {"ts": r.ts, "value": r.value, "min": r.min, "max": r.max, "count": r.count} for r in series.rows
         ],
     }
+
+
+class MonitoringDeadLetterOut(Schema):
+    id: int
+    received_at: dt.datetime
+    source: str
+    enterprise_id: int | None
+    reason: str
+    reason_label: str
+    payload: str
+    detail: str
+
+    @staticmethod
+    def resolve_reason_label(obj: Any) -> str:
+        return str(obj.get_reason_display())
+
+
+class MonitoringDeadLetterFilters(InputSchema):
+    reason: str | None = Field(None, max_length=24, description="拒收原因代码（见 docs/monitoring.md）")
+    enterprise: int | None = Field(None, ge=1, description="企业编号")
+    since: dt.datetime | None = Field(None, description="此时间（含）之后接收的，带时区")
+
+
+@router.get(
+    "/monitoring/dead-letters",
+    response={200: Page[MonitoringDeadLetterOut], **READ_ERRORS},
+    summary="拒收的监测数据（企业只能看到本企业的），最新的在前",
+)
+def dead_letter_list(
+    request: HttpRequest, filters: Query[MonitoringDeadLetterFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    qs = reading_selectors.dead_letter_list(current_user(request))
+    if filters.reason is not None:
+        qs = qs.filter(reason=filters.reason)
+    if filters.enterprise is not None:
+        qs = qs.filter(enterprise_id=filters.enterprise)
+    if filters.since is not None:
+        qs = qs.filter(received_at__gte=filters.since)
+    return paginate(qs, page)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count, QuerySet
+
 from safegrid.core.models import User
 from safegrid.core.scoping import get_scoped_or_404, restrict
 
@@ -60,6 +62,17 @@ def reading_series(user: User, point_id: int, start: dt.datetime, end: dt.dateti
     return Series(point, resolution, rows[:MAX_POINTS], truncated)
 
 
-def dead_letter_list(user: User):  # type: ignore[no-untyped-def]
-    """The refusals the user may see (an enterprise sees its own), newest first."""
-    return restrict(DeadLetter.objects.all(), user)
+def dead_letter_list(user: User) -> QuerySet[DeadLetter]:
+    """The refusals the user may see (an enterprise sees its own; the county also those of no enterprise)."""
+    return restrict(DeadLetter.objects.select_related("enterprise"), user).order_by("-received_at", "-id")
+
+
+def dead_letter_counts(user: User, *, since: dt.datetime) -> list[dict[str, object]]:
+    """Refusals since `since` per enterprise and reason, in the user's scope (one grouped query)."""
+    rows = (
+        restrict(DeadLetter.objects.filter(received_at__gte=since), user)
+        .values("enterprise_id", "enterprise__uscc", "enterprise__name", "reason")
+        .annotate(count=Count("id"))
+        .order_by("enterprise_id", "reason")
+    )
+    return list(rows)

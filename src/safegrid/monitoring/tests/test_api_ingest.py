@@ -105,3 +105,21 @@ def test_point_readings_raw_and_rollups_scoped(client, bearer, point, world):
     assert client.get(url, {"start": start, "end": end}, **bearer("ent_b")).status_code == 404
     backwards = client.get(url, {"start": end, "end": start}, **bearer("ent_a"))
     assert backwards.status_code == 422 and "end" in backwards.json()["error"]["fields"]
+
+
+def test_dead_letters_each_enterprise_sees_its_own(client, bearer, point, world):
+    from safegrid.monitoring.selectors.readings import dead_letter_counts
+
+    _post(client, {"readings": [{"point": "NOPE-A", "ts": ms(NOW), "value": 1.0}]}, bearer("ent_a"))
+    _post(client, {"readings": [{"point": "NOPE-B", "ts": ms(NOW), "value": 1.0}]}, bearer("ent_b"))
+    url = "/api/v1/monitoring/dead-letters"
+    mine = client.get(url, **bearer("ent_a")).json()
+    assert mine["total"] == 1 and "NOPE-A" in mine["items"][0]["payload"]
+    assert mine["items"][0]["reason_label"] == "未知点位"
+    assert client.get(url, {"reason": "future"}, **bearer("ent_a")).json()["total"] == 0
+    assert client.get(url, **bearer("county_admin")).json()["total"] == 2
+    counts = dead_letter_counts(world.user("county_admin"), since=NOW - dt.timedelta(hours=1))
+    assert [(c["enterprise_id"], c["reason"], c["count"]) for c in counts] == [
+        (world.ent_a.pk, "unknown_point", 1),
+        (world.ent_b.pk, "unknown_point", 1),
+    ]

@@ -54,8 +54,7 @@ def _decode(data: bytes) -> Batch:
 
 class Spill:
     def __init__(self, directory: Path, *, base_delay: float = 0.5, max_delay: float = 30.0) -> None:
-        self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory  # created on the first spill
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.failures = 0
@@ -70,6 +69,7 @@ class Spill:
         return any(self.directory.glob(f"*{SUFFIX}"))
 
     def save(self, batch: Batch) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
         self._counter += 1
         name = f"{time.time_ns():020d}-{os.getpid()}-{self._counter:06d}{SUFFIX}"
         target = self.directory / name

@@ -253,6 +253,7 @@ def test_killing_one_process_mid_stream_loses_nothing(world, ingests, publisher)
     ingests.kill(0)  # no flush, no acknowledgement: what it held unacknowledged is redelivered
     sender.join(timeout=BOUND_SECONDS)
     ingests.start(0)  # the same client id: the broker resumes its session
+    assert "session present: True" in ingests.log(0), ingests.logs()
     wait_for(lambda: Reading.objects.count() >= count, f"all {count} readings stored", ingests.logs)
     ingests.stop()
     assert sorted(Reading.objects.values_list("value", flat=True)) == [float(n) for n in range(1, count + 1)]

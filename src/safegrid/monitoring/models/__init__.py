@@ -1,4 +1,14 @@
+from .alarms import Alarm, AlarmComment, AlarmCount, AlarmTransition, BypassTransition, PointBypass
 from .latest import LatestValue
 from .points import MonitoringPoint
 
-__all__ = ["LatestValue", "MonitoringPoint"]
+__all__ = [
+    "Alarm",
+    "AlarmComment",
+    "AlarmCount",
+    "AlarmTransition",
+    "BypassTransition",
+    "LatestValue",
+    "MonitoringPoint",
+    "PointBypass",
+]

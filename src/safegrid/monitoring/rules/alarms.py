@@ -328,3 +328,22 @@ def escalation_due(
     if (now - since).total_seconds() / 60.0 >= ladder.reminder_minutes:
         return EscalationStep(level, escalated=False)
     return None
+
+
+def ladder_from(overrides: Mapping[str, object] | None) -> Ladder:
+    """The default ladder with `overrides` applied; an unknown name or a bad value is refused (ValueError)."""
+    if not overrides:
+        return Ladder()
+    names = {"town_minutes", "county_minutes", "reminder_minutes"}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValueError(f"unknown alarm escalation settings: {', '.join(unknown)}")
+    values: dict[str, int] = {}
+    for name, value in overrides.items():
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"alarm escalation setting {name} must be a whole number of minutes")
+        values[name] = value
+    ladder = replace(Ladder(), **values)
+    if ladder.problems():
+        raise ValueError(f"alarm escalation settings out of order: {', '.join(ladder.problems())}")
+    return ladder

@@ -232,3 +232,13 @@ def test_escalation_ladder(now, level, last_reminder, expected):
 )
 def test_ladder_problems(ladder, problems):
     assert ladder.problems() == problems
+
+
+def test_ladder_from_settings():
+    from safegrid.monitoring.rules.alarms import ladder_from
+
+    assert ladder_from(None) == Ladder()
+    assert ladder_from({"town_minutes": 5}).town_minutes == 5
+    for bad in ({"town": 5}, {"town_minutes": "5"}, {"town_minutes": 40}, {"reminder_minutes": 0}):
+        with pytest.raises(ValueError):
+            ladder_from(bad)

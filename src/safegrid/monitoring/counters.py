@@ -33,7 +33,7 @@ def contribution(status: str | None, severity: str | None, rule: str | None) -> 
         "unacknowledged": int(status in UNACK_STATUSES),
         "active": int(status in ACTIVE_STATUSES),
         "severe": int(severity in SEVERE),
-        "offline": int(rule == AlarmRule.OFFLINE),
+        "offline": int(rule == AlarmRule.OFFLINE and status in ACTIVE_STATUSES),  # points offline now
     }
 
 
@@ -82,7 +82,7 @@ def recount(enterprise_ids: Iterable[int] | None = None) -> int:
         n_unacknowledged=Count("id", filter=Q(status__in=UNACK_STATUSES)),
         n_active=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
         n_severe=Count("id", filter=Q(severity__in=SEVERE)),
-        n_offline=Count("id", filter=Q(rule=AlarmRule.OFFLINE)),
+        n_offline=Count("id", filter=Q(rule=AlarmRule.OFFLINE, status__in=ACTIVE_STATUSES)),
     )
     by_enterprise = {row["enterprise_id"]: row for row in figures}
     with transaction.atomic():

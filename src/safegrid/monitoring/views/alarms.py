@@ -168,6 +168,15 @@ def _detail(
     user = _actor(request)
     moves = [(a, label) for a, label in ALARM.available(user, alarm)]
     forms: dict[str, Any] = dict(errors or {})
+    offered = {a for a, _label in moves} | {"comment"}
+    # a refused move that is not offered now (e.g. 消警 of an active alarm): its reasons go on top
+    move_errors = [
+        str(message)
+        for action, form in forms.items()
+        if action not in offered
+        for messages_ in form.errors.values()
+        for message in messages_
+    ]
     for action, _label in moves:
         if action in forms:
             continue
@@ -188,6 +197,7 @@ def _detail(
             "status_css": STATUS_CSS.get(alarm.status, ""),
             "severity_css": SEVERITY_CSS.get(alarm.severity, ""),
             "moves": [(a, label, forms.get(a)) for a, label in moves],
+            "move_errors": move_errors,
             "timeline": _timeline(alarm, user),
             "comments": sel.alarm_comments(user, alarm),
             "note_form": forms.get("comment") or NoteForm(prefix="comment"),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from safegrid.core.testing import Leaks
+from safegrid.enterprises.models import Enterprise
 
 from .alarm_engine import AlarmEngine
 from .ingest.sinks import AcceptedReading
@@ -34,7 +35,7 @@ ALARM_POINT_A = "甲储罐液位（报警测试）"
 MOVES = ("acknowledge", "assign", "comment", "dispose", "close", "to_hazard", "approve", "reject", "revoke")
 
 
-def _point(enterprise: object, code: str, name: str, **limits: float) -> MonitoringPoint:
+def _point(enterprise: Enterprise, code: str, name: str, **limits: float) -> MonitoringPoint:
     return MonitoringPoint.objects.create(
         enterprise=enterprise, code=code, name=name, kind="level", measure_unit="m", **limits
     )

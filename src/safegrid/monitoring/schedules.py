@@ -18,3 +18,11 @@ schedule(
     job_kind="monitoring.readings_maintain",
     title=gettext_noop("监测数据分区维护与过期清理"),
 )
+
+# alarms
+schedule(
+    "monitoring.alarm_watch",
+    cron="* * * * *",  # every minute: offline timeouts are minutes, the escalation ladder counts minutes
+    job_kind="monitoring.alarm_watch",
+    title=gettext_noop("监测报警离线检查、逐级推送和旁路到期"),
+)

@@ -1,4 +1,4 @@
-"""Schedules of the monitoring app (autodiscovered by safegrid.jobs)."""
+"""Schedules of the monitoring app (autodiscovered by safegrid.jobs), by area."""
 
 from django.utils.translation import gettext_noop
 
@@ -25,4 +25,12 @@ schedule(
     cron="* * * * *",  # every minute: offline timeouts are minutes, the escalation ladder counts minutes
     job_kind="monitoring.alarm_watch",
     title=gettext_noop("监测报警离线检查、逐级推送和旁路到期"),
+)
+
+# limits
+schedule(
+    "monitoring.limits_watch",
+    cron="*/5 * * * *",  # every 5 minutes: a temporary limit ends within 5 minutes of its expiry
+    job_kind="monitoring.limits_watch",
+    title=gettext_noop("监测限值变更生效与到期恢复"),
 )

@@ -27,6 +27,7 @@ from .models import Alarm, MonitoringPoint
 from .rules.ingest import epoch_ms
 from .services import alarms as alarm_services
 from .services import readings as reading_services
+from .testing_points import add_points
 
 if TYPE_CHECKING:
     from safegrid.testworld import World
@@ -118,4 +119,5 @@ def extend_world(world: World) -> Leaks:
         leaks.area_markers.extend(part.area_markers)
         for name, values in part.ids.items():
             leaks.add_ids(name, *values)
+    add_points(world, leaks)  # points: the points' and limit changes' pages and API
     return leaks

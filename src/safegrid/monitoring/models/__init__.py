@@ -1,5 +1,6 @@
 from .alarms import Alarm, AlarmComment, AlarmCount, AlarmTransition, BypassTransition, PointBypass
 from .latest import LatestValue
+from .limits import LimitChange, LimitChangeKind, LimitChangeStatus, LimitChangeTransition
 from .points import MonitoringPoint
 from .readings import DeadLetter, DeadLetterReason, PublisherSequence, Reading, ReadingRollup, RollupPeriod
 
@@ -12,6 +13,10 @@ __all__ = [
     "DeadLetter",
     "DeadLetterReason",
     "LatestValue",
+    "LimitChange",
+    "LimitChangeKind",
+    "LimitChangeStatus",
+    "LimitChangeTransition",
     "MonitoringPoint",
     "PointBypass",
     "PublisherSequence",

@@ -100,10 +100,10 @@ def point_list(
 
 
 @router.get(
-    "/points/{point_id}", response={200: MonitoringPointDetailOut, **READ_ERRORS}, summary="监测点位详情"
+    "/points/{monitoring_point_id}", response={200: MonitoringPointDetailOut, **READ_ERRORS}, summary="监测点位详情"
 )
-def point_detail(request: HttpRequest, point_id: Id) -> Any:
-    return selectors.point_get(current_user(request), point_id)
+def point_detail(request: HttpRequest, monitoring_point_id: Id) -> Any:
+    return selectors.point_get(current_user(request), monitoring_point_id)
 
 
 class MonitoringPointIn(InputSchema):
@@ -194,22 +194,22 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 @router.get(
-    "/points/{point_id}/limit-changes",
+    "/points/{monitoring_point_id}/limit-changes",
     response={200: list[LimitChangeOut], **READ_ERRORS},
     summary="监测点位的限值变更记录",
 )
-def point_limit_changes(request: HttpRequest, point_id: Id) -> Any:
-    return selectors.changes_of(selectors.point_get(current_user(request), point_id))
+def point_limit_changes(request: HttpRequest, monitoring_point_id: Id) -> Any:
+    return selectors.changes_of(selectors.point_get(current_user(request), monitoring_point_id))
 
 
 @router.post(
-    "/points/{point_id}/limit-changes",
+    "/points/{monitoring_point_id}/limit-changes",
     response={201: LimitChangeOut, **WRITE_ERRORS},
     summary="申请变更监测点位的限值（经本企业另一名负责人批准后生效）",
 )
-def limit_change_request(request: HttpRequest, point_id: Id, payload: LimitChangeIn) -> Any:
+def limit_change_request(request: HttpRequest, monitoring_point_id: Id, payload: LimitChangeIn) -> Any:
     user = current_user(request)
-    point: MonitoringPoint = selectors.point_get(user, point_id)
+    point: MonitoringPoint = selectors.point_get(user, monitoring_point_id)
     require(can_edit_points(user, point.enterprise_id), point_services.DENIED)
     values = LimitSet(
         ll=payload.ll,

@@ -36,6 +36,7 @@ MY_CARDS = "我的告知卡待确认"
 TO_REVIEW = "一企一册备案待审核"
 TO_SIGN = "一企一册待您签署"
 RETURNED = "一企一册被监管部门退回，需修改后重新编制"
+ALARMS = "监测报警待确认"
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +91,11 @@ def test_county_admin_sees_every_town_and_the_county_picture(full_world: World, 
     assert counts(found)[OVERDUE_HAZARDS] == 2
     assert counts(found)[CERTS_EXPIRED] == 1
     assert TO_CONFIRM not in found and MY_CARDS not in found and CHECKS_DUE not in found
-    assert list(found)[0] in (OVERDUE_HAZARDS, CERTS_EXPIRED)  # overdue first
+    assert list(found)[0] in (
+        ALARMS,
+        OVERDUE_HAZARDS,
+        CERTS_EXPIRED,
+    )  # overdue first (an unacknowledged alarm is)
     page = response.content.decode()
     assert "home-chart-data" in page and 'id="progress-town"' in page and 'id="progress-sector"' in page
     for todo in found.values():
@@ -122,7 +127,7 @@ def test_sector_department_sees_its_sectors_only(full_world: World, login: Any) 
 
 def test_grid_worker_sees_the_enterprises_of_their_grid(full_world: World, login: Any) -> None:
     response, found = home(login, full_world.user("grid_a"))
-    assert counts(found) == {CHECKS_DUE: 1, CERTS_EXPIRED: 1}
+    assert counts(found) == {ALARMS: 1, CHECKS_DUE: 1, CERTS_EXPIRED: 1}  # the world's alarm of enterprise A
     page = response.content.decode()
     assert 'id="home-grid"' in page and full_world.ent_a.name in page
     assert full_world.ent_b.name not in page and "home-chart-data" not in page
@@ -135,6 +140,7 @@ def test_safety_manager_sees_the_register_gaps_hazards_checks_and_certificates(
 ) -> None:
     response, found = home(login, full_world.user("ent_a"))
     assert counts(found) == {
+        ALARMS: 1,
         OVERDUE_HAZARDS: 1,
         CHECKS_DUE: 1,
         CERTS_EXPIRED: 1,
@@ -247,8 +253,9 @@ def test_the_county_home_needs_a_bounded_number_of_queries(
     client = login(full_world.user("county_admin"))
     client.get(reverse("home"))  # the session and the menu warmed up
     # A fixed number whatever the county's size: each app's to-do provider and panel costs a query or two
-    # (majorhazards: commitments missing today, filings and deregistrations waiting for review).
-    with django_assert_max_num_queries(25):
+    # (majorhazards: commitments missing today, filings and deregistrations waiting for review; monitoring:
+    # the unacknowledged alarms, from the counters).
+    with django_assert_max_num_queries(26):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -262,7 +269,7 @@ def test_the_area_picture_is_kept_per_scope_and_says_when_it_was_counted(
     first = county.get(reverse("home")).content.decode()
     assert "以上统计于" in first
     hazard_in(full_world.ent_a, status=HazardStatus.REPORTED)  # a new to-do for the county
-    with django_assert_max_num_queries(14):  # the to-dos only: the picture comes from the cache
+    with django_assert_max_num_queries(15):  # the to-dos only: the picture comes from the cache
         again = county.get(reverse("home")).content.decode()
     picture = first[first.index("以上统计于") - 2000 : first.index("以上统计于")]
     assert picture in again

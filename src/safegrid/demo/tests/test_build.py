@@ -167,6 +167,7 @@ def test_audit_has_one_summary_entry_per_stage(small: builders.DemoSummary) -> N
         "demo.major_sources",
         "demo.major_lifecycle",
         "demo.work",
+        "demo.monitoring",
     ]
     assert entries[2].object_id == str(SMALL)
     assert audit.verify().ok

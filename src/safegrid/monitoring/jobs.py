@@ -8,6 +8,42 @@ from django.urls import reverse
 
 from safegrid.jobs import JobContext, job
 
+from .services import alarms as alarm_services
+from .services import storage
+
+# ingest
+
+
+@job("monitoring.rollup")
+def rollup(ctx: JobContext) -> dict[str, Any]:
+    """1-minute and 1-hour rollups of the recent readings (trend charts read them)."""
+    return storage.rollups_compute(actor=ctx.actor).as_dict()
+
+
+@job("monitoring.readings_maintain")
+def readings_maintain(ctx: JobContext) -> dict[str, Any]:
+    """Reading partitions a week ahead; raw readings past retention dropped; old rollups deleted."""
+    return storage.readings_maintain(actor=ctx.actor).as_dict()
+
+
+# alarms
+
+
+@job("monitoring.alarm_watch")
+def alarm_watch(ctx: JobContext) -> dict[str, Any]:
+    """Each minute: offline alarms raised and cleared, unacknowledged alarms pushed up the ladder and
+    reminded, bypasses past their end expired."""
+    ctx.progress(0, 3, "正在检查离线点位…")
+    offline = alarm_services.offline_scan()
+    ctx.progress(1, 3, "正在推送未确认的报警…")
+    escalation = alarm_services.escalation_scan(actor=ctx.actor)
+    ctx.progress(2, 3, "正在检查到期的旁路…")
+    expired = alarm_services.bypass_expire(actor=ctx.actor)
+    ctx.progress(3, 3, "检查完成")
+    offline.escalated, offline.reminded, offline.expired = escalation.escalated, escalation.reminded, expired
+    return {**offline.as_dict(), "url": reverse("monitoring:alarms"), "url_label": "查看报警"}
+
+
 # limits
 
 

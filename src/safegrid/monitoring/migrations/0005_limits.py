@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0002_latest_value'),
+        ('monitoring', '0004_alarms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

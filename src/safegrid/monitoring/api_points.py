@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import FiniteFloat
 
 from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
@@ -33,6 +34,7 @@ from .workflows_points import can_edit_points
 router = Router(tags=["在线监测"])
 
 Limit = float | None
+LimitIn = FiniteFloat | None  # JSON's Infinity/NaN are refused (422) before the service sees them
 
 
 class MonitoringLatestOut(Schema):
@@ -75,8 +77,8 @@ class MonitoringPointDetailOut(MonitoringPointOut):
 
 
 class MonitoringPointFilters(InputSchema):
-    enterprise: int | None = Field(None, description="企业 id")
-    unit: int | None = Field(None, description="重大危险源单元 id")
+    enterprise: Id | None = Field(None, description="企业 id")
+    unit: Id | None = Field(None, description="重大危险源单元 id")
     kind: PointKind | None = Field(None, description="监测类型")
     active: bool | None = Field(None, description="是否在用")
 
@@ -100,29 +102,31 @@ def point_list(
 
 
 @router.get(
-    "/points/{monitoring_point_id}", response={200: MonitoringPointDetailOut, **READ_ERRORS}, summary="监测点位详情"
+    "/points/{monitoring_point_id}",
+    response={200: MonitoringPointDetailOut, **READ_ERRORS},
+    summary="监测点位详情",
 )
 def point_detail(request: HttpRequest, monitoring_point_id: Id) -> Any:
     return selectors.point_get(current_user(request), monitoring_point_id)
 
 
 class MonitoringPointIn(InputSchema):
-    enterprise: int = Field(description="企业 id")
+    enterprise: Id = Field(description="企业 id")
     code: str = Field(min_length=1, max_length=64, description="企业内唯一的点位编码，与网关上报一致")
     name: str = Field(min_length=1, max_length=100)
     kind: PointKind
-    unit: int | None = Field(None, description="重大危险源单元 id（本企业的）")
+    unit: Id | None = Field(None, description="重大危险源单元 id（本企业的）")
     measure_unit: str = Field("", max_length=16, description="空为该类型的默认单位")
     location: str = Field("", max_length=200)
-    ll: Limit = None
-    l: Limit = None  # noqa: E741 - the standard's name
-    h: Limit = None
-    hh: Limit = None
-    rate_limit: Limit = Field(None, ge=0)
-    deadband: float = Field(0.0, ge=0)
+    ll: LimitIn = None
+    l: LimitIn = None  # noqa: E741 - the standard's name
+    h: LimitIn = None
+    hh: LimitIn = None
+    rate_limit: LimitIn = Field(None, ge=0)
+    deadband: FiniteFloat = Field(0.0, ge=0)
     limits_version: str = Field("", max_length=40, description="填写限值时必填")
     limits_source: str = Field("", max_length=200, description="填写限值时必填：工艺控制指标文件名称")
-    oel_ppm: Limit = Field(None, ge=0, description="有毒气体的职业接触限值（ppm）")
+    oel_ppm: LimitIn = Field(None, ge=0, description="有毒气体的职业接触限值（ppm）")
     expected_interval_s: int = Field(10, ge=1, le=86_400)
     offline_timeout_s: int = Field(300, ge=1, le=864_000)
 
@@ -174,12 +178,12 @@ class LimitChangeIn(InputSchema):
     kind: LimitChangeKind = Field(
         description="permanent：长期变更（新版工艺控制指标）；temporary：临时变更（须设到期时间）"
     )
-    ll: Limit = None
-    l: Limit = None  # noqa: E741 - the standard's name
-    h: Limit = None
-    hh: Limit = None
-    rate_limit: Limit = Field(None, ge=0)
-    deadband: float = Field(0.0, ge=0)
+    ll: LimitIn = None
+    l: LimitIn = None  # noqa: E741 - the standard's name
+    h: LimitIn = None
+    hh: LimitIn = None
+    rate_limit: LimitIn = Field(None, ge=0)
+    deadband: FiniteFloat = Field(0.0, ge=0)
     version: str = Field(max_length=40, description="限值版本；长期变更须为新版本号")
     source: str = Field(max_length=200, description="限值来源，如工艺控制指标文件名称")
     reason: LongText = Field(description="变更原因")

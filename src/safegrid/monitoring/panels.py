@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core import todos
 from safegrid.core.panels import register
 
+from . import panels_points  # noqa: F401 - registers the limit changes' to-do (points area)
 from .selectors import alarms as sel
 
 PANEL_ROWS = 5

@@ -183,6 +183,19 @@ def test_demo_logins_lists_usernames_and_password(small: builders.DemoSummary) -
     assert "未创建" not in text
 
 
+def test_monitoring_points_on_every_graded_major_unit(small: builders.DemoSummary) -> None:
+    from safegrid.majorhazards.models import HazardUnit
+    from safegrid.monitoring.models import MonitoringPoint
+
+    majors = list(HazardUnit.objects.filter(is_major=True, grade__isnull=False))
+    assert majors
+    assert all(MonitoringPoint.objects.filter(unit=unit).exists() for unit in majors)
+    assert small.counts["monitoring_points"] == MonitoringPoint.objects.count()
+    assert not MonitoringPoint.objects.filter(limits_version="").exists()
+    builders.reset()
+    assert not MonitoringPoint.objects.exists() and not HazardUnit.objects.exists()
+
+
 def test_major_hazard_sources_at_the_chemical_enterprises(small: builders.DemoSummary) -> None:
     from safegrid.majorhazards.models import HazardUnit, SitePopulation, UnitGrading
 

@@ -112,3 +112,27 @@ def test_request_form_refuses_a_temporary_change_without_expiry(world, login):
         {"kind": "temporary", "h": 8.5, "hh": 9.5, "version": "T1", "source": "s", "reason": "r"},
     )
     assert answer.status_code == 422 and "临时变更必须设定到期时间" in answer.content.decode()
+
+
+def test_home_todo_lists_exactly_the_requests_to_decide(world, login):
+    from safegrid.monitoring.rules.limits import LimitSet
+    from safegrid.monitoring.services import limits as limit_services
+
+    point = _point(world)
+    approver = make_user("sm2_a", {"role": Role.SAFETY_MANAGER, "enterprise": world.ent_a})
+    values = LimitSet(h=8.5, hh=9.5, version="V2", source="新指标")
+    theirs = limit_services.limit_change_request(
+        actor=world.user("ent_a"), point=point, kind="permanent", values=values, reason="改造"
+    )
+    own = limit_services.limit_change_request(
+        actor=approver, point=point, kind="permanent", values=LimitSet(h=8.6, hh=9.6, version="V3", source="s"),
+        reason="自己提的",
+    )  # fmt: skip
+    home = login(approver).get("/").content.decode()
+    assert "监测限值变更待审批" in home
+    listed = login(approver).get("/monitoring/limit-changes/?decide=yes").content.decode()
+    assert (
+        f"/monitoring/limit-changes/{theirs.pk}/" in listed
+        and f"/monitoring/limit-changes/{own.pk}/" not in listed
+    )
+    assert "监测限值变更待审批" not in login(world.user("town_a")).get("/").content.decode()

@@ -74,13 +74,23 @@ class PointDirectory:
 
     def refresh_if_stale(self) -> None:
         if time.monotonic() - self.loaded_at >= self.reload_every:
-            self.load()
+            self._try_load()
 
     def _reload_on_miss(self) -> bool:
         if time.monotonic() - self.loaded_at >= self.miss_reload_after:
-            self.load()
-            return True
+            return self._try_load()
         return False
+
+    def _try_load(self) -> bool:
+        """Reload; while the database is away keep what is known (and try again after `miss_reload_after`)."""
+        try:
+            self.load()
+        except DatabaseError as exc:
+            _drop_connection()
+            self.loaded_at = time.monotonic() - self.reload_every + self.miss_reload_after
+            log.warning("could not reload the monitoring points (%s); using the ones loaded before", exc)
+            return False
+        return True
 
     def enterprise(self, uscc: str) -> int | None:
         found = self.enterprises.get(uscc)

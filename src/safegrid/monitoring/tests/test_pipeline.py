@@ -158,3 +158,18 @@ def test_spill_backs_off(tmp_path, world, points):
     pipeline.flush()  # within the back-off: straight to disk, no attempt
     assert pipeline.spill.failures == 1
     assert len(pipeline.spill.files()) == 2
+
+
+def test_the_point_directory_survives_a_database_outage(world, points, pipeline, monkeypatch):
+    directory = pipeline.directory
+    directory.load()
+    known = dict(directory.points)
+
+    def down():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(directory, "load", down)
+    directory.loaded_at = -1e9
+    directory.refresh_if_stale()  # no exception: the points loaded before are kept
+    assert directory.points == known
+    assert pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW), 1.0))).accepted == 1

@@ -284,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=2000)
     parser.add_argument("--publishers", type=int, default=2)
     parser.add_argument("--processes", type=int, default=1, help="safegrid ingest processes")
+    parser.add_argument(
+        "--latency-rate",
+        type=int,
+        default=0,
+        help="readings/s of the latency phase (default: 80 %% of the pipeline's)",
+    )
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_INGEST_DATABASE_URL", "").strip() or DEFAULT_URL
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -367,7 +373,13 @@ def main(argv: list[str] | None = None) -> int:
         result["ratio_to_slower_baseline"] = round(result["pipeline_readings_per_s"] / slower, 2)
         result["ingest_log_tail"] = ingests.logs()[-600:]
         result["latency"] = _latency(
-            port, root, topic, codes, args, int(result["pipeline_readings_per_s"] * 0.8), tmp
+            port,
+            root,
+            topic,
+            codes,
+            args,
+            args.latency_rate or int(result["pipeline_readings_per_s"] * 0.8),
+            tmp,
         )
     finally:
         broker.send_signal(signal.SIGTERM)

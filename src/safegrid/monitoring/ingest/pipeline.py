@@ -314,7 +314,7 @@ class Pipeline:
     def flush(self) -> bool:
         """Write the batch (or spill it); True when it is safe to acknowledge what it holds."""
         batch, self.batch, self.batch_started = self.batch, Batch(), None
-        if not len(batch) and not batch.sequences:
+        if not len(batch) and not batch.spans():
             self._replay_if_due()
             return True
         if (self.spill.pending() or not self.spill.may_retry()) and not self._replay_if_due():

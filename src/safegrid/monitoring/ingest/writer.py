@@ -38,15 +38,31 @@ class Batch:
     dead: list[DeadRow] = field(default_factory=list)
     # (enterprise_id, publisher) → the numbers seen in this batch
     sequences: dict[tuple[int, str], SequenceSpan] = field(default_factory=dict)
+    # per message, cheaply: (enterprise_id, publisher) → [first, last, messages], folded in by `spans()`
+    _open: dict[tuple[int, str], list[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.readings) + len(self.dead)
 
     def add_sequence(self, enterprise_id: int, publisher: str, seq: int) -> None:
-        span = SequenceSpan(seq, seq, 1)
-        key = (enterprise_id, publisher)
-        old = self.sequences.get(key)
-        self.sequences[key] = span if old is None else old.merge(span)
+        span = self._open.get((enterprise_id, publisher))
+        if span is None:
+            self._open[(enterprise_id, publisher)] = [seq, seq, 1]
+            return
+        if seq < span[0]:
+            span[0] = seq
+        if seq > span[1]:
+            span[1] = seq
+        span[2] += 1
+
+    def spans(self) -> dict[tuple[int, str], SequenceSpan]:
+        """`sequences` with the per-message counts folded in."""
+        for key, (first, last, messages) in self._open.items():
+            span = SequenceSpan(first, last, messages)
+            old = self.sequences.get(key)
+            self.sequences[key] = span if old is None else old.merge(span)
+        self._open.clear()
+        return self.sequences
 
 
 def write(batch: Batch) -> None:
@@ -59,7 +75,7 @@ def write(batch: Batch) -> None:
                 _readings_sqlite(batch.readings)
         if batch.dead:
             _dead_letters(batch.dead)
-        if batch.sequences:
+        if batch.spans():
             _sequences(batch.sequences)
 
 

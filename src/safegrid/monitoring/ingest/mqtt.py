@@ -146,7 +146,9 @@ class Ingest:
             now = time.monotonic()
             if now >= next_refresh:
                 pipeline.directory.refresh_if_stale()
-                next_refresh = now + 5
+                if pipeline.batch_started is None and pipeline.spill.may_retry() and pipeline.spill.pending():
+                    pipeline.flush()  # no traffic: replay what was spilled as soon as the database is back
+                next_refresh = now + 1
             if now >= next_stats:
                 log.info("ingest %s: %s", self.options.client_id, pipeline.counters.line())
                 next_stats = now + self.options.stats_every_s

@@ -133,9 +133,13 @@ def test_nothing_is_lost_while_the_database_is_away(world, points, tmp_path, mon
     pipeline = Pipeline(spill_dir=tmp_path / "spill", write=flaky, clock=lambda: NOW)
     pipeline.spill.base_delay = 0  # retry at once (the back-off itself is not what this test is about)
     for n in range(3):
-        pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW) - n * 1000, float(n))))
+        pipeline.submit(
+            "t", world.ent_a.uscc, payload(("LT-101", ms(NOW) - n * 1000, float(n)), publisher="gw", seq=n)
+        )
         assert pipeline.flush()  # spilled to disk: safe to acknowledge
-    assert len(pipeline.spill.files()) == 3
+    pipeline.submit("t", world.ent_a.uscc, b"{broken")
+    assert pipeline.flush()
+    assert len(pipeline.spill.files()) == 4
     assert Reading.objects.count() == 0
     down["on"] = False
     pipeline.submit("t", world.ent_a.uscc, payload(("TT-102", ms(NOW), 7.0)))
@@ -144,6 +148,9 @@ def test_nothing_is_lost_while_the_database_is_away(world, points, tmp_path, mon
     assert sorted(Reading.objects.values_list("value", flat=True)) == [0.0, 1.0, 2.0, 7.0]
     # Spilled readings replayed in the order received: the latest value is the newest reading.
     assert LatestValue.objects.get(point=points["a1"]).value == 0.0
+    assert DeadLetter.objects.get().payload == "{broken"
+    sequence = PublisherSequence.objects.get(publisher="gw")
+    assert (sequence.first_seq, sequence.last_seq, sequence.messages) == (0, 2, 3)
 
 
 def test_spill_backs_off(tmp_path, world, points):

@@ -101,8 +101,10 @@ def ensure_partition(cursor: Any, day: dt.date) -> None:
 
 def _readings_pg(readings: Sequence[AcceptedReading]) -> None:
     days = {r.ts.date() for r in readings} - _partitions_known  # the pipeline's times are UTC already
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the psycopg cursor (COPY is not in the DB-API)
+    # The psycopg cursor (COPY is not in the DB-API); its errors are turned into Django's (a dropped
+    # connection is an OperationalError the pipeline spills on, not a psycopg error that ends the process).
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
+        cursor = wrapper.cursor
         for day in sorted(days):
             ensure_partition(cursor, day)
         cursor.execute(STAGE)

@@ -125,10 +125,10 @@ def test_publisher_sequences_count_the_gaps(world, points, pipeline):
 def test_nothing_is_lost_while_the_database_is_away(world, points, tmp_path, monkeypatch):
     down = {"on": True}
 
-    def flaky(batch):
+    def flaky(batch, latest):
         if down["on"]:
             raise OperationalError("connection refused")
-        writer.write(batch)
+        writer.write(batch, latest)
 
     pipeline = Pipeline(spill_dir=tmp_path / "spill", write=flaky, clock=lambda: NOW)
     pipeline.spill.base_delay = 0  # retry at once (the back-off itself is not what this test is about)
@@ -154,7 +154,7 @@ def test_nothing_is_lost_while_the_database_is_away(world, points, tmp_path, mon
 
 
 def test_spill_backs_off(tmp_path, world, points):
-    def broken(batch):
+    def broken(batch, latest):
         raise OperationalError("down")
 
     pipeline = Pipeline(spill_dir=tmp_path / "s", write=broken, clock=lambda: NOW)
@@ -180,3 +180,16 @@ def test_the_point_directory_survives_a_database_outage(world, points, pipeline,
     directory.refresh_if_stale()  # no exception: the points loaded before are kept
     assert directory.points == known
     assert pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW), 1.0))).accepted == 1
+
+
+def test_latest_values_are_written_about_once_a_second_and_at_shutdown(world, points, tmp_path):
+    pipeline = Pipeline(spill_dir=tmp_path / "s", clock=lambda: NOW, latest_every=3600)
+    pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW) - 1000, 1.0)))
+    pipeline.flush()  # the first batch writes them
+    pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW), 2.0)))
+    pipeline.flush()  # readings written, the latest value waits
+    assert Reading.objects.count() == 2
+    assert LatestValue.objects.get(point=points["a1"]).value == 1.0
+    assert not pipeline.latest_due()
+    pipeline.flush(final=True)
+    assert LatestValue.objects.get(point=points["a1"]).value == 2.0

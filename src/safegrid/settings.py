@@ -383,6 +383,12 @@ try:
     SAFEGRID_SPECIAL_WORK = json.loads(os.environ.get("SAFEGRID_SPECIAL_WORK", "{}"))
 except ValueError:
     raise ImproperlyConfigured("SAFEGRID_SPECIAL_WORK is not valid JSON")
+# Monitoring alarms left unacknowledged: minutes before the town, then the county, is told, and between
+# reminders — overrides of monitoring.rules.alarms.Ladder as a JSON object, e.g. {"town_minutes": 10}.
+try:
+    SAFEGRID_ALARM_ESCALATION = json.loads(os.environ.get("SAFEGRID_ALARM_ESCALATION", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("SAFEGRID_ALARM_ESCALATION is not valid JSON")
 SAFEGRID_API_TOKEN_DAYS = env_int("SAFEGRID_API_TOKEN_DAYS", 90, minimum=1)
 SAFEGRID_PAGE_SIZE = env_int("SAFEGRID_PAGE_SIZE", 25, minimum=5)
 # The county's and a town's home picture (aggregates over every enterprise in the area: 0.3–0.9 s of SQL

@@ -16,6 +16,7 @@ urlpatterns = [
     path("risks/", include("safegrid.risks.urls")),
     path("hazards/", include("safegrid.hazards.urls")),
     path("majorhazards/", include("safegrid.majorhazards.urls")),
+    path("monitoring/", include("safegrid.monitoring.urls")),
     path("jobs/", include("safegrid.jobs.urls")),
     path("notifications/", include("safegrid.notifications.urls")),
     path("", include("safegrid.core.urls")),

@@ -1,4 +1,4 @@
-"""/api/v1/monitoring/readings (send readings) and /api/v1/monitoring/points/{point_id}/readings (read a
+"""/api/v1/monitoring/readings (send readings) and /api/v1/monitoring/points/{monitoring_point_id}/readings (read a
 range), mounted by safegrid.apiroot. The payload is the MQTT one (docs/monitoring.md)."""
 
 from __future__ import annotations
@@ -103,11 +103,13 @@ class MonitoringSeriesOut(Schema):
 
 
 @router.get(
-    "/monitoring/points/{point_id}/readings",
+    "/monitoring/points/{monitoring_point_id}/readings",
     response={200: MonitoringSeriesOut, **READ_ERRORS},
     summary="点位某时段的监测数据（6 小时内为原始数据，3 天内为 1 分钟汇总，更长为 1 小时汇总）",
 )
-def point_readings(request: HttpRequest, point_id: Id, params: Query[MonitoringRangeParams]) -> Any:
+def point_readings(
+    request: HttpRequest, monitoring_point_id: Id, params: Query[MonitoringRangeParams]
+) -> Any:
     start, end = params.start, params.end
     errors: dict[str, list[str]] = {}
     for name, value in (("start", start), ("end", end)):
@@ -119,7 +121,7 @@ def point_readings(request: HttpRequest, point_id: Id, params: Query[MonitoringR
         errors["end"] = [f"时段最长 {MAX_SERIES_SPAN.days} 天"]
     if errors:
         raise ValidationError(errors)
-    series = reading_selectors.reading_series(current_user(request), point_id, start, end)
+    series = reading_selectors.reading_series(current_user(request), monitoring_point_id, start, end)
     return {
         "point_id": series.point.pk,
         "code": series.point.code,

@@ -6,3 +6,9 @@ class MonitoringConfig(AppConfig):
     name = "safegrid.monitoring"
     label = "monitoring"
     verbose_name = _("在线监测预警")
+
+    def ready(self) -> None:
+        from . import alarm_engine
+        from .ingest import sinks
+
+        sinks.register(alarm_engine.sink)

@@ -1,4 +1,4 @@
-"""Schedules of the monitoring app (autodiscovered by safegrid.jobs)."""
+"""Schedules of the monitoring app (autodiscovered by safegrid.jobs), by area."""
 
 from django.utils.translation import gettext_noop
 
@@ -17,4 +17,20 @@ schedule(
     cron="20 1 * * *",  # daily 01:20 county time: partitions ahead, expired raw readings dropped
     job_kind="monitoring.readings_maintain",
     title=gettext_noop("监测数据分区维护与过期清理"),
+)
+
+# alarms
+schedule(
+    "monitoring.alarm_watch",
+    cron="* * * * *",  # every minute: offline timeouts are minutes, the escalation ladder counts minutes
+    job_kind="monitoring.alarm_watch",
+    title=gettext_noop("监测报警离线检查、逐级推送和旁路到期"),
+)
+
+# limits
+schedule(
+    "monitoring.limits_watch",
+    cron="*/5 * * * *",  # every 5 minutes: a temporary limit ends within 5 minutes of its expiry
+    job_kind="monitoring.limits_watch",
+    title=gettext_noop("监测限值变更生效与到期恢复"),
 )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
+from safegrid.core import panels
 from safegrid.core.forms import add_service_errors
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.models import User
@@ -205,6 +206,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # the lifecycle and responsibility panels (their own areas' views say what they need)
             **lifecycle.panel_context(request.user, unit),
             **responsibility.panel_context(request.user, unit),
+            # cards apps above this one add to the unit's page (slot "hazard_unit_detail": monitoring alarms)
+            "panels": panels.render("hazard_unit_detail", request, unit),
         },
     )
 

@@ -1,12 +1,24 @@
+from .alarms import Alarm, AlarmComment, AlarmCount, AlarmTransition, BypassTransition, PointBypass
 from .latest import LatestValue
+from .limits import LimitChange, LimitChangeKind, LimitChangeStatus, LimitChangeTransition
 from .points import MonitoringPoint
 from .readings import DeadLetter, DeadLetterReason, PublisherSequence, Reading, ReadingRollup, RollupPeriod
 
 __all__ = [
+    "Alarm",
+    "AlarmComment",
+    "AlarmCount",
+    "AlarmTransition",
+    "BypassTransition",
     "DeadLetter",
     "DeadLetterReason",
     "LatestValue",
+    "LimitChange",
+    "LimitChangeKind",
+    "LimitChangeStatus",
+    "LimitChangeTransition",
     "MonitoringPoint",
+    "PointBypass",
     "PublisherSequence",
     "Reading",
     "ReadingRollup",

@@ -1,0 +1,388 @@
+"""The alarm engine: the ingest's sink that turns accepted readings into alarms as they arrive.
+
+Per point it keeps in memory the rules (limits from MonitoringPoint, loaded lazily and refreshed every
+`refresh_s`), the state the pure rules need (the active alarm of each family, the previous reading — seeded
+from LatestValue, so the rate survives a restart) and what pauses it (a shutdown of the enterprise, an
+approved bypass in force). Each reading is evaluated by `rules.alarms.evaluate`; only what changes is
+written, each change in its own short transaction through the ALARM workflow (audited, logged, counters
+moved, notifications created in the transaction and mailed on commit): raise, upgrade (H→HH), clear.
+Repeats of an active alarm are summed per batch and written as one UPDATE per alarm (count, last value,
+peak) — not a state change, so not audited.
+
+Several ingest processes may see readings of one point (a shared subscription splits the stream by
+message, not by point). What keeps one active alarm per (point, rule):
+
+- raising inserts inside a savepoint; the partial unique index `mon_alarm_one_active` refuses a second
+  active row, and the loser takes the winner's alarm as its own (a repeat, or an upgrade if its reading
+  is worse). No lock is held before the insert, so two raises never wait on each other;
+- clearing and upgrading go through `workflow.transition`, which locks the row (`SELECT … FOR UPDATE`) and
+  checks the *locked* state: a clear already done elsewhere is refused by the table and skipped, an upgrade
+  to a severity the row already has is skipped;
+- a process's memory may lag another's by at most `refresh_s` (it re-reads its points' active alarms then).
+
+The offline rule runs on the minute schedule (`jobs.py`), which also clears an offline alarm once data
+arrived again (a reading clears it at once in the process that knows of it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest, Least
+
+from safegrid.core.audit import SystemActor
+from safegrid.core.workflow import create, transition
+from safegrid.hazards.models import ShutdownRecord
+
+from .choices import ACTIVE_STATUSES, BypassStatus
+from .ingest.sinks import AcceptedReading
+from .models import Alarm, LatestValue, MonitoringPoint, PointBypass
+from .rules.alarms import (
+    SEVERITY_RANK,
+    AlarmEvent,
+    EventKind,
+    Family,
+    Pause,
+    PointRules,
+    PointState,
+    Reading,
+    Severity,
+    evaluate,
+)
+from .workflows import ALARM
+
+log = logging.getLogger(__name__)
+
+ENGINE_ACTOR = SystemActor("system:monitoring:alarms")
+
+
+def point_rules(point: MonitoringPoint) -> PointRules:
+    return PointRules(
+        limits=point.limits,
+        deadband=point.deadband or 0.0,
+        rate_limit=point.rate_limit,
+        offline_timeout_s=point.offline_timeout_s,
+    )
+
+
+def shutdown_enterprises(enterprise_ids: Sequence[int], at: dt.datetime) -> set[int]:
+    """Enterprises in a recorded whole-enterprise shutdown (停用检修) at `at`.
+
+    A shutdown of one risk point pauses nothing here: no monitoring point is tied to a risk point."""
+    rows = ShutdownRecord.objects.filter(
+        enterprise_id__in=enterprise_ids, risk_point__isnull=True, start__lte=at
+    ).exclude(end__lte=at)
+    return set(rows.values_list("enterprise_id", flat=True))
+
+
+def bypasses_in_force(point_ids: Sequence[int], at: dt.datetime) -> dict[int, Pause]:
+    """Approved bypasses in force at `at`, per point: the whole point or some families."""
+    found: dict[int, Pause] = {}
+    rows = PointBypass.objects.filter(
+        point_id__in=point_ids, status=BypassStatus.APPROVED, starts_at__lte=at, ends_at__gt=at
+    ).values_list("point_id", "rule")
+    for point_id, rule in rows:
+        pause = found.get(point_id, Pause())
+        if rule:
+            pause = replace(pause, families=pause.families | {Family(rule)})
+        else:
+            pause = replace(pause, whole_point=True)
+        found[point_id] = pause
+    return found
+
+
+def pauses(points: Sequence[MonitoringPoint], at: dt.datetime) -> dict[int, Pause]:
+    shut = shutdown_enterprises(sorted({p.enterprise_id for p in points}), at)
+    bypassed = bypasses_in_force([p.pk for p in points], at)
+    return {p.pk: replace(bypassed.get(p.pk, Pause()), shutdown=p.enterprise_id in shut) for p in points}
+
+
+# ---- writing one event ---------------------------------------------------------------------------------
+
+
+def raise_alarm(point: MonitoringPoint, event: AlarmEvent) -> Alarm:
+    """Insert the alarm of `event`; when another process raised it first, that alarm is taken over
+    (a repeat or an upgrade). Returns the active alarm of (point, family)."""
+    alarm = Alarm(
+        point=point,
+        enterprise_id=point.enterprise_id,
+        rule=str(event.family),
+        severity=str(event.severity),
+        limit_value=event.limit,
+        first_at=event.ts,
+        first_value=event.value,
+        last_at=event.ts,
+        last_value=event.value,
+        peak_value=event.value,
+    )
+    try:
+        with transaction.atomic():
+            return create(alarm, "raise", actor=ENGINE_ACTOR, workflow=ALARM)
+    except (IntegrityError, ValidationError) as exc:
+        existing = (
+            Alarm.objects.filter(point=point, rule=str(event.family), status__in=ACTIVE_STATUSES)
+            .select_related("point", "enterprise")
+            .first()
+        )
+        if existing is None:
+            raise exc from None
+        if SEVERITY_RANK[event.severity] > SEVERITY_RANK[Severity(existing.severity)]:
+            return upgrade_alarm(existing, event) or existing
+        extend_alarms({existing.pk: _Repeat.of(event)})
+        return existing
+
+
+def upgrade_alarm(alarm: Alarm, event: AlarmEvent) -> Alarm | None:
+    """H→HH (L→LL): the alarm becomes unacknowledged again. None when it was already at that severity or
+    no longer active (another process got there first)."""
+
+    def worse(locked: Alarm) -> None:
+        # `changes` are applied before `prepare`: the severity is set here, after the locked row's is read
+        if SEVERITY_RANK[Severity(locked.severity)] >= SEVERITY_RANK[event.severity]:
+            raise _Stale
+        locked.severity = str(event.severity)
+
+    try:
+        with transaction.atomic():
+            return transition(
+                alarm,
+                "upgrade",
+                actor=ENGINE_ACTOR,
+                workflow=ALARM,
+                changes={
+                    "limit_value": event.limit,
+                    "last_at": event.ts,
+                    "last_value": event.value,
+                    "peak_value": _peak(event.family, alarm.peak_value, event.value),
+                    "repeat_count": alarm.repeat_count + 1,
+                },
+                evidence={"value": event.value, "limit": event.limit},
+                prepare=worse,
+            )
+    except _Stale:
+        return None
+    except ValidationError as exc:
+        log.warning("alarm engine: upgrade of alarm %s refused: %s", alarm.pk, exc.messages)
+        return None
+
+
+def clear_alarm(alarm: Alarm, *, at: dt.datetime, value: float | None, comment: str = "") -> Alarm | None:
+    """The value returned past the deadband (or data came back, or a bypass was approved); None when the
+    alarm was no longer active."""
+    try:
+        with transaction.atomic():
+            return transition(
+                alarm,
+                "clear",
+                actor=ENGINE_ACTOR,
+                workflow=ALARM,
+                changes={"cleared_at": at, "cleared_value": value},
+                comment=comment,
+            )
+    except ValidationError:
+        return None
+
+
+class _Stale(ValidationError):
+    def __init__(self) -> None:
+        super().__init__("stale")
+
+
+def _peak(family: Family, peak: float | None, value: float | None) -> float | None:
+    if value is None:
+        return peak
+    if peak is None:
+        return value
+    return min(peak, value) if family is Family.LOW else max(peak, value)
+
+
+@dataclass
+class _Repeat:
+    family: Family
+    count: int
+    last_at: dt.datetime
+    last_value: float | None
+    peak: float | None
+
+    @classmethod
+    def of(cls, event: AlarmEvent) -> _Repeat:
+        return cls(event.family, 1, event.ts, event.value, event.value)
+
+    def add(self, event: AlarmEvent) -> None:
+        self.count += 1
+        if event.ts >= self.last_at:
+            self.last_at, self.last_value = event.ts, event.value
+        self.peak = _peak(self.family, self.peak, event.value)
+
+
+def extend_alarms(repeats: dict[int, _Repeat]) -> None:
+    """One UPDATE per alarm for the batch's repeats: count, last reading, peak."""
+    for alarm_id, repeat in repeats.items():
+        changes: dict[str, Any] = {"repeat_count": F("repeat_count") + repeat.count}
+        if repeat.peak is not None:
+            keep = Least if repeat.family is Family.LOW else Greatest
+            changes["peak_value"] = keep(F("peak_value"), repeat.peak)
+        Alarm.objects.filter(pk=alarm_id, status__in=ACTIVE_STATUSES).update(**changes)
+        Alarm.objects.filter(pk=alarm_id, status__in=ACTIVE_STATUSES, last_at__lte=repeat.last_at).update(
+            last_at=repeat.last_at, last_value=repeat.last_value
+        )
+
+
+# ---- the engine ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Point:
+    point: MonitoringPoint
+    rules: PointRules
+    state: PointState
+    alarms: dict[Family, int]  # the active alarm of each family: its id
+    pause: Pause
+    loaded: float  # monotonic time of the load
+
+
+@dataclass
+class BatchResult:
+    raised: int = 0
+    upgraded: int = 0
+    cleared: int = 0
+    extended: int = 0
+    errors: int = 0
+    alarm_ids: list[int] = field(default_factory=list)
+
+
+class AlarmEngine:
+    """The sink: `engine(readings)`. One instance per process (`engine()` below)."""
+
+    def __init__(self, *, refresh_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.refresh_s = refresh_s
+        self.clock = clock
+        self._points: dict[int, _Point] = {}
+
+    def __call__(self, readings: Sequence[AcceptedReading]) -> None:
+        self.process(readings)
+
+    def forget(self) -> None:
+        self._points.clear()
+
+    def _load(self, point_ids: Sequence[int], at: dt.datetime) -> None:
+        now = self.clock()
+        stale = [
+            pid
+            for pid in point_ids
+            if pid not in self._points or now - self._points[pid].loaded >= self.refresh_s
+        ]
+        if not stale:
+            return
+        points = list(MonitoringPoint.objects.filter(pk__in=stale, active=True))
+        latest = {
+            row.point_id: Reading(row.ts, row.value) for row in LatestValue.objects.filter(point_id__in=stale)
+        }
+        active: dict[int, dict[Family, tuple[int, Severity]]] = defaultdict(dict)
+        for alarm_id, point_id, rule, severity in Alarm.objects.filter(
+            point_id__in=stale, status__in=ACTIVE_STATUSES
+        ).values_list("pk", "point_id", "rule", "severity"):
+            active[point_id][Family(rule)] = (alarm_id, Severity(severity))
+        paused = pauses(points, at)
+        for pid in stale:
+            self._points.pop(pid, None)
+        for point in points:
+            known = self._points.get(point.pk)
+            last = latest.get(point.pk)
+            if known is not None and known.state.last is not None:
+                last = known.state.last if last is None or known.state.last.ts > last.ts else last
+            found = active.get(point.pk, {})
+            self._points[point.pk] = _Point(
+                point=point,
+                rules=point_rules(point),
+                state=PointState(active={f: sev for f, (_, sev) in found.items()}, last=last),
+                alarms={f: alarm_id for f, (alarm_id, _) in found.items()},
+                pause=paused[point.pk],
+                loaded=now,
+            )
+
+    def process(self, readings: Sequence[AcceptedReading]) -> BatchResult:
+        result = BatchResult()
+        if not readings:
+            return result
+        try:
+            self._load(sorted({r.point_id for r in readings}), readings[-1].received_at)
+        except Exception:  # noqa: BLE001 - the ingest must go on; the next batch retries the load
+            log.exception("alarm engine: loading points failed")
+            result.errors += len(readings)
+            return result
+        repeats: dict[int, _Repeat] = {}
+        for reading in sorted(readings, key=lambda r: r.ts):
+            known = self._points.get(reading.point_id)
+            if known is None:
+                continue  # inactive or unknown: the ingest accepted it for storage only
+            try:
+                self._reading(known, reading, repeats, result)
+            except Exception:  # noqa: BLE001 - one bad reading must not stop the batch
+                log.exception("alarm engine: point %s reading at %s failed", reading.point_id, reading.ts)
+                result.errors += 1
+                known.loaded = float("-inf")  # re-read its state from the database next time
+        if repeats:
+            extend_alarms(repeats)
+            result.extended += sum(r.count for r in repeats.values())
+        return result
+
+    def _reading(
+        self, known: _Point, reading: AcceptedReading, repeats: dict[int, _Repeat], result: BatchResult
+    ) -> None:
+        evaluation = evaluate(known.rules, known.state, Reading(reading.ts, reading.value), known.pause)
+        known.state = evaluation.state
+        for event in evaluation.events:
+            alarm_id = known.alarms.get(event.family)
+            if event.kind is EventKind.RAISE:
+                alarm = raise_alarm(known.point, event)
+                known.alarms[event.family] = alarm.pk
+                if Severity(alarm.severity) != event.severity:  # taken over from another process
+                    known.state = replace(
+                        known.state, active={**known.state.active, event.family: Severity(alarm.severity)}
+                    )
+                result.raised += 1
+                result.alarm_ids.append(alarm.pk)
+            elif alarm_id is None:
+                continue
+            elif event.kind is EventKind.EXTEND:
+                if alarm_id in repeats:
+                    repeats[alarm_id].add(event)
+                else:
+                    repeats[alarm_id] = _Repeat.of(event)
+            elif event.kind is EventKind.ESCALATE:
+                alarm = Alarm.objects.select_related("point", "enterprise").get(pk=alarm_id)
+                if upgrade_alarm(alarm, event) is not None:
+                    result.upgraded += 1
+                    result.alarm_ids.append(alarm_id)
+            elif event.kind is EventKind.CLEAR:
+                known.alarms.pop(event.family, None)
+                repeats.pop(alarm_id, None)
+                alarm = Alarm.objects.select_related("point", "enterprise").get(pk=alarm_id)
+                if clear_alarm(alarm, at=event.ts, value=event.value) is not None:
+                    result.cleared += 1
+                    result.alarm_ids.append(alarm_id)
+
+
+_engine: AlarmEngine | None = None
+
+
+def engine() -> AlarmEngine:
+    """The process's engine (registered as a sink in MonitoringConfig.ready)."""
+    global _engine
+    if _engine is None:
+        _engine = AlarmEngine()
+    return _engine
+
+
+def sink(readings: Sequence[AcceptedReading]) -> None:
+    engine()(readings)

@@ -1,0 +1,215 @@
+"""The engine as the ingest's sink: a batch of readings → the right alarms, written through the workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from safegrid.core.models import AuditEntry
+from safegrid.hazards.models import ShutdownRecord
+from safegrid.monitoring import counters
+from safegrid.monitoring.alarm_engine import AlarmEngine
+from safegrid.monitoring.choices import AlarmStatus, BypassStatus
+from safegrid.monitoring.ingest import sinks
+from safegrid.monitoring.models import Alarm, AlarmCount, AlarmTransition, LatestValue, PointBypass
+from safegrid.notifications.models import Notification
+
+from .alarm_helpers import T0, make_point, reading
+
+pytestmark = pytest.mark.django_db
+
+
+def engine() -> AlarmEngine:
+    return AlarmEngine(refresh_s=3600)
+
+
+def test_registered_as_sink():
+    from safegrid.monitoring.alarm_engine import sink
+
+    assert sink in sinks.registered()
+
+
+def test_excursion_raises_one_alarm_and_repeats_extend(world):
+    point = make_point(world.ent_a)
+    result = engine().process(
+        [reading(point, 0, 5.0), reading(point, 10, 8.2), reading(point, 20, 8.4), reading(point, 30, 8.1)]
+    )
+    assert result.raised == 1
+    alarm = Alarm.objects.get()
+    assert (alarm.rule, alarm.severity, alarm.status) == ("high", "H", AlarmStatus.ACTIVE_UNACK)
+    assert alarm.first_value == 8.2 and alarm.limit_value == 8.0
+    assert (alarm.repeat_count, alarm.last_value, alarm.peak_value) == (2, 8.1, 8.4)
+    assert alarm.last_at == T0 + dt.timedelta(seconds=30)
+    assert alarm.enterprise_id == world.ent_a.pk
+    assert AlarmTransition.objects.filter(alarm=alarm, action="raise").count() == 1
+    assert AuditEntry.objects.filter(object_type="monitoring.alarm", object_id=str(alarm.pk)).count() == 1
+    told = Notification.objects.filter(kind="monitoring.alarm_raised")
+    assert list(told.values_list("recipient__username", flat=True)) == ["ent_a"]
+
+
+def test_h_escalates_to_hh_and_becomes_unacknowledged(world):
+    point = make_point(world.ent_a)
+    eng = engine()
+    eng.process([reading(point, 0, 8.5)])
+    alarm = Alarm.objects.get()
+    from safegrid.monitoring.services.alarms import alarm_acknowledge
+
+    alarm_acknowledge(actor=world.user("ent_a"), alarm=alarm)
+    eng.process([reading(point, 10, 9.2), reading(point, 20, 8.6)])
+    alarm.refresh_from_db()
+    assert (alarm.severity, alarm.status, alarm.limit_value) == ("HH", AlarmStatus.ACTIVE_UNACK, 9.0)
+    assert alarm.peak_value == 9.2 and Alarm.objects.count() == 1
+    assert AlarmTransition.objects.filter(alarm=alarm, action="upgrade").count() == 1
+
+
+def test_clears_only_past_the_deadband(world):
+    point = make_point(world.ent_a)
+    eng = engine()
+    eng.process([reading(point, 0, 8.5), reading(point, 10, 7.6), reading(point, 20, 7.5)])
+    assert Alarm.objects.get().status == AlarmStatus.ACTIVE_UNACK
+    eng.process([reading(point, 30, 7.4)])
+    alarm = Alarm.objects.get()
+    assert alarm.status == AlarmStatus.CLEARED_UNACK
+    assert alarm.cleared_value == 7.4 and alarm.cleared_at == T0 + dt.timedelta(seconds=30)
+    # a new excursion after clearing is a new alarm
+    eng.process([reading(point, 40, 8.0)])
+    assert Alarm.objects.count() == 2
+
+
+def test_low_side_and_rate(world):
+    point = make_point(world.ent_a, rate_limit=1.0)
+    engine().process([reading(point, 0, 5.0), reading(point, 60, 3.5), reading(point, 120, 1.9)])
+    rows = sorted(Alarm.objects.values_list("rule", "severity"))
+    assert rows == [("low", "L"), ("rate", "RATE")]
+
+
+def test_rate_uses_latest_value_after_restart(world):
+    point = make_point(world.ent_a, rate_limit=1.0)
+    LatestValue.objects.create(point=point, ts=T0, value=5.0, received_at=timezone.now())
+    engine().process([reading(point, 60, 7.0)])
+    assert list(Alarm.objects.values_list("rule", flat=True)) == ["rate"]
+
+
+def test_counters_follow_the_moves(world):
+    point = make_point(world.ent_a)
+    eng = engine()
+    eng.process([reading(point, 0, 9.5)])
+    count = AlarmCount.objects.get(pk=world.ent_a.pk)
+    assert (count.open, count.unacknowledged, count.active, count.severe) == (1, 1, 1, 1)
+    assert count.division_code == world.ent_a.division_id
+    eng.process([reading(point, 10, 5.0)])
+    count.refresh_from_db()
+    assert (count.open, count.unacknowledged, count.active, count.severe) == (1, 1, 0, 1)
+    assert counters.totals(world.town_a.code)["open"] == 1
+    assert counters.totals(world.town_b.code)["open"] == 0
+    before = {f: getattr(count, f) for f in counters.FIELDS}
+    counters.recount()
+    count.refresh_from_db()
+    assert {f: getattr(count, f) for f in counters.FIELDS} == before
+
+
+def test_paused_during_enterprise_shutdown(world):
+    point = make_point(world.ent_a)
+    ShutdownRecord.objects.create(
+        enterprise=world.ent_a,
+        start=timezone.now() - dt.timedelta(hours=1),
+        reason="检修",
+        recorded_at=timezone.now(),
+    )
+    engine().process([reading(point, 0, 9.5)])
+    assert not Alarm.objects.exists()
+
+
+def test_ended_shutdown_does_not_pause(world):
+    point = make_point(world.ent_a)
+    now = timezone.now()
+    ShutdownRecord.objects.create(
+        enterprise=world.ent_a,
+        start=now - dt.timedelta(hours=3),
+        end=now - dt.timedelta(hours=1),
+        reason="检修",
+        recorded_at=now,
+    )
+    engine().process([reading(point, 0, 9.5)])
+    assert Alarm.objects.count() == 1
+
+
+def _bypass(point, user, rule=""):
+    now = timezone.now()
+    return PointBypass.objects.create(
+        point=point,
+        enterprise=point.enterprise,
+        rule=rule,
+        reason="仪表校验",
+        status=BypassStatus.APPROVED,
+        starts_at=now - dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(hours=1),
+        requested_by=user,
+        requested_at=now,
+    )
+
+
+def test_bypassed_point_raises_nothing(world):
+    point = make_point(world.ent_a)
+    _bypass(point, world.user("ent_a"))
+    engine().process([reading(point, 0, 9.5), reading(point, 10, 0.5)])
+    assert not Alarm.objects.exists()
+
+
+def test_bypassed_rule_only_masks_that_rule(world):
+    point = make_point(world.ent_a)
+    _bypass(point, world.user("ent_a"), rule="high")
+    engine().process([reading(point, 0, 9.5), reading(point, 10, 0.5)])
+    assert list(Alarm.objects.values_list("rule", flat=True)) == ["low"]
+
+
+def test_inactive_and_unknown_points_are_skipped(world):
+    point = make_point(world.ent_a, active=False)
+    result = engine().process([reading(point, 0, 9.5)])
+    assert result.raised == 0 and not Alarm.objects.exists()
+
+
+def test_a_failing_reading_does_not_stop_the_batch(world, monkeypatch):
+    good = make_point(world.ent_a, code="P-GOOD")
+    bad = make_point(world.ent_a, code="P-BAD")
+    from safegrid.monitoring import alarm_engine
+
+    real = alarm_engine.raise_alarm
+
+    def flaky(point, event):
+        if point.pk == bad.pk:
+            raise RuntimeError("boom")
+        return real(point, event)
+
+    monkeypatch.setattr(alarm_engine, "raise_alarm", flaky)
+    result = engine().process([reading(bad, 0, 9.5), reading(good, 0, 9.5)])
+    assert result.errors == 1 and result.raised == 1
+    assert list(Alarm.objects.values_list("point_id", flat=True)) == [good.pk]
+
+
+def test_two_engines_one_alarm(world):
+    """Two processes see readings of the same point: the second takes over the first's alarm."""
+    point = make_point(world.ent_a)
+    first, second = engine(), engine()
+    second.process([reading(point, 0, 5.0)])  # loaded before the alarm exists
+    first.process([reading(point, 10, 8.5)])
+    second.process([reading(point, 20, 9.3)])  # its memory says no alarm: the insert is refused, it upgrades
+    alarm = Alarm.objects.get()
+    assert alarm.severity == "HH"
+    first.process([reading(point, 30, 8.8)])  # knows an H alarm: the upgrade is already done, it extends
+    alarm.refresh_from_db()
+    assert alarm.severity == "HH" and Alarm.objects.count() == 1
+
+
+def test_refresh_picks_up_limit_changes(world):
+    point = make_point(world.ent_a)
+    clock = [0.0]
+    eng = AlarmEngine(refresh_s=60, clock=lambda: clock[0])
+    eng.process([reading(point, 0, 8.5)])
+    assert Alarm.objects.count() == 1
+    type(point).objects.filter(pk=point.pk).update(h=8.6)
+    clock[0] = 61.0
+    eng.process([reading(point, 10, 7.0)])  # below H - deadband of the new limit: clears
+    assert Alarm.objects.get().status == AlarmStatus.CLEARED_UNACK

@@ -1,0 +1,19 @@
+"""Every page URL of the monitoring app (/monitoring/…), by area."""
+
+from django.urls import URLPattern, path
+
+from . import urls_points
+from .views import alarms
+
+app_name = "monitoring"
+
+urlpatterns: list[URLPattern] = [
+    *urls_points.urlpatterns,
+    # alarms
+    path("alarms/", alarms.AlarmListView.as_view(), name="alarms"),
+    path("alarms/<int:pk>/", alarms.alarm_detail, name="alarm_detail"),
+    path("alarms/<int:pk>/<str:action>/", alarms.alarm_move, name="alarm_move"),
+    path("bypasses/", alarms.bypass_list, name="bypasses"),
+    path("bypasses/new/", alarms.bypass_new, name="bypass_new"),
+    path("bypasses/<int:pk>/<str:action>/", alarms.bypass_move, name="bypass_move"),
+]

@@ -146,15 +146,21 @@ class Ingest:
             now = time.monotonic()
             if now >= next_refresh:
                 pipeline.directory.refresh_if_stale()
-                next_refresh = now + 5
+                if pipeline.batch_started is None and (
+                    pipeline.latest_due() or (pipeline.spill.may_retry() and pipeline.spill.pending())
+                ):
+                    # No traffic: the latest values still go out, and what was spilled is replayed as soon
+                    # as the database is back.
+                    pipeline.flush()
+                next_refresh = now + 1
             if now >= next_stats:
                 log.info("ingest %s: %s", self.options.client_id, pipeline.counters.line())
                 next_stats = now + self.options.stats_every_s
-        self._flush(pending)
+        self._flush(pending, final=True)
         log.info("ingest %s stopping: %s", self.options.client_id, pipeline.counters.line())
 
-    def _flush(self, pending: list[_Message]) -> None:
-        if not self.pipeline.flush():
+    def _flush(self, pending: list[_Message], *, final: bool = False) -> None:
+        if not self.pipeline.flush(final=final):
             return  # neither written nor spilled: left unacknowledged, the broker sends them again
         generation = self.generation
         for message in pending:

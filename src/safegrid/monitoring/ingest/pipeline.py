@@ -2,7 +2,7 @@
 
 Every message is accounted for: each reading is accepted, a duplicate, or a dead letter with its reason
 (a refused message is one dead letter). `submit` does the per-message work in memory; `flush` writes the
-buffered batch in one transaction (`writer.write`), or spills it to disk when the database does not take
+buffered batch in one transaction (`writer.write`; the points' latest values about once a second), or spills it to disk when the database does not take
 it (`spill.Spill`). The MQTT client (`mqtt.py`) acknowledges a message only after the flush that holds it
 returned; the HTTP route uses `accept_now` (decode, check and write in the request).
 
@@ -74,13 +74,23 @@ class PointDirectory:
 
     def refresh_if_stale(self) -> None:
         if time.monotonic() - self.loaded_at >= self.reload_every:
-            self.load()
+            self._try_load()
 
     def _reload_on_miss(self) -> bool:
         if time.monotonic() - self.loaded_at >= self.miss_reload_after:
-            self.load()
-            return True
+            return self._try_load()
         return False
+
+    def _try_load(self) -> bool:
+        """Reload; while the database is away keep what is known (and try again after `miss_reload_after`)."""
+        try:
+            self.load()
+        except DatabaseError as exc:
+            _drop_connection()
+            self.loaded_at = time.monotonic() - self.reload_every + self.miss_reload_after
+            log.warning("could not reload the monitoring points (%s); using the ones loaded before", exc)
+            return False
+        return True
 
     def enterprise(self, uscc: str) -> int | None:
         found = self.enterprises.get(uscc)
@@ -202,7 +212,8 @@ class Pipeline:
         spill_dir: Path | None = None,
         batch_size: int | None = None,
         flush_ms: int | None = None,
-        write: Callable[[Batch], None] = writer.write,
+        write: Callable[[Batch, dict[int, sinks.AcceptedReading] | None], None] = writer.write,
+        latest_every: float = 1.0,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.directory = directory or PointDirectory()
@@ -216,6 +227,10 @@ class Pipeline:
         self.batch_started: float | None = None
         self._write = write
         self._clock = clock
+        # The newest reading per point not yet in LatestValue, written about every `latest_every` seconds.
+        self.pending_latest: dict[int, sinks.AcceptedReading] = {}
+        self.latest_every = latest_every
+        self.latest_written = -1e9
 
     # ---- per message (in memory) -------------------------------------------------------------------
 
@@ -301,26 +316,37 @@ class Pipeline:
             return True
         return time.monotonic() - self.batch_started >= self.flush_seconds
 
-    def flush(self) -> bool:
-        """Write the batch (or spill it); True when it is safe to acknowledge what it holds."""
+    def flush(self, *, final: bool = False) -> bool:
+        """Write the batch (or spill it); True when it is safe to acknowledge what it holds. `final` (at
+        shutdown) writes the pending latest values whenever they were last written."""
+        if final and self.pending_latest:
+            self.latest_written = -1e9
         batch, self.batch, self.batch_started = self.batch, Batch(), None
-        if not len(batch) and not batch.sequences:
+        writer.newest(batch.readings, into=self.pending_latest)
+        if not len(batch) and not batch.spans() and not self.latest_due():
             self._replay_if_due()
             return True
         if (self.spill.pending() or not self.spill.may_retry()) and not self._replay_if_due():
             return self._save(batch)  # older spilled batches first: the order received is kept
+        latest = self.pending_latest if self.latest_due() else {}
         try:
-            self._write_checked(batch)
+            self._write_checked(batch, latest)
         except DatabaseError as exc:
             self.spill.failed(exc)
             return self._save(batch)
+        if latest:
+            self.pending_latest = {}
+            self.latest_written = time.monotonic()
         self.spill.succeeded()
         self.counters.written += len(batch.readings)
         return True
 
-    def _write_checked(self, batch: Batch) -> None:
+    def latest_due(self) -> bool:
+        return bool(self.pending_latest) and time.monotonic() - self.latest_written >= self.latest_every
+
+    def _write_checked(self, batch: Batch, latest: dict[int, sinks.AcceptedReading] | None = None) -> None:
         try:
-            self._write(batch)
+            self._write(batch, latest)
         except DatabaseError:
             _drop_connection()
             raise
@@ -332,7 +358,7 @@ class Pipeline:
         if not self.spill.may_retry():
             return False
         try:
-            self.spill.replay(self._write_checked)
+            self.spill.replay(lambda batch: self._write_checked(batch, {}))
         except DatabaseError as exc:
             self.spill.failed(exc)
             return False
@@ -356,5 +382,5 @@ class Pipeline:
         """One request's message, written before returning (inside the request's transaction)."""
         outcome = self.submit("http", uscc, payload, enterprise_id=enterprise_id)
         batch, self.batch, self.batch_started = self.batch, Batch(), None
-        self._write(batch)
+        self._write(batch, None)  # the latest values with the readings
         return outcome

@@ -38,7 +38,7 @@ _decoder = msgspec.msgpack.Decoder(_Spilled)
 
 
 def _encode(batch: Batch) -> bytes:
-    sequences = [(e, p, s.first, s.last, s.messages) for (e, p), s in batch.sequences.items()]
+    sequences = [(e, p, s.first, s.last, s.messages) for (e, p), s in batch.spans().items()]
     return _encoder.encode(_Spilled(batch.readings, batch.dead, sequences))
 
 

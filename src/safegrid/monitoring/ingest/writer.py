@@ -1,20 +1,21 @@
 """The bulk writer: one transaction per batch, never one ORM save per reading.
 
-PostgreSQL: the readings go by binary `COPY` into a temporary staging table, then one
-`INSERT … SELECT … ON CONFLICT DO NOTHING` moves them into the partitioned readings table (a redelivered
-reading is stored once), and one `INSERT … SELECT DISTINCT ON (point) … ON CONFLICT DO UPDATE` keeps the
-latest value of each point of the batch. SQLite (the demo): `executemany` of `INSERT OR IGNORE` and of the
+PostgreSQL: the readings go by binary `COPY` straight into the partitioned readings table; a batch holding
+a reading already stored goes instead through a temporary staging table and `INSERT … ON CONFLICT DO
+NOTHING` (a redelivered reading is stored once). The newest reading of each point is copied into a second
+staging table and upserted into the latest values in one statement. SQLite (the demo): `executemany` of
+`INSERT OR IGNORE` and of the
 latest-value upsert. Dead letters and publisher sequence spans are written in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from ..rules.ingest import SequenceSpan
 from .sinks import AcceptedReading
@@ -38,28 +39,69 @@ class Batch:
     dead: list[DeadRow] = field(default_factory=list)
     # (enterprise_id, publisher) → the numbers seen in this batch
     sequences: dict[tuple[int, str], SequenceSpan] = field(default_factory=dict)
+    # per message, cheaply: (enterprise_id, publisher) → [first, last, messages], folded in by `spans()`
+    _open: dict[tuple[int, str], list[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.readings) + len(self.dead)
 
     def add_sequence(self, enterprise_id: int, publisher: str, seq: int) -> None:
-        span = SequenceSpan(seq, seq, 1)
-        key = (enterprise_id, publisher)
-        old = self.sequences.get(key)
-        self.sequences[key] = span if old is None else old.merge(span)
+        span = self._open.get((enterprise_id, publisher))
+        if span is None:
+            self._open[(enterprise_id, publisher)] = [seq, seq, 1]
+            return
+        if seq < span[0]:
+            span[0] = seq
+        if seq > span[1]:
+            span[1] = seq
+        span[2] += 1
+
+    def spans(self) -> dict[tuple[int, str], SequenceSpan]:
+        """`sequences` with the per-message counts folded in."""
+        for key, (first, last, messages) in self._open.items():
+            span = SequenceSpan(first, last, messages)
+            old = self.sequences.get(key)
+            self.sequences[key] = span if old is None else old.merge(span)
+        self._open.clear()
+        return self.sequences
 
 
-def write(batch: Batch) -> None:
-    """Commit the whole batch or nothing (a database error propagates; the caller spills)."""
+def newest(
+    readings: Sequence[AcceptedReading], into: dict[int, AcceptedReading] | None = None
+) -> dict[int, AcceptedReading]:
+    """The newest reading of each point (`into` is updated and returned when given)."""
+    latest: dict[int, AcceptedReading] = {} if into is None else into
+    get = latest.get
+    for r in readings:
+        seen = get(r.point_id)
+        if seen is None or seen.ts <= r.ts:
+            latest[r.point_id] = r
+    return latest
+
+
+def write(batch: Batch, latest: Mapping[int, AcceptedReading] | None = None) -> None:
+    """Commit the whole batch or nothing (a database error propagates; the caller spills).
+
+    `latest`: the newest reading per point to upsert into LatestValue in the same transaction (None: the
+    batch's own). The MQTT pipeline passes them about once a second rather than with every batch: at
+    thousands of points each batch would otherwise rewrite thousands of latest-value rows, which costs
+    more than writing the readings."""
+    if latest is None:
+        latest = newest(batch.readings)
     with transaction.atomic():
-        if batch.readings:
-            if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
+            if batch.readings:
                 _readings_pg(batch.readings)
-            else:
+            if latest:
+                _latest_pg(latest)
+        else:
+            if batch.readings:
                 _readings_sqlite(batch.readings)
+            if latest:
+                _latest_sqlite(latest)
         if batch.dead:
             _dead_letters(batch.dead)
-        if batch.sequences:
+        if batch.spans():
             _sequences(batch.sequences)
 
 
@@ -70,6 +112,9 @@ _partitions_known: set[dt.date] = set()
 STAGE = """CREATE TEMPORARY TABLE IF NOT EXISTS monitoring_reading_stage (
     point_id bigint, ts timestamptz, value double precision, received_at timestamptz
 ) ON COMMIT DELETE ROWS"""
+LATEST_STAGE = STAGE.replace("monitoring_reading_stage", "monitoring_latest_stage")
+COLUMNS = "(point_id, ts, value, received_at)"
+TYPES = ["int8", "timestamptz", "float8", "timestamptz"]
 
 
 def partition_name(day: dt.date) -> str:
@@ -83,32 +128,53 @@ def ensure_partition(cursor: Any, day: dt.date) -> None:
     )
 
 
+def _copy(cursor: Any, table: str, rows: Any) -> None:
+    with cursor.copy(f"COPY {table} {COLUMNS} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(TYPES)
+        for r in rows:
+            copy.write_row((r.point_id, r.ts, r.value, r.received_at))
+
+
 def _readings_pg(readings: Sequence[AcceptedReading]) -> None:
+    """Binary COPY straight into the readings; when the batch holds a reading already stored (a redelivery
+    the in-memory set did not know) that COPY fails as a whole, and the batch goes through a staging table
+    and `INSERT … ON CONFLICT DO NOTHING` instead (twice the database work, for the rare batch only)."""
     days = {r.ts.date() for r in readings} - _partitions_known  # the pipeline's times are UTC already
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the psycopg cursor (COPY is not in the DB-API)
+    # The psycopg cursor (COPY is not in the DB-API); its errors are turned into Django's (a dropped
+    # connection is an OperationalError the pipeline spills on, not a psycopg error that ends the process).
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
+        cursor = wrapper.cursor
         for day in sorted(days):
             ensure_partition(cursor, day)
-        cursor.execute(STAGE)
-        with cursor.copy(
-            "COPY monitoring_reading_stage (point_id, ts, value, received_at) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.set_types(["int8", "timestamptz", "float8", "timestamptz"])
-            for r in readings:
-                copy.write_row((r.point_id, r.ts, r.value, r.received_at))
-        cursor.execute(
-            "INSERT INTO monitoring_reading (point_id, ts, value, received_at) "
-            "SELECT point_id, ts, value, received_at FROM monitoring_reading_stage "
-            "ON CONFLICT DO NOTHING"
-        )
+    try:
+        with transaction.atomic(), connection.cursor() as wrapper, connection.wrap_database_errors:
+            _copy(wrapper.cursor, "monitoring_reading", readings)
+    except IntegrityError:
+        with connection.cursor() as wrapper, connection.wrap_database_errors:
+            cursor = wrapper.cursor
+            cursor.execute(STAGE)
+            _copy(cursor, "monitoring_reading_stage", readings)
+            cursor.execute(
+                "INSERT INTO monitoring_reading (point_id, ts, value, received_at) "
+                "SELECT point_id, ts, value, received_at FROM monitoring_reading_stage ON CONFLICT DO NOTHING"
+            )
+            # Emptied at commit anyway; emptied now too, for a caller writing twice in one transaction.
+            cursor.execute("DELETE FROM monitoring_reading_stage")
+    transaction.on_commit(lambda: _partitions_known.update(days))
+
+
+def _latest_pg(latest: Mapping[int, AcceptedReading]) -> None:
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
+        cursor = wrapper.cursor
+        cursor.execute(LATEST_STAGE)
+        _copy(cursor, "monitoring_latest_stage", [latest[p] for p in sorted(latest)])
         cursor.execute(
             "INSERT INTO monitoring_latestvalue (point_id, ts, value, received_at) "
-            "SELECT DISTINCT ON (point_id) point_id, ts, value, received_at FROM monitoring_reading_stage "
-            "ORDER BY point_id, ts DESC "
+            "SELECT point_id, ts, value, received_at FROM monitoring_latest_stage ORDER BY point_id "
             "ON CONFLICT (point_id) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value, "
             "received_at = EXCLUDED.received_at WHERE monitoring_latestvalue.ts <= EXCLUDED.ts"
         )
-    transaction.on_commit(lambda: _partitions_known.update(days))
+        cursor.execute("DELETE FROM monitoring_latest_stage")
 
 
 # ---- SQLite ----------------------------------------------------------------------------------------
@@ -116,18 +182,16 @@ def _readings_pg(readings: Sequence[AcceptedReading]) -> None:
 
 def _readings_sqlite(readings: Sequence[AcceptedReading]) -> None:
     adapt = connection.ops.adapt_datetimefield_value
-    latest: dict[int, AcceptedReading] = {}
-    rows = []
-    for r in readings:
-        rows.append((r.point_id, adapt(r.ts), r.value, adapt(r.received_at)))
-        seen = latest.get(r.point_id)
-        if seen is None or seen.ts <= r.ts:
-            latest[r.point_id] = r
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT OR IGNORE INTO monitoring_reading (point_id, ts, value, received_at) VALUES (%s, %s, %s, %s)",
-            rows,
+            [(r.point_id, adapt(r.ts), r.value, adapt(r.received_at)) for r in readings],
         )
+
+
+def _latest_sqlite(latest: Mapping[int, AcceptedReading]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO monitoring_latestvalue (point_id, ts, value, received_at) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value, "

@@ -17,6 +17,7 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Epoch milliseconds beyond these are not a time a sensor sends (and overflow datetime).
 MIN_EPOCH_MS = 0
 MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+ONE_US = dt.timedelta(microseconds=1)
 
 
 class Reject(StrEnum):
@@ -78,11 +79,12 @@ def epoch_ms(ts: dt.datetime) -> int:
 
 
 def accept_window_ms(now: dt.datetime, window: Window) -> tuple[int, int]:
-    """The epoch-ms range `check` accepts at `now`, both ends included, for checking integers directly."""
-    now_ms = (now - EPOCH) / dt.timedelta(milliseconds=1)
-    low = math.ceil(now_ms - window.retention / dt.timedelta(milliseconds=1))
-    high = math.floor(now_ms + window.future / dt.timedelta(milliseconds=1))
-    return low, high
+    """The epoch-ms range `check` accepts at `now`, both ends included, for checking integers directly
+    (integer microseconds throughout, so the edges agree with `check` exactly)."""
+    now_us = (now - EPOCH) // ONE_US
+    low_us = now_us - window.retention // ONE_US
+    high_us = now_us + window.future // ONE_US
+    return -(-low_us // 1000), high_us // 1000
 
 
 def check_raw(raw_ts: int | str, value: float, *, now: dt.datetime, window: Window) -> dt.datetime | Reject:

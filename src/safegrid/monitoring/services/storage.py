@@ -131,7 +131,7 @@ def readings_maintain(*, actor: Actor, today: dt.date | None = None) -> Maintain
     with transaction.atomic():
         if connection.vendor == "postgresql":
             existing = _partitions()
-            with connection.cursor() as wrapper:
+            with connection.cursor() as wrapper, connection.wrap_database_errors:
                 for offset in range(PARTITIONS_AHEAD_DAYS + 1):
                     day = today + dt.timedelta(days=offset)
                     if day not in existing:

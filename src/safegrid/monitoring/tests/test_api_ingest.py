@@ -123,3 +123,16 @@ def test_dead_letters_each_enterprise_sees_its_own(client, bearer, point, world)
         (world.ent_a.pk, "unknown_point", 1),
         (world.ent_b.pk, "unknown_point", 1),
     ]
+
+
+def test_readings_submit_checks_the_actor_whoever_calls_it(world, point):
+    from django.core.exceptions import PermissionDenied
+
+    from safegrid.monitoring.services.readings import readings_submit
+
+    body = json.dumps({"readings": [{"point": "LT-501", "ts": ms(NOW), "value": 1.0}]}).encode()
+    for username in ("county_admin", "ent_b", "town_a"):
+        with pytest.raises(PermissionDenied):
+            readings_submit(actor=world.user(username), enterprise=world.ent_a, payload=body)
+    assert Reading.objects.count() == 0
+    assert readings_submit(actor=world.user("ent_a"), enterprise=world.ent_a, payload=body).accepted == 1

@@ -257,3 +257,33 @@ def test_killing_one_process_mid_stream_loses_nothing(world, ingests, publisher)
     wait_for(lambda: Reading.objects.count() >= count, f"all {count} readings stored", ingests.logs)
     ingests.stop()
     assert sorted(Reading.objects.values_list("value", flat=True)) == [float(n) for n in range(1, count + 1)]
+
+
+@pytest.mark.postgres_only
+def test_connections_dropped_mid_stream_lose_nothing(world, ingests, publisher):
+    """The database drops the ingest's connection again and again (as a restart or failover would): the
+    batches spill to disk and are replayed on a new connection, nothing lost or doubled."""
+    if connection.vendor != "postgresql":
+        pytest.skip("drops PostgreSQL backends")
+    make_point(world.ent_a, "LT-601")
+    ingests.start(0)
+    count = 300
+    start = ms(dt.datetime.now(dt.UTC)) - 10 * 60_000
+    sender = threading.Thread(
+        target=_publish_numbered, args=(publisher, ingests.topic(world.ent_a.uscc), "LT-601", count, start)
+    )
+    sender.start()
+    dropped = 0
+    while sender.is_alive():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            dropped += cursor.fetchone()[0]
+        time.sleep(0.3)
+    assert dropped, "no ingest connection was dropped"
+    wait_for(lambda: Reading.objects.count() >= count, f"all {count} readings stored", ingests.logs)
+    ingests.stop()
+    assert "spilling to" in ingests.logs(), "the dropped connection never failed a write"
+    assert sorted(Reading.objects.values_list("value", flat=True)) == [float(n) for n in range(1, count + 1)]

@@ -125,17 +125,21 @@ def test_publisher_sequences_count_the_gaps(world, points, pipeline):
 def test_nothing_is_lost_while_the_database_is_away(world, points, tmp_path, monkeypatch):
     down = {"on": True}
 
-    def flaky(batch):
+    def flaky(batch, latest):
         if down["on"]:
             raise OperationalError("connection refused")
-        writer.write(batch)
+        writer.write(batch, latest)
 
     pipeline = Pipeline(spill_dir=tmp_path / "spill", write=flaky, clock=lambda: NOW)
     pipeline.spill.base_delay = 0  # retry at once (the back-off itself is not what this test is about)
     for n in range(3):
-        pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW) - n * 1000, float(n))))
+        pipeline.submit(
+            "t", world.ent_a.uscc, payload(("LT-101", ms(NOW) - n * 1000, float(n)), publisher="gw", seq=n)
+        )
         assert pipeline.flush()  # spilled to disk: safe to acknowledge
-    assert len(pipeline.spill.files()) == 3
+    pipeline.submit("t", world.ent_a.uscc, b"{broken")
+    assert pipeline.flush()
+    assert len(pipeline.spill.files()) == 4
     assert Reading.objects.count() == 0
     down["on"] = False
     pipeline.submit("t", world.ent_a.uscc, payload(("TT-102", ms(NOW), 7.0)))
@@ -144,10 +148,13 @@ def test_nothing_is_lost_while_the_database_is_away(world, points, tmp_path, mon
     assert sorted(Reading.objects.values_list("value", flat=True)) == [0.0, 1.0, 2.0, 7.0]
     # Spilled readings replayed in the order received: the latest value is the newest reading.
     assert LatestValue.objects.get(point=points["a1"]).value == 0.0
+    assert DeadLetter.objects.get().payload == "{broken"
+    sequence = PublisherSequence.objects.get(publisher="gw")
+    assert (sequence.first_seq, sequence.last_seq, sequence.messages) == (0, 2, 3)
 
 
 def test_spill_backs_off(tmp_path, world, points):
-    def broken(batch):
+    def broken(batch, latest):
         raise OperationalError("down")
 
     pipeline = Pipeline(spill_dir=tmp_path / "s", write=broken, clock=lambda: NOW)
@@ -158,3 +165,31 @@ def test_spill_backs_off(tmp_path, world, points):
     pipeline.flush()  # within the back-off: straight to disk, no attempt
     assert pipeline.spill.failures == 1
     assert len(pipeline.spill.files()) == 2
+
+
+def test_the_point_directory_survives_a_database_outage(world, points, pipeline, monkeypatch):
+    directory = pipeline.directory
+    directory.load()
+    known = dict(directory.points)
+
+    def down():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(directory, "load", down)
+    directory.loaded_at = -1e9
+    directory.refresh_if_stale()  # no exception: the points loaded before are kept
+    assert directory.points == known
+    assert pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW), 1.0))).accepted == 1
+
+
+def test_latest_values_are_written_about_once_a_second_and_at_shutdown(world, points, tmp_path):
+    pipeline = Pipeline(spill_dir=tmp_path / "s", clock=lambda: NOW, latest_every=3600)
+    pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW) - 1000, 1.0)))
+    pipeline.flush()  # the first batch writes them
+    pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW), 2.0)))
+    pipeline.flush()  # readings written, the latest value waits
+    assert Reading.objects.count() == 2
+    assert LatestValue.objects.get(point=points["a1"]).value == 1.0
+    assert not pipeline.latest_due()
+    pipeline.flush(final=True)
+    assert LatestValue.objects.get(point=points["a1"]).value == 2.0

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connection
 
 from safegrid.monitoring.ingest.mqtt import Ingest, Options
 from safegrid.monitoring.ingest.pipeline import Pipeline
@@ -57,15 +58,31 @@ class Command(BaseCommand):
             ),
             Pipeline(spill_dir=Path(settings.SAFEGRID_INGEST_SPILL_DIR) / client_id),
         )
-        ingest.pipeline.directory.load()
 
         def stop(signum: int, frame: object) -> None:
             ingest.stop()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        self._load_points(ingest)
+        if ingest.stopping.is_set():
+            return
         ingest.start()
         try:
             ingest.run()
         finally:
             ingest.close()
+
+    def _load_points(self, ingest: Ingest) -> None:
+        """The point directory before subscribing: while the database is away, wait (nothing is taken from
+        the broker yet, so nothing waits unwritten)."""
+        delay = 1.0
+        while not ingest.stopping.is_set():
+            try:
+                ingest.pipeline.directory.load()
+                return
+            except DatabaseError as exc:
+                connection.close()
+                log.warning("database unreachable (%s); trying again in %.0f s", exc, delay)
+                ingest.stopping.wait(delay)
+                delay = min(30.0, delay * 2)

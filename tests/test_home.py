@@ -36,6 +36,7 @@ MY_CARDS = "我的告知卡待确认"
 TO_REVIEW = "一企一册备案待审核"
 TO_SIGN = "一企一册待您签署"
 RETURNED = "一企一册被监管部门退回，需修改后重新编制"
+ALARMS = "监测报警待确认"
 
 
 @pytest.fixture(autouse=True)
@@ -141,6 +142,7 @@ def test_safety_manager_sees_the_register_gaps_hazards_checks_and_certificates(
         TO_CONFIRM: 1,
         UNASSESSED: 1,
         UNCONFIRMED: 1,
+        ALARMS: 1,
     }
     urgencies = [t.urgency for t in response.context["todos"]]
     assert urgencies == sorted(urgencies)  # overdue, then today, then soon
@@ -247,8 +249,9 @@ def test_the_county_home_needs_a_bounded_number_of_queries(
     client = login(full_world.user("county_admin"))
     client.get(reverse("home"))  # the session and the menu warmed up
     # A fixed number whatever the county's size: each app's to-do provider and panel costs a query or two
-    # (majorhazards: commitments missing today, filings and deregistrations waiting for review).
-    with django_assert_max_num_queries(25):
+    # (majorhazards: commitments missing today, filings and deregistrations waiting for review; monitoring:
+    # unacknowledged alarms, one SUM over the per-enterprise counters).
+    with django_assert_max_num_queries(26):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -262,7 +265,7 @@ def test_the_area_picture_is_kept_per_scope_and_says_when_it_was_counted(
     first = county.get(reverse("home")).content.decode()
     assert "以上统计于" in first
     hazard_in(full_world.ent_a, status=HazardStatus.REPORTED)  # a new to-do for the county
-    with django_assert_max_num_queries(14):  # the to-dos only: the picture comes from the cache
+    with django_assert_max_num_queries(15):  # the to-dos only: the picture comes from the cache
         again = county.get(reverse("home")).content.decode()
     picture = first[first.index("以上统计于") - 2000 : first.index("以上统计于")]
     assert picture in again
@@ -276,3 +279,13 @@ def test_the_area_picture_is_kept_per_scope_and_says_when_it_was_counted(
 
     manager = login(full_world.user("ent_a")).get(reverse("home")).content.decode()
     assert "以上统计于" not in manager
+
+
+def test_unacknowledged_alarms_reach_the_enterprise_and_the_county(full_world: World, login: Any) -> None:
+    # the monitoring world: A's H alarm; B's HH alarm and its gas alarm cleared by an approved bypass
+    _response, found = home(login, full_world.user("ent_a"))
+    assert counts(found)[ALARMS] == 1
+    follow(login(full_world.user("ent_a")), found[ALARMS])
+    _response, county = home(login, full_world.user("county_admin"))
+    assert counts(county)[ALARMS] == 3
+    follow(login(full_world.user("county_admin")), county[ALARMS])

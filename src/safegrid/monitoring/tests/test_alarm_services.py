@@ -228,3 +228,11 @@ def test_watch_job(world):
     alarm = raised(world)
     result = services.escalation_scan(now=alarm.first_at + dt.timedelta(minutes=16))
     assert result.as_dict()["escalated"] == 1
+
+
+def test_comment_needs_reach(world):
+    alarm = raised(world)
+    before = AuditEntry.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.alarm_comment(actor=world.user("ent_b"), alarm=alarm, text="越权评论")
+    assert AuditEntry.objects.count() == before and not AlarmComment.objects.exists()

@@ -10,7 +10,7 @@ SCALE ?=
 BENCH_ARGS ?=
 ARGS ?=
 
-.PHONY: install pdf-fonts run dev worker test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
+.PHONY: install pdf-fonts run dev worker ingest bench-ingest test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -56,6 +56,11 @@ dev: install
 worker: install
 	$(UV) run safegrid worker
 
+# A monitoring ingest process (MQTT → database); run several with their own SAFEGRID_MQTT_CLIENT_ID to split
+# the stream (docs/monitoring.md).
+ingest: install
+	$(UV) run safegrid ingest
+
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
@@ -87,6 +92,10 @@ manage: install
 # make bench BENCH_ARGS=risks (or BENCH_ARGS="risks --only county_admin")
 bench: install
 	$(UV) run python -m bench $(BENCH_ARGS)
+
+# MQTT → safegrid ingest → PostgreSQL against a do-nothing drain and raw COPY (bench/README.md).
+bench-ingest: install
+	$(UV) run python -m bench ingest $(BENCH_ARGS)
 
 # Update the English catalogue from the source and compile it (needs GNU gettext: apt-get install gettext).
 # django.mo is committed, so installing needs no gettext tools.

@@ -100,3 +100,24 @@ def _serialized_rollback_replaces_recreated_content_types():
     BaseDatabaseCreation.deserialize_db_from_string = deserialize
     yield
     BaseDatabaseCreation.deserialize_db_from_string = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _postgresql_flush_deletes_rows():
+    """Between transactional (live-server, worker) tests Django empties every table with one TRUNCATE, which
+    on PostgreSQL replaces the files of each table and index: ≈ 5 s a test here, against ≈ 0.1 s for a
+    DELETE of the few rows a test leaves. Foreign keys are DEFERRABLE, so one transaction deletes the tables
+    in any order. Only the test run's flushes change; a flush that resets sequences keeps TRUNCATE."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        # Table names come from the introspection of the test database, quoted.
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [f"DELETE FROM {self.quote_name(t)};" for t in tables]  # noqa: S608
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original

@@ -323,6 +323,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench import hazards
 
         return hazards.main(argv[1:])
+    if argv[:1] == [
+        "ingest"
+    ]:  # `python -m bench ingest`: MQTT → safegrid ingest → PostgreSQL, with baselines
+        from bench import ingest
+
+        return ingest.main(argv[1:])
     if argv[:1] == ["audit"]:  # `python -m bench audit`: audited writes/s and edit latency beside an import
         from bench import audit
 

@@ -397,6 +397,32 @@ SAFEGRID_PAGE_SIZE = env_int("SAFEGRID_PAGE_SIZE", 25, minimum=5)
 SAFEGRID_HOME_PICTURE_SECONDS = env_int("SAFEGRID_HOME_PICTURE_SECONDS", 0 if PROFILE == "test" else 60)
 # How long the API keeps an Idempotency-Key and its first answer (safegrid.api.idempotency).
 SAFEGRID_IDEMPOTENCY_KEY_HOURS = env_int("SAFEGRID_IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
+# Monitoring ingest (docs/monitoring.md). Raw readings are kept at least 30 days (40号令 art. 13): a shorter
+# retention is refused at start-up; rollups are kept for years.
+SAFEGRID_READINGS_RETENTION_DAYS = env_int("SAFEGRID_READINGS_RETENTION_DAYS", 30)
+if SAFEGRID_READINGS_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured(
+        f"SAFEGRID_READINGS_RETENTION_DAYS={SAFEGRID_READINGS_RETENTION_DAYS}: raw monitoring readings must be "
+        "kept at least 30 days by law (40号令 art. 13); set 30 or more"
+    )
+SAFEGRID_ROLLUP_RETENTION_DAYS = env_int("SAFEGRID_ROLLUP_RETENTION_DAYS", 5 * 366, minimum=366)
+# A reading stamped more than this many seconds ahead of the ingest's clock is refused (a device clock off).
+SAFEGRID_INGEST_FUTURE_SECONDS = env_int("SAFEGRID_INGEST_FUTURE_SECONDS", 300, minimum=0)
+SAFEGRID_INGEST_BATCH_SIZE = env_int("SAFEGRID_INGEST_BATCH_SIZE", 5000, minimum=1)
+SAFEGRID_INGEST_FLUSH_MS = env_int("SAFEGRID_INGEST_FLUSH_MS", 200, minimum=1)
+# Readings held in memory while the database is unreachable before they are spilled to files under VAR_DIR.
+SAFEGRID_INGEST_SPILL_MEMORY = env_int("SAFEGRID_INGEST_SPILL_MEMORY", 50_000, minimum=1)
+SAFEGRID_INGEST_SPILL_DIR = Path(env_str("SAFEGRID_INGEST_SPILL_DIR", str(VAR_DIR / "ingest-spill")))
+SAFEGRID_MQTT_HOST = env_str("SAFEGRID_MQTT_HOST", "127.0.0.1")
+SAFEGRID_MQTT_PORT = env_int("SAFEGRID_MQTT_PORT", 1883, minimum=1)
+SAFEGRID_MQTT_USERNAME = env_str("SAFEGRID_MQTT_USERNAME", "")
+SAFEGRID_MQTT_PASSWORD = env_str("SAFEGRID_MQTT_PASSWORD", "")
+SAFEGRID_MQTT_TOPIC_ROOT = env_str("SAFEGRID_MQTT_TOPIC_ROOT", "safegrid/readings").strip("/")
+SAFEGRID_MQTT_GROUP = env_str("SAFEGRID_MQTT_GROUP", "safegrid-ingest")
+# Stable per process, so the broker keeps the session (and redelivers its unacknowledged messages) across a
+# restart; empty: "<group>-<host name>".
+SAFEGRID_MQTT_CLIENT_ID = env_str("SAFEGRID_MQTT_CLIENT_ID", "")
+SAFEGRID_MQTT_SESSION_EXPIRY_S = env_int("SAFEGRID_MQTT_SESSION_EXPIRY_S", 7 * 24 * 3600, minimum=0)
 # The address workers' phones reach; printed QR codes point here (empty: the requesting host).
 SAFEGRID_PUBLIC_URL = env_str("SAFEGRID_PUBLIC_URL", "").rstrip("/")
 SAFEGRID_DEMO_PASSWORD = env_str("SAFEGRID_DEMO_PASSWORD", "safegrid-demo")

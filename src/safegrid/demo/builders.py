@@ -59,6 +59,7 @@ from . import inspections as demo_inspections
 from . import major_lifecycle as demo_major_lifecycle
 from . import major_sources as demo_major_sources
 from . import majorwork as demo_majorwork
+from . import monitoring as demo_monitoring
 from .bulk import allocate_ids
 
 ACTOR = audit.SystemActor("demo")
@@ -352,6 +353,7 @@ class DemoBuilder:
             self._stage_major_sources(enterprises)
             self._stage_major_lifecycle()
             self._stage_work()  # special work and commitments need the graded units
+            self._stage_monitoring()  # monitoring points on the graded major hazard units
         self.summary.seconds = time.monotonic() - started
         return self.summary
 
@@ -425,6 +427,18 @@ class DemoBuilder:
             f"今日未发布 {counts.get('missing_today', 0)}）"
         )
         self._stage("work", counts.get("filed", 0) + counts.get("commitments", 0), comment, started)
+
+    def _stage_monitoring(self) -> None:
+        """Monitoring points with their limits on every graded major hazard unit of the county."""
+        started = time.monotonic()
+        counts = demo_monitoring.build(county_code=COUNTY_CODE, seed=self.seed, year=self.today.year)
+        self.summary.counts.update({f"monitoring_{k}": v for k, v in sorted(counts.items())})
+        comment = (
+            f"监测点位 {counts['points']}（{counts['units']} 个重大危险源单元、{counts['enterprises']} 家企业）："
+            f"液位 {counts['level']}、温度 {counts['temperature']}、压力 {counts['pressure']}、"
+            f"可燃气体 {counts['gas_combustible']}、有毒气体 {counts['gas_toxic']}、氧含量 {counts['oxygen']}"
+        )
+        self._stage("monitoring", counts["points"], comment, started)
 
     def _stage_filings(self, enterprises: list[Enterprise], anchors: dict[str, Any]) -> None:
         """A year of the programme: books in every state, register edits, workers' card receipts."""
@@ -1141,6 +1155,7 @@ def reset(progress: ProgressFn | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(demo_monitoring.reset(COUNTY_CODE))  # points protect units
             counts.update(demo_majorwork.reset(COUNTY_CODE))  # filings and commitments protect units
             counts.update(demo_major_lifecycle.reset(COUNTY_CODE))
             counts.update(demo_major_sources.reset(COUNTY_CODE))

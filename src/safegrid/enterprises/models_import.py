@@ -11,6 +11,10 @@ class ImportKind(models.TextChoices):
     ENTERPRISES = "enterprises", _("企业")
     PEOPLE = "people", _("人员及证书")
     RISK_REGISTER = "risk_register", _("风险清单")  # uploaded on the risks pages (risks.jobs)
+    MONITORING_POINTS = (
+        "mon_points",
+        _("监测点位及限值"),
+    )  # uploaded on the monitoring pages (monitoring.jobs)
 
 
 class ImportStatus(models.TextChoices):

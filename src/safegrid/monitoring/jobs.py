@@ -1,4 +1,4 @@
-"""Background jobs of the monitoring app (registered with safegrid.jobs; autodiscovered)."""
+"""Background jobs of the monitoring app (registered with safegrid.jobs; autodiscovered), by area."""
 
 from __future__ import annotations
 
@@ -8,8 +8,25 @@ from django.urls import reverse
 
 from safegrid.jobs import JobContext, job
 
-# alarms
 from .services import alarms as alarm_services
+from .services import storage
+
+# ingest
+
+
+@job("monitoring.rollup")
+def rollup(ctx: JobContext) -> dict[str, Any]:
+    """1-minute and 1-hour rollups of the recent readings (trend charts read them)."""
+    return storage.rollups_compute(actor=ctx.actor).as_dict()
+
+
+@job("monitoring.readings_maintain")
+def readings_maintain(ctx: JobContext) -> dict[str, Any]:
+    """Reading partitions a week ahead; raw readings past retention dropped; old rollups deleted."""
+    return storage.readings_maintain(actor=ctx.actor).as_dict()
+
+
+# alarms
 
 
 @job("monitoring.alarm_watch")
@@ -25,3 +42,31 @@ def alarm_watch(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(3, 3, "检查完成")
     offline.escalated, offline.reminded, offline.expired = escalation.escalated, escalation.reminded, expired
     return {**offline.as_dict(), "url": reverse("monitoring:alarms"), "url_label": "查看报警"}
+
+
+# limits
+
+
+@job("monitoring.limits_watch")
+def limits_watch(ctx: JobContext) -> dict[str, Any]:
+    """Approved limit changes whose start has come take effect; temporary ones whose end has passed expire
+    and the limits in force before them come back (`services.limits.limits_watch`)."""
+    from .services import limits
+
+    ctx.progress(0, 1, "正在检查限值变更的生效和到期…")
+    counts = limits.limits_watch(actor=ctx.actor)
+    ctx.progress(1, 1, "检查完成")
+    return {
+        **counts,
+        "summary": f"生效 {counts['applied']} 项，到期恢复 {counts['expired']} 项",
+        "url": reverse("monitoring:limit_changes"),
+        "url_label": "查看限值变更",
+    }
+
+
+@job("monitoring.import_points")
+def import_points(ctx: JobContext, *, upload_id: int) -> dict[str, Any]:
+    """An Excel file of points with their limits (services/points_import.py)."""
+    from .services import points_import
+
+    return points_import.run_upload(ctx, upload_id)

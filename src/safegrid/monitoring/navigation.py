@@ -30,4 +30,4 @@ register(
     ),
 )
 
-from . import panels  # noqa: E402, F401
+from . import navigation_points, panels  # noqa: E402, F401 - register the points' entries and the panels

@@ -12,3 +12,5 @@ register_kind("monitoring.alarm_assigned", gettext_noop("报警指派"))
 register_kind("monitoring.bypass_requested", gettext_noop("点位旁路待批准"))
 register_kind("monitoring.bypass_decided", gettext_noop("点位旁路审批结果"))
 register_kind("monitoring.bypass_expired", gettext_noop("点位旁路到期"))
+
+from . import notifications_points  # noqa: E402, F401 - the points' and limits' kinds

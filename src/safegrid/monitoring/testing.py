@@ -1,5 +1,9 @@
 """The monitoring app's part of the test world (see safegrid.testworld).
 
+ingest: a point of enterprise B and a message its account sent over HTTP (through the service), with one
+good reading and one for a code B has no point for, so B has a reading, a latest value and a dead letter
+whose payload carries a marker; the scope walk checks none of it reaches a user of town A.
+
 alarms (`_alarms`): a point of enterprise A and two of enterprise B (markers in their names), each with an
 active alarm raised by the engine as the ingest would hand the readings on; B's alarm carries a comment; a
 bypass of B's second point requested by B's safety manager and approved by the county, and one still
@@ -9,6 +13,7 @@ waiting. The scope walk checks none of B's reaches a user of town A (pages, pane
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -19,10 +24,33 @@ from safegrid.enterprises.models import Enterprise
 from .alarm_engine import AlarmEngine
 from .ingest.sinks import AcceptedReading
 from .models import Alarm, MonitoringPoint
+from .rules.ingest import epoch_ms
 from .services import alarms as alarm_services
+from .services import readings as reading_services
+from .testing_points import add_points
 
 if TYPE_CHECKING:
     from safegrid.testworld import World
+
+POINT_CODE = "B-MON-LT-7d2e"
+POINT_NAME = "乙储罐液位（监测测试标记）"
+UNKNOWN_CODE = "B-MON-LEAK-5a91"
+
+
+def _ingest(world: World) -> Leaks:
+    MonitoringPoint.objects.create(enterprise=world.ent_b, code=POINT_CODE, name=POINT_NAME, kind="level")
+    now = epoch_ms(dt.datetime.now(dt.UTC))
+    body = {
+        "readings": [
+            {"point": POINT_CODE, "ts": now, "value": 4.2},
+            {"point": UNKNOWN_CODE, "ts": now, "value": 1.0},
+        ]
+    }
+    reading_services.readings_submit(
+        actor=world.user("ent_b"), enterprise=world.ent_b, payload=json.dumps(body).encode()
+    )
+    return Leaks(markers=[POINT_CODE, POINT_NAME, UNKNOWN_CODE])
+
 
 ALARM_POINT_B = "乙储罐液位（报警测试标记）"
 ALARM_CODE_B = "B-LT-9d2e"
@@ -85,4 +113,11 @@ def _alarms(world: World) -> Leaks:
 
 
 def extend_world(world: World) -> Leaks:
-    return _alarms(world)
+    leaks = Leaks()
+    for part in (_ingest(world), _alarms(world)):
+        leaks.markers.extend(part.markers)
+        leaks.area_markers.extend(part.area_markers)
+        for name, values in part.ids.items():
+            leaks.add_ids(name, *values)
+    add_points(world, leaks)  # points: the points' and limit changes' pages and API
+    return leaks

@@ -1,10 +1,14 @@
-from django.urls import path
+"""Every page URL of the monitoring app (/monitoring/…), by area."""
 
+from django.urls import URLPattern, path
+
+from . import urls_points
 from .views import alarms
 
 app_name = "monitoring"
 
-urlpatterns = [
+urlpatterns: list[URLPattern] = [
+    *urls_points.urlpatterns,
     # alarms
     path("alarms/", alarms.AlarmListView.as_view(), name="alarms"),
     path("alarms/<int:pk>/", alarms.alarm_detail, name="alarm_detail"),

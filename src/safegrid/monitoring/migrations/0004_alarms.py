@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('enterprises', '0008_hazchem_code'),
         ('hazards', '0016_bench_indexes'),
-        ('monitoring', '0002_latest_value'),
+        ('monitoring', '0003_readings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

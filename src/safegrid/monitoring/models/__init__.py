@@ -1,6 +1,8 @@
 from .alarms import Alarm, AlarmComment, AlarmCount, AlarmTransition, BypassTransition, PointBypass
 from .latest import LatestValue
+from .limits import LimitChange, LimitChangeKind, LimitChangeStatus, LimitChangeTransition
 from .points import MonitoringPoint
+from .readings import DeadLetter, DeadLetterReason, PublisherSequence, Reading, ReadingRollup, RollupPeriod
 
 __all__ = [
     "Alarm",
@@ -8,7 +10,17 @@ __all__ = [
     "AlarmCount",
     "AlarmTransition",
     "BypassTransition",
+    "DeadLetter",
+    "DeadLetterReason",
     "LatestValue",
+    "LimitChange",
+    "LimitChangeKind",
+    "LimitChangeStatus",
+    "LimitChangeTransition",
     "MonitoringPoint",
     "PointBypass",
+    "PublisherSequence",
+    "Reading",
+    "ReadingRollup",
+    "RollupPeriod",
 ]

@@ -38,6 +38,9 @@ DEFAULT_UNIT: dict[PointKind, str] = {
     PointKind.OTHER: "",
 }
 
+# Gas detectors: their limits default to REFERENCE §6 when the enterprise gives none.
+GAS_KINDS = frozenset({PointKind.GAS_COMBUSTIBLE, PointKind.GAS_TOXIC, PointKind.OXYGEN})
+
 
 @dataclass(frozen=True)
 class Limits:

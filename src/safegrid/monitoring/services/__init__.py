@@ -1,0 +1,1 @@
+"""Monitoring writes (see docs/architecture.md "Where each kind of code lives")."""

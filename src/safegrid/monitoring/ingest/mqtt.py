@@ -1,0 +1,169 @@
+"""The MQTT side of the ingest: `safegrid ingest` runs one of these per process.
+
+- Topic `<SAFEGRID_MQTT_TOPIC_ROOT>/<USCC>` (default `safegrid/readings/<USCC>`), QoS 1.
+- Shared subscription `$share/<group>/<root>/+`: the broker hands each message to one process of the group,
+  so N processes on N machines split the stream.
+- MQTT 5 with a persistent session (clean start off, session expiry SAFEGRID_MQTT_SESSION_EXPIRY_S) and a
+  stable client id per process: the broker keeps the session's subscription and its unacknowledged
+  messages while the process is away and sends them again when it returns.
+- Manual acknowledgement: a message is acknowledged (PUBACK) only after the flush holding its readings
+  committed them or spilled them to disk; a process killed before that leaves them unacknowledged, and the
+  broker delivers them again. A redelivered reading is dropped as a duplicate.
+
+Threads: paho's network loop runs in its own thread and only queues what arrives; the main thread decodes,
+writes and acknowledges (paho's `ack` is safe to call from another thread). A message received on an
+earlier connection is not acknowledged on a later one: the broker redelivers it on the new connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from .pipeline import Pipeline
+
+log = logging.getLogger("safegrid.monitoring.ingest")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    host: str
+    port: int
+    group: str
+    client_id: str
+    topic_root: str
+    username: str = ""
+    password: str = ""
+    session_expiry_s: int = 7 * 24 * 3600
+    stats_every_s: float = 10.0
+
+
+@dataclass(slots=True)
+class _Message:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    generation: int
+
+
+class Ingest:
+    def __init__(self, options: Options, pipeline: Pipeline) -> None:
+        self.options = options
+        self.pipeline = pipeline
+        self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
+        self.generation = 0
+        self.connected = threading.Event()
+        self.stopping = threading.Event()
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=options.client_id,
+            protocol=MQTTProtocolVersion.MQTTv5,
+            manual_ack=True,
+        )
+        if options.username:
+            self.client.username_pw_set(options.username, options.password or None)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+
+    @property
+    def subscription(self) -> str:
+        return f"$share/{self.options.group}/{self.options.topic_root}/+"
+
+    # ---- paho's thread ------------------------------------------------------------------------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        if reason_code.is_failure:
+            log.error("MQTT connection refused: %s", reason_code)
+            return
+        self.generation += 1
+        client.subscribe(self.subscription, options=SubscribeOptions(qos=1))
+        log.info(
+            "connected to %s:%s as %s (session present: %s), subscribed to %s",
+            self.options.host,
+            self.options.port,
+            self.options.client_id,
+            flags.session_present,
+            self.subscription,
+        )
+        self.connected.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        self.connected.clear()
+        if not self.stopping.is_set():
+            log.warning("MQTT disconnected (%s); reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, message) -> None:  # type: ignore[no-untyped-def]
+        self.inbox.put(_Message(message.topic, message.payload, message.mid, message.qos, self.generation))
+
+    # ---- main thread --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = self.options.session_expiry_s
+        self.client.connect_async(
+            self.options.host, self.options.port, keepalive=30, clean_start=False, properties=properties
+        )
+        self.client.loop_start()
+
+    def run(self) -> None:
+        """Until `stop()`: take messages, write by size or time, acknowledge what was written."""
+        pipeline = self.pipeline
+        pending: list[_Message] = []
+        prefix = self.options.topic_root + "/"
+        next_stats = time.monotonic() + self.options.stats_every_s
+        next_refresh = time.monotonic()
+        while not self.stopping.is_set():
+            timeout = pipeline.flush_seconds if pipeline.batch_started is None else 0.02
+            try:
+                message: _Message | None = self.inbox.get(timeout=timeout)
+            except queue.Empty:
+                message = None
+            while message is not None:
+                uscc = message.topic[len(prefix) :] if message.topic.startswith(prefix) else message.topic
+                pipeline.submit(message.topic, uscc, message.payload)
+                pending.append(message)
+                if pipeline.due():
+                    break
+                try:
+                    message = self.inbox.get_nowait()
+                except queue.Empty:
+                    message = None
+            if pipeline.due():
+                self._flush(pending)
+                pending = []
+            now = time.monotonic()
+            if now >= next_refresh:
+                pipeline.directory.refresh_if_stale()
+                next_refresh = now + 5
+            if now >= next_stats:
+                log.info("ingest %s: %s", self.options.client_id, pipeline.counters.line())
+                next_stats = now + self.options.stats_every_s
+        self._flush(pending)
+        log.info("ingest %s stopping: %s", self.options.client_id, pipeline.counters.line())
+
+    def _flush(self, pending: list[_Message]) -> None:
+        if not self.pipeline.flush():
+            return  # neither written nor spilled: left unacknowledged, the broker sends them again
+        generation = self.generation
+        for message in pending:
+            if message.qos > 0 and message.generation == generation:
+                self.client.ack(message.mid, message.qos)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()

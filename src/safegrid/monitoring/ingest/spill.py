@@ -1,0 +1,107 @@
+"""Batches the database did not take, kept on disk until it does: nothing received is lost.
+
+When a write fails (database down, connection lost) the ingest saves the batch to a file under its own
+directory (one per client id, so a restarted process finds and replays its own) and then acknowledges the
+messages: the readings are as safe on disk as in the broker. In memory it holds at most the batch being
+filled. Files are replayed oldest first, and while any is waiting, new batches queue behind it as files
+too, so readings reach the database in the order they were received. Retries back off from 0.5 s to 30 s.
+A batch is written to a temporary name, flushed to disk (fsync), then renamed: a crash leaves either the
+whole file or none.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import msgspec
+
+from .sinks import AcceptedReading
+from .writer import Batch, DeadRow
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".spill"
+
+
+class _Spilled(msgspec.Struct):
+    readings: list[AcceptedReading]
+    dead: list[DeadRow]
+    sequences: list[tuple[int, str, int, int, int]]
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(_Spilled)
+
+
+def _encode(batch: Batch) -> bytes:
+    sequences = [(e, p, s.first, s.last, s.messages) for (e, p), s in batch.sequences.items()]
+    return _encoder.encode(_Spilled(batch.readings, batch.dead, sequences))
+
+
+def _decode(data: bytes) -> Batch:
+    from ..rules.ingest import SequenceSpan
+
+    spilled = _decoder.decode(data)
+    batch = Batch(readings=spilled.readings, dead=spilled.dead)
+    for enterprise_id, publisher, first, last, messages in spilled.sequences:
+        batch.sequences[(enterprise_id, publisher)] = SequenceSpan(first, last, messages)
+    return batch
+
+
+class Spill:
+    def __init__(self, directory: Path, *, base_delay: float = 0.5, max_delay: float = 30.0) -> None:
+        self.directory = directory  # created on the first spill
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.failures = 0
+        self.retry_at = 0.0
+        self.spilled_batches = 0
+        self._counter = 0
+
+    def files(self) -> list[Path]:
+        return sorted(self.directory.glob(f"*{SUFFIX}"))
+
+    def pending(self) -> bool:
+        return any(self.directory.glob(f"*{SUFFIX}"))
+
+    def save(self, batch: Batch) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._counter += 1
+        name = f"{time.time_ns():020d}-{os.getpid()}-{self._counter:06d}{SUFFIX}"
+        target = self.directory / name
+        temporary = self.directory / (name + ".tmp")
+        with temporary.open("wb") as handle:
+            handle.write(_encode(batch))
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(target)
+        self.spilled_batches += 1
+        return target
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        delay = min(self.max_delay, self.base_delay * 2 ** (self.failures - 1))
+        self.retry_at = time.monotonic() + delay
+        log.warning("database write failed (%s); spilling to %s, retry in %.1f s", exc, self.directory, delay)
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.retry_at = 0.0
+
+    def may_retry(self) -> bool:
+        return time.monotonic() >= self.retry_at
+
+    def replay(self, write: Callable[[Batch], None]) -> int:
+        """Write every spilled batch, oldest first; stops at (and raises) the first failure."""
+        done = 0
+        for path in self.files():
+            write(_decode(path.read_bytes()))
+            path.unlink()
+            done += 1
+        if done:
+            log.info("replayed %d spilled batch(es) from %s", done, self.directory)
+        return done

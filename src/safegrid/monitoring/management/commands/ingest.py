@@ -1,0 +1,71 @@
+"""`safegrid ingest`: takes monitoring readings from the MQTT broker into the database (docs/monitoring.md).
+
+Run several (on several machines) with the same group: the broker's shared subscription splits the stream.
+Give each process its own stable client id (`--client-id`): the broker keeps that session's unacknowledged
+messages for it while it is away. SIGTERM/SIGINT write what was received, acknowledge it, then exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from safegrid.monitoring.ingest.mqtt import Ingest, Options
+from safegrid.monitoring.ingest.pipeline import Pipeline
+
+log = logging.getLogger("safegrid.monitoring.ingest")
+
+
+class Command(BaseCommand):
+    help = "Take monitoring readings from MQTT (QoS 1, shared subscription) into the database"
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default=settings.SAFEGRID_MQTT_HOST, help="Broker host")
+        parser.add_argument("--port", type=int, default=settings.SAFEGRID_MQTT_PORT, help="Broker port")
+        parser.add_argument("--group", default=settings.SAFEGRID_MQTT_GROUP, help="Shared subscription group")
+        parser.add_argument(
+            "--client-id",
+            default=settings.SAFEGRID_MQTT_CLIENT_ID,
+            help="Stable MQTT client id of this process (default: <group>-<host name>)",
+        )
+        parser.add_argument(
+            "--topic-root", default=settings.SAFEGRID_MQTT_TOPIC_ROOT, help="Topics are <root>/<USCC>"
+        )
+        parser.add_argument("--stats", type=float, default=10.0, help="Seconds between counter log lines")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        client_id = options["client_id"] or f"{options['group']}-{socket.gethostname()}"
+        ingest = Ingest(
+            Options(
+                host=options["host"],
+                port=options["port"],
+                group=options["group"],
+                client_id=client_id,
+                topic_root=options["topic_root"].strip("/"),
+                username=settings.SAFEGRID_MQTT_USERNAME,
+                password=settings.SAFEGRID_MQTT_PASSWORD,
+                session_expiry_s=settings.SAFEGRID_MQTT_SESSION_EXPIRY_S,
+                stats_every_s=options["stats"],
+            ),
+            Pipeline(spill_dir=Path(settings.SAFEGRID_INGEST_SPILL_DIR) / client_id),
+        )
+        ingest.pipeline.directory.load()
+
+        def stop(signum: int, frame: object) -> None:
+            ingest.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        ingest.start()
+        try:
+            ingest.run()
+        finally:
+            ingest.close()

@@ -1,0 +1,61 @@
+"""Scoped reads of monitoring points and their limit changes.
+
+A point is read by its enterprise's staff and its regulators (the enterprise's scope: the county, the
+sector departments of its sectors, its town); anything else is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from safegrid.core.scoping import get_scoped_or_404, restrict
+
+from ..models import LatestValue, LimitChange, LimitChangeStatus, LimitChangeTransition, MonitoringPoint
+
+
+def point_list(user: Any) -> QuerySet[MonitoringPoint]:
+    return restrict(MonitoringPoint.objects.select_related("enterprise", "unit"), user)
+
+
+def point_get(user: Any, pk: Any) -> MonitoringPoint:
+    return get_scoped_or_404(
+        MonitoringPoint.objects.select_related("enterprise", "enterprise__division", "unit"), user, pk=pk
+    )
+
+
+def latest_of(point: MonitoringPoint) -> LatestValue | None:
+    """The point's latest value (the point was read through a selector)."""
+    return LatestValue.objects.filter(point=point).first()
+
+
+def changes_of(point: MonitoringPoint, limit: int = 100) -> list[LimitChange]:
+    """The point's limit changes, newest first (the point was read through a selector)."""
+    return list(
+        point.limit_changes.select_related("requested_by", "approved_by").order_by("-requested_at", "-pk")[
+            :limit
+        ]
+    )
+
+
+def limit_change_list(user: Any) -> QuerySet[LimitChange]:
+    return restrict(
+        LimitChange.objects.select_related("point", "point__enterprise", "requested_by", "approved_by"), user
+    )
+
+
+def limit_change_get(user: Any, pk: Any) -> LimitChange:
+    return get_scoped_or_404(
+        LimitChange.objects.select_related("point", "point__enterprise", "requested_by", "approved_by"),
+        user,
+        pk=pk,
+    )
+
+
+def pending_for(user: Any) -> QuerySet[LimitChange]:
+    return limit_change_list(user).filter(status=LimitChangeStatus.REQUESTED)
+
+
+def transitions_of(change: LimitChange) -> list[LimitChangeTransition]:
+    return list(change.transitions.order_by("at", "pk"))

@@ -107,7 +107,9 @@ class MonitoringSeriesOut(Schema):
     response={200: MonitoringSeriesOut, **READ_ERRORS},
     summary="点位某时段的监测数据（6 小时内为原始数据，3 天内为 1 分钟汇总，更长为 1 小时汇总）",
 )
-def point_readings(request: HttpRequest, monitoring_point_id: Id, params: Query[MonitoringRangeParams]) -> Any:
+def point_readings(
+    request: HttpRequest, monitoring_point_id: Id, params: Query[MonitoringRangeParams]
+) -> Any:
     start, end = params.start, params.end
     errors: dict[str, list[str]] = {}
     for name, value in (("start", start), ("end", end)):

@@ -100,7 +100,9 @@ def point_list(
 
 
 @router.get(
-    "/points/{monitoring_point_id}", response={200: MonitoringPointDetailOut, **READ_ERRORS}, summary="监测点位详情"
+    "/points/{monitoring_point_id}",
+    response={200: MonitoringPointDetailOut, **READ_ERRORS},
+    summary="监测点位详情",
 )
 def point_detail(request: HttpRequest, monitoring_point_id: Id) -> Any:
     return selectors.point_get(current_user(request), monitoring_point_id)

@@ -18,7 +18,9 @@ message, not by point). What keeps one active alarm per (point, rule):
 - clearing and upgrading go through `workflow.transition`, which locks the row (`SELECT … FOR UPDATE`) and
   checks the *locked* state: a clear already done elsewhere is refused by the table and skipped, an upgrade
   to a severity the row already has is skipped;
-- a process's memory may lag another's by at most `refresh_s` (it re-reads its points' active alarms then).
+- a process's memory may lag another's by at most `refresh_s` (it re-reads its points' active alarms then),
+  and less when it meets the difference: a repeat or upgrade of an alarm no longer active re-reads the
+  point at its next reading.
 
 The offline rule runs on the minute schedule (`jobs.py`), which also clears an offline alarm once data
 arrived again (a reading clears it at once in the process that knows of it).

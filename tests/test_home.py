@@ -254,7 +254,7 @@ def test_the_county_home_needs_a_bounded_number_of_queries(
     client.get(reverse("home"))  # the session and the menu warmed up
     # A fixed number whatever the county's size: each app's to-do provider and panel costs a query or two
     # (majorhazards: commitments missing today, filings and deregistrations waiting for review; monitoring:
-    # the unacknowledged alarms, from the counters).
+    # unacknowledged alarms, one SUM over the per-enterprise counters).
     with django_assert_max_num_queries(26):
         assert client.get(reverse("home")).status_code == 200
 
@@ -283,3 +283,13 @@ def test_the_area_picture_is_kept_per_scope_and_says_when_it_was_counted(
 
     manager = login(full_world.user("ent_a")).get(reverse("home")).content.decode()
     assert "以上统计于" not in manager
+
+
+def test_unacknowledged_alarms_reach_the_enterprise_and_the_county(full_world: World, login: Any) -> None:
+    # the monitoring world: A's H alarm; B's HH alarm and its gas alarm cleared by an approved bypass
+    _response, found = home(login, full_world.user("ent_a"))
+    assert counts(found)[ALARMS] == 1
+    follow(login(full_world.user("ent_a")), found[ALARMS])
+    _response, county = home(login, full_world.user("county_admin"))
+    assert counts(county)[ALARMS] == 3
+    follow(login(full_world.user("county_admin")), county[ALARMS])

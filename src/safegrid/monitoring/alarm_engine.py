@@ -18,7 +18,9 @@ message, not by point). What keeps one active alarm per (point, rule):
 - clearing and upgrading go through `workflow.transition`, which locks the row (`SELECT … FOR UPDATE`) and
   checks the *locked* state: a clear already done elsewhere is refused by the table and skipped, an upgrade
   to a severity the row already has is skipped;
-- a process's memory may lag another's by at most `refresh_s` (it re-reads its points' active alarms then).
+- a process's memory may lag another's by at most `refresh_s` (it re-reads its points' active alarms then),
+  and less when it meets the difference: a repeat or upgrade of an alarm no longer active re-reads the
+  point at its next reading.
 
 The offline rule runs on the minute schedule (`jobs.py`), which also clears an offline alarm once data
 arrived again (a reading clears it at once in the process that knows of it).
@@ -224,17 +226,22 @@ class _Repeat:
         self.peak = _peak(self.family, self.peak, event.value)
 
 
-def extend_alarms(repeats: dict[int, _Repeat]) -> None:
-    """One UPDATE per alarm for the batch's repeats: count, last reading, peak."""
+def extend_alarms(repeats: dict[int, _Repeat]) -> set[int]:
+    """One UPDATE per alarm for the batch's repeats: count, last reading, peak. Returns the alarms that
+    were no longer active (cleared by another process or a bypass): their points' state is stale."""
+    stale: set[int] = set()
     for alarm_id, repeat in repeats.items():
         changes: dict[str, Any] = {"repeat_count": F("repeat_count") + repeat.count}
         if repeat.peak is not None:
             keep = Least if repeat.family is Family.LOW else Greatest
             changes["peak_value"] = keep(F("peak_value"), repeat.peak)
-        Alarm.objects.filter(pk=alarm_id, status__in=ACTIVE_STATUSES).update(**changes)
+        if not Alarm.objects.filter(pk=alarm_id, status__in=ACTIVE_STATUSES).update(**changes):
+            stale.add(alarm_id)
+            continue
         Alarm.objects.filter(pk=alarm_id, status__in=ACTIVE_STATUSES, last_at__lte=repeat.last_at).update(
             last_at=repeat.last_at, last_value=repeat.last_value
         )
+    return stale
 
 
 # ---- the engine ----------------------------------------------------------------------------------------
@@ -332,9 +339,17 @@ class AlarmEngine:
                 result.errors += 1
                 known.loaded = float("-inf")  # re-read its state from the database next time
         if repeats:
-            extend_alarms(repeats)
-            result.extended += sum(r.count for r in repeats.values())
+            stale = extend_alarms(repeats)
+            result.extended += sum(r.count for alarm_id, r in repeats.items() if alarm_id not in stale)
+            if stale:
+                self._forget_alarms(stale)
         return result
+
+    def _forget_alarms(self, alarm_ids: set[int]) -> None:
+        """Alarms this process thought active that are not: re-read their points at the next reading."""
+        for known in self._points.values():
+            if alarm_ids & set(known.alarms.values()):
+                known.loaded = float("-inf")
 
     def _reading(
         self, known: _Point, reading: AcceptedReading, repeats: dict[int, _Repeat], result: BatchResult
@@ -360,15 +375,20 @@ class AlarmEngine:
                 else:
                     repeats[alarm_id] = _Repeat.of(event)
             elif event.kind is EventKind.ESCALATE:
-                alarm = Alarm.objects.select_related("point", "enterprise").get(pk=alarm_id)
-                if upgrade_alarm(alarm, event) is not None:
+                found = Alarm.objects.select_related("point", "enterprise").filter(pk=alarm_id).first()
+                if found is None:
+                    known.loaded = float("-inf")
+                    continue
+                if upgrade_alarm(found, event) is not None:
                     result.upgraded += 1
                     result.alarm_ids.append(alarm_id)
+                else:  # upgraded or cleared by another process: re-read the point's alarms next time
+                    known.loaded = float("-inf")
             elif event.kind is EventKind.CLEAR:
                 known.alarms.pop(event.family, None)
                 repeats.pop(alarm_id, None)
-                alarm = Alarm.objects.select_related("point", "enterprise").get(pk=alarm_id)
-                if clear_alarm(alarm, at=event.ts, value=event.value) is not None:
+                found = Alarm.objects.select_related("point", "enterprise").filter(pk=alarm_id).first()
+                if found is not None and clear_alarm(found, at=event.ts, value=event.value) is not None:
                     result.cleared += 1
                     result.alarm_ids.append(alarm_id)
 

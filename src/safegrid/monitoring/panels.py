@@ -14,8 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from safegrid.core import todos
 from safegrid.core.panels import register
+from safegrid.core.scoping import scope_for
+from safegrid.hazards.permissions import REGULATOR_ROLES
 
 from . import panels_points  # noqa: F401 - registers the limit changes' to-do (points area)
+from .permissions import DUTY_ROLES
 from .selectors import alarms as sel
 
 PANEL_ROWS = 5
@@ -44,9 +47,13 @@ def unit_alarms_panel(request: HttpRequest, unit: Any) -> str | None:
     return _panel(request, alarms, _("本单元未消警的监测报警"), url)
 
 
-@todos.register(order=15)
+@todos.register(order=60)
 def alarm_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
-    """Alarms nobody acknowledged yet, for whoever may acknowledge them (counted from the counters)."""
+    """Alarms nobody acknowledged yet, for whoever may acknowledge them — the enterprise's people on duty
+    and its regulators, not grid workers (counted from the counters: one SUM)."""
+    scope = scope_for(request.user)
+    if not (scope.superuser or scope.has_role(*REGULATOR_ROLES) or scope.enterprises_with(DUTY_ROLES)):
+        return []
     counts = sel.alarm_counts(request.user)
     return [
         todos.Todo(

@@ -20,7 +20,7 @@ from safegrid.core import audit
 from safegrid.core.audit import Actor, SystemActor
 from safegrid.core.choices import AuditAction
 from safegrid.core.models import User
-from safegrid.core.scoping import scope_for
+from safegrid.core.scoping import restrict, scope_for
 from safegrid.core.services import authorize
 from safegrid.core.text import clean_text
 from safegrid.core.workflow import create, transition
@@ -63,7 +63,12 @@ def alarm_assign(*, actor: Actor, alarm: Alarm, assignee: User | None, comment: 
 
 
 def alarm_comment(*, actor: User, alarm: Alarm, text: str) -> AlarmComment:
-    """Anyone who reads the alarm may comment on it (the selector checked reach)."""
+    """Anyone who reads the alarm may comment on it."""
+    authorize(
+        actor,
+        lambda u: restrict(Alarm.objects.filter(pk=alarm.pk), u).exists(),
+        gettext("该报警不在您的查看范围内"),
+    )
     text = clean_text(text or "", multiline=True)
     if not text:
         raise ValidationError({"text": gettext("请填写评论内容")})

@@ -213,3 +213,39 @@ def test_refresh_picks_up_limit_changes(world):
     clock[0] = 61.0
     eng.process([reading(point, 10, 7.0)])  # below H - deadband of the new limit: clears
     assert Alarm.objects.get().status == AlarmStatus.CLEARED_UNACK
+
+
+def test_reading_posted_to_the_ingest_becomes_an_alarm(client, world):
+    """End to end: POST /api/v1/monitoring/readings → the ingest hands the accepted reading to the engine →
+    the alarm is committed with the request, before the readings' bulk write is awaited."""
+    import json
+
+    from safegrid.core import tokens
+    from safegrid.core.testing import SYSTEM
+
+    point = make_point(world.ent_a, code="E2E-LT-1")
+    raw, _ = tokens.token_issue(actor=SYSTEM, user=world.user("ent_a"), name="test")
+    now_ms = int(timezone.now().timestamp() * 1000)
+    body = {"readings": [{"point": "E2E-LT-1", "ts": now_ms, "value": 9.4}]}
+    response = client.post(
+        "/api/v1/monitoring/readings",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 200, response.content
+    alarm = Alarm.objects.get(point=point)
+    assert (alarm.severity, alarm.first_value) == ("HH", 9.4)
+
+
+def test_alarm_cleared_elsewhere_is_noticed_at_the_next_repeat(world):
+    from safegrid.monitoring.alarm_engine import clear_alarm
+
+    point = make_point(world.ent_a)
+    eng = engine()
+    eng.process([reading(point, 0, 8.5)])
+    first = Alarm.objects.get()
+    clear_alarm(first, at=first.first_at, value=8.5, comment="另一进程")  # e.g. a bypass approved meanwhile
+    eng.process([reading(point, 10, 8.6)])  # a repeat of an alarm that is no longer active: state re-read
+    eng.process([reading(point, 20, 8.7)])
+    assert Alarm.objects.filter(status="active_unack").exclude(pk=first.pk).count() == 1

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from safegrid.core.audit import SystemActor
 from safegrid.core.choices import Role
 from safegrid.core.models import AuditEntry
 from safegrid.core.testing import make_user
@@ -220,11 +221,23 @@ def test_escalation_ladder(world):
     assert (later.escalated, later.reminded) == (0, 0)
 
 
-def test_watch_job(world):
-    from safegrid.jobs.testing import run_queued  # noqa: F401 - the job is registered
-    from safegrid.monitoring import jobs
+def test_watch_job_on_the_worker(world):
+    """The minute schedule's job, run as the worker runs it: a point silent since long ago goes offline."""
+    from safegrid import jobs
+    from safegrid.jobs.models import Job
+    from safegrid.jobs.testing import run_queued
 
-    assert jobs.alarm_watch is not None
+    point = make_point(world.ent_a, code="SILENT-JOB", offline_timeout_s=60)
+    MonitoringPoint.objects.filter(pk=point.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    jobs.enqueue("monitoring.alarm_watch", title="监测报警检查", actor=SystemActor("system:test"), args={})
+    assert run_queued("monitoring.alarm_watch") == ["succeeded"]
+    assert Alarm.objects.get(point=point).rule == "offline"
+    assert Job.objects.get(kind="monitoring.alarm_watch").result["raised"] == 1
+
+
+def test_comment_needs_reach(world):
     alarm = raised(world)
-    result = services.escalation_scan(now=alarm.first_at + dt.timedelta(minutes=16))
-    assert result.as_dict()["escalated"] == 1
+    before = AuditEntry.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.alarm_comment(actor=world.user("ent_b"), alarm=alarm, text="越权评论")
+    assert AuditEntry.objects.count() == before and not AlarmComment.objects.exists()

@@ -100,3 +100,14 @@ def test_enterprise_panel(login, world, alarms):
 def test_home_todo(login, world, alarms):
     page = login(world.user("ent_a")).get("/")
     assert "监测报警待确认" in page.content.decode()
+
+
+def test_unit_page_shows_its_open_alarms(login, world):
+    from safegrid.majorhazards.tests.work_helpers import major_unit
+
+    unit = major_unit(world.ent_a)
+    on_unit = make_point(world.ent_a, code="U-LT-1", name="单元罐液位", unit=unit)
+    elsewhere = make_point(world.ent_a, code="X-LT-1", name="别处罐液位")
+    AlarmEngine().process([reading(on_unit, 0, 9.5), reading(elsewhere, 0, 9.5)])
+    page = login(world.user("ent_a")).get(f"/majorhazards/units/{unit.pk}/").content.decode()
+    assert "本单元未消警的监测报警" in page and "单元罐液位" in page and "别处罐液位" not in page

@@ -127,7 +127,7 @@ def test_sector_department_sees_its_sectors_only(full_world: World, login: Any) 
 
 def test_grid_worker_sees_the_enterprises_of_their_grid(full_world: World, login: Any) -> None:
     response, found = home(login, full_world.user("grid_a"))
-    assert counts(found) == {ALARMS: 1, CHECKS_DUE: 1, CERTS_EXPIRED: 1}  # the world's alarm of enterprise A
+    assert counts(found) == {CHECKS_DUE: 1, CERTS_EXPIRED: 1}  # no alarms: they go to enterprises, regulators
     page = response.content.decode()
     assert 'id="home-grid"' in page and full_world.ent_a.name in page
     assert full_world.ent_b.name not in page and "home-chart-data" not in page

@@ -88,6 +88,17 @@ def test_excursion_reaches_both_walls_and_is_acknowledged_and_disposed(
         hh=9.0,
         deadband=0.2,
     )
+    # both walls are open before the excursion: the alarm must arrive on them without a reload
+    county = browser.new_context(viewport=SIZES["desktop"], locale="zh-CN")
+    county_page = sign_in(county.new_page(), live_server.url, "county_admin")
+    county_page.goto(f"{live_server.url}/monitoring/wall/")
+    context = browser.new_context(viewport=SIZES["desktop"], locale="zh-CN")
+    page = sign_in(context.new_page(), live_server.url, "ent_a")
+    page.goto(f"{live_server.url}/monitoring/wall/")
+    assert page.url.endswith(f"/monitoring/wall/enterprises/{world.ent_a.pk}/")
+    assert page.locator("[data-testid=wall-no-alarms]").count() == 1
+    assert county_page.locator(ALARM_ROW).count() == 0
+
     sim_log = tmp_path / "simulate.log"
     sim = _simulate(ingest, world.ent_a.uscc, world.county.code, sim_log)
     try:
@@ -97,33 +108,27 @@ def test_excursion_reaches_both_walls_and_is_acknowledged_and_disposed(
             lambda: ingest.logs() + "\n--- simulate\n" + sim_log.read_text(errors="ignore"),
         )
         assert isinstance(alarm, Alarm)
-
-        county = browser.new_context(viewport=SIZES["desktop"], locale="zh-CN")
-        county_page = sign_in(county.new_page(), live_server.url, "county_admin")
-        county_page.goto(f"{live_server.url}/monitoring/wall/")
         wait_until(county_page, HAS_ALARM, timeout_s=20)
         row = county_page.locator(ALARM_ROW)
         assert "高高报" in row.inner_text() and world.ent_a.name in row.inner_text()
         assert "报警中" in county_page.locator("[data-testid=wall-towns]").inner_text()
         if shots:
             county_page.screenshot(path=str(shots / "monitoring-wall-county-desktop.png"), full_page=True)
+        wait_until(page, HAS_ALARM, timeout_s=20)
+        card = page.locator(f'[data-testid=wall-point][data-point="{CODE}"]')
+        assert card.get_attribute("data-state") in ("HH", "H")
+        if shots:
+            page.screenshot(path=str(shots / "monitoring-wall-enterprise-desktop.png"), full_page=True)
 
-        for viewport in ("phone", "desktop"):
-            context = browser.new_context(viewport=SIZES[viewport], locale="zh-CN")
-            page = sign_in(context.new_page(), live_server.url, "ent_a")
-            page.goto(f"{live_server.url}/monitoring/wall/")
-            assert page.url.endswith(f"/monitoring/wall/enterprises/{world.ent_a.pk}/")
-            wait_until(page, HAS_ALARM, timeout_s=20)
-            card = page.locator(f'[data-testid=wall-point][data-point="{CODE}"]')
-            assert card.get_attribute("data-state") in ("HH", "H")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= SIZES[viewport]["width"], "the wall scrolls sideways"
-            if shots:
-                page.screenshot(
-                    path=str(shots / f"monitoring-wall-enterprise-{viewport}.png"), full_page=True
-                )
-            if viewport == "phone":
-                context.close()
+        phone = browser.new_context(viewport=SIZES["phone"], locale="zh-CN")
+        small = sign_in(phone.new_page(), live_server.url, "ent_a")
+        small.goto(f"{live_server.url}/monitoring/wall/enterprises/{world.ent_a.pk}/")
+        assert small.locator(ALARM_ROW).count() == 1
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= SIZES["phone"]["width"], "the wall scrolls sideways on a phone"
+        if shots:
+            small.screenshot(path=str(shots / "monitoring-wall-enterprise-phone.png"), full_page=True)
+        phone.close()
 
         page.locator(ALARM_ROW).locator("[data-testid=wall-acknowledge]").click()
         page.wait_for_load_state("networkidle")

@@ -53,7 +53,10 @@
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0 },
       grid: { left: 8, right: 56, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: "time", min: data.start, max: data.end },
+      xAxis: {
+        type: "time", min: data.start, max: data.end,
+        splitNumber: chart.getWidth() < 500 ? 3 : 6, axisLabel: { hideOverlap: true }
+      },
       yAxis: { type: "value", name: unit.trim(), min: span.min, max: span.max, scale: true },
       series: series
     }, true);

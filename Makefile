@@ -10,7 +10,7 @@ SCALE ?=
 BENCH_ARGS ?=
 ARGS ?=
 
-.PHONY: install pdf-fonts run dev worker ingest bench-ingest test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
+.PHONY: install pdf-fonts mosquitto run dev worker ingest bench-ingest test test-py lint migrate demo audit-verify collectstatic manage bench messages clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -34,14 +34,39 @@ pdf-fonts:
 # What a county runs: gunicorn (processes × threads, src/safegrid/gunicorn_conf.py; static files by
 # WhiteNoise), DEBUG off (the product's own error pages) unless SAFEGRID_DEBUG says otherwise, and one
 # background worker (jobs and schedules) beside it that stops when the server stops.
-run: install
+# The monitoring wall comes alive too: the MQTT broker (the one answering on SAFEGRID_MQTT_PORT, else
+# Mosquitto with deploy/mosquitto.conf — installed here when missing and we may), `safegrid ingest` and
+# `safegrid simulate` (SIMULATE=0 leaves the simulator out); all stop together on Ctrl-C.
+SIMULATE ?= 1
+run: install mosquitto
 	$(UV) run safegrid migrate --noinput
 	$(UV) run safegrid demo --if-empty
 	$(UV) run safegrid demo_logins
 	@export SAFEGRID_DEBUG=$${SAFEGRID_DEBUG:-0}; \
-	  .venv/bin/safegrid worker & worker=$$!; \
-	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  broker=; apps=; \
+	  trap 'kill -TERM $$apps 2>/dev/null; wait $$apps; kill -TERM $$broker 2>/dev/null; wait $$broker' EXIT; \
+	  if .venv/bin/safegrid broker --check 2>/dev/null; then .venv/bin/safegrid broker; mqtt=1; \
+	  else .venv/bin/safegrid broker & broker=$$!; \
+	    if .venv/bin/safegrid broker --wait 10 2>/dev/null; then mqtt=1; \
+	    else mqtt=; echo "MQTT broker: none (install mosquitto); the monitoring wall gets no live readings"; fi; fi; \
+	  .venv/bin/safegrid worker & apps="$$apps $$!"; \
+	  if [ -n "$$mqtt" ]; then \
+	    .venv/bin/safegrid ingest & apps="$$apps $$!"; echo "MQTT ingest: started (safegrid ingest)"; \
+	    if [ "$(SIMULATE)" != 0 ]; then .venv/bin/safegrid simulate & apps="$$apps $$!"; \
+	      echo "MQTT simulator: started (safegrid simulate, the demo county's points)"; fi; \
+	  fi; \
 	  .venv/bin/gunicorn -c python:safegrid.gunicorn_conf --bind $(HOST):$(PORT) safegrid.wsgi
+
+# Mosquitto for the demo's broker: installed with apt-get when missing and we are root (as pdf-fonts).
+mosquitto:
+	@if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing mosquitto (the demo's MQTT broker)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; } \
+	      || echo "mosquitto could not be installed: the monitoring wall will get no live readings"; \
+	    systemctl disable --now mosquitto >/dev/null 2>&1 || true; \
+	  else echo "mosquitto missing: apt-get install mosquitto (the monitoring wall's broker)"; fi; \
+	fi
 
 # For developers: Django's development server (reloads on code changes) with DEBUG on and its debug pages.
 dev: install

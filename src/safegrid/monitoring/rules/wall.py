@@ -1,0 +1,66 @@
+"""The state colour of a point on the monitoring wall (pure: no ORM).
+
+Precedence: a bypass in force (旁路) says nothing about the process, then offline (no value within the
+point's timeout, or the engine's offline alarm), then the worse of the active limit alarms (the engine applies
+the deadband, so a value back just under H with the alarm still active stays H) and the latest value's band
+(a crossing the engine has not written yet), else normal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+
+from .points import Limits
+
+
+class WallState(StrEnum):
+    NORMAL = "normal"
+    H = "H"
+    HH = "HH"
+    L = "L"
+    LL = "LL"
+    OFFLINE = "offline"
+    BYPASSED = "bypassed"
+
+
+# worst first
+_ALARM_ORDER = (WallState.HH, WallState.LL, WallState.H, WallState.L)
+
+
+def value_state(limits: Limits, value: float) -> WallState:
+    """The band of a value; on a limit counts as crossed (as the alarm rules do)."""
+    if limits.hh is not None and value >= limits.hh:
+        return WallState.HH
+    if limits.ll is not None and value <= limits.ll:
+        return WallState.LL
+    if limits.h is not None and value >= limits.h:
+        return WallState.H
+    if limits.l is not None and value <= limits.l:
+        return WallState.L
+    return WallState.NORMAL
+
+
+def point_state(
+    *,
+    limits: Limits,
+    value: float | None,
+    received_at: dt.datetime | None,
+    offline_timeout_s: int,
+    now: dt.datetime,
+    active_severities: Iterable[str] = (),
+    bypassed: bool = False,
+) -> WallState:
+    if bypassed:
+        return WallState.BYPASSED
+    severities = set(active_severities)
+    if value is None or received_at is None or "OFFLINE" in severities:
+        return WallState.OFFLINE
+    if (now - received_at).total_seconds() > offline_timeout_s:
+        return WallState.OFFLINE
+    band = value_state(limits, value)
+    for state in _ALARM_ORDER:
+        if state is band or state.value in severities:
+            return state
+    return WallState.NORMAL

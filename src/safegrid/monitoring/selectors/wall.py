@@ -1,0 +1,190 @@
+"""Scoped reads of the monitoring wall: open-alarm counts per town and enterprise (from the counters), the
+active alarms, and each point of an enterprise with its latest value, limits and state colour."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.enterprises.models import Enterprise
+from safegrid.regions.selectors import division_list
+
+from ..choices import ACTIVE_STATUSES, BypassStatus
+from ..counters import FIELDS
+from ..models import Alarm, AlarmCount, LatestValue, MonitoringPoint, PointBypass
+from ..rules.wall import WallState, point_state
+
+TOWN_CODE_LENGTH = 9  # GB/T 2260: 6-digit county, 9-digit town, 12-digit village
+ALARM_LIMIT = 50
+
+
+@dataclass
+class EnterpriseRow:
+    id: int
+    name: str
+    division_code: str
+    points: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+
+
+@dataclass
+class TownRow:
+    code: str
+    name: str
+    enterprises: int = 0
+    points: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+
+
+@dataclass(frozen=True)
+class PointRow:
+    point: MonitoringPoint
+    value: float | None
+    ts: dt.datetime | None
+    state: WallState
+    alarms: tuple[Alarm, ...]
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    unit_id: int | None
+    name: str
+    points: list[PointRow]
+
+
+def wall_enterprises(user: Any) -> list[EnterpriseRow]:
+    """The enterprises in scope that have monitoring points or open alarms, worst first: one grouped
+    count of the points and one read of the counters, no alarm rows."""
+    rows: dict[int, EnterpriseRow] = {}
+    grouped = (
+        restrict(MonitoringPoint.objects.filter(active=True), user)
+        .values("enterprise_id", "enterprise__name", "enterprise__division_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for g in grouped:
+        rows[g["enterprise_id"]] = EnterpriseRow(
+            g["enterprise_id"], g["enterprise__name"], g["enterprise__division_id"] or "", points=g["n"]
+        )
+    counters = restrict(AlarmCount.objects.all(), user).values(
+        "enterprise_id", "enterprise__name", "enterprise__division_id", *FIELDS
+    )
+    for c in counters:
+        row = rows.get(c["enterprise_id"])
+        if row is None:
+            if not c["open"]:
+                continue
+            row = rows[c["enterprise_id"]] = EnterpriseRow(
+                c["enterprise_id"], c["enterprise__name"], c["enterprise__division_id"] or ""
+            )
+        row.counts = {name: int(c[name] or 0) for name in FIELDS}
+    return sorted(
+        rows.values(),
+        key=lambda r: (-r.counts["severe"], -r.counts["unacknowledged"], -r.counts["open"], r.name),
+    )
+
+
+def wall_towns(user: Any, enterprises: list[EnterpriseRow]) -> list[TownRow]:
+    """The enterprises' figures summed per town (names from the divisions the user may read)."""
+    towns: dict[str, TownRow] = {}
+    for e in enterprises:
+        code = e.division_code[:TOWN_CODE_LENGTH]
+        town = towns.setdefault(code, TownRow(code, ""))
+        town.enterprises += 1
+        town.points += e.points
+        for name in FIELDS:
+            town.counts[name] += e.counts[name]
+    names = dict(division_list(user).filter(code__in=list(towns)).values_list("code", "name"))
+    for town in towns.values():
+        town.name = names.get(town.code, town.code)
+    return sorted(towns.values(), key=lambda t: (-t.counts["open"], t.code))
+
+
+def wall_totals(enterprises: list[EnterpriseRow]) -> dict[str, int]:
+    totals = dict.fromkeys(FIELDS, 0)
+    for e in enterprises:
+        for name in FIELDS:
+            totals[name] += e.counts[name]
+    totals["points"] = sum(e.points for e in enterprises)
+    totals["enterprises"] = len(enterprises)
+    return totals
+
+
+def active_alarms(user: Any, *, enterprise_id: int | None = None, limit: int = ALARM_LIMIT) -> list[Alarm]:
+    """The alarms now active (报警中) in scope, newest first."""
+    rows: QuerySet[Alarm] = restrict(
+        Alarm.objects.filter(status__in=[str(s) for s in ACTIVE_STATUSES]).select_related(
+            "point", "enterprise", "point__unit"
+        ),
+        user,
+    )
+    if enterprise_id is not None:
+        rows = rows.filter(enterprise_id=enterprise_id)
+    return list(rows.order_by("-last_at", "-id")[:limit])
+
+
+def wall_enterprise(user: Any, pk: Any) -> Enterprise:
+    return get_scoped_or_404(Enterprise.objects.select_related("division"), user, pk=pk)
+
+
+def enterprise_points(
+    user: Any, enterprise: Enterprise, *, now: dt.datetime | None = None
+) -> list[UnitGroup]:
+    """The enterprise's points in use, grouped by major hazard unit (points of no unit last), each with
+    its latest value and state: four queries whatever the number of points."""
+    now = now or timezone.now()
+    points = list(
+        restrict(MonitoringPoint.objects.filter(enterprise=enterprise, active=True), user)
+        .select_related("unit")
+        .order_by("unit__name", "code")
+    )
+    ids = [p.pk for p in points]
+    latest = {lv.point_id: lv for lv in LatestValue.objects.filter(point_id__in=ids)}
+    alarms: dict[int, list[Alarm]] = defaultdict(list)
+    for alarm in restrict(
+        Alarm.objects.filter(point_id__in=ids, status__in=[str(s) for s in ACTIVE_STATUSES]), user
+    ).order_by("-last_at"):
+        alarms[alarm.point_id].append(alarm)
+    bypassed = set(
+        restrict(
+            PointBypass.objects.filter(
+                point_id__in=ids, status=BypassStatus.APPROVED, starts_at__lte=now, ends_at__gt=now
+            ),
+            user,
+        ).values_list("point_id", flat=True)
+    )
+    groups: dict[int | None, UnitGroup] = {}
+    for p in points:
+        lv = latest.get(p.pk)
+        state = point_state(
+            limits=p.limits,
+            value=lv.value if lv else None,
+            received_at=lv.received_at if lv else None,
+            offline_timeout_s=p.offline_timeout_s,
+            now=now,
+            active_severities=[a.severity for a in alarms[p.pk]],
+            bypassed=p.pk in bypassed,
+        )
+        group = groups.setdefault(p.unit_id, UnitGroup(p.unit_id, p.unit.name if p.unit else "", []))
+        group.points.append(
+            PointRow(p, lv.value if lv else None, lv.ts if lv else None, state, tuple(alarms[p.pk]))
+        )
+    return sorted(groups.values(), key=lambda g: (g.unit_id is None, g.name))
+
+
+def state_counts(groups: list[UnitGroup]) -> dict[str, int]:
+    counts = dict.fromkeys([s.value for s in WallState], 0)
+    for g in groups:
+        for row in g.points:
+            counts[row.state.value] += 1
+    return counts
+
+
+def trend_point(user: Any, pk: Any) -> MonitoringPoint:
+    return get_scoped_or_404(MonitoringPoint.objects.select_related("enterprise", "unit"), user, pk=pk)

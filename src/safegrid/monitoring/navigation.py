@@ -30,4 +30,4 @@ register(
     ),
 )
 
-from . import navigation_points, panels  # noqa: E402, F401 - register the points' entries and the panels
+from . import navigation_index, navigation_points, panels  # noqa: E402, F401 - register the entries and panels

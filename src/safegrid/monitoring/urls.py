@@ -2,13 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from . import urls_points
+from . import urls_index, urls_points
 from .views import alarms
 
 app_name = "monitoring"
 
 urlpatterns: list[URLPattern] = [
     *urls_points.urlpatterns,
+    *urls_index.urlpatterns,
     # alarms
     path("alarms/", alarms.AlarmListView.as_view(), name="alarms"),
     path("alarms/<int:pk>/", alarms.alarm_detail, name="alarm_detail"),

@@ -116,7 +116,7 @@ def quality_report(user: Any, period: str = DEFAULT_PERIOD, now: dt.datetime | N
     enterprise_ids = {f.key for f in enterprise_floods} | {r["enterprise_id"] for r in report.offline}
     point_ids = {c.key[0] for c in chatter}  # type: ignore[index]
     points = {p.pk: p for p in MonitoringPoint.objects.filter(pk__in=point_ids).select_related("enterprise")}
-    names = dict(Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "name"))
+    names: dict[Any, str] = dict(Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "name"))
     units = _unit_names({f.key for f in unit_floods})
     labels = dict(AlarmRule.choices)
     report.enterprise_floods = [

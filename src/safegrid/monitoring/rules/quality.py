@@ -43,7 +43,8 @@ def floods(
     window: dt.timedelta = FLOOD_WINDOW,
 ) -> list[Flood]:
     """The floods in one source's raise times: each maximal run of raises in which every raise belongs
-    to some window of length `window` (both ends included) holding more than `count` raises."""
+    to some window of length `window` (both ends included) holding more than `count` raises, with no
+    gap longer than `window` between two of them."""
     ordered = sorted(times)
     flooded = [False] * len(ordered)
     left = 0
@@ -58,8 +59,11 @@ def floods(
     for i, hit in enumerate(flooded):
         if hit and start is None:
             start = i
-        # a flood ends at the last flooded raise before an unflooded one (or the end)
-        if start is not None and (i + 1 == len(flooded) or not flooded[i + 1]):
+        # a flood ends at the last flooded raise before an unflooded one, a quiet gap longer than the
+        # window, or the end
+        if start is not None and (
+            i + 1 == len(flooded) or not flooded[i + 1] or ordered[i + 1] - ordered[i] > window
+        ):
             found.append(Flood(key, ordered[start], ordered[i], i - start + 1))
             start = None
     return found

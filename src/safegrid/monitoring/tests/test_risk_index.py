@@ -133,3 +133,28 @@ def test_the_schedule_job_recomputes(world):
     jobs.enqueue("monitoring.risk_index", title="t", actor=SYSTEM, args={})
     assert run_queued("monitoring.risk_index") == ["succeeded"]
     assert EnterpriseRiskIndex.objects.filter(enterprise=world.ent_a).exists()
+
+
+def test_api(client, world, indexed):
+    from safegrid.core import tokens
+
+    def bearer(name: str) -> dict[str, str]:
+        raw, _ = tokens.token_issue(actor=SYSTEM, user=world.user(name), name="test")
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    county = client.get("/api/v1/monitoring/risk-index", **bearer("county_admin")).json()
+    assert county["items"][0]["enterprise"] == world.ent_a.pk and county["items"][0]["value"] == 63
+    assert county["items"][0]["hazard_points"] == 12 and county["total"] >= 2
+    town_b = client.get(
+        f"/api/v1/monitoring/risk-index?town={world.town_b.code}", **bearer("county_admin")
+    ).json()
+    assert [r["enterprise"] for r in town_b["items"]] == [world.ent_b.pk]
+    orange = client.get("/api/v1/monitoring/risk-index?colour=orange", **bearer("county_admin")).json()
+    assert [r["colour"] for r in orange["items"]] == ["orange"]
+    bad = client.get("/api/v1/monitoring/risk-index?colour=green", **bearer("county_admin"))
+    assert bad.status_code == 422 and "colour" in bad.content.decode()
+    own = client.get("/api/v1/monitoring/risk-index", **bearer("ent_b")).json()
+    assert [r["enterprise"] for r in own["items"]] == [world.ent_b.pk]
+    one = client.get(f"/api/v1/monitoring/risk-index/{world.ent_a.pk}", **bearer("ent_a"))
+    assert one.status_code == 200 and one.json()["alarm_points"] == 5
+    assert client.get(f"/api/v1/monitoring/risk-index/{world.ent_a.pk}", **bearer("ent_b")).status_code == 404

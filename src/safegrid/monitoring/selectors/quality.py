@@ -115,9 +115,13 @@ def quality_report(user: Any, period: str = DEFAULT_PERIOD, now: dt.datetime | N
 
     enterprise_ids = {f.key for f in enterprise_floods} | {r["enterprise_id"] for r in report.offline}
     point_ids = {c.key[0] for c in chatter}  # type: ignore[index]
-    points = {p.pk: p for p in MonitoringPoint.objects.filter(pk__in=point_ids).select_related("enterprise")}
-    names: dict[Any, str] = dict(Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "name"))
-    units = _unit_names({f.key for f in unit_floods})
+    # the ids came through the scoped alarms and points; the names are read through the scope all the same
+    found = restrict(MonitoringPoint.objects.filter(pk__in=point_ids), user).select_related("enterprise")
+    points = {p.pk: p for p in found}
+    names: dict[Any, str] = dict(
+        restrict(Enterprise.objects.filter(pk__in=enterprise_ids), user).values_list("pk", "name")
+    )
+    units = _unit_names(user, {f.key for f in unit_floods})
     labels = dict(AlarmRule.choices)
     report.enterprise_floods = [
         {
@@ -147,13 +151,12 @@ def quality_report(user: Any, period: str = DEFAULT_PERIOD, now: dt.datetime | N
     return report
 
 
-def _unit_names(ids: set[Any]) -> dict[Any, dict[str, str]]:
-    """Names of the major hazard sources (units) in the floods table; the rows came through the scoped
-    alarms, so every unit here is one of the user's."""
+def _unit_names(user: Any, ids: set[Any]) -> dict[Any, dict[str, str]]:
+    """Names of the major hazard sources (units) in the floods table, read through the user's points."""
     if not ids:
         return {}
     rows = (
-        MonitoringPoint.objects.filter(unit_id__in=ids)
+        restrict(MonitoringPoint.objects.filter(unit_id__in=ids), user)
         .order_by()
         .values_list("unit_id", "unit__name", "enterprise__name")
         .distinct()

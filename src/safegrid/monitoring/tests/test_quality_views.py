@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from safegrid.majorhazards.models import HazardUnit
 from safegrid.monitoring.choices import AlarmRule, AlarmSeverity, AlarmStatus
 from safegrid.monitoring.models import Alarm
 from safegrid.monitoring.selectors.quality import quality_report
@@ -31,7 +32,8 @@ def _raise(point, at, rule=AlarmRule.HIGH, status=AlarmStatus.CLOSED):
 @pytest.fixture
 def raised(world):
     now = timezone.now()
-    flood = make_point(world.ent_a, code="A-LT-F", name="甲泛滥点位")
+    unit = HazardUnit.objects.create(enterprise=world.ent_a, code="ME-01", name="甲醇罐区", kind="tank_farm")
+    flood = make_point(world.ent_a, code="A-LT-F", name="甲泛滥点位", unit=unit)
     others = [make_point(world.ent_a, code=f"A-LT-{n}", name=f"甲点位{n}") for n in range(3)]
     for n in range(11):  # 11 raises within 6 minutes, 31 s apart: a flood, but no chattering
         _raise(flood, now - dt.timedelta(minutes=30) + dt.timedelta(seconds=31 * n))
@@ -47,6 +49,9 @@ def test_report_for_the_county(world, raised):
     report = quality_report(world.user("county_admin"), "24h", now=raised)
     assert report.raises == 11 + 3 + 1
     assert [(f["name"], f["count"]) for f in report.enterprise_floods] == [(world.ent_a.name, 11)]
+    assert [(f["name"], f["enterprise"], f["count"]) for f in report.unit_floods] == [
+        ("甲醇罐区", world.ent_a.name, 11)
+    ]
     assert [(c["point"].name, c["burst"], c["raises"]) for c in report.chattering] == [("乙振荡点位", 3, 3)]
     offline = {r["name"]: (r["offline"], r["points"]) for r in report.offline}
     assert offline[world.ent_a.name] == (1, 4) and offline[world.ent_b.name] == (0, 1)
@@ -59,6 +64,8 @@ def test_report_for_the_county(world, raised):
 def test_report_is_scoped(world, raised):
     report = quality_report(world.user("ent_a"), "24h", now=raised)
     assert report.chattering == [] and report.raises == 12
+    assert [f["name"] for f in report.unit_floods] == ["甲醇罐区"]
+    assert quality_report(world.user("ent_b"), "24h", now=raised).unit_floods == []
     assert {r["name"] for r in report.offline} == {world.ent_a.name}
 
 

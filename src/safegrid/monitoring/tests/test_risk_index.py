@@ -81,6 +81,13 @@ def test_list_is_scoped(login, world, indexed):
     assert world.ent_a.name in own.content.decode() and world.ent_b.name not in own.content.decode()
     town_a = login(world.user("town_a")).get("/monitoring/risk-index/?colour=blue")
     assert world.ent_b.name not in town_a.content.decode()
+    csv = login(world.user("ent_a")).get("/monitoring/risk-index/?export=csv")
+    body = (
+        b"".join(csv.streaming_content).decode("utf-8-sig")
+        if csv.streaming
+        else csv.content.decode("utf-8-sig")
+    )
+    assert csv.status_code == 200 and world.ent_a.name in body and world.ent_b.name not in body
 
 
 def test_detail_explains_each_term(login, world, indexed):

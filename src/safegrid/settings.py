@@ -389,6 +389,12 @@ try:
     SAFEGRID_ALARM_ESCALATION = json.loads(os.environ.get("SAFEGRID_ALARM_ESCALATION", "{}"))
 except ValueError:
     raise ImproperlyConfigured("SAFEGRID_ALARM_ESCALATION is not valid JSON")
+# The enterprise dynamic risk index: overrides of monitoring.rules.risk_index.RiskIndexConfig (weights, caps,
+# colour thresholds, version) as a JSON object, e.g. {"red": 75, "major_hazard": 15} (docs/monitoring-quality-and-risk-index.md).
+try:
+    SAFEGRID_RISK_INDEX = json.loads(os.environ.get("SAFEGRID_RISK_INDEX", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("SAFEGRID_RISK_INDEX is not valid JSON")
 SAFEGRID_API_TOKEN_DAYS = env_int("SAFEGRID_API_TOKEN_DAYS", 90, minimum=1)
 SAFEGRID_PAGE_SIZE = env_int("SAFEGRID_PAGE_SIZE", 25, minimum=5)
 # The county's and a town's home picture (aggregates over every enterprise in the area: 0.3–0.9 s of SQL

@@ -12,3 +12,7 @@ class MonitoringConfig(AppConfig):
         from .ingest import sinks
 
         sinks.register(alarm_engine.sink)
+
+        from .views.risk_index import register_map_layer
+
+        register_map_layer()  # the 动态风险指数 layer of the risk map (risks cannot import monitoring)

@@ -70,3 +70,17 @@ def import_points(ctx: JobContext, *, upload_id: int) -> dict[str, Any]:
     from .services import points_import
 
     return points_import.run_upload(ctx, upload_id)
+
+
+# risk index
+
+
+@job("monitoring.risk_index")
+def risk_index(ctx: JobContext) -> dict[str, Any]:
+    """Every enterprise's dynamic risk index recomputed (a few grouped queries and one bulk upsert)."""
+    from .services.risk_index import risk_index_recompute
+
+    ctx.progress(0, 1, "正在计算企业动态风险指数…")
+    result = risk_index_recompute(actor=ctx.actor).as_dict()
+    ctx.progress(1, 1, "计算完成")
+    return {**result, "url": reverse("monitoring:risk_index"), "url_label": "查看动态风险指数"}

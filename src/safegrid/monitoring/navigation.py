@@ -30,4 +30,4 @@ register(
     ),
 )
 
-from . import navigation_points, navigation_wall, panels  # noqa: E402, F401 - register the points' and the wall's entries and the panels
+from . import navigation_index, navigation_points, navigation_wall, panels  # noqa: E402, F401 - entries, panels

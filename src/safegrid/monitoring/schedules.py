@@ -34,3 +34,11 @@ schedule(
     job_kind="monitoring.limits_watch",
     title=gettext_noop("监测限值变更生效与到期恢复"),
 )
+
+# risk index
+schedule(
+    "monitoring.risk_index",
+    cron="*/5 * * * *",  # every 5 minutes: the index follows new alarms and hazards within 5 minutes
+    job_kind="monitoring.risk_index",
+    title=gettext_noop("企业动态风险指数计算"),
+)

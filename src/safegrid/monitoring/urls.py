@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import urls_points, urls_wall
+from . import urls_index, urls_points, urls_wall
 from .views import alarms
 
 app_name = "monitoring"
@@ -10,6 +10,7 @@ app_name = "monitoring"
 urlpatterns: list[URLPattern] = [
     *urls_points.urlpatterns,
     *urls_wall.urlpatterns,
+    *urls_index.urlpatterns,
     # alarms
     path("alarms/", alarms.AlarmListView.as_view(), name="alarms"),
     path("alarms/<int:pk>/", alarms.alarm_detail, name="alarm_detail"),

@@ -3,6 +3,7 @@ from .latest import LatestValue
 from .limits import LimitChange, LimitChangeKind, LimitChangeStatus, LimitChangeTransition
 from .points import MonitoringPoint
 from .readings import DeadLetter, DeadLetterReason, PublisherSequence, Reading, ReadingRollup, RollupPeriod
+from .risk_index import EnterpriseRiskIndex, RiskIndexColour  # noqa: F401 - dynamic risk index
 
 __all__ = [
     "Alarm",

@@ -176,8 +176,8 @@ def _form_page(request: HttpRequest, form: Any, title: str, cancel: str, intro: 
     )
 
 
-def _units(enterprise_id: int) -> QuerySet[HazardUnit]:
-    return HazardUnit.objects.filter(enterprise_id=enterprise_id).order_by("code")
+def _units(user: Any, enterprise_id: int) -> QuerySet[HazardUnit]:
+    return unit_selectors.unit_list(user).filter(enterprise_id=enterprise_id).order_by("code")
 
 
 def _require_editor(user: Any, enterprise_id: int) -> None:
@@ -211,7 +211,7 @@ def point_new(request: HttpRequest) -> HttpResponse:
             {"title": gettext("新增监测点位"), "enterprises": list(choices.order_by("name")[:200])},
         )
     _require_editor(request.user, enterprise.pk)
-    form = PointCreateForm(request.POST or None, units=_units(enterprise.pk))
+    form = PointCreateForm(request.POST or None, units=_units(request.user, enterprise.pk))
     if request.method == "POST" and form.is_valid():
         try:
             point = services.point_create(actor=actor_of(request), enterprise=enterprise, data=_cleaned(form))
@@ -236,7 +236,7 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
     point = selectors.point_get(request.user, pk)
     _require_editor(request.user, point.enterprise_id)
     initial = {name: getattr(point, name) for name in services.POINT_FIELDS}
-    form = PointForm(request.POST or None, initial=initial, units=_units(point.enterprise_id))
+    form = PointForm(request.POST or None, initial=initial, units=_units(request.user, point.enterprise_id))
     if request.method == "POST" and form.is_valid():
         try:
             services.point_update(actor=actor_of(request), point=point, data=_cleaned(form))

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
 from .scoping import Scope, scope_for
 
@@ -30,6 +31,7 @@ def register(*items: NavItem) -> None:
     names = {i.url_name for i in items}
     _ITEMS[:] = [i for i in _ITEMS if i.url_name not in names]
     _ITEMS.extend(items)
+    _MENUS.clear()
 
 
 def autodiscover() -> None:
@@ -45,12 +47,35 @@ def autodiscover() -> None:
                 import_module(f"{config.name}.{module}")
 
 
-def menu_for(user: Any) -> list[dict[str, Any]]:
+Menu = list[dict[str, Any]]
+
+# Built menus by (language, script prefix, the visible entries): every page draws the menu, and its
+# reverse() and translated labels are the same for everyone who sees the same entries.
+_MENUS: dict[tuple[str, str, tuple[str, ...]], Menu] = {}
+
+
+def menu_for(user: Any) -> Menu:
+    """The user's menu: groups of {label, url, icon}, in order. Shared between users — do not mutate."""
     scope = scope_for(user)
+    visible = tuple(
+        item.url_name
+        for item in sorted(_ITEMS, key=lambda i: i.order)
+        if user.is_superuser or item.visible(scope)
+    )
+    key = (get_language() or "", get_script_prefix(), visible)
+    menu = _MENUS.get(key)
+    if menu is None:
+        if len(_MENUS) > 1000:  # bounded: languages × the role combinations in use
+            _MENUS.clear()
+        menu = _MENUS[key] = _build(visible)
+    return menu
+
+
+def _build(visible: tuple[str, ...]) -> Menu:
+    by_name = {item.url_name: item for item in _ITEMS}
     groups: dict[str, list[dict[str, str]]] = {}
-    for item in sorted(_ITEMS, key=lambda i: i.order):
-        if not (user.is_superuser or item.visible(scope)):
-            continue
+    for name in visible:
+        item = by_name[name]
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:

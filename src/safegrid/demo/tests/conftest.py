@@ -21,5 +21,19 @@ def build_once(
 
 @pytest.fixture(scope="module")
 def small(module_db: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[builders.DemoSummary]:
-    """60 enterprises, seed 11: what most demo tests read."""
+    """60 enterprises, seed 11, every stage: what most demo tests read."""
     yield from build_once(django_db_blocker, tmp_path_factory, enterprises=60, seed=11)
+
+
+def small_until(until: str) -> Any:
+    """The `small` county built only up to the stage `until`, for a module that reads no later stage:
+    `small = small_until("filings")` in the module overrides the fixture above (the later stages write a
+    year of history, most of a build's time)."""
+
+    @pytest.fixture(scope="module", name="small")
+    def fixture(
+        module_db: None, django_db_blocker: Any, tmp_path_factory: Any
+    ) -> Iterator[builders.DemoSummary]:
+        yield from build_once(django_db_blocker, tmp_path_factory, enterprises=60, seed=11, until=until)
+
+    return fixture

@@ -20,7 +20,11 @@ from safegrid.risks.models import CardConfirmation, FilingTransition, RegisterRe
 from safegrid.risks.selectors import cards as card_selectors
 from safegrid.risks.workflows import reviewing_officers
 
+from .conftest import small_until
+
 pytestmark = pytest.mark.django_db
+
+small = small_until("filings")
 
 EVERY_STATE = ("accepted", "outdated", "filed", "returned", "to_sign", "sent_back", "never")
 

@@ -51,7 +51,7 @@ def _register() -> list[tuple[object, ...]]:
 
 
 def test_the_seed_decides_the_county_and_its_registers_and_reset_removes_them() -> None:
-    builders.build(enterprises=SMALL, seed=11)
+    builders.build(enterprises=SMALL, seed=11, until="risk_registers")
     county, register = _county(), _register()
     usccs = set(Enterprise.objects.values_list("uscc", flat=True))
     assert len(register) > 500
@@ -60,24 +60,27 @@ def test_the_seed_decides_the_county_and_its_registers_and_reset_removes_them() 
     assert not RiskPoint.objects.exists() and not RiskAssessment.objects.exists()
     assert not RegisterRevision.objects.exists() and not RegionalRisk.objects.exists()
 
-    builders.build(enterprises=SMALL, seed=11)
+    builders.build(enterprises=SMALL, seed=11, until="risk_registers")
     assert _county() == county
     assert _register() == register
 
     builders.reset()
-    builders.build(enterprises=SMALL, seed=12)
+    builders.build(enterprises=SMALL, seed=12, until="risk_registers")
     assert set(Enterprise.objects.values_list("uscc", flat=True)) != usccs
 
 
 def test_expiry_follows_the_build_date() -> None:
     later = dt.date(2031, 6, 1)
-    builders.build(enterprises=SMALL, seed=11, today=later)
+    builders.build(enterprises=SMALL, seed=11, today=later, until="county")
     dates = list(Certificate.objects.values_list("expires_on", flat=True))
     assert any(d < later for d in dates) and any(later <= d <= later + dt.timedelta(days=30) for d in dates)
 
 
 def test_command_refuses_a_non_empty_database_and_resets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(builders, "ENTERPRISES_PER_SCALE", 20)
+    monkeypatch.setattr(
+        builders.DemoBuilder, "default_until", "risk_registers"
+    )  # the command, not the stages
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert Enterprise.objects.count() == 20

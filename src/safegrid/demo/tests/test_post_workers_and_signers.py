@@ -19,7 +19,11 @@ from safegrid.risks.selectors import cards as card_selectors
 from safegrid.risks.selectors import delegation as delegation_selectors
 from safegrid.risks.workflows import enterprise_signers
 
+from .conftest import small_until
+
 pytestmark = pytest.mark.django_db
+
+small = small_until("filings")
 
 
 def _client(user: User) -> Client:

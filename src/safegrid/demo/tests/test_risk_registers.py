@@ -34,9 +34,13 @@ from safegrid.risks.rules import assessment as rules
 from safegrid.risks.rules import methods
 from safegrid.risks.services import filing
 
+from .conftest import small_until
+
 SMALL = 60
 
 pytestmark = pytest.mark.django_db
+
+small = small_until("risk_registers")
 
 
 def _register_fingerprint() -> list[tuple[object, ...]]:
@@ -172,12 +176,6 @@ def test_revisions_regional_risks_and_audit(small: builders.DemoSummary) -> None
         .values_list("object_type", flat=True)
     )
     start = stages.index("demo.risk_registers")
-    assert stages[start : start + 5] == [
-        "demo.risk_registers",
-        "demo.regional_risks",
-        "demo.filings",
-        "demo.inspections",
-        "demo.hazards",
-    ]
+    assert stages[start:] == ["demo.risk_registers", "demo.regional_risks"]  # built up to the registers
     entry = AuditEntry.objects.get(object_type="demo.risk_registers")
     assert entry.object_id == str(RiskPoint.objects.count()) and "风险点" in entry.comment

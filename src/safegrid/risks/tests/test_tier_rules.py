@@ -177,7 +177,7 @@ def test_every_tier_of_the_demo_county_is_on_its_point_s_line() -> None:
     from safegrid.demo import builders
     from safegrid.risks.models import ResponsibilityAssignment
 
-    builders.build(enterprises=60, seed=11)
+    builders.build(enterprises=60, seed=11, until="risk_registers")
     tiers = ResponsibilityAssignment.objects.select_related(
         "risk_point__org_unit", "org_unit", "person__org_unit"
     )

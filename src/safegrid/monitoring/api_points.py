@@ -22,6 +22,7 @@ from safegrid.api.references import References
 from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, LongText, Page, PageParams
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.majorhazards.selectors import sources as unit_selectors
+from safegrid.risks.selectors import points as risk_selectors
 
 from .models import LimitChange, LimitChangeKind, LimitChangeStatus, MonitoringPoint
 from .rules.limits import LimitSet
@@ -49,6 +50,7 @@ class MonitoringPointOut(Schema):
     enterprise_name: str = Field(alias="enterprise.name")
     enterprise_uscc: str = Field(alias="enterprise.uscc")
     unit_id: int | None
+    risk_point_id: int | None
     code: str
     name: str
     kind: str
@@ -79,6 +81,7 @@ class MonitoringPointDetailOut(MonitoringPointOut):
 class MonitoringPointFilters(InputSchema):
     enterprise: Id | None = Field(None, description="企业 id")
     unit: Id | None = Field(None, description="重大危险源单元 id")
+    risk_point: Id | None = Field(None, description="风险分析单元（风险点）id")
     kind: PointKind | None = Field(None, description="监测类型")
     active: bool | None = Field(None, description="是否在用")
 
@@ -94,6 +97,8 @@ def point_list(
         qs = qs.filter(enterprise_id=filters.enterprise)
     if filters.unit is not None:
         qs = qs.filter(unit_id=filters.unit)
+    if filters.risk_point is not None:
+        qs = qs.filter(risk_point_id=filters.risk_point)
     if filters.kind is not None:
         qs = qs.filter(kind=filters.kind)
     if filters.active is not None:
@@ -116,6 +121,9 @@ class MonitoringPointIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
     kind: PointKind
     unit: Id | None = Field(None, description="重大危险源单元 id（本企业的）")
+    risk_point: Id | None = Field(
+        None, description="风险分析单元（风险点）id（本企业的）：其停用检修期间本点位暂停报警"
+    )
     measure_unit: str = Field("", max_length=16, description="空为该类型的默认单位")
     location: str = Field("", max_length=200)
     ll: LimitIn = None
@@ -137,10 +145,17 @@ def point_create(request: HttpRequest, payload: MonitoringPointIn) -> Any:
     refs = References(user)
     enterprise = refs.get("enterprise", ent_selectors.enterprise_get, payload.enterprise)
     unit = refs.get("unit", unit_selectors.unit_get, payload.unit) if payload.unit is not None else None
+    risk_point = (
+        refs.get("risk_point", risk_selectors.risk_point_get, payload.risk_point)
+        if payload.risk_point is not None
+        else None
+    )
     refs.raise_if_any()
     require(can_edit_points(user, enterprise.pk), point_services.DENIED)
-    data = payload.model_dump(exclude={"enterprise", "unit"})
-    point = point_services.point_create(actor=user, enterprise=enterprise, data={**data, "unit": unit})
+    data = payload.model_dump(exclude={"enterprise", "unit", "risk_point"})
+    point = point_services.point_create(
+        actor=user, enterprise=enterprise, data={**data, "unit": unit, "risk_point": risk_point}
+    )
     return Status(201, selectors.point_get(user, point.pk))
 
 

@@ -6,22 +6,27 @@ sector departments of its sectors, its town); anything else is a 404.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.hazards.models import ShutdownRecord
 
 from ..models import LatestValue, LimitChange, LimitChangeStatus, LimitChangeTransition, MonitoringPoint
 
 
 def point_list(user: Any) -> QuerySet[MonitoringPoint]:
-    return restrict(MonitoringPoint.objects.select_related("enterprise", "unit"), user)
+    return restrict(MonitoringPoint.objects.select_related("enterprise", "unit", "risk_point"), user)
 
 
 def point_get(user: Any, pk: Any) -> MonitoringPoint:
     return get_scoped_or_404(
-        MonitoringPoint.objects.select_related("enterprise", "enterprise__division", "unit"), user, pk=pk
+        MonitoringPoint.objects.select_related("enterprise", "enterprise__division", "unit", "risk_point"),
+        user,
+        pk=pk,
     )
 
 
@@ -59,3 +64,19 @@ def pending_for(user: Any) -> QuerySet[LimitChange]:
 
 def transitions_of(change: LimitChange) -> list[LimitChangeTransition]:
     return list(change.transitions.order_by("at", "pk"))
+
+
+def shutdown_of(point: MonitoringPoint, at: dt.datetime | None = None) -> ShutdownRecord | None:
+    """The shutdown (停用检修) in force that pauses the point's alarms: of its whole enterprise or of the
+    risk point it sits in (the alarm engine's rule, `alarm_engine.shutdown_points`)."""
+    at = at or timezone.now()
+    where = Q(risk_point__isnull=True)
+    if point.risk_point_id is not None:
+        where |= Q(risk_point_id=point.risk_point_id)
+    return (
+        ShutdownRecord.objects.filter(where, enterprise_id=point.enterprise_id, start__lte=at)
+        .exclude(end__lte=at)
+        .select_related("risk_point")
+        .order_by("risk_point_id", "start")
+        .first()
+    )

@@ -20,6 +20,7 @@ from safegrid.core.audit import Actor
 from safegrid.core.services import authorize, object_create, object_update, writing_protected
 from safegrid.enterprises.models import Enterprise
 from safegrid.majorhazards.models import HazardUnit
+from safegrid.risks.models import RiskPoint
 
 from ..models import MonitoringPoint
 from ..models.points import LIMIT_FIELDS
@@ -31,6 +32,7 @@ POINT_FIELDS = (
     "name",
     "kind",
     "unit",
+    "risk_point",
     "measure_unit",
     "location",
     "oel_ppm",
@@ -71,6 +73,11 @@ def _check(enterprise_id: int, values: Mapping[str, Any], *, exclude_pk: int | N
     unit = values.get("unit")
     if unit is not None and (not isinstance(unit, HazardUnit) or unit.enterprise_id != enterprise_id):
         errors["unit"] = gettext("重大危险源单元须属于本企业")
+    risk_point = values.get("risk_point")
+    if risk_point is not None and (
+        not isinstance(risk_point, RiskPoint) or risk_point.enterprise_id != enterprise_id
+    ):
+        errors["risk_point"] = gettext("风险分析单元须属于本企业")
     if errors:
         raise ValidationError(errors)
 

@@ -1,8 +1,10 @@
-"""/api/v1/monitoring/points and /api/v1/monitoring/limit-changes (mounted by safegrid.apiroot).
+"""/api/v1/monitoring/points, …/limit-changes and …/deactivations (mounted by safegrid.apiroot).
 
 Reads go through the scoped selectors (out of scope: 404); writes through the same services as the pages:
 a point is created with its first limits (gas detectors default per REFERENCE §6); its limits then change
 only by a limit-change request that another person of the enterprise approves (`…/approve`, `…/reject`).
+Taking a point out of use is likewise a deactivation request (`…/points/{id}/deactivations`) another person
+approves; bringing it back is direct (`…/points/{id}/reactivate`).
 """
 
 from __future__ import annotations
@@ -24,10 +26,18 @@ from safegrid.enterprises import selectors as ent_selectors
 from safegrid.majorhazards.selectors import sources as unit_selectors
 from safegrid.risks.selectors import points as risk_selectors
 
-from .models import LimitChange, LimitChangeKind, LimitChangeStatus, MonitoringPoint
+from .models import (
+    DeactivationStatus,
+    LimitChange,
+    LimitChangeKind,
+    LimitChangeStatus,
+    MonitoringPoint,
+    PointDeactivation,
+)
 from .rules.limits import LimitSet
 from .rules.points import PointKind
 from .selectors import points as selectors
+from .services import deactivations as deactivation_services
 from .services import limits as limit_services
 from .services import points as point_services
 from .workflows_points import can_edit_points
@@ -288,3 +298,90 @@ def limit_change_reject(request: HttpRequest, limit_change_id: Id, payload: Limi
     user, change = _decided(request, limit_change_id)
     limit_services.limit_change_reject(actor=user, change=change, comment=payload.comment)
     return selectors.limit_change_get(user, limit_change_id)
+
+
+# ---- taking a point out of use ---------------------------------------------------------------------------
+
+
+class DeactivationOut(Schema):
+    id: int
+    point_id: int
+    point_code: str = Field(alias="point.code")
+    status: DeactivationStatus
+    reason: str
+    requested_by: str = Field(alias="requested_by_name")
+    requested_at: dt.datetime
+    approved_by: str = Field(alias="approved_by_name")
+    decided_at: dt.datetime | None
+
+
+class DeactivationIn(InputSchema):
+    reason: LongText = Field(min_length=1, description="停用原因（如传感器拆除、装置停产）")
+
+
+@router.get(
+    "/points/{monitoring_point_id}/deactivations",
+    response={200: list[DeactivationOut], **READ_ERRORS},
+    summary="监测点位的停用申请记录",
+)
+def point_deactivations(request: HttpRequest, monitoring_point_id: Id) -> Any:
+    return selectors.deactivations_of(selectors.point_get(current_user(request), monitoring_point_id))
+
+
+@router.post(
+    "/points/{monitoring_point_id}/deactivations",
+    response={201: DeactivationOut, **WRITE_ERRORS},
+    summary="申请停用监测点位（经本企业另一名负责人批准后停用）",
+)
+def deactivation_request(request: HttpRequest, monitoring_point_id: Id, payload: DeactivationIn) -> Any:
+    user = current_user(request)
+    point: MonitoringPoint = selectors.point_get(user, monitoring_point_id)
+    require(can_edit_points(user, point.enterprise_id), point_services.DENIED)
+    made = deactivation_services.deactivation_request(actor=user, point=point, reason=payload.reason)
+    return Status(201, selectors.deactivation_get(user, made.pk))
+
+
+@router.post(
+    "/points/{monitoring_point_id}/reactivate",
+    response={200: MonitoringPointDetailOut, **WRITE_ERRORS},
+    summary="重新启用监测点位",
+)
+def point_reactivate(request: HttpRequest, monitoring_point_id: Id) -> Any:
+    user = current_user(request)
+    point: MonitoringPoint = selectors.point_get(user, monitoring_point_id)
+    point_services.point_set_active(actor=user, point=point, active=True)
+    return selectors.point_get(user, monitoring_point_id)
+
+
+@router.get(
+    "/deactivations/{deactivation_id}", response={200: DeactivationOut, **READ_ERRORS}, summary="停用申请详情"
+)
+def deactivation_detail(request: HttpRequest, deactivation_id: Id) -> Any:
+    return selectors.deactivation_get(current_user(request), deactivation_id)
+
+
+def _deactivation(request: HttpRequest, deactivation_id: int) -> tuple[Any, PointDeactivation]:
+    user = current_user(request)
+    return user, selectors.deactivation_get(user, deactivation_id)
+
+
+@router.post(
+    "/deactivations/{deactivation_id}/approve",
+    response={200: DeactivationOut, **WRITE_ERRORS},
+    summary="批准停用（申请人以外的本企业安全管理员、主要负责人或企业管理员）",
+)
+def deactivation_approve(request: HttpRequest, deactivation_id: Id, payload: LimitChangeDecisionIn) -> Any:
+    user, found = _deactivation(request, deactivation_id)
+    deactivation_services.deactivation_approve(actor=user, request=found, comment=payload.comment)
+    return selectors.deactivation_get(user, deactivation_id)
+
+
+@router.post(
+    "/deactivations/{deactivation_id}/reject",
+    response={200: DeactivationOut, **WRITE_ERRORS},
+    summary="驳回停用申请（须填写意见）",
+)
+def deactivation_reject(request: HttpRequest, deactivation_id: Id, payload: LimitChangeDecisionIn) -> Any:
+    user, found = _deactivation(request, deactivation_id)
+    deactivation_services.deactivation_reject(actor=user, request=found, comment=payload.comment)
+    return selectors.deactivation_get(user, deactivation_id)

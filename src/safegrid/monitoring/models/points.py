@@ -70,7 +70,8 @@ class MonitoringPoint(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope_rule = ByEnterprise(enterprise="enterprise")
-    workflow_fields = LIMIT_FIELDS
+    # `active` too: taking a point out of use is an approved deactivation (services/deactivations.py)
+    workflow_fields = (*LIMIT_FIELDS, "active")
 
     class Meta:
         verbose_name = _("监测点位")

@@ -15,7 +15,16 @@ from django.utils import timezone
 from safegrid.core.scoping import get_scoped_or_404, restrict
 from safegrid.hazards.models import ShutdownRecord
 
-from ..models import LatestValue, LimitChange, LimitChangeStatus, LimitChangeTransition, MonitoringPoint
+from ..models import (
+    DeactivationStatus,
+    LatestValue,
+    LimitChange,
+    LimitChangeStatus,
+    LimitChangeTransition,
+    MonitoringPoint,
+    PointDeactivation,
+    PointDeactivationTransition,
+)
 
 
 def point_list(user: Any) -> QuerySet[MonitoringPoint]:
@@ -64,6 +73,34 @@ def pending_for(user: Any) -> QuerySet[LimitChange]:
 
 def transitions_of(change: LimitChange) -> list[LimitChangeTransition]:
     return list(change.transitions.order_by("at", "pk"))
+
+
+def deactivation_list(user: Any) -> QuerySet[PointDeactivation]:
+    return restrict(
+        PointDeactivation.objects.select_related("point", "point__enterprise", "requested_by", "approved_by"),
+        user,
+    )
+
+
+def deactivation_get(user: Any, pk: Any) -> PointDeactivation:
+    return get_scoped_or_404(
+        PointDeactivation.objects.select_related("point", "point__enterprise", "requested_by", "approved_by"),
+        user,
+        pk=pk,
+    )
+
+
+def deactivations_of(point: MonitoringPoint, limit: int = 50) -> list[PointDeactivation]:
+    """The point's deactivation requests, newest first (the point was read through a selector)."""
+    return list(point.deactivations.order_by("-requested_at", "-pk")[:limit])
+
+
+def pending_deactivations_for(user: Any) -> QuerySet[PointDeactivation]:
+    return deactivation_list(user).filter(status=DeactivationStatus.REQUESTED)
+
+
+def deactivation_transitions(request: PointDeactivation) -> list[PointDeactivationTransition]:
+    return list(request.transitions.order_by("at", "pk"))
 
 
 def shutdown_of(point: MonitoringPoint, at: dt.datetime | None = None) -> ShutdownRecord | None:

@@ -33,7 +33,7 @@ from safegrid.risks.selectors import points as risk_selectors
 
 from ..choices import PointKindChoices
 from ..forms.points import PointCreateForm, PointForm
-from ..models import MonitoringPoint
+from ..models import DeactivationStatus, MonitoringPoint
 from ..selectors import points as selectors
 from ..services import points as services
 from ..workflows_points import EDITOR_ROLES, LIMIT_CHANGE, can_edit_points
@@ -159,6 +159,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = selectors.point_get(request.user, pk)
     changes = selectors.changes_of(point)
     can_edit = can_edit_points(request.user, point.enterprise_id)
+    deactivations = selectors.deactivations_of(point)
     return render(
         request,
         "monitoring/points/detail.html",
@@ -172,6 +173,10 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "can_edit": can_edit,
             "shutdown": selectors.shutdown_of(point),
+            "deactivations": deactivations,
+            "pending_deactivation": next(
+                (d for d in deactivations if d.status == DeactivationStatus.REQUESTED), None
+            ),
         },
     )
 
@@ -279,8 +284,12 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def point_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """启用: a point out of use back into use at once (audited). Taking it out of use is a request another
+    person approves (views/deactivations.py)."""
     point = selectors.point_get(request.user, pk)
     _require_editor(request.user, point.enterprise_id)
-    services.point_set_active(actor=actor_of(request), point=point, active=not point.active)
-    messages.success(request, gettext("点位已启用") if not point.active else gettext("点位已停用"))
+    if point.active:
+        return HttpResponseRedirect(reverse("monitoring:deactivation_new", args=[point.pk]))
+    services.point_set_active(actor=actor_of(request), point=point, active=True)
+    messages.success(request, gettext("点位已启用"))
     return HttpResponseRedirect(reverse("monitoring:point", args=[point.pk]))

@@ -153,6 +153,7 @@ def test_pages_request_queue_and_decide(world, login):
     # the old direct button now leads to the request form
     assert client.post(f"/monitoring/points/{point.pk}/active/")["Location"].endswith("/deactivate/")
     decider = login(approver)
+    assert "监测点位停用待审批" in decider.get("/").content.decode()  # the home page's to-do
     queue = decider.get("/monitoring/deactivations/?decide=yes")
     assert (
         queue.status_code == 200

@@ -8,13 +8,16 @@ its reactor temperature and pressure (the process's operating window) and an oxy
 analyser room; a warehouse its temperature. Every unit with a flammable substance gets combustible gas
 detectors at 25/50 %LEL (GB/T 50493-2019 defaults), one with a toxic substance toxic gas detectors at 100 %/
 200 % of the occupational exposure limit (GBZ 2.1 mg/m³ converted to ppm at 25 °C). Process limits carry a
-version and the enterprise's process control limits document as source. Deterministic for a seed.
+version and the enterprise's process control limits document as source. Each unit's points sit in the
+enterprise's risk point that fits it (`pick_risk_point`: same name, else a tank/warehouse/plant risk point,
+preferring the unit's substance), so a shutdown of that risk point pauses their alarms. Deterministic for a seed.
 """
 
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +27,8 @@ from safegrid.core.audit import SystemActor
 from safegrid.majorhazards.models import HazardUnit
 from safegrid.monitoring.models import LimitChange, MonitoringPoint
 from safegrid.monitoring.services import points as services
+from safegrid.risks.choices import RiskPointType
+from safegrid.risks.models import RiskPoint
 
 ACTOR = SystemActor("demo")
 
@@ -162,6 +167,31 @@ class _Unit:
                          f"{self.unit.name}{k}号检测点", oel_ppm=ppm)  # fmt: skip
 
 
+# The risk point (风险分析单元) a unit's sensors sit in, by the unit's kind: words of its name, best first.
+RISK_POINT_WORDS: dict[str, tuple[str, ...]] = {
+    "tank_farm": ("储罐", "罐区"),
+    "warehouse": ("仓库", "库"),
+}
+PLANT_WORDS = ("反应", "装置", "精馏", "车间")
+
+
+def pick_risk_point(unit_name: str, unit_kind: str, candidates: Sequence[tuple[int, str]]) -> int | None:
+    """The enterprise's risk point that fits a major hazard unit: the same name; else one named by the
+    words of the unit's kind, preferring one sharing a word (the substance) with the unit's name."""
+    for pk, name in candidates:
+        if name == unit_name:
+            return pk
+    words = RISK_POINT_WORDS.get(unit_kind, PLANT_WORDS)
+    fitting = [(pk, name) for pk, name in candidates if any(w in name for w in words)]
+    for pk, name in fitting:
+        stem = name
+        for w in (*words, "区"):
+            stem = stem.replace(w, "")
+        if len(stem) >= 2 and stem in unit_name:
+            return pk
+    return fitting[0][0] if fitting else None
+
+
 def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
     """Points for every graded major hazard unit of the county (not deregistered ones' points are active)."""
     rng = random.Random(seed + 6)
@@ -174,6 +204,11 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
     )
     counts: Counter[str] = Counter()
     per_enterprise: Counter[int] = Counter()
+    risk_points: dict[int, list[RiskPoint]] = defaultdict(list)
+    for rp in RiskPoint.objects.filter(
+        enterprise_id__in={u.enterprise_id for u in units}, active=True, type=RiskPointType.FACILITY
+    ).order_by("code", "pk"):
+        risk_points[rp.enterprise_id].append(rp)
     for unit in units:
         per_enterprise[unit.enterprise_id] += 1
         plan = _Unit(unit, per_enterprise[unit.enterprise_id], rng, year)
@@ -184,7 +219,12 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
         else:
             plan.reactor()
         plan.detectors()
+        candidates = {rp.pk: rp for rp in risk_points[unit.enterprise_id]}
+        picked = pick_risk_point(unit.name, unit.kind, [(pk, rp.name) for pk, rp in candidates.items()])
+        risk_point = candidates.get(picked) if picked is not None else None
+        counts["units_with_risk_point"] += risk_point is not None
         for data in plan.points:
+            data["risk_point"] = risk_point
             point = services.point_create(actor=ACTOR, enterprise=unit.enterprise, data=data)
             counts["points"] += 1
             counts[point.kind] += 1

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from safegrid.core.models import User
 from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
 from safegrid.regions import selectors as region_selectors
 from safegrid.regions.models import Division
@@ -40,6 +41,18 @@ def org_unit_get(user: Any, pk: Any) -> OrgUnit:
 
 def person_list(user: Any) -> QuerySet[Person]:
     return restrict(Person.objects.select_related("enterprise", "org_unit"), user)
+
+
+def enterprise_users(user: Any, enterprise_id: int) -> QuerySet[User]:
+    """The active accounts holding a role in an enterprise the user may read (for "assign to" lists); none
+    when the enterprise is out of the user's scope."""
+    if not enterprise_list(user).filter(pk=enterprise_id).exists():
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, role_assignments__enterprise_id=enterprise_id)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def person_get(user: Any, pk: Any) -> Person:

@@ -2,9 +2,9 @@
 
 Per point it keeps in memory the rules (limits from MonitoringPoint, loaded lazily and refreshed every
 `refresh_s`), the state the pure rules need (the active alarm of each family, the previous reading — seeded
-from LatestValue, so the rate survives a restart) and what pauses it (a shutdown of the enterprise, an
-approved bypass in force). Each reading is evaluated by `rules.alarms.evaluate`; only what changes is
-written, each change in its own short transaction through the ALARM workflow (audited, logged, counters
+from LatestValue, so the rate survives a restart) and what pauses it (a shutdown of the enterprise or of the
+risk point the point sits in, an approved bypass in force). Each reading is evaluated by
+`rules.alarms.evaluate`; only what changes is written, each change in its own short transaction through the ALARM workflow (audited, logged, counters
 moved, notifications created in the transaction and mailed on commit): raise, upgrade (H→HH), clear.
 Repeats of an active alarm are summed per batch and written as one UPDATE per alarm (count, last value,
 peak) — not a state change, so not audited.
@@ -38,7 +38,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 
 from safegrid.core.audit import SystemActor
@@ -48,6 +48,7 @@ from safegrid.hazards.models import ShutdownRecord
 from .choices import ACTIVE_STATUSES, BypassStatus
 from .ingest.sinks import AcceptedReading
 from .models import Alarm, LatestValue, MonitoringPoint, PointBypass
+from .rules import shutdowns as shutdown_rules
 from .rules.alarms import (
     SEVERITY_RANK,
     AlarmEvent,
@@ -77,13 +78,30 @@ def point_rules(point: MonitoringPoint) -> PointRules:
 
 
 def shutdown_enterprises(enterprise_ids: Sequence[int], at: dt.datetime) -> set[int]:
-    """Enterprises in a recorded whole-enterprise shutdown (停用检修) at `at`.
-
-    A shutdown of one risk point pauses nothing here: no monitoring point is tied to a risk point."""
+    """Enterprises in a recorded whole-enterprise shutdown (停用检修) at `at`."""
     rows = ShutdownRecord.objects.filter(
         enterprise_id__in=enterprise_ids, risk_point__isnull=True, start__lte=at
     ).exclude(end__lte=at)
     return set(rows.values_list("enterprise_id", flat=True))
+
+
+def shutdown_points(points: Sequence[MonitoringPoint], at: dt.datetime) -> set[int]:
+    """The points paused by a shutdown (停用检修) in force at `at`: of their whole enterprise, or of the risk
+    point (风险分析单元) they sit in. One query for all the points."""
+    enterprise_ids = sorted({p.enterprise_id for p in points})
+    risk_point_ids = sorted({p.risk_point_id for p in points if p.risk_point_id is not None})
+    if not points:
+        return set()
+    where = Q(enterprise_id__in=enterprise_ids, risk_point__isnull=True)
+    if risk_point_ids:
+        where |= Q(risk_point_id__in=risk_point_ids)
+    rows = ShutdownRecord.objects.filter(where, start__lte=at).exclude(end__lte=at)
+    shut = shutdown_rules.shutdown_scopes(rows.values_list("enterprise_id", "risk_point_id"))
+    return {
+        p.pk
+        for p in points
+        if shutdown_rules.is_shut_down(shut, enterprise_id=p.enterprise_id, risk_point_id=p.risk_point_id)
+    }
 
 
 def bypasses_in_force(point_ids: Sequence[int], at: dt.datetime) -> dict[int, Pause]:
@@ -103,9 +121,9 @@ def bypasses_in_force(point_ids: Sequence[int], at: dt.datetime) -> dict[int, Pa
 
 
 def pauses(points: Sequence[MonitoringPoint], at: dt.datetime) -> dict[int, Pause]:
-    shut = shutdown_enterprises(sorted({p.enterprise_id for p in points}), at)
+    shut = shutdown_points(points, at)
     bypassed = bypasses_in_force([p.pk for p in points], at)
-    return {p.pk: replace(bypassed.get(p.pk, Pause()), shutdown=p.enterprise_id in shut) for p in points}
+    return {p.pk: replace(bypassed.get(p.pk, Pause()), shutdown=p.pk in shut) for p in points}
 
 
 # ---- writing one event ---------------------------------------------------------------------------------

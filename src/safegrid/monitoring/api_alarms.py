@@ -14,6 +14,7 @@ from safegrid.api.auth import current_user
 from safegrid.api.pagination import paginate
 from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, LongText, Page, PageParams
 from safegrid.core.models import User
+from safegrid.enterprises import selectors as ent_selectors
 
 from .choices import AlarmRule, AlarmSeverity, DisposalCause
 from .selectors import alarms as sel
@@ -162,13 +163,7 @@ def alarm_acknowledge(request: HttpRequest, alarm_id: Id, payload: AlarmMoveIn) 
 )
 def alarm_assign(request: HttpRequest, alarm_id: Id, payload: AlarmAssignIn) -> Any:
     user, alarm = _alarm(request, alarm_id)
-    assignee = (
-        User.objects.filter(
-            pk=payload.assignee, is_active=True, role_assignments__enterprise_id=alarm.enterprise_id
-        )
-        .distinct()
-        .first()
-    )
+    assignee = ent_selectors.enterprise_users(user, alarm.enterprise_id).filter(pk=payload.assignee).first()
     if assignee is None:
         raise ValidationError({"assignee": "处置人不存在或不是该企业人员"})
     services.alarm_assign(actor=user, alarm=alarm, assignee=assignee, comment=payload.comment)

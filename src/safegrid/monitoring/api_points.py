@@ -1,8 +1,10 @@
-"""/api/v1/monitoring/points and /api/v1/monitoring/limit-changes (mounted by safegrid.apiroot).
+"""/api/v1/monitoring/points, …/limit-changes and …/deactivations (mounted by safegrid.apiroot).
 
 Reads go through the scoped selectors (out of scope: 404); writes through the same services as the pages:
 a point is created with its first limits (gas detectors default per REFERENCE §6); its limits then change
 only by a limit-change request that another person of the enterprise approves (`…/approve`, `…/reject`).
+Taking a point out of use is likewise a deactivation request (`…/points/{id}/deactivations`) another person
+approves; bringing it back is direct (`…/points/{id}/reactivate`).
 """
 
 from __future__ import annotations
@@ -22,11 +24,20 @@ from safegrid.api.references import References
 from safegrid.api.schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, LongText, Page, PageParams
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.majorhazards.selectors import sources as unit_selectors
+from safegrid.risks.selectors import points as risk_selectors
 
-from .models import LimitChange, LimitChangeKind, LimitChangeStatus, MonitoringPoint
+from .models import (
+    DeactivationStatus,
+    LimitChange,
+    LimitChangeKind,
+    LimitChangeStatus,
+    MonitoringPoint,
+    PointDeactivation,
+)
 from .rules.limits import LimitSet
 from .rules.points import PointKind
 from .selectors import points as selectors
+from .services import deactivations as deactivation_services
 from .services import limits as limit_services
 from .services import points as point_services
 from .workflows_points import can_edit_points
@@ -49,6 +60,7 @@ class MonitoringPointOut(Schema):
     enterprise_name: str = Field(alias="enterprise.name")
     enterprise_uscc: str = Field(alias="enterprise.uscc")
     unit_id: int | None
+    risk_point_id: int | None
     code: str
     name: str
     kind: str
@@ -79,6 +91,7 @@ class MonitoringPointDetailOut(MonitoringPointOut):
 class MonitoringPointFilters(InputSchema):
     enterprise: Id | None = Field(None, description="企业 id")
     unit: Id | None = Field(None, description="重大危险源单元 id")
+    risk_point: Id | None = Field(None, description="风险分析单元（风险点）id")
     kind: PointKind | None = Field(None, description="监测类型")
     active: bool | None = Field(None, description="是否在用")
 
@@ -94,6 +107,8 @@ def point_list(
         qs = qs.filter(enterprise_id=filters.enterprise)
     if filters.unit is not None:
         qs = qs.filter(unit_id=filters.unit)
+    if filters.risk_point is not None:
+        qs = qs.filter(risk_point_id=filters.risk_point)
     if filters.kind is not None:
         qs = qs.filter(kind=filters.kind)
     if filters.active is not None:
@@ -116,6 +131,9 @@ class MonitoringPointIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
     kind: PointKind
     unit: Id | None = Field(None, description="重大危险源单元 id（本企业的）")
+    risk_point: Id | None = Field(
+        None, description="风险分析单元（风险点）id（本企业的）：其停用检修期间本点位暂停报警"
+    )
     measure_unit: str = Field("", max_length=16, description="空为该类型的默认单位")
     location: str = Field("", max_length=200)
     ll: LimitIn = None
@@ -137,10 +155,17 @@ def point_create(request: HttpRequest, payload: MonitoringPointIn) -> Any:
     refs = References(user)
     enterprise = refs.get("enterprise", ent_selectors.enterprise_get, payload.enterprise)
     unit = refs.get("unit", unit_selectors.unit_get, payload.unit) if payload.unit is not None else None
+    risk_point = (
+        refs.get("risk_point", risk_selectors.risk_point_get, payload.risk_point)
+        if payload.risk_point is not None
+        else None
+    )
     refs.raise_if_any()
     require(can_edit_points(user, enterprise.pk), point_services.DENIED)
-    data = payload.model_dump(exclude={"enterprise", "unit"})
-    point = point_services.point_create(actor=user, enterprise=enterprise, data={**data, "unit": unit})
+    data = payload.model_dump(exclude={"enterprise", "unit", "risk_point"})
+    point = point_services.point_create(
+        actor=user, enterprise=enterprise, data={**data, "unit": unit, "risk_point": risk_point}
+    )
     return Status(201, selectors.point_get(user, point.pk))
 
 
@@ -273,3 +298,90 @@ def limit_change_reject(request: HttpRequest, limit_change_id: Id, payload: Limi
     user, change = _decided(request, limit_change_id)
     limit_services.limit_change_reject(actor=user, change=change, comment=payload.comment)
     return selectors.limit_change_get(user, limit_change_id)
+
+
+# ---- taking a point out of use ---------------------------------------------------------------------------
+
+
+class DeactivationOut(Schema):
+    id: int
+    point_id: int
+    point_code: str = Field(alias="point.code")
+    status: DeactivationStatus
+    reason: str
+    requested_by: str = Field(alias="requested_by_name")
+    requested_at: dt.datetime
+    approved_by: str = Field(alias="approved_by_name")
+    decided_at: dt.datetime | None
+
+
+class DeactivationIn(InputSchema):
+    reason: LongText = Field(min_length=1, description="停用原因（如传感器拆除、装置停产）")
+
+
+@router.get(
+    "/points/{monitoring_point_id}/deactivations",
+    response={200: list[DeactivationOut], **READ_ERRORS},
+    summary="监测点位的停用申请记录",
+)
+def point_deactivations(request: HttpRequest, monitoring_point_id: Id) -> Any:
+    return selectors.deactivations_of(selectors.point_get(current_user(request), monitoring_point_id))
+
+
+@router.post(
+    "/points/{monitoring_point_id}/deactivations",
+    response={201: DeactivationOut, **WRITE_ERRORS},
+    summary="申请停用监测点位（经本企业另一名负责人批准后停用）",
+)
+def deactivation_request(request: HttpRequest, monitoring_point_id: Id, payload: DeactivationIn) -> Any:
+    user = current_user(request)
+    point: MonitoringPoint = selectors.point_get(user, monitoring_point_id)
+    require(can_edit_points(user, point.enterprise_id), point_services.DENIED)
+    made = deactivation_services.deactivation_request(actor=user, point=point, reason=payload.reason)
+    return Status(201, selectors.deactivation_get(user, made.pk))
+
+
+@router.post(
+    "/points/{monitoring_point_id}/reactivate",
+    response={200: MonitoringPointDetailOut, **WRITE_ERRORS},
+    summary="重新启用监测点位",
+)
+def point_reactivate(request: HttpRequest, monitoring_point_id: Id) -> Any:
+    user = current_user(request)
+    point: MonitoringPoint = selectors.point_get(user, monitoring_point_id)
+    point_services.point_set_active(actor=user, point=point, active=True)
+    return selectors.point_get(user, monitoring_point_id)
+
+
+@router.get(
+    "/deactivations/{deactivation_id}", response={200: DeactivationOut, **READ_ERRORS}, summary="停用申请详情"
+)
+def deactivation_detail(request: HttpRequest, deactivation_id: Id) -> Any:
+    return selectors.deactivation_get(current_user(request), deactivation_id)
+
+
+def _deactivation(request: HttpRequest, deactivation_id: int) -> tuple[Any, PointDeactivation]:
+    user = current_user(request)
+    return user, selectors.deactivation_get(user, deactivation_id)
+
+
+@router.post(
+    "/deactivations/{deactivation_id}/approve",
+    response={200: DeactivationOut, **WRITE_ERRORS},
+    summary="批准停用（申请人以外的本企业安全管理员、主要负责人或企业管理员）",
+)
+def deactivation_approve(request: HttpRequest, deactivation_id: Id, payload: LimitChangeDecisionIn) -> Any:
+    user, found = _deactivation(request, deactivation_id)
+    deactivation_services.deactivation_approve(actor=user, request=found, comment=payload.comment)
+    return selectors.deactivation_get(user, deactivation_id)
+
+
+@router.post(
+    "/deactivations/{deactivation_id}/reject",
+    response={200: DeactivationOut, **WRITE_ERRORS},
+    summary="驳回停用申请（须填写意见）",
+)
+def deactivation_reject(request: HttpRequest, deactivation_id: Id, payload: LimitChangeDecisionIn) -> Any:
+    user, found = _deactivation(request, deactivation_id)
+    deactivation_services.deactivation_reject(actor=user, request=found, comment=payload.comment)
+    return selectors.deactivation_get(user, deactivation_id)

@@ -24,4 +24,12 @@ register(
         order=61,
         visible=_sees_points,
     ),
+    NavItem(
+        _("点位停用申请"),
+        "monitoring:deactivations",
+        icon="plug-off",
+        group=GROUP,
+        order=62,
+        visible=_sees_points,
+    ),
 )

@@ -12,3 +12,10 @@ LIMIT_EXPIRED = "monitoring.limit_change_expired"
 register_kind(LIMIT_REQUESTED, gettext_noop("监测限值变更待审批"))
 register_kind(LIMIT_DECIDED, gettext_noop("监测限值变更已审批"))
 register_kind(LIMIT_EXPIRED, gettext_noop("临时限值到期已恢复"))
+
+# point deactivations (services/deactivations.py, workflows_points.py)
+DEACTIVATION_REQUESTED = "monitoring.deactivation_requested"
+DEACTIVATION_DECIDED = "monitoring.deactivation_decided"
+
+register_kind(DEACTIVATION_REQUESTED, gettext_noop("监测点位停用待审批"))
+register_kind(DEACTIVATION_DECIDED, gettext_noop("监测点位停用已审批"))

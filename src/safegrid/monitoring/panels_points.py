@@ -1,5 +1,6 @@
-"""The home page's to-do of monitoring points (imported by monitoring/panels.py): limit changes this user may
-decide — requests in the enterprises where they hold an approving role, their own requests left out."""
+"""The home page's to-dos of monitoring points (imported by monitoring/panels.py): limit changes and point
+deactivations this user may decide — requests in the enterprises where they hold an approving role, their own
+requests left out."""
 
 from __future__ import annotations
 
@@ -31,5 +32,24 @@ def limit_change_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]
             todos.Urgency.TODAY,
             "adjustments",
             hint=_("核对依据文件后批准或驳回；申请人不能审批自己的申请"),
+        )
+    ]
+
+
+@todos.register(order=56)
+def deactivation_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]:
+    user: Any = request.user
+    if not scope_for(user).enterprises_with(APPROVER_ROLES):
+        return []
+    from .views.deactivations import awaiting_decision
+
+    return [
+        todos.Todo(
+            _("监测点位停用待审批"),
+            awaiting_decision(user).count(),
+            f"{reverse('monitoring:deactivations')}?decide=yes",
+            todos.Urgency.TODAY,
+            "plug-off",
+            hint=_("停用后点位不再报警：核实原因后批准或驳回；申请人不能审批自己的申请"),
         )
     ]

@@ -1,4 +1,5 @@
-"""Who may change a point's limits, and the limit-change workflow on the core workflow kit.
+"""Who may change a point's limits or take it out of use, and the limit-change and point-deactivation
+workflows on the core workflow kit.
 
     (new) ──request──▶ requested ──approve──▶ approved ──expire (system)──▶ expired
                            │                     │
@@ -8,6 +9,11 @@ Requests come from the enterprise's administrators and safety managers (and the 
 and rejection from another person holding the safety manager, legal representative or enterprise admin
 role in that enterprise (rules/limits.py: never the requester). Expiry and supersession are taken by the
 limit service (the schedule `monitoring.limits_watch`, a later change taking effect).
+
+    (new) ──request──▶ requested ──approve──▶ approved (the point is out of use)
+                           └──reject──▶ rejected
+
+A deactivation (停用) is requested and decided by the same people as a limit change (rules/deactivation.py).
 """
 
 from __future__ import annotations
@@ -28,8 +34,22 @@ from safegrid.core.scoping import scope_for
 from safegrid.core.workflow import NEW, Step, TransitionEvent, Workflow
 from safegrid.notifications.services import notify
 
-from .models import LimitChange, LimitChangeStatus, LimitChangeTransition
-from .notifications_points import LIMIT_DECIDED, LIMIT_EXPIRED, LIMIT_REQUESTED
+from .models import (
+    DeactivationStatus,
+    LimitChange,
+    LimitChangeStatus,
+    LimitChangeTransition,
+    PointDeactivation,
+    PointDeactivationTransition,
+)
+from .notifications_points import (
+    DEACTIVATION_DECIDED,
+    DEACTIVATION_REQUESTED,
+    LIMIT_DECIDED,
+    LIMIT_EXPIRED,
+    LIMIT_REQUESTED,
+)
+from .rules import deactivation as deactivation_rules
 from .rules import limits as rules
 
 # Who keeps an enterprise's points and requests limit changes (the county admin too).
@@ -65,8 +85,9 @@ def _may_decide(actor: Actor, change: LimitChange) -> bool:
     return True
 
 
-def approvers(change: LimitChange) -> list[User]:
-    """The people who may approve the change: the enterprise's approving roles, the requester left out."""
+def approvers(change: LimitChange | PointDeactivation) -> list[User]:
+    """The people who may approve the change (or deactivation): the enterprise's approving roles, the
+    requester left out."""
     q = Q(
         role_assignments__enterprise_id=change.point.enterprise_id,
         role_assignments__role__in=sorted(APPROVER_ROLES),
@@ -153,4 +174,90 @@ LIMIT_CHANGE: Final = Workflow(
     },
     log=LimitChangeTransition,
     log_fk="change",
+)
+
+
+# ---- point deactivation ----------------------------------------------------------------------------------
+
+
+def _may_request_deactivation(actor: Actor, request: PointDeactivation) -> bool:
+    return isinstance(actor, SystemActor) or can_edit_points(actor, request.point.enterprise_id)
+
+
+def _may_decide_deactivation(actor: Actor, request: PointDeactivation) -> bool:
+    if isinstance(actor, SystemActor):
+        return True
+    roles = scope_for(actor).enterprise_roles.get(request.point.enterprise_id, frozenset())
+    problem = deactivation_rules.approver_problem(
+        requester_id=request.requested_by_id, approver_id=actor.pk, approver_roles=frozenset(roles)
+    )
+    if problem is not None:
+        raise PermissionDenied(gettext(problem))
+    return True
+
+
+def deactivation_url(request: PointDeactivation) -> str:
+    return reverse("monitoring:deactivation", args=[request.pk])
+
+
+def _tell_deactivation_approvers(event: TransitionEvent[Any]) -> None:
+    request = event.obj
+    point = request.point
+    text = gettext("%(who)s申请停用监测点位「%(code)s %(name)s」：%(reason)s，请审批") % {
+        "who": request.requested_by_name,
+        "code": point.code,
+        "name": point.name,
+        "reason": request.reason,
+    }
+    notify(approvers(request), DEACTIVATION_REQUESTED, request, text, url=deactivation_url(request))
+
+
+def _tell_deactivation_requester(event: TransitionEvent[Any]) -> None:
+    request = event.obj
+    if request.requested_by is None:
+        return
+    text = gettext("监测点位「%(code)s」的停用申请%(outcome)s") % {
+        "code": request.point.code,
+        "outcome": request.get_status_display(),
+    }
+    if event.comment:
+        text += gettext("：%(comment)s") % {"comment": event.comment}
+    notify([request.requested_by], DEACTIVATION_DECIDED, request, text, url=deactivation_url(request))
+
+
+class DeactivationAction(StrEnum):
+    REQUEST = "request"
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+D, DA = DeactivationStatus, DeactivationAction
+
+POINT_DEACTIVATION: Final = Workflow(
+    model=PointDeactivation,
+    states=DeactivationStatus,
+    transitions={
+        (NEW, DA.REQUEST): D.REQUESTED,
+        (D.REQUESTED, DA.APPROVE): D.APPROVED,
+        (D.REQUESTED, DA.REJECT): D.REJECTED,
+    },
+    steps={
+        DA.REQUEST: Step(
+            _("申请停用"),
+            allowed=_may_request_deactivation,
+            denied=_("只有本企业的管理员、安全管理员或县级管理员可以申请停用点位"),
+            after=(_tell_deactivation_approvers,),
+        ),
+        DA.APPROVE: Step(
+            _("批准停用"), allowed=_may_decide_deactivation, after=(_tell_deactivation_requester,)
+        ),
+        DA.REJECT: Step(
+            _("驳回"),
+            allowed=_may_decide_deactivation,
+            comment_required=True,
+            after=(_tell_deactivation_requester,),
+        ),
+    },
+    log=PointDeactivationTransition,
+    log_fk="deactivation",
 )

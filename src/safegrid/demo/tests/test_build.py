@@ -192,6 +192,13 @@ def test_monitoring_points_on_every_graded_major_unit(small: builders.DemoSummar
     assert all(MonitoringPoint.objects.filter(unit=unit).exists() for unit in majors)
     assert small.counts["monitoring_points"] == MonitoringPoint.objects.count()
     assert not MonitoringPoint.objects.filter(limits_version="").exists()
+    assert small.counts["monitoring_units_with_risk_point"] > 0  # 16 of 21 units at the default seed
+    for p in MonitoringPoint.objects.filter(risk_point__isnull=False).select_related("risk_point", "unit")[
+        :50
+    ]:
+        assert (
+            p.risk_point.enterprise_id == p.enterprise_id
+        )  # sensors sit in their own enterprise's risk point
     builders.reset()
     assert not MonitoringPoint.objects.exists() and not HazardUnit.objects.exists()
 

@@ -82,3 +82,38 @@ def test_build_points_for_every_graded_major_unit(world):
     assert not MonitoringPoint.objects.exists()
     monitoring.build(county_code=world.county.code, seed=7, year=2026)
     assert _snapshot() == first  # deterministic for a seed
+
+
+@pytest.mark.parametrize(
+    ("unit_name", "kind", "expected"),
+    [
+        ("甲醇储罐区", "tank_farm", 2),  # the same name
+        ("液氯罐区", "tank_farm", 3),  # a tank risk point sharing the substance
+        ("乙醇罐区", "tank_farm", 1),  # a tank risk point
+        ("甲类仓库", "warehouse", 4),
+        ("合成装置", "production", 5),
+    ],
+)
+def test_pick_risk_point(unit_name, kind, expected):
+    candidates = [
+        (1, "储罐区"),
+        (2, "甲醇储罐区"),
+        (3, "液氯储罐区"),
+        (4, "危化品仓库"),
+        (5, "反应釜（氯化工艺）"),
+    ]
+    assert monitoring.pick_risk_point(unit_name, kind, candidates) == expected
+    assert monitoring.pick_risk_point(unit_name, kind, []) is None
+
+
+def test_build_ties_points_to_the_fitting_risk_point(world):
+    from safegrid.risks.models import RiskPoint
+
+    _unit(world, "NH3-01", "tank_farm", [("氨", "150")])
+    tanks = RiskPoint.objects.create(
+        enterprise=world.ent_a, code="FXD-001", name="液氨储罐区", type="facility"
+    )
+    RiskPoint.objects.create(enterprise=world.ent_b, code="FXD-001", name="储罐区", type="facility")
+    counts = monitoring.build(county_code=world.county.code, seed=7, year=2026)
+    assert counts["units_with_risk_point"] == 1
+    assert set(MonitoringPoint.objects.values_list("risk_point", flat=True)) == {tanks.pk}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core.excel import ExcelUploadForm
 from safegrid.core.forms import StyledFormMixin
 from safegrid.majorhazards.models import HazardUnit
+from safegrid.risks.models import RiskPoint
 
 from ..choices import PointKindChoices
 from ..models import LimitChangeKind
@@ -36,6 +37,12 @@ class PointForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(
         label=_("重大危险源单元"), queryset=HazardUnit.objects.none(), required=False
     )
+    risk_point = forms.ModelChoiceField(
+        label=_("风险分析单元"),
+        queryset=RiskPoint.objects.none(),
+        required=False,
+        help_text=_("传感器所在的风险点；该风险点登记停用检修期间，本点位暂停报警"),
+    )
     measure_unit = forms.CharField(
         label=_("计量单位"), max_length=16, required=False, help_text=_("留空按监测类型取默认单位")
     )
@@ -49,9 +56,12 @@ class PointForm(StyledFormMixin, forms.Form):
     expected_interval_s = forms.IntegerField(label=_("上报周期（秒）"), min_value=1, initial=10)
     offline_timeout_s = forms.IntegerField(label=_("离线判定（秒）"), min_value=1, initial=300)
 
-    def __init__(self, *args: Any, units: QuerySet[HazardUnit], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: QuerySet[HazardUnit], risk_points: QuerySet[RiskPoint], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["risk_point"].queryset = risk_points  # type: ignore[attr-defined]
 
 
 class PointCreateForm(PointForm):

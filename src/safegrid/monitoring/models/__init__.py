@@ -1,4 +1,5 @@
 from .alarms import Alarm, AlarmComment, AlarmCount, AlarmTransition, BypassTransition, PointBypass
+from .deactivations import DeactivationStatus, PointDeactivation, PointDeactivationTransition
 from .latest import LatestValue
 from .limits import LimitChange, LimitChangeKind, LimitChangeStatus, LimitChangeTransition
 from .points import MonitoringPoint
@@ -13,6 +14,7 @@ __all__ = [
     "BypassTransition",
     "DeadLetter",
     "DeadLetterReason",
+    "DeactivationStatus",
     "LatestValue",
     "LimitChange",
     "LimitChangeKind",
@@ -20,6 +22,8 @@ __all__ = [
     "LimitChangeTransition",
     "MonitoringPoint",
     "PointBypass",
+    "PointDeactivation",
+    "PointDeactivationTransition",
     "PublisherSequence",
     "Reading",
     "ReadingRollup",

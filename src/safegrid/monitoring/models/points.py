@@ -35,6 +35,15 @@ class MonitoringPoint(models.Model):
         blank=True,
         verbose_name=_("重大危险源单元"),
     )
+    # The risk analysis unit where the sensor sits: a shutdown (停用检修) of it pauses the point's alarms.
+    risk_point = models.ForeignKey(
+        "risks.RiskPoint",
+        on_delete=models.PROTECT,
+        related_name="monitoring_points",
+        null=True,
+        blank=True,
+        verbose_name=_("风险分析单元"),
+    )
     # The stable code a gateway sends in its payload ({"point": "<code>", …}); unique in the enterprise.
     code = models.CharField(_("点位编码"), max_length=64)
     name = models.CharField(_("点位名称"), max_length=100)
@@ -61,7 +70,8 @@ class MonitoringPoint(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope_rule = ByEnterprise(enterprise="enterprise")
-    workflow_fields = LIMIT_FIELDS
+    # `active` too: taking a point out of use is an approved deactivation (services/deactivations.py)
+    workflow_fields = (*LIMIT_FIELDS, "active")
 
     class Meta:
         verbose_name = _("监测点位")

@@ -9,8 +9,9 @@ the deadband, so a value back just under H with the alarm still active stays H) 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
+from typing import TypeVar
 
 from .points import Limits
 
@@ -64,3 +65,29 @@ def point_state(
         if state is band or state.value in severities:
             return state
     return WallState.NORMAL
+
+
+# An alarm's severity, worst first: what colours a point's row in the wall's alarm list.
+SEVERITY_ORDER = ("HH", "LL", "H", "L", "RATE", "OFFLINE")
+
+T = TypeVar("T")
+
+
+def severity_rank(severity: str) -> int:
+    """0 is the worst; an unknown severity sorts last."""
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+def worst_severity(severities: Iterable[str]) -> str | None:
+    return min(severities, key=severity_rank, default=None)
+
+
+def by_point(
+    alarms: Iterable[T], point_of: Callable[[T], int], severity_of: Callable[[T], str]
+) -> list[list[T]]:
+    """The alarms grouped per point — one row per point, in the order its first alarm comes (the newest
+    first when the alarms are newest first) — each row's alarms worst severity first."""
+    rows: dict[int, list[T]] = {}
+    for alarm in alarms:
+        rows.setdefault(point_of(alarm), []).append(alarm)
+    return [sorted(row, key=lambda a: severity_rank(severity_of(a))) for row in rows.values()]

@@ -6,22 +6,36 @@ sector departments of its sectors, its town); anything else is a 404.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.hazards.models import ShutdownRecord
 
-from ..models import LatestValue, LimitChange, LimitChangeStatus, LimitChangeTransition, MonitoringPoint
+from ..models import (
+    DeactivationStatus,
+    LatestValue,
+    LimitChange,
+    LimitChangeStatus,
+    LimitChangeTransition,
+    MonitoringPoint,
+    PointDeactivation,
+    PointDeactivationTransition,
+)
 
 
 def point_list(user: Any) -> QuerySet[MonitoringPoint]:
-    return restrict(MonitoringPoint.objects.select_related("enterprise", "unit"), user)
+    return restrict(MonitoringPoint.objects.select_related("enterprise", "unit", "risk_point"), user)
 
 
 def point_get(user: Any, pk: Any) -> MonitoringPoint:
     return get_scoped_or_404(
-        MonitoringPoint.objects.select_related("enterprise", "enterprise__division", "unit"), user, pk=pk
+        MonitoringPoint.objects.select_related("enterprise", "enterprise__division", "unit", "risk_point"),
+        user,
+        pk=pk,
     )
 
 
@@ -59,3 +73,47 @@ def pending_for(user: Any) -> QuerySet[LimitChange]:
 
 def transitions_of(change: LimitChange) -> list[LimitChangeTransition]:
     return list(change.transitions.order_by("at", "pk"))
+
+
+def deactivation_list(user: Any) -> QuerySet[PointDeactivation]:
+    return restrict(
+        PointDeactivation.objects.select_related("point", "point__enterprise", "requested_by", "approved_by"),
+        user,
+    )
+
+
+def deactivation_get(user: Any, pk: Any) -> PointDeactivation:
+    return get_scoped_or_404(
+        PointDeactivation.objects.select_related("point", "point__enterprise", "requested_by", "approved_by"),
+        user,
+        pk=pk,
+    )
+
+
+def deactivations_of(point: MonitoringPoint, limit: int = 50) -> list[PointDeactivation]:
+    """The point's deactivation requests, newest first (the point was read through a selector)."""
+    return list(point.deactivations.order_by("-requested_at", "-pk")[:limit])
+
+
+def pending_deactivations_for(user: Any) -> QuerySet[PointDeactivation]:
+    return deactivation_list(user).filter(status=DeactivationStatus.REQUESTED)
+
+
+def deactivation_transitions(request: PointDeactivation) -> list[PointDeactivationTransition]:
+    return list(request.transitions.order_by("at", "pk"))
+
+
+def shutdown_of(point: MonitoringPoint, at: dt.datetime | None = None) -> ShutdownRecord | None:
+    """The shutdown (停用检修) in force that pauses the point's alarms: of its whole enterprise or of the
+    risk point it sits in (the alarm engine's rule, `alarm_engine.shutdown_points`)."""
+    at = at or timezone.now()
+    where = Q(risk_point__isnull=True)
+    if point.risk_point_id is not None:
+        where |= Q(risk_point_id=point.risk_point_id)
+    return (
+        ShutdownRecord.objects.filter(where, enterprise_id=point.enterprise_id, start__lte=at)
+        .exclude(end__lte=at)
+        .select_related("risk_point")
+        .order_by("risk_point_id", "start")
+        .first()
+    )

@@ -1,4 +1,5 @@
-"""Writes of monitoring points: create (with the first limits), edit the description, deactivate/reactivate.
+"""Writes of monitoring points: create (with the first limits), edit the description, reactivate (taking a
+point out of use is an approved deactivation: services/deactivations.py).
 
 A point's limits are set once when it is created — the enterprise's process control limits with their
 version and source, or for a gas detector given none the REFERENCE §6 defaults (`limits_source` says so) —
@@ -20,6 +21,7 @@ from safegrid.core.audit import Actor
 from safegrid.core.services import authorize, object_create, object_update, writing_protected
 from safegrid.enterprises.models import Enterprise
 from safegrid.majorhazards.models import HazardUnit
+from safegrid.risks.models import RiskPoint
 
 from ..models import MonitoringPoint
 from ..models.points import LIMIT_FIELDS
@@ -31,6 +33,7 @@ POINT_FIELDS = (
     "name",
     "kind",
     "unit",
+    "risk_point",
     "measure_unit",
     "location",
     "oel_ppm",
@@ -71,6 +74,11 @@ def _check(enterprise_id: int, values: Mapping[str, Any], *, exclude_pk: int | N
     unit = values.get("unit")
     if unit is not None and (not isinstance(unit, HazardUnit) or unit.enterprise_id != enterprise_id):
         errors["unit"] = gettext("重大危险源单元须属于本企业")
+    risk_point = values.get("risk_point")
+    if risk_point is not None and (
+        not isinstance(risk_point, RiskPoint) or risk_point.enterprise_id != enterprise_id
+    ):
+        errors["risk_point"] = gettext("风险分析单元须属于本企业")
     if errors:
         raise ValidationError(errors)
 
@@ -132,7 +140,17 @@ def point_update(*, actor: Actor, point: MonitoringPoint, data: Mapping[str, Any
     return object_update(actor=actor, obj=point, data=values)
 
 
+def write_active(*, actor: Actor, point: MonitoringPoint, active: bool) -> MonitoringPoint:
+    """The only writer of `active` (a workflow field: the generic edit refuses it), an audited update; for
+    this module and an approved deactivation (services/deactivations.py)."""
+    with writing_protected("active"):
+        return object_update(actor=actor, obj=point, data={"active": active})
+
+
 def point_set_active(*, actor: Actor, point: MonitoringPoint, active: bool) -> MonitoringPoint:
-    """Take a point out of use (停用: no alarms, not on the wall) or back into use; audited."""
+    """Bring a point back into use (启用, audited). Taking it out of use (停用: no alarms, not on the wall)
+    masks it, so it is refused here: it is a request another person approves (services/deactivations.py)."""
     _refuse(actor, point.enterprise_id)
-    return object_update(actor=actor, obj=point, data={"active": active})
+    if not active:
+        raise ValidationError({"active": gettext("停用点位须提出停用申请，经本企业另一名负责人批准后生效")})
+    return write_active(actor=actor, point=point, active=True)

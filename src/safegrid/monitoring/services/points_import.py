@@ -46,6 +46,7 @@ from safegrid.enterprises import import_jobs
 from safegrid.enterprises.models import Enterprise
 from safegrid.enterprises.models_import import ImportJob, ImportKind
 from safegrid.majorhazards.models import HazardUnit
+from safegrid.risks.models import RiskPoint
 
 from ..choices import PointKindChoices
 from ..models import MonitoringPoint
@@ -80,6 +81,15 @@ POINTS = SheetSpec(
             16,
             "可空；本企业的辨识单元编码",
             codes="unit",
+        ),
+        Column(
+            "risk_point",
+            "风险分析单元编号",
+            Kind.REFERENCE,
+            False,
+            16,
+            "可空；本企业在用的风险点编号，该风险点停用检修时本点位暂停报警",
+            codes="risk_point",
         ),
         Column("measure_unit", "计量单位", Kind.TEXT, False, 10, "空为该类型的默认单位", max_length=16),
         Column("location", "安装位置", Kind.TEXT, False, 20, max_length=200),
@@ -178,6 +188,7 @@ class PointsImporter:
         self, rows: Mapping[str, list[Row]], errors: list[RowError], on_row: Callable[[int], None]
     ) -> Plan:
         self.units = {u.code: u for u in HazardUnit.objects.filter(enterprise=self.enterprise)}
+        self.risk_points = {r.code: r for r in RiskPoint.objects.filter(enterprise=self.enterprise)}
         self.points = {p.code: p for p in MonitoringPoint.objects.filter(enterprise=self.enterprise)}
         seen: dict[str, int] = {}
         plan = Plan([])
@@ -195,6 +206,7 @@ class PointsImporter:
             "limits_version", "limits_source", "oel_ppm", "expected_interval_s", "offline_timeout_s",
         )  # fmt: skip
         data["unit"] = c.lookup("unit", self.units, _("本企业没有这个重大危险源单元编码"))
+        data["risk_point"] = c.lookup("risk_point", self.risk_points, _("本企业没有这个风险点编号"))
         code = data["code"]
         if not code or c.duplicate("code", code, seen):
             return None
@@ -227,6 +239,8 @@ class PointsImporter:
         }
         if data["unit"] is not None and data["unit"].pk != point.unit_id:
             changes["unit"] = data["unit"]
+        if data["risk_point"] is not None and data["risk_point"].pk != point.risk_point_id:
+            changes["risk_point"] = data["risk_point"]
         wanted = _limit_set(data)
         current = limit_services.current_set(point)
         limits = None
@@ -246,6 +260,7 @@ class PointsImporter:
                 if row.point is None:
                     values = {k: v for k, v in row.data.items() if v is not None and v != ""}
                     values.setdefault("unit", None)
+                    values.setdefault("risk_point", None)
                     point_services.point_create(actor=self.user, enterprise=self.enterprise, data=values)
                 else:
                     if row.changes:
@@ -327,6 +342,7 @@ def _row_of(point: MonitoringPoint) -> dict[str, Any]:
         "name": point.name,
         "kind": point.kind,
         "unit": point.unit.code if point.unit else "",
+        "risk_point": point.risk_point.code if point.risk_point else "",
         "measure_unit": point.measure_unit,
         "location": point.location,
         **{k: getattr(point, k) for k in LIMIT_KEYS},
@@ -343,11 +359,17 @@ def workbook(enterprise: Enterprise, points: Iterable[MonitoringPoint] = ()) -> 
     units = list(
         HazardUnit.objects.filter(enterprise=enterprise).order_by("code").values_list("code", flat=True)
     )
+    risk_points = list(
+        RiskPoint.objects.filter(enterprise=enterprise, active=True)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
     example = {
         "code": f"{EXAMPLE_MARK}T101-LT-01",
         "name": "甲醇储罐T101液位（本行不会导入，可删除）",
         "kind": PointKind.LEVEL,
         "unit": units[0] if units else "",
+        "risk_point": risk_points[0] if risk_points else "",
         "measure_unit": "m",
         "location": "罐区T101",
         "ll": 0.8, "l": 1.5, "h": 8.5, "hh": 9.2, "deadband": 0.05,
@@ -362,7 +384,10 @@ def workbook(enterprise: Enterprise, points: Iterable[MonitoringPoint] = ()) -> 
     with translation.override("zh-hans"):
         return build_workbook(
             [SheetData(POINTS, rows=[_row_of(p) for p in points], example=example)],
-            code_lists=[CodeList("unit", "重大危险源单元编码", units)],
+            code_lists=[
+                CodeList("unit", "重大危险源单元编码", units),
+                CodeList("risk_point", "风险分析单元编号", risk_points),
+            ],
             help_text=HelpText(
                 pairs=[("企业", enterprise.name), ("统一社会信用代码", enterprise.uscc)],
                 lines=TemplateLines([SHEET], MAX_ROWS, extra).lines(),

@@ -111,3 +111,17 @@ def test_unit_page_shows_its_open_alarms(login, world):
     AlarmEngine().process([reading(on_unit, 0, 9.5), reading(elsewhere, 0, 9.5)])
     page = login(world.user("ent_a")).get(f"/majorhazards/units/{unit.pk}/").content.decode()
     assert "本单元未消警的监测报警" in page and "单元罐液位" in page and "别处罐液位" not in page
+
+
+def test_assign_form_lists_the_enterprises_people_through_the_scoped_selector(login, world, alarms):
+    from safegrid.enterprises.selectors import enterprise_users
+
+    a, _b = alarms
+    page = login(world.user("ent_a")).get(f"/monitoring/alarms/{a.pk}/")
+    people = list(page.context["moves"])
+    form = next(f for action, _label, f in people if action == "assign")
+    names = {u.username for u in form.fields["assignee"].queryset}
+    assert {"ent_a", "post_a"} <= names and "ent_b" not in names and "town_a" not in names
+    # the selector is scoped: the people of an enterprise out of the reader's scope are none
+    assert not enterprise_users(world.user("ent_b"), world.ent_a.pk).exists()
+    assert enterprise_users(world.user("town_a"), world.ent_a.pk).filter(username="post_a").exists()

@@ -167,9 +167,13 @@ def test_edit_refuses_limits(world):
     assert updated.name == "新名" and updated.h == 8.5
 
 
-def test_deactivate(world):
+def test_deactivate_needs_a_request_reactivate_is_direct(world):
     point = _level(world)
-    assert services.point_set_active(actor=world.user("ent_a"), point=point, active=False).active is False
+    with pytest.raises(ValidationError) as exc:
+        services.point_set_active(actor=world.user("ent_a"), point=point, active=False)
+    assert "active" in exc.value.message_dict  # services/deactivations.py (test_point_deactivation.py)
+    services.write_active(actor=SYSTEM, point=point, active=False)
+    assert services.point_set_active(actor=world.user("ent_a"), point=point, active=True).active is True
     with pytest.raises(PermissionDenied):
         services.point_set_active(actor=world.user("ent_b"), point=point, active=True)
 

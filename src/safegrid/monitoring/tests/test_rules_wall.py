@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from safegrid.monitoring.rules.points import Limits
-from safegrid.monitoring.rules.wall import WallState, point_state, value_state
+from safegrid.monitoring.rules.wall import WallState, by_point, point_state, value_state, worst_severity
 
 LIMITS = Limits(ll=1.0, l=2.0, h=8.0, hh=9.0)
 NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
@@ -79,3 +79,18 @@ def _state(**kw):
 )
 def test_point_state(kw, expected):
     assert _state(**kw) is expected
+
+
+@pytest.mark.parametrize(
+    ("severities", "worst"),
+    [([], None), (["H"], "H"), (["RATE", "H"], "H"), (["H", "HH"], "HH"), (["OFFLINE", "RATE"], "RATE"),
+     (["L", "LL", "RATE"], "LL")],
+)  # fmt: skip
+def test_worst_severity(severities, worst):
+    assert worst_severity(severities) == worst
+
+
+def test_by_point_gives_one_row_per_point_worst_first():
+    alarms = [(1, "RATE"), (2, "H"), (1, "H"), (3, "OFFLINE"), (2, "HH")]  # newest first
+    rows = by_point(alarms, lambda a: a[0], lambda a: a[1])
+    assert rows == [[(1, "H"), (1, "RATE")], [(2, "HH"), (2, "H")], [(3, "OFFLINE")]]

@@ -74,7 +74,7 @@ def _points(world):
     inactive = services.point_create(
         actor=SYSTEM, enterprise=world.ent_a, data={"code": "OLD-01", "name": "旧点位", "kind": "flow"}
     )
-    services.point_set_active(actor=SYSTEM, point=inactive, active=False)
+    services.write_active(actor=SYSTEM, point=inactive, active=False)
 
 
 def test_simulate_publishes_the_documented_payload(world, broker):

@@ -133,7 +133,32 @@ def test_cleared_alarm_leaves_the_wall(login, world, plant):
     alarm_services.alarm_acknowledge(actor=world.user("ent_b"), alarm=alarm, comment="")
     AlarmEngine().process([reading(plant["other"], 60, 5.0)])
     page = login(world.user("county_admin")).get("/monitoring/wall/")
-    assert [row["alarm"].point.code for row in page.context["alarms"]] == ["A-LT-1"]
+    assert [row["point"].code for row in page.context["alarms"]] == ["A-LT-1"]
+
+
+def test_a_point_with_two_alarms_is_one_row_coloured_by_the_worst(login, world):
+    point = make_point(world.ent_a, code="A-LT-9", name="双报警液位", rate_limit=1.0)
+    # 5.0 → 8.5 in a minute: H and a rate-of-change alarm at once
+    AlarmEngine(refresh_s=3600).process([reading(point, 0, 5.0), reading(point, 60, 8.5)])
+    assert sorted(Alarm.objects.filter(point=point).values_list("severity", flat=True)) == ["H", "RATE"]
+    for user in ("ent_a", "county_admin"):
+        client = login(world.user(user))
+        url = f"/monitoring/wall/enterprises/{world.ent_a.pk}/" if user == "ent_a" else "/monitoring/wall/"
+        page = client.get(url)
+        rows = page.context["alarms"]
+        assert len(rows) == 1 and rows[0]["point"] == point
+        assert [item["alarm"].severity for item in rows[0]["alarms"]] == ["H", "RATE"]  # worst first
+        assert rows[0]["severity"] == "H" and "border-warning" in rows[0]["row_css"]
+        html = page.content.decode()
+        assert (
+            html.count('data-testid="wall-alarm-point"') == 1 and html.count('data-testid="wall-alarm"') == 2
+        )
+    # an HH on top makes the row red
+    AlarmEngine(refresh_s=3600).process([reading(point, 120, 9.5)])
+    row = (
+        login(world.user("ent_a")).get(f"/monitoring/wall/enterprises/{world.ent_a.pk}/").context["alarms"][0]
+    )
+    assert row["severity"] == "HH" and "border-danger" in row["row_css"]
 
 
 def test_wall_queries_do_not_grow_with_points(world, plant, django_assert_max_num_queries):

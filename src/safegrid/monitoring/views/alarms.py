@@ -26,6 +26,7 @@ from safegrid.core.forms import add_service_errors
 from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.core.models import User
 from safegrid.core.scoping import scope_for
+from safegrid.enterprises import selectors as ent_selectors
 from safegrid.regions.selectors import division_choices
 
 from .. import permissions
@@ -142,12 +143,8 @@ def _timeline(alarm: Alarm, user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _people(alarm: Alarm) -> QuerySet[User]:
-    return (
-        User.objects.filter(is_active=True, role_assignments__enterprise_id=alarm.enterprise_id)
-        .distinct()
-        .order_by("username")
-    )
+def _people(request: HttpRequest, alarm: Alarm) -> QuerySet[User]:
+    return ent_selectors.enterprise_users(request.user, alarm.enterprise_id)
 
 
 FORMS = {
@@ -181,7 +178,7 @@ def _detail(
         if action in forms:
             continue
         if action == "assign":
-            forms[action] = AssignForm(people=_people(alarm), prefix=action)
+            forms[action] = AssignForm(people=_people(request, alarm), prefix=action)
         elif action == "dispose":
             forms[action] = DisposeForm(
                 initial={"cause": alarm.disposal_cause, "note": alarm.disposal_note}, prefix=action
@@ -229,7 +226,7 @@ def alarm_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form = NoteForm(request.POST, prefix="comment")
         run = lambda data: services.alarm_comment(actor=actor, alarm=alarm, text=data["text"])  # noqa: E731
     elif action == "assign":
-        form = AssignForm(request.POST, people=_people(alarm), prefix=action)
+        form = AssignForm(request.POST, people=_people(request, alarm), prefix=action)
         run = lambda data: services.alarm_assign(actor=actor, alarm=alarm, assignee=data["assignee"])  # noqa: E731
     elif action == "dispose":
         form = DisposeForm(request.POST, prefix=action)

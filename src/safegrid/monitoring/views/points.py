@@ -28,10 +28,12 @@ from safegrid.enterprises.models import Enterprise
 from safegrid.majorhazards.models import HazardUnit
 from safegrid.majorhazards.selectors import sources as unit_selectors
 from safegrid.regions.selectors import division_choices, sector_choices
+from safegrid.risks.models import RiskPoint
+from safegrid.risks.selectors import points as risk_selectors
 
 from ..choices import PointKindChoices
 from ..forms.points import PointCreateForm, PointForm
-from ..models import MonitoringPoint
+from ..models import DeactivationStatus, MonitoringPoint
 from ..selectors import points as selectors
 from ..services import points as services
 from ..workflows_points import EDITOR_ROLES, LIMIT_CHANGE, can_edit_points
@@ -94,7 +96,7 @@ class PointListView(ScopedListView):
     template_name = "monitoring/points/list.html"
     detail_url_name = "monitoring:point"
     export_basename = "monitoring-points"
-    related = ("enterprise", "unit")
+    related = ("enterprise", "unit", "risk_point")
     default_sort = "enterprise"
     search_fields = ("code__icontains", "name__icontains", "enterprise__name__icontains")
     search_placeholder = _("点位编码、名称或企业名称")
@@ -107,6 +109,12 @@ class PointListView(ScopedListView):
             _("重大危险源单元"),
             value=lambda p: f"{p.unit.code} {p.unit.name}" if p.unit else "—",
             css="d-none d-lg-table-cell",
+        ),
+        Column(
+            "risk_point",
+            _("风险分析单元"),
+            value=lambda p: f"{p.risk_point.code} {p.risk_point.name}" if p.risk_point else "—",
+            table=False,
         ),
         Column("kind", _("监测类型"), attr="get_kind_display", sort="kind"),
         Column("measure_unit", _("计量单位"), css="d-none d-md-table-cell"),
@@ -151,6 +159,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = selectors.point_get(request.user, pk)
     changes = selectors.changes_of(point)
     can_edit = can_edit_points(request.user, point.enterprise_id)
+    deactivations = selectors.deactivations_of(point)
     return render(
         request,
         "monitoring/points/detail.html",
@@ -163,6 +172,11 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 {"change": c, "actions": LIMIT_CHANGE.available(actor_of(request), c)} for c in changes
             ],
             "can_edit": can_edit,
+            "shutdown": selectors.shutdown_of(point),
+            "deactivations": deactivations,
+            "pending_deactivation": next(
+                (d for d in deactivations if d.status == DeactivationStatus.REQUESTED), None
+            ),
         },
     )
 
@@ -178,6 +192,10 @@ def _form_page(request: HttpRequest, form: Any, title: str, cancel: str, intro: 
 
 def _units(user: Any, enterprise_id: int) -> QuerySet[HazardUnit]:
     return unit_selectors.unit_list(user).filter(enterprise_id=enterprise_id).order_by("code")
+
+
+def _risk_points(user: Any, enterprise_id: int) -> QuerySet[RiskPoint]:
+    return risk_selectors.risk_point_list(user).filter(enterprise_id=enterprise_id).order_by("code")
 
 
 def _require_editor(user: Any, enterprise_id: int) -> None:
@@ -211,7 +229,11 @@ def point_new(request: HttpRequest) -> HttpResponse:
             {"title": gettext("新增监测点位"), "enterprises": list(choices.order_by("name")[:200])},
         )
     _require_editor(request.user, enterprise.pk)
-    form = PointCreateForm(request.POST or None, units=_units(request.user, enterprise.pk))
+    form = PointCreateForm(
+        request.POST or None,
+        units=_units(request.user, enterprise.pk),
+        risk_points=_risk_points(request.user, enterprise.pk),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             point = services.point_create(actor=actor_of(request), enterprise=enterprise, data=_cleaned(form))
@@ -236,7 +258,12 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
     point = selectors.point_get(request.user, pk)
     _require_editor(request.user, point.enterprise_id)
     initial = {name: getattr(point, name) for name in services.POINT_FIELDS}
-    form = PointForm(request.POST or None, initial=initial, units=_units(request.user, point.enterprise_id))
+    form = PointForm(
+        request.POST or None,
+        initial=initial,
+        units=_units(request.user, point.enterprise_id),
+        risk_points=_risk_points(request.user, point.enterprise_id),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.point_update(actor=actor_of(request), point=point, data=_cleaned(form))
@@ -257,8 +284,12 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def point_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """启用: a point out of use back into use at once (audited). Taking it out of use is a request another
+    person approves (views/deactivations.py)."""
     point = selectors.point_get(request.user, pk)
     _require_editor(request.user, point.enterprise_id)
-    services.point_set_active(actor=actor_of(request), point=point, active=not point.active)
-    messages.success(request, gettext("点位已启用") if not point.active else gettext("点位已停用"))
+    if point.active:
+        return HttpResponseRedirect(reverse("monitoring:deactivation_new", args=[point.pk]))
+    services.point_set_active(actor=actor_of(request), point=point, active=True)
+    messages.success(request, gettext("点位已启用"))
     return HttpResponseRedirect(reverse("monitoring:point", args=[point.pk]))

@@ -28,7 +28,7 @@ from safegrid.core.scoping import scope_for
 from .. import permissions
 from ..models import Alarm
 from ..rules.ingest import epoch_ms
-from ..rules.wall import WallState
+from ..rules.wall import WallState, by_point, worst_severity
 from ..selectors import readings as reading_selectors
 from ..selectors import wall as sel
 from .alarms import SEVERITY_CSS, STATUS_CSS
@@ -55,6 +55,16 @@ STATE_CSS: dict[str, str] = {
     WallState.BYPASSED: "bg-purple text-white",
 }
 
+# the left border of a wall alarm row: its point's worst active severity
+ROW_CSS: dict[str, str] = {
+    "HH": "border-start border-4 border-danger",
+    "LL": "border-start border-4 border-danger",
+    "H": "border-start border-4 border-warning",
+    "L": "border-start border-4 border-warning",
+    "RATE": "border-start border-4 border-info",
+    "OFFLINE": "border-start border-4 border-secondary",
+}
+
 # range → span of the trend; the resolution follows the span (rules.ingest.series_resolution):
 # 1 h raw readings, 24 h 1-minute rollups, 7 d hourly rollups
 RANGES: dict[str, dt.timedelta] = {
@@ -66,18 +76,31 @@ RANGE_LABELS = {"1h": _("近1小时"), "24h": _("近24小时"), "7d": _("近7天
 
 
 def _alarm_rows(request: HttpRequest, alarms: list[Alarm]) -> list[dict[str, Any]]:
+    """One row per point with all its active alarms (H and rate of change at once are one row), the row
+    coloured by the worst severity."""
     user = request.user
     may: dict[int, bool] = {}
     rows = []
-    for a in alarms:
-        if a.enterprise_id not in may:
-            may[a.enterprise_id] = permissions.can_acknowledge(user, a.enterprise_id)
+    for group in by_point(alarms, lambda a: a.point_id, lambda a: a.severity):
+        first = group[0]
+        if first.enterprise_id not in may:
+            may[first.enterprise_id] = permissions.can_acknowledge(user, first.enterprise_id)
+        worst = worst_severity(a.severity for a in group) or ""
         rows.append(
             {
-                "alarm": a,
-                "severity_css": SEVERITY_CSS.get(a.severity, ""),
-                "status_css": STATUS_CSS.get(a.status, ""),
-                "can_acknowledge": may[a.enterprise_id] and a.status == "active_unack",
+                "point": first.point,
+                "enterprise": first.enterprise,
+                "severity": worst,
+                "row_css": ROW_CSS.get(worst, ""),
+                "alarms": [
+                    {
+                        "alarm": a,
+                        "severity_css": SEVERITY_CSS.get(a.severity, ""),
+                        "status_css": STATUS_CSS.get(a.status, ""),
+                        "can_acknowledge": may[a.enterprise_id] and a.status == "active_unack",
+                    }
+                    for a in group
+                ],
             }
         )
     return rows

@@ -1,4 +1,5 @@
 from .alarms import Alarm, AlarmComment, AlarmCount, AlarmTransition, BypassTransition, PointBypass
+from .events import EventSource, SourceEvent, ZonePresence
 from .latest import LatestValue
 from .limits import LimitChange, LimitChangeKind, LimitChangeStatus, LimitChangeTransition
 from .points import MonitoringPoint
@@ -13,6 +14,7 @@ __all__ = [
     "BypassTransition",
     "DeadLetter",
     "DeadLetterReason",
+    "EventSource",
     "LatestValue",
     "LimitChange",
     "LimitChangeKind",
@@ -24,4 +26,6 @@ __all__ = [
     "Reading",
     "ReadingRollup",
     "RollupPeriod",
+    "SourceEvent",
+    "ZonePresence",
 ]

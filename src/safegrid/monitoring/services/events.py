@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -310,6 +310,17 @@ def events_tick(*, now: dt.datetime | None = None) -> int:
             result = tick(_rules(source), state, now, pauses([point], now)[point.pk])
             _write(point, alarms, result.events, outcome)
     return len(outcome.alarm_ids)
+
+
+def events_from_mqtt(topic: str, uscc: str, payload: bytes) -> None:
+    """`safegrid ingest`'s handler of a message on `safegrid/events/<USCC>`. A database error is raised
+    (the message stays unacknowledged) after dropping the connection, so the next message opens a new one."""
+    try:
+        events_accept(uscc=uscc, payload=payload, topic=topic)
+    except DatabaseError:
+        if not connection.in_atomic_block:
+            connection.close()
+        raise
 
 
 # ---- sending (HTTP) and creating sources -----------------------------------------------------------------

@@ -181,3 +181,23 @@ def test_a_zone_without_the_numbers_raises_nothing():
         ZoneRules(),
     )
     assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("severities", "state"),
+    [((), "normal"), (("OFFLINE",), "offline"), (("H",), "H"), (("H", "HH"), "HH")],
+)
+def test_an_event_source_on_the_wall_is_coloured_by_its_alarms_only(severities, state):
+    from safegrid.monitoring.rules.points import Limits
+    from safegrid.monitoring.rules.wall import point_state
+
+    found = point_state(
+        limits=Limits(),
+        value=None,
+        received_at=None,
+        offline_timeout_s=300,
+        now=T0,
+        active_severities=severities,
+        event_source=True,
+    )
+    assert found == state

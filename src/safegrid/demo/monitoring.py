@@ -8,7 +8,8 @@ its reactor temperature and pressure (the process's operating window) and an oxy
 analyser room; a warehouse its temperature. Every unit with a flammable substance gets combustible gas
 detectors at 25/50 %LEL (GB/T 50493-2019 defaults), one with a toxic substance toxic gas detectors at 100 %/
 200 % of the occupational exposure limit (GBZ 2.1 mg/m³ converted to ppm at 25 °C). Process limits carry a
-version and the enterprise's process control limits document as source. Deterministic for a seed.
+version and the enterprise's process control limits document as source. The first two enterprises' first
+unit also gets a video channel and a personnel positioning zone (event sources). Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.db.models import QuerySet
 from safegrid.core.audit import SystemActor
 from safegrid.majorhazards.models import HazardUnit
 from safegrid.monitoring.models import LimitChange, MonitoringPoint
+from safegrid.monitoring.services import events as event_services
 from safegrid.monitoring.services import points as services
 
 ACTOR = SystemActor("demo")
@@ -190,6 +192,43 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
             counts[point.kind] += 1
         counts["units"] += 1
     counts["enterprises"] = len(per_enterprise)
+    counts.update(_event_sources(units))
+    return counts
+
+
+EVENT_SOURCE_ENTERPRISES = 2
+
+
+def _event_sources(units: list[HazardUnit]) -> Counter[str]:
+    """A video channel and a positioning zone (rated headcount, longest stay, motionless threshold) on the
+    first major hazard unit of the first enterprises, so `safegrid simulate` has events to send."""
+    counts: Counter[str] = Counter()
+    seen: set[int] = set()
+    for unit in units:
+        if unit.enterprise_id in seen:
+            continue
+        seen.add(unit.enterprise_id)
+        for data in (
+            {"kind": "video", "code": f"{unit.code}-CAM-01", "name": f"{unit.name}1号视频通道"},
+            {
+                "kind": "zone",
+                "code": f"{unit.code}-ZONE-01",
+                "name": f"{unit.name}人员定位区域",
+                "rated_headcount": 6,
+                "max_stay_minutes": 30,
+                "motionless_seconds": 120,
+            },
+        ):
+            settings = {"limits_version": "V1", "limits_source": f"{unit.name}视频监控与人员定位设置"}
+            event_services.event_source_create(
+                actor=ACTOR,
+                enterprise=unit.enterprise,
+                data={**data, **settings, "unit": unit, "location": unit.name},
+            )
+            counts["points"] += 1
+            counts[str(data["kind"])] += 1
+        if len(seen) >= EVENT_SOURCE_ENTERPRISES:
+            break
     return counts
 
 

@@ -90,6 +90,13 @@ class Outcome:
     state: SourceState
 
 
+EVENT_DETAIL = {
+    Family.OVERCROWD: ("人数 %(value)s，额定人数 %(limit)s", 1.0),
+    Family.OVERSTAY: ("已滞留 %(value)s 分钟，允许 %(limit)s 分钟", 60.0),
+    Family.MOTIONLESS: ("已静止 %(value)s 秒，阈值 %(limit)s 秒", 1.0),
+}  # an event alarm's value and limit in its text (message, divisor of the stored seconds)
+
+
 def overcrowd_severity(rated: int, count: float) -> Severity | None:
     if count <= rated:
         return None

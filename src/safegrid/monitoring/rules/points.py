@@ -40,7 +40,7 @@ DEFAULT_UNIT: dict[PointKind, str] = {
     PointKind.INTERLOCK: "",
     PointKind.OTHER: "",
     PointKind.VIDEO: "",
-    PointKind.ZONE: "人",
+    PointKind.ZONE: "",
 }
 
 EVENT_KINDS = frozenset({PointKind.VIDEO, PointKind.ZONE})

@@ -180,3 +180,19 @@ def test_event_source_create_audited_and_refusals_name_the_field(world):
         )
     assert "kind" in kind.value.message_dict
     assert EventSource.objects.count() == 1
+
+
+def test_event_alarm_text_names_the_rule_and_its_numbers(world):
+    from safegrid.monitoring.workflows import alarm_text
+
+    make_source(world.ent_a, "ZONE-1", rated_headcount=6, max_stay_minutes=10)
+    send(
+        world,
+        {"source": "ZONE-1", "ts": ms(-900), "type": "enter", "person": "tag-1"},
+        {"source": "ZONE-1", "ts": ms(0), "type": "headcount", "value": 8},
+    )
+    texts = sorted(alarm_text(a) for a in Alarm.objects.select_related("point", "enterprise"))
+    assert [t.split("ZONE-1 事件源 ZONE-1 ")[1] for t in texts] == [
+        "超员（人数 8，额定人数 6）",
+        "超时滞留（已滞留 15 分钟，允许 10 分钟）",
+    ]

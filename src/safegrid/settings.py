@@ -422,6 +422,7 @@ SAFEGRID_MQTT_PORT = env_int("SAFEGRID_MQTT_PORT", 1883, minimum=1)
 SAFEGRID_MQTT_USERNAME = env_str("SAFEGRID_MQTT_USERNAME", "")
 SAFEGRID_MQTT_PASSWORD = env_str("SAFEGRID_MQTT_PASSWORD", "")
 SAFEGRID_MQTT_TOPIC_ROOT = env_str("SAFEGRID_MQTT_TOPIC_ROOT", "safegrid/readings").strip("/")
+SAFEGRID_MQTT_EVENTS_TOPIC_ROOT = env_str("SAFEGRID_MQTT_EVENTS_TOPIC_ROOT", "safegrid/events").strip("/")
 SAFEGRID_MQTT_GROUP = env_str("SAFEGRID_MQTT_GROUP", "safegrid-ingest")
 # Stable per process, so the broker keeps the session (and redelivers its unacknowledged messages) across a
 # restart; empty: "<group>-<host name>".

@@ -17,6 +17,7 @@ from safegrid.hazards.api_selfreport import router as self_reports_router
 from safegrid.hazards.national.api import router as national_router
 from safegrid.majorhazards.api import router as majorhazards_router
 from safegrid.monitoring.api_alarms import router as monitoring_alarms_router
+from safegrid.monitoring.api_events import router as monitoring_events_router
 from safegrid.monitoring.api_index import router as monitoring_index_router
 from safegrid.monitoring.api_ingest import router as monitoring_ingest_router
 from safegrid.monitoring.api_points import router as monitoring_points_router
@@ -65,5 +66,6 @@ api.add_router("/national", national_router)
 api.add_router("/", majorhazards_router)
 api.add_router("/", monitoring_ingest_router)
 api.add_router("/", monitoring_alarms_router)
+api.add_router("/", monitoring_events_router)
 api.add_router("/", monitoring_index_router)
 api.add_router("/monitoring", monitoring_points_router)

@@ -10,7 +10,8 @@ detectors at 25/50 %LEL (GB/T 50493-2019 defaults), one with a toxic substance t
 200 % of the occupational exposure limit (GBZ 2.1 mg/m³ converted to ppm at 25 °C). Process limits carry a
 version and the enterprise's process control limits document as source. Each unit's points sit in the
 enterprise's risk point that fits it (`pick_risk_point`: same name, else a tank/warehouse/plant risk point,
-preferring the unit's substance), so a shutdown of that risk point pauses their alarms. Deterministic for a seed.
+preferring the unit's substance), so a shutdown of that risk point pauses their alarms. The first two enterprises' first
+unit also gets a video channel and a personnel positioning zone (event sources). Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.db.models import QuerySet
 from safegrid.core.audit import SystemActor
 from safegrid.majorhazards.models import HazardUnit
 from safegrid.monitoring.models import LimitChange, MonitoringPoint
+from safegrid.monitoring.services import events as event_services
 from safegrid.monitoring.services import points as services
 from safegrid.risks.choices import RiskPointType
 from safegrid.risks.models import RiskPoint
@@ -230,6 +232,43 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
             counts[point.kind] += 1
         counts["units"] += 1
     counts["enterprises"] = len(per_enterprise)
+    counts.update(_event_sources(units))
+    return counts
+
+
+EVENT_SOURCE_ENTERPRISES = 2
+
+
+def _event_sources(units: list[HazardUnit]) -> Counter[str]:
+    """A video channel and a positioning zone (rated headcount, longest stay, motionless threshold) on the
+    first major hazard unit of the first enterprises, so `safegrid simulate` has events to send."""
+    counts: Counter[str] = Counter()
+    seen: set[int] = set()
+    for unit in units:
+        if unit.enterprise_id in seen:
+            continue
+        seen.add(unit.enterprise_id)
+        for data in (
+            {"kind": "video", "code": f"{unit.code}-CAM-01", "name": f"{unit.name}1号视频通道"},
+            {
+                "kind": "zone",
+                "code": f"{unit.code}-ZONE-01",
+                "name": f"{unit.name}人员定位区域",
+                "rated_headcount": 6,
+                "max_stay_minutes": 30,
+                "motionless_seconds": 120,
+            },
+        ):
+            settings = {"limits_version": "V1", "limits_source": f"{unit.name}视频监控与人员定位设置"}
+            event_services.event_source_create(
+                actor=ACTOR,
+                enterprise=unit.enterprise,
+                data={**data, **settings, "unit": unit, "location": unit.name},
+            )
+            counts["points"] += 1
+            counts[str(data["kind"])] += 1
+        if len(seen) >= EVENT_SOURCE_ENTERPRISES:
+            break
     return counts
 
 

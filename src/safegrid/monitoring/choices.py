@@ -17,6 +17,8 @@ class PointKindChoices(models.TextChoices):
     FLOW = PointKind.FLOW, _("流量")
     INTERLOCK = PointKind.INTERLOCK, _("联锁状态")
     OTHER = PointKind.OTHER, _("其他")
+    VIDEO = PointKind.VIDEO, _("视频通道")
+    ZONE = PointKind.ZONE, _("人员定位区域")
 
 
 class AlarmRule(models.TextChoices):
@@ -26,6 +28,10 @@ class AlarmRule(models.TextChoices):
     LOW = Family.LOW.value, _("低限报警")
     RATE = Family.RATE.value, _("变化速率报警")
     OFFLINE = Family.OFFLINE.value, _("离线报警")
+    VIDEO_OFFLINE = Family.VIDEO_OFFLINE.value, _("视频通道离线")
+    OVERCROWD = Family.OVERCROWD.value, _("超员")
+    OVERSTAY = Family.OVERSTAY.value, _("超时滞留")
+    MOTIONLESS = Family.MOTIONLESS.value, _("人员静止")
 
 
 class AlarmSeverity(models.TextChoices):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from safegrid.jobs import JobContext, job
 
 from .services import alarms as alarm_services
+from .services import events as event_services
 from .services import storage
 
 # ingest
@@ -39,9 +40,16 @@ def alarm_watch(ctx: JobContext) -> dict[str, Any]:
     escalation = alarm_services.escalation_scan(actor=ctx.actor)
     ctx.progress(2, 3, "正在检查到期的旁路…")
     expired = alarm_services.bypass_expire(actor=ctx.actor)
+    # overstay and motionless alarms that time alone made due (video and positioning events)
+    event_moves = event_services.events_tick()
     ctx.progress(3, 3, "检查完成")
     offline.escalated, offline.reminded, offline.expired = escalation.escalated, escalation.reminded, expired
-    return {**offline.as_dict(), "url": reverse("monitoring:alarms"), "url_label": "查看报警"}
+    return {
+        **offline.as_dict(),
+        "event_alarms": event_moves,
+        "url": reverse("monitoring:alarms"),
+        "url_label": "查看报警",
+    }
 
 
 # limits

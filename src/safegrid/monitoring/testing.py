@@ -27,6 +27,7 @@ from .models import Alarm, MonitoringPoint
 from .rules.ingest import epoch_ms
 from .services import alarms as alarm_services
 from .services import readings as reading_services
+from .testing_events import add_events
 from .testing_index import add_index
 from .testing_points import add_points
 
@@ -122,4 +123,5 @@ def extend_world(world: World) -> Leaks:
             leaks.add_ids(name, *values)
     add_points(world, leaks)  # points: the points' and limit changes' pages and API
     add_index(world, leaks)  # alarm quality and the risk index (testing_index.py)
+    add_events(world, leaks)  # video and positioning events and their alarms (testing_events.py)
     return leaks

@@ -35,6 +35,10 @@ from safegrid.notifications.services import notify
 from . import counters, permissions
 from .choices import OPEN_STATUSES, UNACK_STATUSES, AlarmStatus, BypassStatus, EscalationLevel
 from .models import Alarm, AlarmTransition, BypassTransition, PointBypass
+from .rules.alarms import Family
+from .rules.events import EVENT_DETAIL, EVENT_FAMILIES
+
+EVENT_FAMILY_VALUES = frozenset(f.value for f in EVENT_FAMILIES)
 
 S = AlarmStatus
 
@@ -52,6 +56,14 @@ def alarm_url(alarm: Alarm) -> str:
 
 def alarm_text(alarm: Alarm) -> str:
     point = alarm.point
+    if alarm.rule in EVENT_FAMILY_VALUES:  # video and positioning events (rules/events.py)
+        text = f"{alarm.enterprise.name} {point.code} {point.name} {alarm.get_rule_display()}"
+        found = EVENT_DETAIL.get(Family(alarm.rule))
+        if found is None or alarm.last_value is None or alarm.limit_value is None:
+            return text
+        message, per = found
+        numbers = {"value": f"{alarm.last_value / per:.0f}", "limit": f"{alarm.limit_value / per:.0f}"}
+        return f"{text}（{gettext(message) % numbers}）"
     value = "" if alarm.last_value is None else f"{alarm.last_value:g}{point.measure_unit}"
     limit = "" if alarm.limit_value is None else f"{alarm.limit_value:g}"
     detail = gettext("当前值 %(value)s，限值 %(limit)s") % {"value": value, "limit": limit} if value else ""

@@ -1,6 +1,9 @@
 """The MQTT side of the ingest: `safegrid ingest` runs one of these per process.
 
 - Topic `<SAFEGRID_MQTT_TOPIC_ROOT>/<USCC>` (default `safegrid/readings/<USCC>`), QoS 1.
+- Events of video channels and positioning zones on `<SAFEGRID_MQTT_EVENTS_TOPIC_ROOT>/<USCC>` (default
+  `safegrid/events/<USCC>`), in the same session: few, so each message is handled at once with the ORM
+  (`services.events`) and acknowledged when that returned; the readings' batching is not involved.
 - Shared subscription `$share/<group>/<root>/+`: the broker hands each message to one process of the group,
   so N processes on N machines split the stream.
 - MQTT 5 with a persistent session (clean start off, session expiry SAFEGRID_MQTT_SESSION_EXPIRY_S) and a
@@ -21,6 +24,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -45,6 +49,7 @@ class Options:
     password: str = ""
     session_expiry_s: int = 7 * 24 * 3600
     stats_every_s: float = 10.0
+    events_root: str = ""  # "" : no events subscription
 
 
 @dataclass(slots=True)
@@ -57,9 +62,15 @@ class _Message:
 
 
 class Ingest:
-    def __init__(self, options: Options, pipeline: Pipeline) -> None:
+    def __init__(
+        self,
+        options: Options,
+        pipeline: Pipeline,
+        events: Callable[[str, str, bytes], None] | None = None,
+    ) -> None:
         self.options = options
         self.pipeline = pipeline
+        self.events = events
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self.generation = 0
         self.connected = threading.Event()
@@ -81,6 +92,12 @@ class Ingest:
     def subscription(self) -> str:
         return f"$share/{self.options.group}/{self.options.topic_root}/+"
 
+    @property
+    def events_subscription(self) -> str | None:
+        if not self.options.events_root or self.events is None:
+            return None
+        return f"$share/{self.options.group}/{self.options.events_root}/+"
+
     # ---- paho's thread ------------------------------------------------------------------------------
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
@@ -89,6 +106,8 @@ class Ingest:
             return
         self.generation += 1
         client.subscribe(self.subscription, options=SubscribeOptions(qos=1))
+        if self.events_subscription is not None:
+            client.subscribe(self.events_subscription, options=SubscribeOptions(qos=1))
         log.info(
             "connected to %s:%s as %s (session present: %s), subscribed to %s",
             self.options.host,
@@ -122,6 +141,7 @@ class Ingest:
         pipeline = self.pipeline
         pending: list[_Message] = []
         prefix = self.options.topic_root + "/"
+        events_prefix = self.options.events_root + "/" if self.events_subscription else None
         next_stats = time.monotonic() + self.options.stats_every_s
         next_refresh = time.monotonic()
         while not self.stopping.is_set():
@@ -131,6 +151,13 @@ class Ingest:
             except queue.Empty:
                 message = None
             while message is not None:
+                if events_prefix is not None and message.topic.startswith(events_prefix):
+                    self._event(message, events_prefix)
+                    try:
+                        message = self.inbox.get_nowait()
+                    except queue.Empty:
+                        message = None
+                    continue
                 uscc = message.topic[len(prefix) :] if message.topic.startswith(prefix) else message.topic
                 pipeline.submit(message.topic, uscc, message.payload)
                 pending.append(message)
@@ -166,6 +193,18 @@ class Ingest:
         for message in pending:
             if message.qos > 0 and message.generation == generation:
                 self.client.ack(message.mid, message.qos)
+
+    def _event(self, message: _Message, prefix: str) -> None:
+        """An events message: handled now, acknowledged once handled (a failure leaves it unacknowledged:
+        the broker sends it again on the next connection, and a repeated event is a duplicate)."""
+        assert self.events is not None
+        try:
+            self.events(message.topic, message.topic[len(prefix) :], message.payload)
+        except Exception:  # noqa: BLE001 - the ingest goes on with the readings
+            log.exception("events message on %s not handled; left unacknowledged", message.topic)
+            return
+        if message.qos > 0 and message.generation == self.generation:
+            self.client.ack(message.mid, message.qos)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -1,5 +1,6 @@
 from .alarms import Alarm, AlarmComment, AlarmCount, AlarmTransition, BypassTransition, PointBypass
 from .deactivations import DeactivationStatus, PointDeactivation, PointDeactivationTransition
+from .events import EventSource, SourceEvent, ZonePresence
 from .latest import LatestValue
 from .limits import LimitChange, LimitChangeKind, LimitChangeStatus, LimitChangeTransition
 from .points import MonitoringPoint
@@ -15,6 +16,7 @@ __all__ = [
     "DeadLetter",
     "DeadLetterReason",
     "DeactivationStatus",
+    "EventSource",
     "LatestValue",
     "LimitChange",
     "LimitChangeKind",
@@ -28,4 +30,6 @@ __all__ = [
     "Reading",
     "ReadingRollup",
     "RollupPeriod",
+    "SourceEvent",
+    "ZonePresence",
 ]

@@ -46,6 +46,11 @@ class Family(StrEnum):
     LOW = "low"
     RATE = "rate"
     OFFLINE = "offline"
+    # event alarms of video channels and personnel-positioning zones (rules/events.py)
+    VIDEO_OFFLINE = "video_off"
+    OVERCROWD = "overcrowd"
+    OVERSTAY = "overstay"
+    MOTIONLESS = "motionless"
 
 
 class Severity(StrEnum):

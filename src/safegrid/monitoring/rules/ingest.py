@@ -33,6 +33,7 @@ class Reject(StrEnum):
     BAD_TIMESTAMP = "bad_timestamp"
     FUTURE = "future"
     TOO_OLD = "too_old"
+    UNKNOWN_EVENT = "unknown_event"  # an event source's event of a type it does not send (rules/events.py)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ class PointKind(StrEnum):
     FLOW = "flow"
     INTERLOCK = "interlock"
     OTHER = "other"
+    # event sources (rules/events.py): they send events, not readings
+    VIDEO = "video"
+    ZONE = "zone"
 
 
 DEFAULT_UNIT: dict[PointKind, str] = {
@@ -36,7 +39,11 @@ DEFAULT_UNIT: dict[PointKind, str] = {
     PointKind.FLOW: "m³/h",
     PointKind.INTERLOCK: "",
     PointKind.OTHER: "",
+    PointKind.VIDEO: "",
+    PointKind.ZONE: "",
 }
+
+EVENT_KINDS = frozenset({PointKind.VIDEO, PointKind.ZONE})
 
 # Gas detectors: their limits default to REFERENCE §6 when the enterprise gives none.
 GAS_KINDS = frozenset({PointKind.GAS_COMBUSTIBLE, PointKind.GAS_TOXIC, PointKind.OXYGEN})

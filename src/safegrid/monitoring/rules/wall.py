@@ -52,10 +52,17 @@ def point_state(
     now: dt.datetime,
     active_severities: Iterable[str] = (),
     bypassed: bool = False,
+    event_source: bool = False,
 ) -> WallState:
+    """A point's colour. An event source (video channel, positioning zone: rules/events.py) sends no
+    values: it is offline only by its video-offline alarm, else the worst of its active alarms, else normal."""
     if bypassed:
         return WallState.BYPASSED
     severities = set(active_severities)
+    if event_source:
+        if "OFFLINE" in severities:
+            return WallState.OFFLINE
+        return next((state for state in _ALARM_ORDER if state.value in severities), WallState.NORMAL)
     if value is None or received_at is None or "OFFLINE" in severities:
         return WallState.OFFLINE
     if (now - received_at).total_seconds() > offline_timeout_s:

@@ -18,6 +18,7 @@ from safegrid.regions.selectors import division_list
 from ..choices import ACTIVE_STATUSES, BypassStatus
 from ..counters import FIELDS
 from ..models import Alarm, AlarmCount, LatestValue, MonitoringPoint, PointBypass
+from ..rules.points import EVENT_KINDS
 from ..rules.wall import WallState, point_state
 
 TOWN_CODE_LENGTH = 9  # GB/T 2260: 6-digit county, 9-digit town, 12-digit village
@@ -170,6 +171,7 @@ def enterprise_points(
             now=now,
             active_severities=[a.severity for a in alarms[p.pk]],
             bypassed=p.pk in bypassed,
+            event_source=p.kind in EVENT_KINDS,
         )
         group = groups.setdefault(p.unit_id, UnitGroup(p.unit_id, p.unit.name if p.unit else "", []))
         group.points.append(

@@ -32,6 +32,7 @@ from ..alarm_engine import clear_alarm, pauses, point_rules, raise_alarm
 from ..choices import ACTIVE_STATUSES, AlarmRule, AlarmStatus, BypassStatus, DisposalCause, EscalationLevel
 from ..models import Alarm, AlarmComment, LatestValue, MonitoringPoint, PointBypass
 from ..rules.alarms import Level, PointState, escalation_due, offline_event
+from ..rules.points import EVENT_KINDS
 from ..workflows import ALARM, BYPASS
 
 # ---- the people's moves on an alarm --------------------------------------------------------------------
@@ -307,6 +308,7 @@ def offline_scan(*, now: dt.datetime | None = None) -> WatchResult:
     )
     candidates = (
         MonitoringPoint.objects.filter(active=True)
+        .exclude(kind__in=[str(k) for k in EVENT_KINDS])  # event sources send events, not readings
         .annotate(since=Coalesce("latest__received_at", "created_at"), offline_active=Exists(active_offline))
         .filter(offline_active=False)
     )

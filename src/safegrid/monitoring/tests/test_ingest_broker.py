@@ -77,6 +77,7 @@ class Ingests:
         self.tmp_path = tmp_path
         run = uuid.uuid4().hex[:10]
         self.topic_root = f"test-{run}/readings"
+        self.events_root = f"test-{run}/events"
         self.group = f"g-{run}"
         self.procs: dict[int, tuple[subprocess.Popen[bytes], Path]] = {}
         self.starts: dict[int, int] = {}
@@ -98,7 +99,7 @@ class Ingests:
         }
         command = [sys.executable, "-m", "safegrid", "ingest", "--host", self.host, "--port", str(self.port)]
         command += ["--group", self.group, "--client-id", self.client_id(n), "--topic-root", self.topic_root]
-        command += ["--stats", "1"]
+        command += ["--events-root", self.events_root, "--stats", "1"]
         proc = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
         self.procs[n] = (proc, log)
         wait_for(

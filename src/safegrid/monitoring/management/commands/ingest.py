@@ -20,6 +20,7 @@ from django.db import DatabaseError, connection
 
 from safegrid.monitoring.ingest.mqtt import Ingest, Options
 from safegrid.monitoring.ingest.pipeline import Pipeline
+from safegrid.monitoring.services.events import events_from_mqtt
 
 log = logging.getLogger("safegrid.monitoring.ingest")
 
@@ -40,6 +41,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--topic-root", default=settings.SAFEGRID_MQTT_TOPIC_ROOT, help="Topics are <root>/<USCC>"
         )
+        parser.add_argument(
+            "--events-root",
+            default=settings.SAFEGRID_MQTT_EVENTS_TOPIC_ROOT,
+            help="Video and positioning events are <root>/<USCC> (empty: not subscribed)",
+        )
         parser.add_argument("--stats", type=float, default=10.0, help="Seconds between counter log lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,8 +61,10 @@ class Command(BaseCommand):
                 password=settings.SAFEGRID_MQTT_PASSWORD,
                 session_expiry_s=settings.SAFEGRID_MQTT_SESSION_EXPIRY_S,
                 stats_every_s=options["stats"],
+                events_root=options["events_root"].strip("/"),
             ),
             Pipeline(spill_dir=Path(settings.SAFEGRID_INGEST_SPILL_DIR) / client_id),
+            events=events_from_mqtt,
         )
 
         def stop(signum: int, frame: object) -> None:

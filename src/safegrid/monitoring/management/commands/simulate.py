@@ -3,7 +3,8 @@
 One message per enterprise and round on `<topic-prefix>/<enterprise USCC>` at QoS 1, payload
 `{"readings": [{"point", "ts", "value"}, …], "publisher", "seq"}`; values wander within the limits and the
 excursions, offline gaps, duplicates and malformed messages of rules/simulation.py are injected at the
-rates given. Stops after --duration seconds (0: until interrupted) and prints what it sent.
+rates given. The demo's video channels and positioning zones send events on `<events-prefix>/<USCC>`
+(rules/simulation_events.py). Stops after --duration seconds (0: until interrupted) and prints what it sent.
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safegrid.monitoring.models import MonitoringPoint
-from safegrid.monitoring.rules.points import PointKind
+from safegrid.monitoring.models import EventSource, MonitoringPoint
+from safegrid.monitoring.rules.points import EVENT_KINDS, PointKind
 from safegrid.monitoring.rules.simulation import Rates, SimPoint, Simulator
+from safegrid.monitoring.rules.simulation_events import EventSimulator, SimSource
 
 TOPIC_PREFIX = "safegrid/readings"
 
 
 def load_points(county_code: str, enterprises: list[str]) -> list[SimPoint]:
     """The active points of the county (or of the enterprises named by USCC or id), in a stable order."""
-    qs = MonitoringPoint.objects.filter(active=True, enterprise__division__code__startswith=county_code)
+    qs = MonitoringPoint.objects.filter(
+        active=True, enterprise__division__code__startswith=county_code
+    ).exclude(kind__in=[str(k) for k in EVENT_KINDS])
     if enterprises:
         ids = [int(e) for e in enterprises if e.isdigit() and len(e) < 18]
         usccs = [e.upper() for e in enterprises if not (e.isdigit() and len(e) < 18)]
@@ -38,6 +42,19 @@ def load_points(county_code: str, enterprises: list[str]) -> list[SimPoint]:
         SimPoint(uscc, code, PointKind(kind), ll, lo, h, hh, timeout)
         for uscc, code, kind, ll, lo, h, hh, timeout in rows
     ]
+
+
+def load_sources(county_code: str, enterprises: list[str]) -> list[SimSource]:
+    """The active video channels and positioning zones of the county (or of the enterprises named)."""
+    qs = EventSource.objects.filter(point__active=True, enterprise__division__code__startswith=county_code)
+    if enterprises:
+        ids = [int(e) for e in enterprises if e.isdigit() and len(e) < 18]
+        usccs = [e.upper() for e in enterprises if not (e.isdigit() and len(e) < 18)]
+        qs = qs.filter(enterprise__uscc__in=usccs) | qs.filter(enterprise_id__in=ids)
+    rows = qs.order_by("enterprise_id", "point__code").values_list(
+        "enterprise__uscc", "point__code", "point__kind", "rated_headcount", "motionless_seconds"
+    )
+    return [SimSource(uscc, code, PointKind(kind), rated, still) for uscc, code, kind, rated, still in rows]
 
 
 class Command(BaseCommand):
@@ -59,6 +76,11 @@ class Command(BaseCommand):
             "--county", default=settings.SAFEGRID_COUNTY_CODE, help="division code prefix of the points"
         )
         parser.add_argument("--topic-prefix", default=TOPIC_PREFIX)
+        parser.add_argument(
+            "--events-prefix",
+            default=settings.SAFEGRID_MQTT_EVENTS_TOPIC_ROOT,
+            help="video and positioning events go to <prefix>/<USCC> (empty: no events)",
+        )
         parser.add_argument(
             "--publisher", default="", help="publisher id in the payload (default sim-<host>-<pid>)"
         )
@@ -94,6 +116,9 @@ class Command(BaseCommand):
             malformed=options["malformed_rate"],
         )
         sim = Simulator(points, publisher, seed=options["seed"], rates=rates)
+        events_prefix = options["events_prefix"].strip("/")
+        sources = load_sources(options["county"], options["enterprise"]) if events_prefix else []
+        event_sim = EventSimulator(sources, seed=options["seed"])
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=publisher, clean_session=True)
         client.max_queued_messages_set(0)
         try:
@@ -121,6 +146,13 @@ class Command(BaseCommand):
                         f"{options['topic_prefix']}/{message.enterprise}", message.payload, qos=1
                     )
                     pending.append(info)
+                for event_message in event_sim.tick(
+                    int(time.time() * 1000), now - last if now > last else period
+                ):
+                    info = client.publish(
+                        f"{events_prefix}/{event_message.enterprise}", event_message.payload, qos=1
+                    )
+                    pending.append(info)
                 last = now
                 pending = [p for p in pending if not p.is_published()]
                 time.sleep(max(0.0, period - (time.monotonic() - now)))
@@ -136,5 +168,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"sent {c.messages} messages ({c.readings} readings, last seq {sim.seq}), duplicates {c.duplicates}, "
             f"malformed {c.malformed}, excursions above H {c.excursions_h}, above HH {c.excursions_hh}, "
-            f"offline gaps {c.offline_gaps}"
+            f"offline gaps {c.offline_gaps}; {event_sim.sent} events of {len(sources)} video/positioning sources"
         )

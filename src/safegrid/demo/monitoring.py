@@ -206,6 +206,7 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
     )
     counts: Counter[str] = Counter()
     per_enterprise: Counter[int] = Counter()
+    placed: dict[int, RiskPoint | None] = {}  # unit -> the risk point its points sit in
     risk_points: dict[int, list[RiskPoint]] = defaultdict(list)
     for rp in RiskPoint.objects.filter(
         enterprise_id__in={u.enterprise_id for u in units}, active=True, type=RiskPointType.FACILITY
@@ -224,6 +225,7 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
         candidates = {rp.pk: rp for rp in risk_points[unit.enterprise_id]}
         picked = pick_risk_point(unit.name, unit.kind, [(pk, rp.name) for pk, rp in candidates.items()])
         risk_point = candidates.get(picked) if picked is not None else None
+        placed[unit.pk] = risk_point
         counts["units_with_risk_point"] += risk_point is not None
         for data in plan.points:
             data["risk_point"] = risk_point
@@ -232,16 +234,17 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
             counts[point.kind] += 1
         counts["units"] += 1
     counts["enterprises"] = len(per_enterprise)
-    counts.update(_event_sources(units))
+    counts.update(_event_sources(units, placed))
     return counts
 
 
 EVENT_SOURCE_ENTERPRISES = 2
 
 
-def _event_sources(units: list[HazardUnit]) -> Counter[str]:
+def _event_sources(units: list[HazardUnit], placed: dict[int, RiskPoint | None]) -> Counter[str]:
     """A video channel and a positioning zone (rated headcount, longest stay, motionless threshold) on the
-    first major hazard unit of the first enterprises, so `safegrid simulate` has events to send."""
+    first major hazard unit of the first enterprises, so `safegrid simulate` has events to send; they sit
+    in the unit's risk point, as its sensors do."""
     counts: Counter[str] = Counter()
     seen: set[int] = set()
     for unit in units:
@@ -263,7 +266,13 @@ def _event_sources(units: list[HazardUnit]) -> Counter[str]:
             event_services.event_source_create(
                 actor=ACTOR,
                 enterprise=unit.enterprise,
-                data={**data, **settings, "unit": unit, "location": unit.name},
+                data={
+                    **data,
+                    **settings,
+                    "unit": unit,
+                    "location": unit.name,
+                    "risk_point": placed.get(unit.pk),
+                },
             )
             counts["points"] += 1
             counts[str(data["kind"])] += 1

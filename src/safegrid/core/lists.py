@@ -385,7 +385,8 @@ class ScopedListView(LoginRequiredMixin, View):
             return HttpResponseRedirect(self.request.path)
         state = {k: v for k, v in get.items() if k in self._state_keys() and v}
         if state:
-            session[key] = state
+            if session.get(key) != state:  # unchanged filters: no session write on every visit
+                session[key] = state
         elif not get and session.get(key):
             query = QueryDict(mutable=True)
             query.update(session[key])

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptedReading:
+class AcceptedReading(NamedTuple):
+    """One accepted reading. A named tuple, not a frozen dataclass: the ingest builds one per reading on its
+    hot path, and a tuple is built in about a third of the time (immutable all the same)."""
+
     point_id: int
     enterprise_id: int
     ts: dt.datetime  # the device's time, aware (UTC)

@@ -11,6 +11,7 @@ whole file or none.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -33,8 +34,34 @@ class _Spilled(msgspec.Struct):
     sequences: list[tuple[int, str, int, int, int]]
 
 
+class _MappedReading(msgspec.Struct):
+    """A reading as files spilled before AcceptedReading became a named tuple hold it (a map, not an array)."""
+
+    point_id: int
+    enterprise_id: int
+    ts: dt.datetime
+    value: float
+    received_at: dt.datetime
+
+
+class _EarlierSpilled(msgspec.Struct):
+    readings: list[_MappedReading]
+    dead: list[DeadRow]
+    sequences: list[tuple[int, str, int, int, int]]
+
+
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(_Spilled)
+_earlier_decoder = msgspec.msgpack.Decoder(_EarlierSpilled)
+
+
+def _decode_spilled(data: bytes) -> _Spilled:
+    try:
+        return _decoder.decode(data)
+    except msgspec.ValidationError:  # written by the earlier layout: still replayed, nothing is lost
+        earlier = _earlier_decoder.decode(data)
+        readings = [AcceptedReading(*msgspec.structs.astuple(r)) for r in earlier.readings]
+        return _Spilled(readings, earlier.dead, earlier.sequences)
 
 
 def _encode(batch: Batch) -> bytes:
@@ -45,7 +72,7 @@ def _encode(batch: Batch) -> bytes:
 def _decode(data: bytes) -> Batch:
     from ..rules.ingest import SequenceSpan
 
-    spilled = _decoder.decode(data)
+    spilled = _decode_spilled(data)
     batch = Batch(readings=spilled.readings, dead=spilled.dead)
     for enterprise_id, publisher, first, last, messages in spilled.sequences:
         batch.sequences[(enterprise_id, publisher)] = SequenceSpan(first, last, messages)

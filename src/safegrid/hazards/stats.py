@@ -34,7 +34,7 @@ from .models_stats import HazardDeadlineStat, HazardMonthStat, InspectionMonthSt
 from .rules import stats
 
 TOWN_CODE_LENGTH = 9
-BY_TOWN, BY_SECTOR, BY_ENTERPRISE = "town", "sector", "enterprise"
+BY_TOWN, BY_VILLAGE, BY_SECTOR, BY_ENTERPRISE = "town", "village", "sector", "enterprise"
 MAX_ROWS = 500  # enterprise breakdowns beyond this are cut (the biggest open counts first), and say so
 
 
@@ -136,6 +136,8 @@ def inspection_rows(user: Any) -> QuerySet[InspectionMonthStat]:
 def _group_field(by: str) -> Any:
     if by == BY_TOWN:
         return Substr("enterprise__division_id", 1, TOWN_CODE_LENGTH)
+    if by == BY_VILLAGE:  # the division an enterprise is registered in: its village (or its town)
+        return F("enterprise__division_id")
     if by == BY_SECTOR:
         return F("enterprise__sectors__code")
     return F("enterprise_id")
@@ -267,7 +269,7 @@ def _trend(user: Any, base: dict[str, Any], year: int) -> list[Figures]:
 
 def _names(by: str, keys: Iterable[str]) -> dict[str, str]:
     keys = [k for k in keys if k]
-    if by == BY_TOWN:
+    if by in (BY_TOWN, BY_VILLAGE):
         return dict(Division.objects.filter(code__in=keys).values_list("code", "name"))
     if by == BY_SECTOR:
         return dict(Sector.objects.filter(code__in=keys).values_list("code", "name"))
@@ -279,6 +281,8 @@ def default_breakdown(user: Any) -> str:
     scope = scope_for(user)
     if scope.everything or scope.all_divisions or scope.sector_ids:
         return BY_TOWN
+    if scope.division_codes:  # a town reads its villages first (and can pick its enterprises)
+        return BY_VILLAGE
     return BY_ENTERPRISE
 
 

@@ -32,10 +32,16 @@ from .choices import HazardLevel
 # (key, the selector's label, what one row of the table is)
 BREAKDOWNS = (
     (stats.BY_TOWN, _("按镇街"), _("镇/街道")),
+    (stats.BY_VILLAGE, _("按村居"), _("村/社区")),
     (stats.BY_SECTOR, _("按行业领域"), _("行业领域")),
     (stats.BY_ENTERPRISE, _("按企业"), _("企业")),
 )
-SHEET_NAMES = {stats.BY_TOWN: "按镇街", stats.BY_SECTOR: "按行业领域", stats.BY_ENTERPRISE: "按企业"}
+SHEET_NAMES = {
+    stats.BY_TOWN: "按镇街",
+    stats.BY_VILLAGE: "按村居",
+    stats.BY_SECTOR: "按行业领域",
+    stats.BY_ENTERPRISE: "按企业",
+}
 
 
 def _year(request: HttpRequest, years: list[int]) -> int:

@@ -94,6 +94,16 @@ def test_town_officer_sees_only_its_enterprises(figures: Any, login: Any) -> Non
     assert login(figures.user("town_a")).get(URL, {"by": "enterprise", "town": "x"}).status_code == 404
 
 
+def test_a_town_reads_its_villages_first(figures: Any, login: Any) -> None:
+    """A town's default breakdown is its villages (a handful of rows, not its thousands of enterprises)."""
+    response = login(figures.user("town_a")).get(URL)
+    assert response.status_code == 200 and response.context["by"] == "village"
+    result = response.context["result"]
+    assert {g.key: g.open_total for g in result.groups} == {figures.ent_a.division_id: 2}
+    assert [g.name for g in result.groups] == [figures.village_a.name]
+    assert figures.ent_b.name not in response.content.decode()
+
+
 def test_enterprise_sees_its_own_figures(figures: Any, login: Any) -> None:
     response = login(figures.user("ent_b")).get(URL, {"by": "town"})
     assert response.status_code == 200
@@ -191,7 +201,7 @@ def test_town_and_sector_breakdowns_agree_with_the_per_enterprise_sums(figures: 
     for y in (year, year - 1):
         per_enterprise = stats.statistics(user, year=y, by=stats.BY_ENTERPRISE)
         assert per_enterprise.total.open_total or username == "dept_chem"
-        for by in (stats.BY_TOWN, stats.BY_SECTOR):
+        for by in (stats.BY_TOWN, stats.BY_VILLAGE, stats.BY_SECTOR):
             result = stats.statistics(user, year=y, by=by)
             assert _norm(result.total) == _norm(per_enterprise.total), (by, y)
             assert [_norm(m) for m in result.months] == [_norm(m) for m in per_enterprise.months], (by, y)

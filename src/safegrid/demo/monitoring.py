@@ -29,6 +29,7 @@ from safegrid.majorhazards.models import HazardUnit
 from safegrid.monitoring.models import LimitChange, MonitoringPoint
 from safegrid.monitoring.services import events as event_services
 from safegrid.monitoring.services import points as services
+from safegrid.monitoring.services import risk_index as risk_index_services
 from safegrid.risks.choices import RiskPointType
 from safegrid.risks.models import RiskPoint
 
@@ -235,6 +236,9 @@ def build(*, county_code: str, seed: int, year: int) -> Counter[str]:
         counts["units"] += 1
     counts["enterprises"] = len(per_enterprise)
     counts.update(_event_sources(units, placed))
+    # The dynamic risk index from what the county now holds (the worker refreshes it every 5 minutes), so a
+    # fresh demo's index page and map layer are not empty until the first run.
+    counts["risk_index"] = risk_index_services.risk_index_recompute(actor=ACTOR).enterprises
     return counts
 
 

@@ -3,7 +3,10 @@
 (function () {
   "use strict";
 
-  var COLOURS = { high: "#d63939", low: "#f76707", rate: "#f5c400", offline: "#868e96" };
+  var COLOURS = {
+    high: "#d63939", low: "#f76707", rate: "#f5c400", offline: "#868e96",
+    video_off: "#495057", overcrowd: "#ae3ec9", overstay: "#4263eb", motionless: "#e8590c"
+  };
 
   function start() {
     var holder = document.getElementById("quality-data");

@@ -292,10 +292,12 @@ def test_a_finding_of_a_responsible_persons_check_carries_the_hazard_category(wo
         actor=world.user("ent_a"), unit=unit, role=2, person=person_a(world), valid_from=TODAY()
     )
     now = timezone.now()
+    # The window opens on the day the person took office (county time), even just after midnight.
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     occurrence = TaskOccurrence.objects.create(
         task=row.task,
         enterprise=world.ent_a,
-        window_start=now - dt.timedelta(hours=1),
+        window_start=max(now - dt.timedelta(hours=1), midnight),
         window_end=now + dt.timedelta(hours=2),
     )
     items = {item: item != row.task.check_items[0] for item in row.task.check_items}

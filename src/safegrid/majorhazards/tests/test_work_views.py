@@ -143,9 +143,11 @@ def _local(hour, minute=0):
 def test_regulator_day_page_states_and_mismatch(world, login):
     major_unit(world.ent_a)
     major_unit(world.ent_b, code="TK-B01")
-    client = login(world.user("county_admin"))
     day = timezone.localdate().isoformat()
     with mock.patch("django.utils.timezone.now", return_value=_local(9)):
+        # signed in on the mocked clock: the session's age counts from it (at night in UTC the county's
+        # 09:00 lies more than a session's age ahead of the real clock)
+        client = login(world.user("county_admin"))
         page = client.get(f"/majorhazards/commitments/?day={day}").content.decode()
         assert "待发布 2" in page
     services.commitment_post(
@@ -156,6 +158,7 @@ def test_regulator_day_page_states_and_mismatch(world, login):
     )
     file_work(world)  # filed after posting: the counts now disagree
     with mock.patch("django.utils.timezone.now", return_value=_local(11)):
+        client = login(world.user("county_admin"))  # two hours on: the first session has expired
         page = client.get(f"/majorhazards/commitments/?day={day}").content.decode()
         assert "未发布 1" in page and "与报备不一致 1" in page
         assert "一级动火作业 0/1" in page

@@ -21,10 +21,10 @@ pytestmark = pytest.mark.browser
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 CODE = "A-WALL-LT-01"
-ALARM_ROW = f'[data-testid=wall-alarm]:has-text("{CODE}")'
+ALARM_ROW = f'[data-testid=wall-alarm-point]:has-text("{CODE}")'  # one row per point, its alarms inside
 # the HH alarm of the point, as the polled partial shows it (it may show H first, then the upgrade)
 HAS_ALARM = (
-    "() => Array.from(document.querySelectorAll('[data-testid=wall-alarm]'))"
+    "() => Array.from(document.querySelectorAll('[data-testid=wall-alarm-point]'))"
     f".some(e => e.innerText.includes('{CODE}') && e.innerText.includes('高高报'))"
 )
 
@@ -113,7 +113,7 @@ def test_excursion_reaches_both_walls_and_is_acknowledged_and_disposed(
         )
         assert isinstance(alarm, Alarm)
         wait_until(county_page, HAS_ALARM, timeout_s=20)
-        row = county_page.locator(f'[data-alarm="{alarm.pk}"]')
+        row = county_page.locator(f'[data-testid=wall-alarm-point]:has([data-alarm="{alarm.pk}"])')
         assert "高高报" in row.inner_text() and world.ent_a.name in row.inner_text()
         assert "报警中" in county_page.locator("[data-testid=wall-towns]").inner_text()
         if shots:

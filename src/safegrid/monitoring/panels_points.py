@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from safegrid.core import todos
 from safegrid.core.scoping import scope_for
 
+from .selectors import points as selectors
 from .workflows_points import APPROVER_ROLES
 
 
@@ -22,12 +23,10 @@ def limit_change_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]
     user: Any = request.user
     if not scope_for(user).enterprises_with(APPROVER_ROLES):
         return []
-    from .views.limits import awaiting_decision
-
     return [
         todos.Todo(
             _("监测限值变更待审批"),
-            awaiting_decision(user).count(),
+            selectors.limit_changes_to_decide(user).count(),
             f"{reverse('monitoring:limit_changes')}?decide=yes",
             todos.Urgency.TODAY,
             "adjustments",
@@ -41,12 +40,10 @@ def deactivation_todos(request: HttpRequest, today: dt.date) -> list[todos.Todo]
     user: Any = request.user
     if not scope_for(user).enterprises_with(APPROVER_ROLES):
         return []
-    from .views.deactivations import awaiting_decision
-
     return [
         todos.Todo(
             _("监测点位停用待审批"),
-            awaiting_decision(user).count(),
+            selectors.deactivations_to_decide(user).count(),
             f"{reverse('monitoring:deactivations')}?decide=yes",
             todos.Urgency.TODAY,
             "plug-off",

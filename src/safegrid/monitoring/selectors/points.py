@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.core.scoping import get_scoped_or_404, restrict, scope_for
 from safegrid.hazards.models import ShutdownRecord
 
 from ..models import (
@@ -25,6 +25,7 @@ from ..models import (
     PointDeactivation,
     PointDeactivationTransition,
 )
+from ..rules import limits as limit_rules
 
 
 def point_list(user: Any) -> QuerySet[MonitoringPoint]:
@@ -71,6 +72,16 @@ def pending_for(user: Any) -> QuerySet[LimitChange]:
     return limit_change_list(user).filter(status=LimitChangeStatus.REQUESTED)
 
 
+def _to_decide(pending: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """Pending requests this user may decide: of enterprises where they hold an approver role, not their own."""
+    mine = scope_for(user).enterprises_with(limit_rules.APPROVER_ROLES)
+    return pending.filter(point__enterprise_id__in=sorted(mine)).exclude(requested_by=user)
+
+
+def limit_changes_to_decide(user: Any) -> QuerySet[LimitChange]:
+    return _to_decide(pending_for(user), user)
+
+
 def transitions_of(change: LimitChange) -> list[LimitChangeTransition]:
     return list(change.transitions.order_by("at", "pk"))
 
@@ -97,6 +108,10 @@ def deactivations_of(point: MonitoringPoint, limit: int = 50) -> list[PointDeact
 
 def pending_deactivations_for(user: Any) -> QuerySet[PointDeactivation]:
     return deactivation_list(user).filter(status=DeactivationStatus.REQUESTED)
+
+
+def deactivations_to_decide(user: Any) -> QuerySet[PointDeactivation]:
+    return _to_decide(pending_deactivations_for(user), user)
 
 
 def deactivation_transitions(request: PointDeactivation) -> list[PointDeactivationTransition]:

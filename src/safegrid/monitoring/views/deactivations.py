@@ -4,13 +4,10 @@ approve/reject moves. Bringing a point back into use is the point page's direct 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,15 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from safegrid.core.forms import StyledFormMixin, add_service_errors
-from safegrid.core.lists import BoundFilter, Column, Filter, ScopedListView
-from safegrid.core.scoping import scope_for
+from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.regions.selectors import division_choices
 
 from ..forms.points import DecisionForm
 from ..models import DeactivationStatus, PointDeactivation
 from ..selectors import points as selectors
 from ..services import deactivations as services
-from ..workflows_points import APPROVER_ROLES, POINT_DEACTIVATION, DeactivationAction, can_edit_points
+from ..workflows_points import POINT_DEACTIVATION, DeactivationAction, can_edit_points
+from .decisions import DECIDE_FILTER, DecisionQueueMixin
 from .points import actor_of
 
 STATUS_CSS = {
@@ -56,18 +53,10 @@ def status_badge(request: PointDeactivation) -> SafeString:
     )
 
 
-def awaiting_decision(user: Any) -> QuerySet[PointDeactivation]:
-    """Requests this user may decide (their approving enterprises, not their own requests)."""
-    mine = scope_for(user).enterprises_with(APPROVER_ROLES)
-    return (
-        selectors.pending_deactivations_for(user)
-        .filter(point__enterprise_id__in=sorted(mine))
-        .exclude(requested_by=user)
-    )
-
-
-class DeactivationListView(ScopedListView):
+class DeactivationListView(DecisionQueueMixin, ScopedListView):
     """Deactivation requests in scope; an approver's queue is the 待审批 filter."""
+
+    to_decide = selectors.deactivations_to_decide
 
     selector = selectors.deactivation_list
     title = _("点位停用申请")
@@ -91,23 +80,8 @@ class DeactivationListView(ScopedListView):
         Filter("status", _("状态"), "status", choices=lambda user: DeactivationStatus.choices),
         Filter("town", _("区划"), "point__enterprise__division__code__startswith", choices=division_choices),
         Filter("point", _("点位"), "point_id", integer=True, hidden=True),
-        Filter(
-            "decide",
-            _("待我审批"),
-            lambda qs, value: qs,
-            choices=lambda user: [("yes", _("是"))],
-            hidden=True,
-        ),
+        DECIDE_FILTER,
     )
-
-    def filtered_queryset(self, bound: list[BoundFilter]) -> QuerySet[Any]:
-        qs = super().filtered_queryset(bound)
-        if any(f.name == "decide" and f.value == "yes" for f in bound):
-            qs = qs.filter(pk__in=awaiting_decision(self.request.user).values("pk"))
-        return qs
-
-    def get_extra_context(self) -> dict[str, Any]:
-        return {"to_approve": awaiting_decision(self.request.user).count()}
 
 
 @login_required

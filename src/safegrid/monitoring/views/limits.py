@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,8 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from safegrid.core.forms import add_service_errors
-from safegrid.core.lists import BoundFilter, Column, Filter, ScopedListView
-from safegrid.core.scoping import scope_for
+from safegrid.core.lists import Column, Filter, ScopedListView
 from safegrid.regions.selectors import division_choices
 
 from ..forms.points import DecisionForm, LimitChangeForm
@@ -28,7 +26,8 @@ from ..models import LimitChange, LimitChangeKind, LimitChangeStatus
 from ..rules.limits import LimitSet, differences
 from ..selectors import points as selectors
 from ..services import limits as services
-from ..workflows_points import APPROVER_ROLES, LIMIT_CHANGE, LimitAction, can_edit_points
+from ..workflows_points import LIMIT_CHANGE, LimitAction, can_edit_points
+from .decisions import DECIDE_FILTER, DecisionQueueMixin
 from .points import actor_of, limits_text
 
 STATUS_CSS = {
@@ -64,8 +63,10 @@ def _in_force_text(change: LimitChange) -> str:
     return ""
 
 
-class LimitChangeListView(ScopedListView):
+class LimitChangeListView(DecisionQueueMixin, ScopedListView):
     """Limit changes in scope; an approver's queue is the 待审批 filter."""
+
+    to_decide = selectors.limit_changes_to_decide
 
     selector = selectors.limit_change_list
     title = _("限值变更")
@@ -98,24 +99,8 @@ class LimitChangeListView(ScopedListView):
         Filter("kind", _("变更类型"), "kind", choices=lambda user: LimitChangeKind.choices),
         Filter("town", _("区划"), "point__enterprise__division__code__startswith", choices=division_choices),
         Filter("point", _("点位"), "point_id", integer=True, hidden=True),
-        # the home page's to-do: requests this user may decide (applied in filtered_queryset, it needs the user)
-        Filter(
-            "decide",
-            _("待我审批"),
-            lambda qs, value: qs,
-            choices=lambda user: [("yes", _("是"))],
-            hidden=True,
-        ),
+        DECIDE_FILTER,
     )
-
-    def filtered_queryset(self, bound: list[BoundFilter]) -> QuerySet[Any]:
-        qs = super().filtered_queryset(bound)
-        if any(f.name == "decide" and f.value == "yes" for f in bound):
-            qs = qs.filter(pk__in=awaiting_decision(self.request.user).values("pk"))
-        return qs
-
-    def get_extra_context(self) -> dict[str, Any]:
-        return {"to_approve": awaiting_decision(self.request.user).count()}
 
 
 @login_required
@@ -236,11 +221,3 @@ def change_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return HttpResponseRedirect(reverse("monitoring:limit_change", args=[change.pk]))
-
-
-def awaiting_decision(user: Any) -> QuerySet[LimitChange]:
-    """Requests this user may decide (their approving enterprises, not their own requests)."""
-    mine = scope_for(user).enterprises_with(APPROVER_ROLES)
-    return (
-        selectors.pending_for(user).filter(point__enterprise_id__in=sorted(mine)).exclude(requested_by=user)
-    )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from safegrid.core import panels
-from safegrid.core.lists import Column, Filter, ScopedListView
+from safegrid.core.lists import Column, Filter, ScopedListView, choice_label
 from safegrid.core.params import optional_id
 from safegrid.core.scoping import scope_for
 from safegrid.core.selectors import audit_for_enterprise
@@ -62,7 +62,7 @@ def _sector_names(enterprise: Enterprise) -> str:
 
 
 def _status_html(enterprise: Enterprise) -> SafeString:
-    return status_badge(enterprise.status, enterprise.get_status_display())
+    return status_badge(enterprise.status, choice_label(enterprise, "status"))
 
 
 def _expiry_html(certificate: Certificate) -> SafeString:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
-from safegrid.core.scoping import get_scoped_or_404, restrict
+from safegrid.core.scoping import get_scoped_or_404, restrict, scope_key
 
 from .models import Department, Division, Grid, Sector
 
@@ -42,14 +44,41 @@ def sector_list(user: Any) -> QuerySet[Sector]:
 # ---- filter choices for list pages of any app (one query each) ---------------------------------------
 
 _INDENT = {"county": "", "town": "　", "village": "　　"}
+# The division and grid drop-downs (hundreds of options on every list page) are cached per scope: divisions
+# are reference data loaded by migrations, and a grid's write (`services`) moves GRIDS_VERSION on commit.
+# The time bounds what another process's per-process cache may still show after a change elsewhere.
+CHOICES_SECONDS = 300
+GRIDS_VERSION = "regions:grids:version"
+
+
+def _cached(kind: str, user: Any, build: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    version = cache.get(GRIDS_VERSION, 0) if kind == "grids" else 0
+    key = f"regions:choices:{kind}:{version}:{scope_key(user)}"
+    found: list[tuple[str, str]] | None = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, CHOICES_SECONDS)
+    return found
+
+
+def grids_changed() -> None:
+    """Called on commit of any grid write: every cached grid drop-down is stale."""
+    try:
+        cache.incr(GRIDS_VERSION)
+    except ValueError:  # not there yet (or expired)
+        cache.set(GRIDS_VERSION, 1, None)
 
 
 def division_choices(user: Any) -> list[tuple[str, str]]:
     """Divisions the user sees, indented by level: (code, name) for a list filter."""
-    return [
-        (code, f"{_INDENT.get(level, '')}{name}")
-        for code, name, level in division_list(user).order_by("code").values_list("code", "name", "level")
-    ]
+    return _cached(
+        "divisions",
+        user,
+        lambda: [
+            (code, f"{_INDENT.get(level, '')}{name}")
+            for code, name, level in division_list(user).order_by("code").values_list("code", "name", "level")
+        ],
+    )
 
 
 def sector_choices(user: Any) -> list[tuple[str, str]]:
@@ -57,4 +86,6 @@ def sector_choices(user: Any) -> list[tuple[str, str]]:
 
 
 def grid_choices(user: Any) -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in grid_list(user).values_list("pk", "name")]
+    return _cached(
+        "grids", user, lambda: [(str(pk), name) for pk, name in grid_list(user).values_list("pk", "name")]
+    )

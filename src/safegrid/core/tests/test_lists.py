@@ -34,3 +34,32 @@ def test_cells_render_like_the_template_did() -> None:
     assert '<td class="sg-wrap"><a href="/enterprises/1/?a=1&amp;b=2">化工厂</a></td>' in html
     assert '<td class="text-end"><span class="badge">重大</span></td>' in html
     assert "2026" in html and html.endswith('<td class="">0</td>')
+
+
+def test_choice_label_is_the_display_django_gives_in_each_language(world) -> None:
+    from django.utils import translation
+
+    from safegrid.core.lists import choice_label, resolve_attr
+    from safegrid.enterprises.choices import EnterpriseStatus
+
+    enterprise = world.ent_a
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for status in EnterpriseStatus.values:
+                enterprise.status = status
+                assert choice_label(enterprise, "status") == enterprise.get_status_display()
+                assert resolve_attr(enterprise, "get_status_display") == enterprise.get_status_display()
+    enterprise.status = "no-such-status"  # a value outside the choices shows as it is, as Django does
+    assert choice_label(enterprise, "status") == enterprise.get_status_display() == "no-such-status"
+
+
+def test_row_links_are_the_detail_urls(world, login) -> None:
+    from django.urls import reverse
+
+    response = login(world.user("county_admin")).get(reverse("enterprises:enterprise_list"))
+    links = {row["url"] for row in response.context["rows"]}
+    assert reverse("enterprises:enterprise_detail", args=[world.ent_a.pk]) in links
+    assert all(
+        row["url"] == reverse("enterprises:enterprise_detail", args=[row["object"].pk])
+        for row in response.context["rows"]
+    )

@@ -119,3 +119,24 @@ def test_division_list_query_count_is_constant(world, login, django_assert_num_q
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["rows"]) == 25
+
+
+def test_grid_drop_downs_show_a_new_grid_at_once(world, django_capture_on_commit_callbacks):
+    """The grid and division filter options are cached per scope; a grid written through the service
+    moves the cache's version on commit, so the next page shows it."""
+    from safegrid.regions import services
+    from safegrid.regions.selectors import division_choices, grid_choices
+
+    admin = world.user("county_admin")
+    before = grid_choices(admin)
+    assert division_choices(admin) == division_choices(admin)  # served from the cache the second time
+    with django_capture_on_commit_callbacks(execute=True):
+        grid = services.grid_create(
+            actor=admin,
+            data={"code": "G-NEW", "name": "新网格", "division": world.village_a, "worker_name": "丁"},
+        )
+    after = grid_choices(admin)
+    assert (str(grid.pk), "新网格") in after and len(after) == len(before) + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grid_delete(actor=admin, grid=grid)
+    assert grid_choices(admin) == before

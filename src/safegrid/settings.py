@@ -431,6 +431,9 @@ SAFEGRID_ROLLUP_RETENTION_DAYS = env_int("SAFEGRID_ROLLUP_RETENTION_DAYS", 5 * 3
 SAFEGRID_INGEST_FUTURE_SECONDS = env_int("SAFEGRID_INGEST_FUTURE_SECONDS", 300, minimum=0)
 SAFEGRID_INGEST_BATCH_SIZE = env_int("SAFEGRID_INGEST_BATCH_SIZE", 5000, minimum=1)
 SAFEGRID_INGEST_FLUSH_MS = env_int("SAFEGRID_INGEST_FLUSH_MS", 200, minimum=1)
+# Events messages held in memory while the database is away (ingest/held.py), unacknowledged: below the
+# broker's max_inflight_messages (10,000 in deploy/mosquitto.conf), so the readings keep flowing meanwhile.
+SAFEGRID_INGEST_EVENTS_HELD = env_int("SAFEGRID_INGEST_EVENTS_HELD", 5000, minimum=1)
 SAFEGRID_INGEST_SPILL_DIR = Path(env_str("SAFEGRID_INGEST_SPILL_DIR", str(VAR_DIR / "ingest-spill")))
 SAFEGRID_MQTT_HOST = env_str("SAFEGRID_MQTT_HOST", "127.0.0.1")
 SAFEGRID_MQTT_PORT = env_int("SAFEGRID_MQTT_PORT", 1883, minimum=1)

@@ -264,3 +264,18 @@ def test_an_open_alarm_outlives_the_events_that_raised_it(world, settings):
         alarm.first_at,
         alarm.last_value,
     )
+
+
+def test_the_daily_job_reports_the_purge(world, settings):
+    from safegrid import jobs
+    from safegrid.jobs.models import Job
+    from safegrid.jobs.testing import run_queued
+
+    settings.SAFEGRID_EVENTS_RETENTION_DAYS = 30
+    zone = make_source(world.ent_a, "ZONE-J")
+    _event(zone, dt.datetime.now(dt.UTC) - dt.timedelta(days=40))
+    _dead_letter(dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
+    jobs.enqueue("monitoring.readings_maintain", title="t", actor=SYSTEM, args={})
+    assert run_queued("monitoring.readings_maintain") == ["succeeded"]
+    result = Job.objects.get(kind="monitoring.readings_maintain").result
+    assert (result["events_deleted"], result["dead_letters_deleted"], result["events_more"]) == (1, 1, False)

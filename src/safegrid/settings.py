@@ -411,11 +411,29 @@ if SAFEGRID_READINGS_RETENTION_DAYS < 30:
         f"SAFEGRID_READINGS_RETENTION_DAYS={SAFEGRID_READINGS_RETENTION_DAYS}: raw monitoring readings must be "
         "kept at least 30 days by law (40号令 art. 13); set 30 or more"
     )
+# Stored video and positioning events (monitoring data too: the same legal minimum, the readings' retention by
+# default) and dead letters (the refused messages with their raw payload: 90 days by default, at least 30;
+# docs/monitoring.md "Storage"), purged by the same daily job as the readings.
+SAFEGRID_EVENTS_RETENTION_DAYS = env_int("SAFEGRID_EVENTS_RETENTION_DAYS", SAFEGRID_READINGS_RETENTION_DAYS)
+SAFEGRID_DEAD_LETTER_RETENTION_DAYS = env_int("SAFEGRID_DEAD_LETTER_RETENTION_DAYS", 90)
+if SAFEGRID_EVENTS_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured(
+        f"SAFEGRID_EVENTS_RETENTION_DAYS={SAFEGRID_EVENTS_RETENTION_DAYS}: monitoring events must be kept at "
+        "least 30 days by law (40号令 art. 13); set 30 or more"
+    )
+if SAFEGRID_DEAD_LETTER_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured(
+        f"SAFEGRID_DEAD_LETTER_RETENTION_DAYS={SAFEGRID_DEAD_LETTER_RETENTION_DAYS}: refused monitoring data "
+        "must be kept at least 30 days like the readings (40号令 art. 13); set 30 or more"
+    )
 SAFEGRID_ROLLUP_RETENTION_DAYS = env_int("SAFEGRID_ROLLUP_RETENTION_DAYS", 5 * 366, minimum=366)
 # A reading stamped more than this many seconds ahead of the ingest's clock is refused (a device clock off).
 SAFEGRID_INGEST_FUTURE_SECONDS = env_int("SAFEGRID_INGEST_FUTURE_SECONDS", 300, minimum=0)
 SAFEGRID_INGEST_BATCH_SIZE = env_int("SAFEGRID_INGEST_BATCH_SIZE", 5000, minimum=1)
 SAFEGRID_INGEST_FLUSH_MS = env_int("SAFEGRID_INGEST_FLUSH_MS", 200, minimum=1)
+# Events messages held in memory while the database is away (ingest/held.py), unacknowledged: below the
+# broker's max_inflight_messages (10,000 in deploy/mosquitto.conf), so the readings keep flowing meanwhile.
+SAFEGRID_INGEST_EVENTS_HELD = env_int("SAFEGRID_INGEST_EVENTS_HELD", 5000, minimum=1)
 SAFEGRID_INGEST_SPILL_DIR = Path(env_str("SAFEGRID_INGEST_SPILL_DIR", str(VAR_DIR / "ingest-spill")))
 SAFEGRID_MQTT_HOST = env_str("SAFEGRID_MQTT_HOST", "127.0.0.1")
 SAFEGRID_MQTT_PORT = env_int("SAFEGRID_MQTT_PORT", 1883, minimum=1)

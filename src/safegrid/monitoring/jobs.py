@@ -23,7 +23,8 @@ def rollup(ctx: JobContext) -> dict[str, Any]:
 
 @job("monitoring.readings_maintain")
 def readings_maintain(ctx: JobContext) -> dict[str, Any]:
-    """Reading partitions a week ahead; raw readings past retention dropped; old rollups deleted."""
+    """Reading partitions a week ahead; raw readings past retention dropped; old rollups deleted; stored events
+    and dead letters past their retention deleted (`storage.records_purge`)."""
     return storage.readings_maintain(actor=ctx.actor).as_dict()
 
 

@@ -14,7 +14,7 @@ schedule(
 )
 schedule(
     "monitoring.readings_maintain",
-    cron="20 1 * * *",  # daily 01:20 county time: partitions ahead, expired raw readings dropped
+    cron="20 1 * * *",  # daily 01:20 county time: partitions ahead, expired readings, events, dead letters purged
     job_kind="monitoring.readings_maintain",
     title=gettext_noop("监测数据分区维护与过期清理"),
 )

@@ -3,7 +3,11 @@
 - Topic `<SAFEGRID_MQTT_TOPIC_ROOT>/<USCC>` (default `safegrid/readings/<USCC>`), QoS 1.
 - Events of video channels and positioning zones on `<SAFEGRID_MQTT_EVENTS_TOPIC_ROOT>/<USCC>` (default
   `safegrid/events/<USCC>`), in the same session: few, so each message is handled at once with the ORM
-  (`services.events`) and acknowledged when that returned; the readings' batching is not involved.
+  (`services.events`) and acknowledged when that returned; the readings' batching is not involved. While the
+  database is away they wait in memory, in order and unacknowledged, and are retried with the spill's
+  back-off (`held.HeldEvents`, at most `events_held`; when that many wait, nothing more is taken from the
+  broker until the database takes some). One whose handling fails for a fault of its own is dead-lettered
+  with the readings' next batch and acknowledged after it.
 - Shared subscription `$share/<group>/<root>/+`: the broker hands each message to one process of the group,
   so N processes on N machines split the stream.
 - MQTT 5 with a persistent session (clean start off, session expiry SAFEGRID_MQTT_SESSION_EXPIRY_S) and a
@@ -33,6 +37,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from ..rules.ingest import Reject
+from .held import HeldEvents
 from .pipeline import Pipeline
 
 log = logging.getLogger("safegrid.monitoring.ingest")
@@ -50,6 +56,7 @@ class Options:
     session_expiry_s: int = 7 * 24 * 3600
     stats_every_s: float = 10.0
     events_root: str = ""  # "" : no events subscription
+    events_held: int = 5000  # events messages held unacknowledged while the database is away (held.py)
 
 
 @dataclass(slots=True)
@@ -71,6 +78,11 @@ class Ingest:
         self.options = options
         self.pipeline = pipeline
         self.events = events
+        self.held: HeldEvents[_Message] = HeldEvents(
+            self._handle_event, done=self._ack, refused=self._refuse_event, limit=options.events_held
+        )
+        # readings messages (and refused events messages) acknowledged after the next flush
+        self.pending: list[_Message] = []
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self.generation = 0
         self.connected = threading.Event()
@@ -139,20 +151,32 @@ class Ingest:
     def run(self) -> None:
         """Until `stop()`: take messages, write by size or time, acknowledge what was written."""
         pipeline = self.pipeline
-        pending: list[_Message] = []
+        held = self.held
         prefix = self.options.topic_root + "/"
-        events_prefix = self.options.events_root + "/" if self.events_subscription else None
+        events_prefix = self._events_prefix
         next_stats = time.monotonic() + self.options.stats_every_s
         next_refresh = time.monotonic()
         while not self.stopping.is_set():
+            if held.due():
+                held.drain()
             timeout = pipeline.flush_seconds if pipeline.batch_started is None else 0.02
-            try:
-                message: _Message | None = self.inbox.get(timeout=timeout)
-            except queue.Empty:
-                message = None
+            message: _Message | None = None
+            if held.full():
+                # As many events wait as may: nothing more is taken until the database takes some (what
+                # arrives waits in the inbox and at the broker, unacknowledged).
+                self.stopping.wait(timeout)
+            else:
+                try:
+                    message = self.inbox.get(timeout=timeout)
+                except queue.Empty:
+                    message = None
             while message is not None:
                 if events_prefix is not None and message.topic.startswith(events_prefix):
-                    self._event(message, events_prefix)
+                    held.put(message)  # behind any waiting: handled now unless the database is away
+                    if held.due():
+                        held.drain()
+                    if held.full():
+                        break
                     try:
                         message = self.inbox.get_nowait()
                     except queue.Empty:
@@ -160,7 +184,7 @@ class Ingest:
                     continue
                 uscc = message.topic[len(prefix) :] if message.topic.startswith(prefix) else message.topic
                 pipeline.submit(message.topic, uscc, message.payload)
-                pending.append(message)
+                self.pending.append(message)
                 if pipeline.due():
                     break
                 try:
@@ -168,8 +192,7 @@ class Ingest:
                 except queue.Empty:
                     message = None
             if pipeline.due():
-                self._flush(pending)
-                pending = []
+                self._flush()
             now = time.monotonic()
             if now >= next_refresh:
                 pipeline.directory.refresh_if_stale()
@@ -181,30 +204,50 @@ class Ingest:
                     pipeline.flush()
                 next_refresh = now + 1
             if now >= next_stats:
-                log.info("ingest %s: %s", self.options.client_id, pipeline.counters.line())
+                waiting = f" events_waiting={len(held)}" if len(held) else ""
+                log.info("ingest %s: %s%s", self.options.client_id, pipeline.counters.line(), waiting)
                 next_stats = now + self.options.stats_every_s
-        self._flush(pending, final=True)
+        if held.due():
+            held.drain()
+        self._flush(final=True)
+        if len(held):
+            log.warning(
+                "ingest %s stopping with %d events message(s) not handled (database away): left unacknowledged, "
+                "the broker sends them again when this client id reconnects",
+                self.options.client_id,
+                len(held),
+            )
         log.info("ingest %s stopping: %s", self.options.client_id, pipeline.counters.line())
 
-    def _flush(self, pending: list[_Message], *, final: bool = False) -> None:
+    def _flush(self, *, final: bool = False) -> None:
+        pending, self.pending = self.pending, []
         if not self.pipeline.flush(final=final):
             return  # neither written nor spilled: left unacknowledged, the broker sends them again
-        generation = self.generation
         for message in pending:
-            if message.qos > 0 and message.generation == generation:
-                self.client.ack(message.mid, message.qos)
+            self._ack(message)
 
-    def _event(self, message: _Message, prefix: str) -> None:
-        """An events message: handled now, acknowledged once handled (a failure leaves it unacknowledged:
-        the broker sends it again on the next connection, and a repeated event is a duplicate)."""
-        assert self.events is not None
-        try:
-            self.events(message.topic, message.topic[len(prefix) :], message.payload)
-        except Exception:  # noqa: BLE001 - the ingest goes on with the readings
-            log.exception("events message on %s not handled; left unacknowledged", message.topic)
-            return
+    def _ack(self, message: _Message) -> None:
+        """PUBACK, unless the message came on an earlier connection (the broker sends it again on this one)."""
         if message.qos > 0 and message.generation == self.generation:
             self.client.ack(message.mid, message.qos)
+
+    @property
+    def _events_prefix(self) -> str | None:
+        return self.options.events_root + "/" if self.events_subscription else None
+
+    def _handle_event(self, message: _Message) -> None:
+        """One events message (held.HeldEvents calls this, oldest first; acknowledged when it returns)."""
+        assert self.events is not None and self._events_prefix is not None
+        self.events(message.topic, message.topic[len(self._events_prefix) :], message.payload)
+
+    def _refuse_event(self, message: _Message, exc: BaseException) -> None:
+        """An events message whose handling failed for a fault of its own: a dead letter with the readings'
+        batch (written, or spilled while the database is away), acknowledged after that batch's flush."""
+        assert self._events_prefix is not None
+        uscc = message.topic[len(self._events_prefix) :]
+        detail = f"事件报文处理出错：{type(exc).__name__}: {exc}"
+        self.pipeline.dead_letter(message.topic, uscc, message.payload, Reject.ERROR, detail)
+        self.pending.append(message)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -86,7 +86,7 @@ class PointDirectory:
         try:
             self.load()
         except DatabaseError as exc:
-            _drop_connection()
+            drop_connection()
             self.loaded_at = time.monotonic() - self.reload_every + self.miss_reload_after
             log.warning("could not reload the monitoring points (%s); using the ones loaded before", exc)
             return False
@@ -176,7 +176,7 @@ class Counters:
         )
 
 
-def _drop_connection() -> None:
+def drop_connection() -> None:
     """After a failed write the connection may be dead: the next attempt opens a new one."""
     if not connection.in_atomic_block:
         try:
@@ -303,6 +303,15 @@ class Pipeline:
         outcome.rejected.append(row)
         self.counters.rejected += 1
 
+    def dead_letter(self, source: str, uscc: str, payload: bytes, reason: Reject, detail: str) -> None:
+        """A whole message refused outside `submit` (an events message its handler failed on): its dead letter
+        goes with the current batch, written or spilled like any other, and the caller acknowledges the message
+        after that flush."""
+        if self.batch_started is None:
+            self.batch_started = time.monotonic()
+        enterprise_id = self.directory.enterprises.get(uscc)  # no reload: the database may be away
+        self._dead(Outcome(), self._clock(), source, enterprise_id, reason, payload, detail[:500])
+
     def _dead_reading(self, outcome, now, source, enterprise_id, reason: Reject, reading) -> None:  # type: ignore[no-untyped-def]
         detail = f"点位 {reading.point[:64]}" if reason is not Reject.NON_FINITE else f"数值 {reading.value}"
         self._dead(outcome, now, source, enterprise_id, reason, decoding.reading_json(reading), detail)
@@ -348,7 +357,7 @@ class Pipeline:
         try:
             self._write(batch, latest)
         except DatabaseError:
-            _drop_connection()
+            drop_connection()
             raise
 
     def _replay_if_due(self) -> bool:

@@ -4,7 +4,8 @@ When a write fails (database down, connection lost) the ingest saves the batch t
 directory (one per client id, so a restarted process finds and replays its own) and then acknowledges the
 messages: the readings are as safe on disk as in the broker. In memory it holds at most the batch being
 filled. Files are replayed oldest first, and while any is waiting, new batches queue behind it as files
-too, so readings reach the database in the order they were received. Retries back off from 0.5 s to 30 s.
+too, so readings reach the database in the order they were received. Retries back off from 0.5 s to 30 s
+(`Backoff`, the events held in memory back off the same way: held.py).
 A batch is written to a temporary name, flushed to disk (fsync), then renamed: a crash leaves either the
 whole file or none.
 """
@@ -79,13 +80,42 @@ def _decode(data: bytes) -> Batch:
     return batch
 
 
-class Spill:
-    def __init__(self, directory: Path, *, base_delay: float = 0.5, max_delay: float = 30.0) -> None:
-        self.directory = directory  # created on the first spill
+class Backoff:
+    """When to try the database again: after the n-th failure in a row, base_delay × 2^(n−1) capped at max_delay;
+    a success starts over. The spilled readings use it, and the events held in memory (held.py) their own."""
+
+    def __init__(
+        self,
+        *,
+        base_delay: float = 0.5,
+        max_delay: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.failures = 0
         self.retry_at = 0.0
+        self._clock = clock
+
+    def failed(self, exc: BaseException) -> float:
+        """Count a failure; returns the seconds until the next attempt."""
+        self.failures += 1
+        delay = min(self.max_delay, self.base_delay * 2 ** (self.failures - 1))
+        self.retry_at = self._clock() + delay
+        return delay
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.retry_at = 0.0
+
+    def may_retry(self) -> bool:
+        return self._clock() >= self.retry_at
+
+
+class Spill(Backoff):
+    def __init__(self, directory: Path, *, base_delay: float = 0.5, max_delay: float = 30.0) -> None:
+        super().__init__(base_delay=base_delay, max_delay=max_delay)
+        self.directory = directory  # created on the first spill
         self.spilled_batches = 0
         self._counter = 0
 
@@ -109,18 +139,10 @@ class Spill:
         self.spilled_batches += 1
         return target
 
-    def failed(self, exc: BaseException) -> None:
-        self.failures += 1
-        delay = min(self.max_delay, self.base_delay * 2 ** (self.failures - 1))
-        self.retry_at = time.monotonic() + delay
+    def failed(self, exc: BaseException) -> float:
+        delay = super().failed(exc)
         log.warning("database write failed (%s); spilling to %s, retry in %.1f s", exc, self.directory, delay)
-
-    def succeeded(self) -> None:
-        self.failures = 0
-        self.retry_at = 0.0
-
-    def may_retry(self) -> bool:
-        return time.monotonic() >= self.retry_at
+        return delay
 
     def replay(self, write: Callable[[Batch], None]) -> int:
         """Write every spilled batch, oldest first; stops at (and raises) the first failure."""

@@ -82,6 +82,7 @@ class DeadLetterReason(models.TextChoices):
     FUTURE = "future", _("时间超前")
     TOO_OLD = "too_old", _("时间早于保存期限")
     UNKNOWN_EVENT = "unknown_event", _("未知事件类型")
+    ERROR = "error", _("处理出错")
 
 
 PAYLOAD_LIMIT = 4096  # characters of the raw payload kept with a dead letter

@@ -34,6 +34,7 @@ class Reject(StrEnum):
     FUTURE = "future"
     TOO_OLD = "too_old"
     UNKNOWN_EVENT = "unknown_event"  # an event source's event of a type it does not send (rules/events.py)
+    ERROR = "error"  # a message the ingest could not handle for a fault of its own (logged), kept here
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,15 @@ Retention: raw readings are kept SAFEGRID_READINGS_RETENTION_DAYS (at least 30, 
 PostgreSQL a whole day's partition is dropped once its last instant is past retention (no row-by-row
 DELETE, no bloat), and partitions are created a week ahead; on SQLite old rows are deleted. Each drop is
 audited: removing monitoring data is an act someone may have to account for.
+
+The same job purges the stored video and positioning events (`SourceEvent`, by event time, kept
+SAFEGRID_EVENTS_RETENTION_DAYS: the readings' retention unless set, at least 30) and the dead letters (by
+time received, SAFEGRID_DEAD_LETTER_RETENTION_DAYS: 90 unless set, at least 30), with the readings' cut-off:
+what is older than 00:00 UTC of (today − retention) goes, that instant itself stays. Each table is purged
+after the readings' transaction (whose partition drops lock the readings table: kept short), in its own
+transaction, by id ranges of PURGE_BATCH rows and at most PURGE_MAX_BATCHES of them per run (a backlog goes
+over the next nights), with one audit entry per table and run giving the count. Nothing references a stored
+event or a dead letter (an alarm keeps its own first/last times and values), so no row is kept back.
 """
 
 from __future__ import annotations
@@ -27,10 +36,12 @@ from safegrid.core.audit import Actor
 from safegrid.core.choices import AuditAction
 
 from ..ingest.writer import ONE_DAY, ensure_partition, partition_name
-from ..models import Reading, ReadingRollup, RollupPeriod
+from ..models import DeadLetter, Reading, ReadingRollup, RollupPeriod, SourceEvent
 
 MINUTE_ROLLUP_DAYS = 90
 PARTITIONS_AHEAD_DAYS = 7
+PURGE_BATCH = 5000
+PURGE_MAX_BATCHES = 200
 _PARTITION = re.compile(r"^monitoring_reading_p(\d{8})$")
 
 
@@ -100,31 +111,50 @@ def _upsert(period: str, rows) -> int:  # type: ignore[no-untyped-def]
 
 
 @dataclass(frozen=True)
+class Purged:
+    """One table's purge in one run: rows deleted, and whether rows past retention are left for the next run."""
+
+    deleted: int = 0
+    more: bool = False
+
+
+@dataclass(frozen=True)
 class MaintainResult:
     created: list[str]
     dropped: list[str]
     deleted_rows: int
     rollups_deleted: int
+    events: Purged = Purged()
+    dead_letters: Purged = Purged()
 
     def as_dict(self) -> dict[str, object]:
         summary = f"新建分区 {len(self.created)} 个，删除过期分区 {len(self.dropped)} 个"
         if self.deleted_rows:
             summary += f"，删除过期数据 {self.deleted_rows} 条"
+        if self.events.deleted:
+            summary += f"，删除过期事件 {self.events.deleted} 条"
+        if self.dead_letters.deleted:
+            summary += f"，删除过期拒收数据 {self.dead_letters.deleted} 条"
         return {
             "summary": summary,
             "created": self.created,
             "dropped": self.dropped,
             "deleted_rows": self.deleted_rows,
             "rollups_deleted": self.rollups_deleted,
+            "events_deleted": self.events.deleted,
+            "events_more": self.events.more,
+            "dead_letters_deleted": self.dead_letters.deleted,
+            "dead_letters_more": self.dead_letters.more,
         }
 
 
 def readings_maintain(*, actor: Actor, today: dt.date | None = None) -> MaintainResult:
-    """Partitions a week ahead; raw readings past retention dropped (audited); old rollups deleted."""
+    """Partitions a week ahead; raw readings past retention dropped (audited); old rollups deleted; then the
+    stored events and the dead letters past their retention purged (`records_purge`, audited)."""
     today = today or dt.datetime.now(dt.UTC).date()
     retention = settings.SAFEGRID_READINGS_RETENTION_DAYS
     # The oldest instant still kept is (today - retention) 00:00 UTC: a day is dropped when it ends before.
-    keep_from = today - dt.timedelta(days=retention)
+    keep_from = _keep_from(today, retention)
     created: list[str] = []
     dropped: list[str] = []
     deleted_rows = 0
@@ -155,7 +185,76 @@ def readings_maintain(*, actor: Actor, today: dt.date | None = None) -> Maintain
                     + (", ".join(dropped) if dropped else f"{deleted_rows} 条")
                 ),
             )
-    return MaintainResult(created, dropped, deleted_rows, rollups_deleted)
+    events, dead_letters = records_purge(actor=actor, today=today)
+    return MaintainResult(created, dropped, deleted_rows, rollups_deleted, events, dead_letters)
+
+
+def _keep_from(today: dt.date, retention_days: int) -> dt.date:
+    return today - dt.timedelta(days=retention_days)
+
+
+def records_purge(*, actor: Actor, today: dt.date | None = None) -> tuple[Purged, Purged]:
+    """Stored events and dead letters past their retention deleted (each table audited once per run)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    events = _purge(
+        SourceEvent,
+        "ts",
+        _keep_from(today, settings.SAFEGRID_EVENTS_RETENTION_DAYS),
+        actor=actor,
+        label="监测事件",
+        retention=settings.SAFEGRID_EVENTS_RETENTION_DAYS,
+    )
+    dead_letters = _purge(
+        DeadLetter,
+        "received_at",
+        _keep_from(today, settings.SAFEGRID_DEAD_LETTER_RETENTION_DAYS),
+        actor=actor,
+        label="拒收数据",
+        retention=settings.SAFEGRID_DEAD_LETTER_RETENTION_DAYS,
+    )
+    return events, dead_letters
+
+
+def _purge(
+    model: type[SourceEvent] | type[DeadLetter],
+    field: str,
+    keep_from: dt.date,
+    *,
+    actor: Actor,
+    label: str,
+    retention: int,
+) -> Purged:
+    """Rows whose `field` is before `keep_from` 00:00 UTC deleted in one transaction, by id ranges of at most
+    PURGE_BATCH rows (each DELETE bounded by the primary key), PURGE_MAX_BATCHES per run; audited once."""
+    cutoff = dt.datetime.combine(keep_from, dt.time(), tzinfo=dt.UTC)
+    old = model.objects.filter(**{f"{field}__lt": cutoff})
+    deleted = 0
+    after = 0
+    more = False
+    with transaction.atomic():
+        for _ in range(PURGE_MAX_BATCHES):
+            ids = list(old.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH])
+            if not ids:
+                break
+            count, _ = old.filter(pk__gte=ids[0], pk__lte=ids[-1]).delete()
+            deleted += count
+            after = ids[-1]
+            if len(ids) < PURGE_BATCH:
+                break
+        else:
+            more = old.filter(pk__gt=after).exists()
+        if deleted:
+            audit.record(
+                actor=actor,
+                action=AuditAction.DELETE,
+                object_type=model._meta.label_lower,
+                object_id=keep_from.isoformat(),
+                comment=(
+                    f"{label}保存期满（{retention} 天）删除 {keep_from.isoformat()} 之前的{label}：{deleted} 条"
+                    + ("，其余下次删除" if more else "")
+                ),
+            )
+    return Purged(deleted, more)
 
 
 def _partitions() -> set[dt.date]:

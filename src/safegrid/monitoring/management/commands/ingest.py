@@ -62,6 +62,7 @@ class Command(BaseCommand):
                 session_expiry_s=settings.SAFEGRID_MQTT_SESSION_EXPIRY_S,
                 stats_every_s=options["stats"],
                 events_root=options["events_root"].strip("/"),
+                events_held=settings.SAFEGRID_INGEST_EVENTS_HELD,
             ),
             Pipeline(spill_dir=Path(settings.SAFEGRID_INGEST_SPILL_DIR) / client_id),
             events=events_from_mqtt,

@@ -34,6 +34,7 @@ the end; its defaults are configuration (``SAFEGRID_ALARM_ESCALATION``), not law
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
@@ -195,6 +196,34 @@ def _limit_family(
         return events, severity
     events.append(AlarmEvent(EventKind.EXTEND, family, active, reading.ts, reading.value, limit))
     return events, active
+
+
+def quiet_band(rules: PointRules) -> tuple[float, float]:
+    """The open interval of values that raise no limit alarm: below the first high limit reached (H, else
+    HH) and above the first low one (L, else LL)."""
+    highs = [x for x in (rules.limits.h, rules.limits.hh) if x is not None]
+    lows = [x for x in (rules.limits.l, rules.limits.ll) if x is not None]
+    return (max(lows) if lows else -math.inf, min(highs) if highs else math.inf)
+
+
+def is_quiet(rules: PointRules, band: tuple[float, float], state: PointState, reading: Reading) -> bool:
+    """True when `evaluate` would return no event and only move the previous reading: the point has no
+    active alarm, the value is inside `band` (`quiet_band(rules)`) and its rate of change is within the
+    limit. The ingest's fast path for the ordinary reading (tests/test_rules_alarms.py holds it to
+    `evaluate`)."""
+    if state.active or not band[0] < reading.value < band[1]:
+        return False
+    if rules.rate_limit is None or state.last is None:
+        return True
+    rate = rate_per_minute(state.last, reading)
+    return rate is None or rate <= rules.rate_limit
+
+
+def moved(state: PointState, reading: Reading) -> PointState:
+    """The state after a quiet reading: the previous reading is the newer of the two."""
+    if state.last is None or reading.ts > state.last.ts:
+        return PointState(active=state.active, last=reading)
+    return state
 
 
 def evaluate(rules: PointRules, state: PointState, reading: Reading, pause: Pause = NO_PAUSE) -> Evaluation:

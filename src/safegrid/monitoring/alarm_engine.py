@@ -318,10 +318,10 @@ class AlarmEngine:
         # past half its time, so that a stream of one-reading messages costs a few loads a minute, not one
         # per message.
         wanted = set(stale)
-        for pid, known in self._points.items():
+        for pid, entry in self._points.items():
             if len(wanted) >= RELOAD_BATCH:
                 break
-            if now - known.loaded >= self.refresh_s / 2:
+            if now - entry.loaded >= self.refresh_s / 2:
                 wanted.add(pid)
         stale = sorted(wanted)
         points = list(MonitoringPoint.objects.filter(pk__in=stale, active=True))

@@ -144,7 +144,7 @@ def enterprise_points(
     now = now or timezone.now()
     points = list(
         restrict(MonitoringPoint.objects.filter(enterprise=enterprise, active=True), user)
-        .select_related("unit")
+        .select_related("unit", "event_source")
         .order_by("unit__name", "code")
     )
     ids = [p.pk for p in points]

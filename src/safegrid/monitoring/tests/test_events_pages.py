@@ -274,6 +274,7 @@ def test_event_alarm_limits_show_their_units(login, world):
     assert "6 人" in listing and "10 分钟" in listing and "60 秒" in listing
     wall = client.get(f"/monitoring/wall/enterprises/{world.ent_a.pk}/").content.decode()
     assert '<span data-testid="wall-alarm-limit">10 分钟</span>' in wall
+    assert "额定人数 6 人 · 最长滞留时间 10 分钟 · 静止报警阈值 60 秒" in wall  # the zone's card
 
 
 def test_limit_alarm_keeps_its_measure_unit(world):

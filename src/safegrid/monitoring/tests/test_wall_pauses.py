@@ -96,7 +96,7 @@ def test_enterprise_wall_says_why_alarms_are_paused(login, world, paused):
     assert "风险分析单元“甲醇储罐区”停用检修" in found["A-LT-1"][0][1]
     until = timezone.localtime(paused["now"] + 2 * H).strftime("%Y-%m-%d %H:%M")
     assert found["A-PT-1"] == [("bypass", f"点位旁路已批准，至 {until} 暂停报警")]
-    assert found["A-TT-1"] == [("bypass", f"旁路（高限报警）已批准，至 {until}")]
+    assert found["A-TT-1"] == [("bypass", f"旁路（高限报警）已批准，至 {until} 暂停该项报警")]
     html = page.content.decode()
     assert html.count('data-testid="wall-point-pause"') == 3
     # a shutdown of the whole enterprise: every point says so, with its period

@@ -62,6 +62,13 @@ def _zone_number(name: str) -> Any:
     return value
 
 
+def _name_html(s: EventSource) -> SafeString:
+    """The name, and a 停用 badge on a source out of use (the status column is in the export only)."""
+    if s.point.active:
+        return format_html("{}", s.point.name)
+    return format_html('{} <span class="badge bg-secondary-lt">{}</span>', s.point.name, gettext("停用"))
+
+
 def _open_alarms_html(s: Any) -> SafeString:
     if not s.open_alarms:
         return format_html('<span class="text-secondary">{}</span>', 0)
@@ -93,7 +100,7 @@ class EventSourceListView(ScopedListView):
     search_placeholder = _("编码、名称或企业名称")
     columns = (
         Column("code", _("编码"), attr="point.code", sort="point__code", link=True),
-        Column("name", _("名称"), attr="point.name", sort="point__name", css="sg-wrap"),
+        Column("name", _("名称"), attr="point.name", sort="point__name", css="sg-wrap", html=_name_html),
         Column("kind", _("类型"), attr="point.get_kind_display", sort="point__kind"),
         Column(
             "enterprise",
@@ -122,7 +129,12 @@ class EventSourceListView(ScopedListView):
             sort="headcount",
         ),
         Column("open_alarms", _("未消警报警"), html=_open_alarms_html, sort="open_alarms"),
-        Column("active", _("状态"), value=lambda s: gettext("在用") if s.point.active else gettext("停用")),
+        Column(
+            "active",
+            _("状态"),
+            value=lambda s: gettext("在用") if s.point.active else gettext("停用"),
+            table=False,
+        ),
     )
     filters = (
         Filter("enterprise", _("企业"), "enterprise_id", choices=_enterprise_choices),

@@ -125,7 +125,10 @@ def pause_text(reason: PauseReason) -> str:
         }
     if reason.detail:
         rule = dict(AlarmRule.choices).get(reason.detail, reason.detail)
-        return gettext("旁路（%(rule)s）已批准，至 %(until)s") % {"rule": rule, "until": period["until"]}
+        return gettext("旁路（%(rule)s）已批准，至 %(until)s 暂停该项报警") % {
+            "rule": rule,
+            "until": period["until"],
+        }
     return gettext("点位旁路已批准，至 %(until)s 暂停报警") % {"until": period["until"]}
 
 

@@ -30,4 +30,4 @@ register(
     ),
 )
 
-from . import navigation_index, navigation_points, navigation_wall, panels  # noqa: E402, F401 - entries, panels
+from . import navigation_events, navigation_index, navigation_points, navigation_wall, panels  # noqa: E402, F401 - entries, panels

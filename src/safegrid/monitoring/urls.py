@@ -2,13 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from . import urls_index, urls_points, urls_wall
+from . import urls_events, urls_index, urls_points, urls_wall
 from .views import alarms
 
 app_name = "monitoring"
 
 urlpatterns: list[URLPattern] = [
     *urls_points.urlpatterns,
+    *urls_events.urlpatterns,
     *urls_wall.urlpatterns,
     *urls_index.urlpatterns,
     # alarms

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safegrid.core.scoping import ByEnterprise
@@ -26,6 +27,7 @@ from ..choices import (
     DisposalCause,
     EscalationLevel,
 )
+from ..rules.events import event_number
 from .points import MonitoringPoint
 
 _USER = settings.AUTH_USER_MODEL
@@ -131,6 +133,34 @@ class Alarm(models.Model):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def number_text(self, number: float | None) -> str:
+        """A value or the limit of this alarm as pages show it, with its unit: the point's measure unit, or
+        for an event rule 人 / 分钟 / 秒 (`rules.events.EVENT_UNITS`; the rules store seconds); "—" for none.
+        The one place alarm pages, the wall and the event-source pages format an alarm's numbers."""
+        if number is None:
+            return "—"
+        shown = event_number(self.rule, number)
+        if shown is not None:
+            value, unit = shown
+            return f"{value:g} {gettext(unit)}"
+        return f"{number:g} {self.point.measure_unit}".strip()
+
+    @property
+    def limit_text(self) -> str:
+        return self.number_text(self.limit_value)
+
+    @property
+    def first_value_text(self) -> str:
+        return self.number_text(self.first_value)
+
+    @property
+    def last_value_text(self) -> str:
+        return self.number_text(self.last_value)
+
+    @property
+    def peak_value_text(self) -> str:
+        return self.number_text(self.peak_value)
 
 
 class AlarmTransition(TransitionLog):

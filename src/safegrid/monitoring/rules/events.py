@@ -96,6 +96,22 @@ EVENT_DETAIL = {
     Family.MOTIONLESS: ("已静止 %(value)s 秒，阈值 %(limit)s 秒", 1.0),
 }  # an event alarm's value and limit in its text (message, divisor of the stored seconds)
 
+EVENT_UNITS = {
+    Family.OVERCROWD: ("人", 1.0),
+    Family.OVERSTAY: ("分钟", 60.0),
+    Family.MOTIONLESS: ("秒", 1.0),
+}  # an event alarm's numbers as shown: (unit, divisor of the stored number); the rules store seconds
+
+
+def event_number(family: str, stored: float) -> tuple[float, str] | None:
+    """An event alarm's stored value or limit in the unit it is shown in (the overstay's seconds as minutes,
+    to 0.1), or None when the family is not an event rule with a number (video_off has none)."""
+    found = EVENT_UNITS.get(Family(family)) if family in {f.value for f in EVENT_UNITS} else None
+    if found is None:
+        return None
+    unit, per = found
+    return round(stored / per, 1), unit
+
 
 def overcrowd_severity(rated: int, count: float) -> Severity | None:
     if count <= rated:

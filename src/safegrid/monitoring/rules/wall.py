@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -98,3 +99,71 @@ def by_point(
     for alarm in alarms:
         rows.setdefault(point_of(alarm), []).append(alarm)
     return [sorted(row, key=lambda a: severity_rank(severity_of(a))) for row in rows.values()]
+
+
+# ---- why a point's alarms are paused ---------------------------------------------------------------------
+
+
+class PauseKind(StrEnum):
+    SHUTDOWN = "shutdown"  # the whole enterprise in a recorded shutdown (停产/停用检修)
+    RISK_POINT_SHUTDOWN = "risk_point_shutdown"  # the risk point (风险分析单元) the point sits in
+    BYPASS = "bypass"  # an approved bypass (旁路) in force, of the point or of some of its rules
+    DEACTIVATED = "deactivated"  # the point taken out of use (an approved deactivation)
+
+
+_PAUSE_ORDER = (PauseKind.DEACTIVATED, PauseKind.SHUTDOWN, PauseKind.RISK_POINT_SHUTDOWN, PauseKind.BYPASS)
+
+
+@dataclass(frozen=True)
+class ShutdownSpan:
+    """A shutdown in force: of the whole enterprise (no risk point) or of one risk point."""
+
+    enterprise_id: int
+    risk_point_id: int | None
+    start: dt.datetime
+    until: dt.datetime | None  # the recorded end, else the planned end, else open
+    risk_point_name: str = ""
+
+
+@dataclass(frozen=True)
+class BypassSpan:
+    point_id: int
+    rule: str  # "" the whole point
+    ends_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PauseReason:
+    kind: PauseKind
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    detail: str = ""  # the risk point's name, or the bypassed rule ("" the whole point)
+
+
+def pause_reasons(
+    *,
+    point_id: int,
+    enterprise_id: int,
+    risk_point_id: int | None,
+    active: bool,
+    shutdowns: Iterable[ShutdownSpan],
+    bypasses: Iterable[BypassSpan],
+) -> tuple[PauseReason, ...]:
+    """Why nothing is raised for the point now (the alarm engine's pauses, `alarm_engine.pauses`, plus its
+    deactivation), most general first: out of use, a shutdown of the enterprise, of its risk point, its
+    bypasses (soonest to end first). Empty when its alarms run."""
+    found: list[PauseReason] = []
+    if not active:
+        found.append(PauseReason(PauseKind.DEACTIVATED))
+    for s in sorted(shutdowns, key=lambda s: s.start):
+        if s.enterprise_id != enterprise_id:
+            continue
+        if s.risk_point_id is None:
+            found.append(PauseReason(PauseKind.SHUTDOWN, s.start, s.until))
+        elif s.risk_point_id == risk_point_id:
+            found.append(PauseReason(PauseKind.RISK_POINT_SHUTDOWN, s.start, s.until, s.risk_point_name))
+    found.sort(key=lambda r: _PAUSE_ORDER.index(r.kind))
+    for b in sorted(bypasses, key=lambda b: (b.rule != "", b.ends_at)):
+        if b.point_id == point_id:
+            found.append(PauseReason(PauseKind.BYPASS, None, b.ends_at, b.rule))
+    return tuple(found)

@@ -81,9 +81,11 @@ def _severity_html(a: Alarm) -> SafeString:
 
 
 def _value(a: Alarm) -> str:
-    if a.last_value is None:
-        return "—"
-    return f"{a.last_value:g}{a.point.measure_unit}"
+    return a.last_value_text
+
+
+def _limit(a: Alarm) -> str:
+    return a.limit_text
 
 
 def _state_filter(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
@@ -111,6 +113,7 @@ class AlarmListView(ScopedListView):
         Column("point", _("点位"), value=lambda a: f"{a.point.code} {a.point.name}", css="sg-wrap"),
         Column("severity", _("报警级别"), attr="get_severity_display", html=_severity_html, sort="severity"),
         Column("last_value", _("最近值"), value=_value),
+        Column("limit_value", _("报警限值"), value=_limit, css="d-none d-md-table-cell"),
         Column("repeat_count", _("重复次数"), css="d-none d-md-table-cell"),
         Column("status", _("状态"), attr="get_status_display", html=_status_html, sort="status"),
         Column("level", _("推送层级"), attr="get_level_display", css="d-none d-md-table-cell"),

@@ -26,9 +26,10 @@ from safegrid.core.choices import ENTERPRISE_ROLES, Role
 from safegrid.core.scoping import scope_for
 
 from .. import permissions
+from ..choices import AlarmRule
 from ..models import Alarm
 from ..rules.ingest import epoch_ms
-from ..rules.wall import WallState, by_point, worst_severity
+from ..rules.wall import PauseKind, PauseReason, WallState, by_point, worst_severity
 from ..selectors import readings as reading_selectors
 from ..selectors import wall as sel
 from .alarms import SEVERITY_CSS, STATUS_CSS
@@ -106,6 +107,31 @@ def _alarm_rows(request: HttpRequest, alarms: list[Alarm]) -> list[dict[str, Any
     return rows
 
 
+def _when(at: dt.datetime | None) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at is not None else ""
+
+
+def pause_text(reason: PauseReason) -> str:
+    """Why a point's alarms are paused, in words (the wall's point cards, the event-source page)."""
+    period = {"since": _when(reason.since), "until": _when(reason.until) or gettext("未定")}
+    if reason.kind is PauseKind.DEACTIVATED:
+        return gettext("点位已停用（停用申请已批准），不再报警")
+    if reason.kind is PauseKind.SHUTDOWN:
+        return gettext("全企业停产/停用检修 %(since)s 至 %(until)s，暂停报警") % period
+    if reason.kind is PauseKind.RISK_POINT_SHUTDOWN:
+        return gettext("风险分析单元“%(name)s”停用检修 %(since)s 至 %(until)s，暂停报警") % {
+            **period,
+            "name": reason.detail,
+        }
+    if reason.detail:
+        rule = dict(AlarmRule.choices).get(reason.detail, reason.detail)
+        return gettext("旁路（%(rule)s）已批准，至 %(until)s 暂停该项报警") % {
+            "rule": rule,
+            "until": period["until"],
+        }
+    return gettext("点位旁路已批准，至 %(until)s 暂停报警") % {"until": period["until"]}
+
+
 def _county_context(request: HttpRequest) -> dict[str, Any]:
     enterprises = sel.wall_enterprises(request.user)
     return {
@@ -157,7 +183,13 @@ def _enterprise_context(request: HttpRequest, pk: int) -> dict[str, Any]:
                 "unit_id": g.unit_id,
                 "name": g.name,
                 "points": [
-                    {"row": r, "label": STATE_LABELS[r.state], "css": STATE_CSS[r.state]} for r in g.points
+                    {
+                        "row": r,
+                        "label": STATE_LABELS[r.state],
+                        "css": STATE_CSS[r.state],
+                        "pauses": [(p.kind.value, pause_text(p)) for p in r.pauses],
+                    }
+                    for r in g.points
                 ],
             }
             for g in groups

@@ -160,11 +160,20 @@ def _escape(value: Any) -> str:
 
 
 def options_html(choices: Iterable[tuple[str, str]], chosen: str) -> SafeString:
-    parts = []
-    for value, label in choices:
-        selected = " selected" if value == chosen else ""
-        parts.append(f'<option value="{_escape(value)}"{selected}>{_escape(label)}</option>')
-    return mark_safe("".join(parts))  # noqa: S308  # every value and label escaped above
+    parts = _option_parts(tuple(choices))
+    return mark_safe(  # noqa: S308  # every value and label escaped by _option_parts
+        "".join(f"{start}{' selected' if value == chosen else ''}{end}" for value, start, end in parts)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _option_parts(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """Each option escaped once per distinct choice list: a county's division and grid drop-downs are the
+    same few hundred options on every page."""
+    return tuple(
+        (value, f'<option value="{_escape(value)}"', f">{_escape(label)}</option>")
+        for value, label in choices
+    )
 
 
 @dataclass
@@ -195,7 +204,12 @@ class Cell:
             inner = f'<a href="{_escape(self.url)}">{self.text()}</a>'
         else:
             inner = self.text()
-        return f'<td class="{_escape(self.css)}">{inner}</td>'
+        return f'<td class="{_css(self.css)}">{inner}</td>'
+
+
+@functools.lru_cache(maxsize=512)
+def _css(css: str) -> str:
+    return html.escape(css)  # a column's classes: a handful of constants
 
 
 def cells_html(cells: Iterable[Cell]) -> SafeString:

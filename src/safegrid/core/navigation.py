@@ -23,14 +23,13 @@ class NavItem:
     order: int = 100  # lower comes first; groups appear in the order of their first item
 
 
-_ITEMS: list[NavItem] = []
+_ITEMS: list[NavItem] = []  # kept in menu order
 
 
 def register(*items: NavItem) -> None:
     """Add entries; registering the same url_name again replaces the earlier entry."""
     names = {i.url_name for i in items}
-    _ITEMS[:] = [i for i in _ITEMS if i.url_name not in names]
-    _ITEMS.extend(items)
+    _ITEMS[:] = sorted([*(i for i in _ITEMS if i.url_name not in names), *items], key=lambda i: i.order)
     _MENUS.clear()
 
 
@@ -57,11 +56,7 @@ _MENUS: dict[tuple[str, str, tuple[str, ...]], Menu] = {}
 def menu_for(user: Any) -> Menu:
     """The user's menu: groups of {label, url, icon}, in order. Shared between users — do not mutate."""
     scope = scope_for(user)
-    visible = tuple(
-        item.url_name
-        for item in sorted(_ITEMS, key=lambda i: i.order)
-        if user.is_superuser or item.visible(scope)
-    )
+    visible = tuple(item.url_name for item in _ITEMS if user.is_superuser or item.visible(scope))
     key = (get_language() or "", get_script_prefix(), visible)
     menu = _MENUS.get(key)
     if menu is None:

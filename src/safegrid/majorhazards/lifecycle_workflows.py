@@ -59,10 +59,10 @@ def is_manager(user: Any, enterprise_id: int | None) -> bool:
     return hazard_permissions.is_manager(user, enterprise_id)
 
 
-def _chemicals_sector_ids() -> set[int]:
-    from safegrid.regions.models import Sector
+def _chemicals_sector_ids() -> frozenset[int]:
+    from safegrid.regions.selectors import sector_ids
 
-    return set(Sector.objects.filter(code=CHEMICALS_SECTOR).values_list("pk", flat=True))
+    return sector_ids(CHEMICALS_SECTOR)
 
 
 def can_review(user: Any, enterprise_id: int | None) -> bool:

@@ -81,6 +81,16 @@ def division_choices(user: Any) -> list[tuple[str, str]]:
     )
 
 
+def sector_ids(code: str) -> frozenset[int]:
+    """The ids of the sector with this code (reference data: one query per process and cache period)."""
+    key = f"regions:sector-ids:{code}"
+    found: frozenset[int] | None = cache.get(key)
+    if found is None:
+        found = frozenset(Sector.objects.filter(code=code).values_list("pk", flat=True))
+        cache.set(key, found, CHOICES_SECONDS)
+    return found
+
+
 def sector_choices(user: Any) -> list[tuple[str, str]]:
     return list(sector_list(user).values_list("code", "name"))
 

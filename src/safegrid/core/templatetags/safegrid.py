@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -41,9 +41,12 @@ def _icon_svg(name: str) -> str:
 @register.simple_tag
 def icon(name: str, css: str = "icon") -> SafeString:
     """An inline outline SVG icon; unknown names render nothing."""
-    svg = _icon_svg(name)
-    # The markup comes from the installed icon package, never from user input.
-    return mark_safe(svg.replace("{css}", escape(css)))  # noqa: S308
+    return mark_safe(_icon_markup(name, css))  # noqa: S308  # the installed package's SVG, css escaped
+
+
+@lru_cache(maxsize=1024)
+def _icon_markup(name: str, css: str) -> str:
+    return _icon_svg(name).replace("{css}", html.escape(css))
 
 
 @register.simple_tag(takes_context=True)
@@ -70,18 +73,28 @@ def sidebar_menu(context: template.Context, menu: list[dict[str, Any]]) -> SafeS
     parts = []
     for group in menu:
         if group["group"]:
-            parts.append(f'<li class="nav-item sg-nav-group">{html.escape(group["group"])}</li>')
+            parts.append(_group_html(group["group"]))
         for item in group["items"]:
-            active = " active" if path is not None and _is_active(path, item["url"]) else ""
-            mark = ""
-            if item["icon"]:
-                mark = f'<span class="nav-link-icon d-md-none d-lg-inline-block">{icon(item["icon"])}</span>'
-            parts.append(
-                f'<li class="nav-item"><a class="nav-link{active}" href="{html.escape(item["url"])}">{mark}'
-                f'<span class="nav-link-title">{html.escape(item["label"])}</span></a></li>'
-            )
+            active = path is not None and _is_active(path, item["url"])
+            parts.append(_item_html(item["url"], item["label"], item["icon"], active))
     # Labels and URLs escaped above; the icons are the installed package's SVG.
     return mark_safe("".join(parts))  # noqa: S308
+
+
+@lru_cache(maxsize=64)
+def _group_html(label: str) -> str:
+    return f'<li class="nav-item sg-nav-group">{html.escape(label)}</li>'
+
+
+@lru_cache(maxsize=4096)
+def _item_html(url: str, label: str, icon_name: str, active: bool) -> str:
+    mark = ""
+    if icon_name:
+        mark = f'<span class="nav-link-icon d-md-none d-lg-inline-block">{_icon_markup(icon_name, "icon")}</span>'
+    return (
+        f'<li class="nav-item"><a class="nav-link{" active" if active else ""}" href="{html.escape(url)}">{mark}'
+        f'<span class="nav-link-title">{html.escape(label)}</span></a></li>'
+    )
 
 
 @register.simple_tag

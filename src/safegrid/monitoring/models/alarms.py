@@ -27,6 +27,7 @@ from ..choices import (
     DisposalCause,
     EscalationLevel,
 )
+from ..rules.alarms import Family
 from ..rules.events import event_number
 from .points import MonitoringPoint
 
@@ -144,6 +145,8 @@ class Alarm(models.Model):
         if shown is not None:
             value, unit = shown
             return f"{value:g} {gettext(unit)}"
+        if self.rule == RATE_RULE:  # a rate alarm's numbers are changes per minute
+            return f"{number:g} {self.point.measure_unit}/{gettext('分钟')}"
         return f"{number:g} {self.point.measure_unit}".strip()
 
     @property
@@ -161,6 +164,9 @@ class Alarm(models.Model):
     @property
     def peak_value_text(self) -> str:
         return self.number_text(self.peak_value)
+
+
+RATE_RULE = Family.RATE.value
 
 
 class AlarmTransition(TransitionLog):

@@ -71,9 +71,10 @@ class EventsOutcome:
 
 
 def _window() -> Window:
+    """Events older than their own retention are refused: stored, they would be purged the next night."""
     return Window(
         future=dt.timedelta(seconds=settings.SAFEGRID_INGEST_FUTURE_SECONDS),
-        retention=dt.timedelta(days=settings.SAFEGRID_READINGS_RETENTION_DAYS),
+        retention=dt.timedelta(days=settings.SAFEGRID_EVENTS_RETENTION_DAYS),
     )
 
 

@@ -285,3 +285,15 @@ def test_limit_alarm_keeps_its_measure_unit(world):
     assert (alarm.limit_text, alarm.last_value_text) == ("9 m", "—")
     video = Alarm(point=point, rule="video_off", severity="OFFLINE", limit_value=None)
     assert video.limit_text == "—"
+
+
+def test_rate_alarm_numbers_are_per_minute(world):
+    from django.utils import translation
+
+    from .alarm_helpers import make_point
+
+    point = make_point(world.ent_a, "LT-2")
+    alarm = Alarm(point=point, rule="rate", severity="RATE", limit_value=0.5, last_value=1.25)
+    assert (alarm.limit_text, alarm.last_value_text) == ("0.5 m/分钟", "1.25 m/分钟")
+    with translation.override("en"):
+        assert alarm.limit_text == "0.5 m/min"

@@ -196,3 +196,15 @@ def test_event_alarm_text_names_the_rule_and_its_numbers(world):
         "超员（人数 8，额定人数 6）",
         "超时滞留（已滞留 15 分钟，允许 10 分钟）",
     ]
+
+
+def test_events_older_than_their_own_retention_are_refused(world, settings):
+    settings.SAFEGRID_READINGS_RETENTION_DAYS = 365
+    settings.SAFEGRID_EVENTS_RETENTION_DAYS = 30
+    make_source(world.ent_a, "ZONE-1", rated_headcount=10)
+    out = send(
+        world,
+        {"source": "ZONE-1", "ts": ms(-40 * 86400), "type": "headcount", "value": 3},
+        {"source": "ZONE-1", "ts": ms(-20 * 86400), "type": "headcount", "value": 3},
+    )
+    assert [r.reason for r in out.rejected] == ["too_old"] and out.accepted == 1

@@ -27,6 +27,20 @@ def enterprise_list(user: Any) -> QuerySet[Enterprise]:
     )
 
 
+def sector_names_of(enterprise_ids: list[int]) -> dict[int, str]:
+    """The sector names of enterprises the caller already read through `enterprise_list` (a list page's
+    rows), joined with 、 in the sectors' order: one small query instead of a prefetch of model rows."""
+    names: dict[int, list[str]] = {}
+    rows = (
+        EnterpriseSector.objects.filter(enterprise_id__in=enterprise_ids)
+        .order_by("sector__sort_order", "sector_id")
+        .values_list("enterprise_id", "sector__name")
+    )
+    for enterprise_id, name in rows:
+        names.setdefault(enterprise_id, []).append(name)
+    return {enterprise_id: "、".join(found) for enterprise_id, found in names.items()}
+
+
 def enterprise_get(user: Any, pk: Any) -> Enterprise:
     return get_scoped_or_404(Enterprise.objects.select_related("division", "grid"), user, pk=pk)
 

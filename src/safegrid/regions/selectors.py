@@ -81,6 +81,26 @@ def division_choices(user: Any) -> list[tuple[str, str]]:
     )
 
 
+def division_names() -> dict[str, str]:
+    """Every division's name by code, to label rows a user already reads (no scope: a row's own division)."""
+    return _cached_map("divisions", lambda: dict(Division.objects.values_list("code", "name")))
+
+
+def grid_names() -> dict[int, str]:
+    """Every grid's name by id, to label rows a user already reads (no scope: a row's own grid)."""
+    return _cached_map("grids", lambda: dict(Grid.objects.values_list("pk", "name")))
+
+
+def _cached_map(kind: str, build: Callable[[], dict[Any, str]]) -> dict[Any, str]:
+    version = cache.get(GRIDS_VERSION, 0) if kind == "grids" else 0
+    key = f"regions:names:{kind}:{version}"
+    found: dict[Any, str] | None = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, CHOICES_SECONDS)
+    return found
+
+
 def sector_ids(code: str) -> frozenset[int]:
     """The ids of the sector with this code (reference data: one query per process and cache period)."""
     key = f"regions:sector-ids:{code}"

@@ -420,3 +420,13 @@ def test_list_renders_rows_and_filters_escaped_in_constant_queries(
     assert "&lt;b&gt;甲化工&lt;/b&gt;有限公司" in html and "<b>甲化工</b>" not in html
     assert f'<option value="{world.town_a.code}" selected>' in html
     assert f'href="{reverse("enterprises:enterprise_detail", args=[world.ent_a.pk])}"' in html
+
+
+def test_list_rows_show_their_division_grid_and_sectors(world, login):
+    """The list labels its rows from cached name maps and one sector query (`page_objects`)."""
+    make_enterprises(world, 1, start=400)
+    response = login(world.user("county_admin")).get(LIST, {"q": "测试企业400"})
+    (row,) = response.context["rows"]
+    html = row["cells_html"]
+    assert world.village_a.name in html and world.grid_a.name in html
+    assert "消防、危险化学品" in html  # in the sectors' reference order, as the export writes them

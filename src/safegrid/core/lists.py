@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -61,7 +62,12 @@ def resolve_attr(obj: Any, path: str) -> Any:
     for part in path.split("."):
         if value is None:
             return None
-        if part.startswith("get_") and part.endswith("_display") and isinstance(value, Model):
+        if (
+            part.startswith("get_")
+            and part.endswith("_display")
+            and isinstance(value, Model)
+            and _choices_field(type(value), part[4:-8]) is not None
+        ):
             value = choice_label(value, part[4:-8])
             continue
         value = getattr(value, part, None)
@@ -73,6 +79,16 @@ def resolve_attr(obj: Any, path: str) -> Any:
 @functools.lru_cache(maxsize=1024)
 def _choice_labels(field: Field[Any, Any], language: str | None) -> dict[Any, str]:
     return {make_hashable(value): str(label) for value, label in field.flatchoices}
+
+
+@functools.lru_cache(maxsize=1024)
+def _choices_field(model: type[Model], name: str) -> Field[Any, Any] | None:
+    """The model's field `name` when it has choices (Django's own `get_<name>_display`); None otherwise."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, Field) and field.choices else None
 
 
 def choice_label(obj: Model, name: str) -> Any:

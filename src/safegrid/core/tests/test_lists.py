@@ -63,3 +63,12 @@ def test_row_links_are_the_detail_urls(world, login) -> None:
         row["url"] == reverse("enterprises:enterprise_detail", args=[row["object"].pk])
         for row in response.context["rows"]
     )
+
+
+def test_a_display_method_that_is_no_choice_field_is_called(world) -> None:
+    from safegrid.core.lists import resolve_attr
+
+    enterprise = world.ent_a
+    enterprise.get_summary_display = lambda: "自定义"  # not a field with choices: the method is called
+    assert resolve_attr(enterprise, "get_summary_display") == "自定义"
+    assert resolve_attr(enterprise, "division.name") == world.village_a.name

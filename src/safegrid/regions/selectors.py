@@ -44,9 +44,10 @@ def sector_list(user: Any) -> QuerySet[Sector]:
 # ---- filter choices for list pages of any app (one query each) ---------------------------------------
 
 _INDENT = {"county": "", "town": "　", "village": "　　"}
-# The division and grid drop-downs (hundreds of options on every list page) are cached per scope: divisions
-# are reference data loaded by migrations, and a grid's write (`services`) moves GRIDS_VERSION on commit.
-# The time bounds what another process's per-process cache may still show after a change elsewhere.
+# The division, grid and sector drop-downs (hundreds of options on every list page) are cached per scope:
+# divisions and sectors are reference data loaded by migrations, and a grid's write (`services`) moves
+# GRIDS_VERSION on commit. The time bounds what another process's per-process cache may still show after a
+# change elsewhere.
 CHOICES_SECONDS = 300
 GRIDS_VERSION = "regions:grids:version"
 
@@ -112,7 +113,8 @@ def sector_ids(code: str) -> frozenset[int]:
 
 
 def sector_choices(user: Any) -> list[tuple[str, str]]:
-    return list(sector_list(user).values_list("code", "name"))
+    """Sectors are reference data loaded by migrations: cached per scope like the divisions."""
+    return _cached("sectors", user, lambda: list(sector_list(user).values_list("code", "name")))
 
 
 def grid_choices(user: Any) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 from safegrid.core.forms import add_service_errors
 from safegrid.core.lists import Column, Filter, ScopedListView
-from safegrid.core.params import optional_id
 from safegrid.enterprises import selectors as ent_selectors
 from safegrid.majorhazards.models import HazardUnit
 from safegrid.majorhazards.selectors import sources as unit_selectors
@@ -38,7 +37,7 @@ from ..services import events as services
 from ..services import points as point_services
 from ..workflows_points import can_edit_points
 from .alarms import SEVERITY_CSS, STATUS_CSS
-from .points import actor_of, editable_enterprises
+from .points import actor_of, editable_enterprises, enterprise_for_new
 from .wall import pause_text
 
 EVENT_TYPE_LABELS: dict[str, Any] = {
@@ -222,26 +221,11 @@ INTRO = _(
 @login_required
 def source_new(request: HttpRequest) -> HttpResponse:
     """A new video channel or zone: of `?enterprise=<id>`, or of the user's only enterprise, else choose."""
-    choices = editable_enterprises(request.user)
-    wanted = optional_id(request.GET.get("enterprise"))
-    enterprise = choices.filter(pk=wanted).first() if wanted is not None else None
-    if enterprise is None and wanted is None:
-        first_two = list(choices.order_by("name")[:2])
-        enterprise = first_two[0] if len(first_two) == 1 else None
-    if enterprise is None and wanted is not None:
-        raise Http404(gettext("不存在或无权访问"))
-    if enterprise is None:
-        if not first_two:
-            raise PermissionDenied(gettext(point_services.DENIED))
-        return render(
-            request,
-            "monitoring/points/choose_enterprise.html",
-            {
-                "title": gettext("新增视频通道或人员定位区域"),
-                "enterprises": list(choices.order_by("name")[:200]),
-                "new_url": reverse("monitoring:event_source_new"),
-            },
-        )
+    enterprise = enterprise_for_new(
+        request, gettext("新增视频通道或人员定位区域"), reverse("monitoring:event_source_new")
+    )
+    if isinstance(enterprise, HttpResponse):
+        return enterprise
     _require_editor(request.user, enterprise.pk)
     form = EventSourceForm(request.POST or None, units=_units(request.user, enterprise.pk))
     if request.method == "POST" and form.is_valid():

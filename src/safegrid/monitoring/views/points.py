@@ -211,23 +211,34 @@ def _cleaned(form: Any) -> dict[str, Any]:
     return data
 
 
+def enterprise_for_new(request: HttpRequest, title: str, new_url: str) -> Enterprise | HttpResponse:
+    """Whose new point (or event source) a form is for: `?enterprise=<id>` among those the user may edit
+    (404 otherwise), the user's only such enterprise, or else a page to choose one (linking to `new_url`)."""
+    choices = editable_enterprises(request.user)
+    wanted = optional_id(request.GET.get("enterprise"))
+    if wanted is not None:
+        found = choices.filter(pk=wanted).first()
+        if found is None:
+            raise Http404(gettext("不存在或无权访问"))
+        return found
+    first_two = list(choices.order_by("name")[:2])
+    if len(first_two) == 1:
+        return first_two[0]
+    if not first_two:
+        raise PermissionDenied(gettext(services.DENIED))
+    return render(
+        request,
+        "monitoring/points/choose_enterprise.html",
+        {"title": title, "enterprises": list(choices.order_by("name")[:200]), "new_url": new_url},
+    )
+
+
 @login_required
 def point_new(request: HttpRequest) -> HttpResponse:
     """A new point: of `?enterprise=<id>`, or of the user's only enterprise, else choose one first."""
-    choices = editable_enterprises(request.user)
-    wanted = optional_id(request.GET.get("enterprise"))
-    enterprise = choices.filter(pk=wanted).first() if wanted is not None else None
-    if enterprise is None and wanted is None:
-        first_two = list(choices.order_by("name")[:2])
-        enterprise = first_two[0] if len(first_two) == 1 else None
-    if enterprise is None and wanted is not None:
-        raise Http404(gettext("不存在或无权访问"))
-    if enterprise is None:
-        return render(
-            request,
-            "monitoring/points/choose_enterprise.html",
-            {"title": gettext("新增监测点位"), "enterprises": list(choices.order_by("name")[:200])},
-        )
+    enterprise = enterprise_for_new(request, gettext("新增监测点位"), reverse("monitoring:point_new"))
+    if isinstance(enterprise, HttpResponse):
+        return enterprise
     _require_editor(request.user, enterprise.pk)
     form = PointCreateForm(
         request.POST or None,

@@ -265,6 +265,19 @@ class Ingests:
             time.sleep(0.2)
         raise SystemExit("the ingest processes did not subscribe:\n" + self.logs())
 
+    def rss_mb(self) -> list[float]:
+        """Each process's resident memory now (Linux /proc), in MB."""
+        sizes = []
+        for proc, _ in self.procs:
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+            except OSError:
+                sizes.append(0.0)
+                continue
+            kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+            sizes.append(round(kb / 1024, 1))
+        return sizes
+
     def logs(self) -> str:
         return "\n".join(log.read_text(errors="ignore")[-2000:] for _, log in self.procs)
 
@@ -312,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -347,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         "messages": per_pub * args.publishers,
         "readings": readings,
         "processes": args.processes,
+        "ingest_gc_gen0": settings.SAFEGRID_INGEST_GC_GEN0,
     }
     try:
         print(f"drain baseline: {readings} readings in {per_pub * args.publishers} messages", flush=True)
@@ -357,16 +372,28 @@ def main(argv: list[str] | None = None) -> int:
         result["copy_rows_per_s"] = round(readings / copy_s)
         print("pipeline", flush=True)
         ingests = Ingests(port, root, args.processes, tmp)
+        # Resident memory of each ingest process: after subscribing, at each quarter of the stream, and its
+        # peak — flat means the later quarters stay near the first, not climbing with the readings taken.
+        rss: dict[str, list[float]] = {"subscribed": ingests.rss_mb()}
+        peak = list(rss["subscribed"])
         procs = _publish_all(port, topic, chunks)
         began = time.monotonic()
         deadline = time.monotonic() + 600
         stored = 0
         while time.monotonic() < deadline:
             stored = _count(start_ms)
+            now_rss = ingests.rss_mb()
+            peak = [max(a, b) for a, b in zip(peak, now_rss, strict=True)]
+            for quarter in (1, 2, 3):
+                if f"{quarter}/4" not in rss and stored >= readings * quarter // 4:
+                    rss[f"{quarter}/4"] = now_rss
             if stored >= readings:
+                rss["4/4"] = now_rss
                 break
             time.sleep(0.05)
         pipeline_s = time.monotonic() - began
+        rss["peak"] = peak
+        result["ingest_rss_mb"] = rss
         for p in procs:
             p.join()
         time.sleep(1)
@@ -407,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         "messages",
         "readings",
         "processes",
+        "ingest_gc_gen0",
         "drain_readings_per_s",
         "copy_rows_per_s",
         "pipeline_readings_per_s",
@@ -414,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         "lost",
         "duplicated",
         "sequence_gaps",
+        "ingest_rss_mb",
         "latency",
     ):
         print(f"{key:>26}: {result[key]}")

@@ -431,6 +431,9 @@ SAFEGRID_ROLLUP_RETENTION_DAYS = env_int("SAFEGRID_ROLLUP_RETENTION_DAYS", 5 * 3
 SAFEGRID_INGEST_FUTURE_SECONDS = env_int("SAFEGRID_INGEST_FUTURE_SECONDS", 300, minimum=0)
 SAFEGRID_INGEST_BATCH_SIZE = env_int("SAFEGRID_INGEST_BATCH_SIZE", 5000, minimum=1)
 SAFEGRID_INGEST_FLUSH_MS = env_int("SAFEGRID_INGEST_FLUSH_MS", 200, minimum=1)
+# The ingest's young-generation collector threshold after freezing its start-up heap (ingest/collector.py);
+# 0 keeps Python's defaults.
+SAFEGRID_INGEST_GC_GEN0 = env_int("SAFEGRID_INGEST_GC_GEN0", 50_000, minimum=0)
 # Events messages held in memory while the database is away (ingest/held.py), unacknowledged: below the
 # broker's max_inflight_messages (10,000 in deploy/mosquitto.conf), so the readings keep flowing meanwhile.
 SAFEGRID_INGEST_EVENTS_HELD = env_int("SAFEGRID_INGEST_EVENTS_HELD", 5000, minimum=1)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 
+from safegrid.monitoring.ingest import collector
 from safegrid.monitoring.ingest.mqtt import Ingest, Options
 from safegrid.monitoring.ingest.pipeline import Pipeline
 from safegrid.monitoring.services.events import events_from_mqtt
@@ -76,6 +77,9 @@ class Command(BaseCommand):
         self._load_points(ingest)
         if ingest.stopping.is_set():
             return
+        tuned = collector.tune(settings.SAFEGRID_INGEST_GC_GEN0)
+        if tuned:
+            log.info("collector: %d start-up objects frozen, thresholds %s", tuned.frozen, tuned.thresholds)
         ingest.start()
         try:
             ingest.run()

@@ -8,7 +8,8 @@ that walks every object the process holds — Django, the point directory, the a
 
 `tune` moves everything alive after start-up into the permanent generation (`gc.freeze`: those objects are
 never scanned again) and raises the young threshold so a collection runs once per `gen0` new containers.
-Cycles are still collected, later; memory stays flat (measured in `make bench-ingest`, docs/monitoring.md).
+Cycles are still collected, later. `make bench-ingest` prints the setting and the ingest's resident memory
+over the run; the figures measured are in docs/monitoring.md.
 """
 
 from __future__ import annotations

@@ -6,6 +6,16 @@ os.environ.setdefault("SAFEGRID_PROFILE", "test")
 import pytest  # noqa: E402
 
 
+FIRST_MODULES = ("tests/test_scope_walk.py",)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The scope walk (tens of thousands of requests) runs first. After the ~3,000 tests before it in path
+    order, PostgreSQL served each walked request about 7× slower than on a fresh test database (366 s
+    against 46 s for town_a), which made the walk 43 of CI's 62 minutes; on SQLite it made no difference."""
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST_MODULES))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """pytest-django loads settings before this file runs, so the test profile cannot pick the hasher."""

@@ -142,22 +142,32 @@ class EnterpriseDirectory(PointDirectory):
 
 
 class RecentKeys:
-    """A bounded set of recently accepted (point, epoch ms): the oldest tenth is forgotten when it is full."""
+    """The (point, epoch ms) keys accepted lately, in two generations of `capacity // 2`: when the current one
+    is full it becomes the previous one and the older is forgotten, so at least the last `capacity // 2`
+    keys are always remembered and memory stays bounded. A key is one int (point id above bit 43, epoch ms
+    below: ms up to the year 2248), half the memory of a tuple of two. A duplicate older than the window
+    still reaches the database, whose primary key stores it once."""
 
-    def __init__(self, capacity: int = 500_000) -> None:
-        self.capacity = capacity
-        self._keys: dict[tuple[int, int], None] = {}
+    TS_BITS = 43
 
-    def add(self, key: tuple[int, int]) -> bool:
+    def __init__(self, capacity: int = 250_000) -> None:
+        self.generation = max(1, capacity // 2)
+        self._current: set[int] = set()
+        self._previous: set[int] = set()
+
+    def add(self, point_id: int, ts_ms: int) -> bool:
         """True when the key is new (and now remembered)."""
-        if key in self._keys:
+        key = (point_id << self.TS_BITS) + ts_ms
+        if key in self._current or key in self._previous:
             return False
-        if len(self._keys) >= self.capacity:
-            drop = max(1, self.capacity // 10)
-            for old in list(self._keys)[:drop]:
-                del self._keys[old]
-        self._keys[key] = None
+        if len(self._current) >= self.generation:
+            self._previous = self._current
+            self._current = set()
+        self._current.add(key)
         return True
+
+    def __len__(self) -> int:
+        return len(self._current) + len(self._previous)
 
 
 @dataclass
@@ -277,7 +287,7 @@ class Pipeline:
                     self._dead_reading(outcome, now, source, enterprise_id, checked, reading)
                     continue
                 ts, ts_ms = checked, epoch_ms(checked)
-            if not recent((ref.point_id, ts_ms)):
+            if not recent(ref.point_id, ts_ms):
                 outcome.duplicates += 1
                 continue
             accepted.append(sinks.AcceptedReading(ref.point_id, enterprise_id, ts, value, now))

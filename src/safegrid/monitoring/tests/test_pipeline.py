@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError
 
 from safegrid.monitoring.ingest import sinks, writer
-from safegrid.monitoring.ingest.pipeline import Pipeline
+from safegrid.monitoring.ingest.pipeline import Pipeline, RecentKeys
 from safegrid.monitoring.models import DeadLetter, LatestValue, PublisherSequence, Reading
 
 from .ingest_helpers import make_point, ms, payload
@@ -193,3 +193,22 @@ def test_latest_values_are_written_about_once_a_second_and_at_shutdown(world, po
     assert not pipeline.latest_due()
     pipeline.flush(final=True)
     assert LatestValue.objects.get(point=points["a1"]).value == 2.0
+
+
+def test_recent_keys_remember_at_least_half_their_capacity_and_no_more_than_it():
+    recent = RecentKeys(capacity=10)
+    ts = 1_780_000_000_000
+    assert recent.add(7, ts) and not recent.add(7, ts)
+    assert recent.add(8, ts) and recent.add(7, ts + 1)  # another point, another time: both new
+    for i in range(2, 100):
+        recent.add(7, ts + i)
+        assert len(recent) <= 10
+        # the last five keys (half the capacity) are always remembered
+        assert all(not recent.add(7, ts + j) for j in range(max(0, i - 4), i + 1))
+    assert recent.add(7, ts)  # long forgotten: new again (the database's key drops it at the write)
+
+
+def test_recent_keys_do_not_confuse_points_and_times():
+    recent = RecentKeys()
+    big_ts = (1 << RecentKeys.TS_BITS) - 1
+    assert recent.add(1, 0) and recent.add(0, big_ts) and recent.add(2, 0) and recent.add(1, big_ts)

@@ -5,7 +5,6 @@ os.environ.setdefault("SAFEGRID_PROFILE", "test")
 
 import pytest  # noqa: E402
 
-
 FIRST_MODULES = ("tests/test_scope_walk.py",)
 
 

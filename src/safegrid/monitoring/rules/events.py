@@ -236,3 +236,30 @@ def tick(rules: ZoneRules, state: SourceState, now: dt.datetime, pause: Pause = 
     active = dict(state.active)
     events = _timed(rules, active, state.present, state.still, now, pause, None)
     return Outcome(tuple(events), SourceState(active, state.present, state.still))
+
+
+def reevaluate(
+    rules: ZoneRules, state: SourceState, headcount: float | None, now: dt.datetime, pause: Pause = NO_PAUSE
+) -> Outcome:
+    """After a zone's numbers changed: what the new numbers make due, or no longer due, at `now`, from the
+    last headcount reported (None: none yet) and the persons present and still. Nothing is extended (no
+    event repeated); an active alarm keeps its severity unless it clears, as with any other step."""
+    active = dict(state.active)
+    events: list[AlarmEvent] = []
+    rated = rules.rated_headcount
+    if Family.OVERCROWD in active or (rated is not None and headcount is not None):
+        severity = (
+            overcrowd_severity(rated, headcount) if rated is not None and headcount is not None else None
+        )
+        events += _apply(
+            Family.OVERCROWD,
+            severity,
+            active,
+            now,
+            headcount,
+            float(rated) if rated is not None else None,
+            repeat=False,
+            pause=pause,
+        )
+    events += _timed(rules, active, state.present, state.still, now, pause, None)
+    return Outcome(tuple(events), SourceState(active, state.present, state.still))

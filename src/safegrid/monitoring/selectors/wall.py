@@ -18,7 +18,15 @@ from safegrid.regions.selectors import division_list
 
 from ..choices import ACTIVE_STATUSES, BypassStatus
 from ..counters import FIELDS
-from ..models import Alarm, AlarmCount, LatestValue, MonitoringPoint, PointBypass
+from ..models import (
+    Alarm,
+    AlarmCount,
+    DeactivationStatus,
+    LatestValue,
+    MonitoringPoint,
+    PointBypass,
+    PointDeactivation,
+)
 from ..rules.points import EVENT_KINDS
 from ..rules.wall import BypassSpan, PauseReason, ShutdownSpan, WallState, pause_reasons, point_state
 
@@ -59,6 +67,12 @@ class UnitGroup:
     unit_id: int | None
     name: str
     points: list[PointRow]
+
+
+@dataclass(frozen=True)
+class RetiredPoint:
+    point: MonitoringPoint
+    deactivation: PointDeactivation | None  # the approval that took it out of use (None: never in use)
 
 
 def wall_enterprises(user: Any) -> list[EnterpriseRow]:
@@ -181,6 +195,25 @@ def enterprise_points(
             )
         )
     return sorted(groups.values(), key=lambda g: (g.unit_id is None, g.name))
+
+
+def retired_points(user: Any, enterprise: Enterprise, limit: int = 200) -> list[RetiredPoint]:
+    """The enterprise's points out of use (停用), each with the approved request that took it out of use:
+    a wall must not let a point vanish silently (two queries)."""
+    points = list(
+        restrict(MonitoringPoint.objects.filter(enterprise=enterprise, active=False), user)
+        .select_related("unit")
+        .order_by("code")[:limit]
+    )
+    approvals: dict[int, PointDeactivation] = {}
+    for request in restrict(
+        PointDeactivation.objects.filter(
+            point_id__in=[p.pk for p in points], status=DeactivationStatus.APPROVED
+        ),
+        user,
+    ).order_by("point_id", "-decided_at", "-id"):
+        approvals.setdefault(request.point_id, request)
+    return [RetiredPoint(p, approvals.get(p.pk)) for p in points]
 
 
 def pause_spans(

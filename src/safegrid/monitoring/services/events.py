@@ -44,6 +44,7 @@ from ..rules.events import (
     ZoneRules,
     accepts,
     evaluate,
+    reevaluate,
     tick,
 )
 from ..rules.events import SourceEvent as Event
@@ -403,5 +404,24 @@ def event_source_update(*, actor: Actor, source: EventSource, data: Mapping[str,
     with transaction.atomic():
         point_update(actor=actor, point=point, data=point_data)
         updated = object_update(actor=actor, obj=source, data=zone)
+        if kind == PointKind.ZONE and point.active:
+            _apply_new_numbers(point)
     updated.point.refresh_from_db()
     return updated
+
+
+def _apply_new_numbers(point: MonitoringPoint, now: dt.datetime | None = None) -> None:
+    """A zone's changed numbers take effect at once (`rules.events.reevaluate`): an overcrowd alarm from the
+    last headcount reported, overstay and motionless from the persons in the zone, raised or cleared now
+    rather than at the next event or minute tick."""
+    now = now or timezone.now()
+    source = _locked_source(point)
+    state, alarms = _state(point)
+    headcount = (
+        SourceEvent.objects.filter(point=point, type=EventType.HEADCOUNT)
+        .order_by("-ts", "-id")
+        .values_list("value", flat=True)
+        .first()
+    )
+    result = reevaluate(_rules(source), state, headcount, now, pauses([point], now)[point.pk])
+    _write(point, alarms, result.events, EventsOutcome())

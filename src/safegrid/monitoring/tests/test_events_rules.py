@@ -15,6 +15,7 @@ from safegrid.monitoring.rules.events import (
     accepts,
     evaluate,
     overcrowd_severity,
+    reevaluate,
     tick,
 )
 
@@ -201,3 +202,55 @@ def test_an_event_source_on_the_wall_is_coloured_by_its_alarms_only(severities, 
         event_source=True,
     )
     assert found == state
+
+
+H, HH = Severity.H, Severity.HH
+RAISE, CLEAR = EventKind.RAISE, EventKind.CLEAR
+PRESENT = {"t": at(0)}  # entered at 0
+
+
+@pytest.mark.parametrize(
+    ("rules", "active", "headcount", "present", "still", "expected"),
+    [
+        # the rated headcount raised past the count: the overcrowd alarm clears
+        (ZoneRules(rated_headcount=20), {Family.OVERCROWD: H}, 15, {}, {}, [(CLEAR, Family.OVERCROWD, H)]),
+        # lowered under the last count: raised now (12 over 10 is H, 13 is HH)
+        (ZoneRules(rated_headcount=10), {}, 12, {}, {}, [(RAISE, Family.OVERCROWD, H)]),
+        (ZoneRules(rated_headcount=10), {}, 13, {}, {}, [(RAISE, Family.OVERCROWD, HH)]),
+        # still over: nothing (not extended: no new report); an HH keeps HH
+        (ZoneRules(rated_headcount=12), {Family.OVERCROWD: HH}, 14, {}, {}, []),
+        # count exactly at the new rated number clears
+        (ZoneRules(rated_headcount=15), {Family.OVERCROWD: H}, 15, {}, {}, [(CLEAR, Family.OVERCROWD, H)]),
+        # no longer monitored: clears; never reported: nothing to raise
+        (ZoneRules(), {Family.OVERCROWD: H}, 15, {}, {}, [(CLEAR, Family.OVERCROWD, H)]),
+        (ZoneRules(rated_headcount=1), {}, None, {}, {}, []),
+        # the allowed stay shortened under the 700 s the person has been in: raised; lengthened: cleared
+        (ZoneRules(max_stay_s=600), {}, None, PRESENT, {}, [(RAISE, Family.OVERSTAY, H)]),
+        (ZoneRules(max_stay_s=700), {}, None, PRESENT, {}, [(RAISE, Family.OVERSTAY, H)]),
+        (ZoneRules(max_stay_s=701), {Family.OVERSTAY: H}, None, PRESENT, {}, [(CLEAR, Family.OVERSTAY, H)]),
+        # the motionless threshold raised past the stillness: cleared
+        (
+            ZoneRules(motionless_s=900),
+            {Family.MOTIONLESS: HH},
+            None,
+            {},
+            PRESENT,
+            [(CLEAR, Family.MOTIONLESS, HH)],
+        ),
+        (ZoneRules(motionless_s=60), {}, None, {}, PRESENT, [(RAISE, Family.MOTIONLESS, HH)]),
+    ],
+)
+def test_changed_zone_numbers_are_applied_at_once(rules, active, headcount, present, still, expected):
+    state = SourceState(active=active, present=present, still=still)
+    out = reevaluate(rules, state, headcount, at(700))
+    assert [(e.kind, e.family, e.severity) for e in out.events] == expected
+    assert all(e.kind is not EventKind.EXTEND for e in out.events)
+
+
+def test_changed_zone_numbers_raise_nothing_while_paused_but_clear():
+    paused = Pause(families=frozenset({Family.OVERCROWD}))
+    assert reevaluate(ZoneRules(rated_headcount=10), SourceState(), 30, at(0), paused).events == ()
+    out = reevaluate(
+        ZoneRules(rated_headcount=40), SourceState(active={Family.OVERCROWD: H}), 30, at(0), paused
+    )
+    assert [e.kind for e in out.events] == [CLEAR]

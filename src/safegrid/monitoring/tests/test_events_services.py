@@ -208,3 +208,36 @@ def test_events_older_than_their_own_retention_are_refused(world, settings):
         {"source": "ZONE-1", "ts": ms(-20 * 86400), "type": "headcount", "value": 3},
     )
     assert [r.reason for r in out.rejected] == ["too_old"] and out.accepted == 1
+
+
+def test_changed_zone_numbers_raise_and_clear_its_alarms_at_once(world):
+    zone = make_source(world.ent_a, "ZONE-1", rated_headcount=10, max_stay_minutes=30)
+    source = zone.event_source
+    manager = world.user("ent_a")
+    send(
+        world,
+        {"source": "ZONE-1", "ts": ms(-1200), "type": "enter", "person": "tag-7"},
+        {"source": "ZONE-1", "ts": ms(-5), "type": "headcount", "value": 12},
+    )
+    overcrowd = Alarm.objects.get(point=zone, rule="overcrowd")
+    assert overcrowd.severity == "H" and not Alarm.objects.filter(rule="overstay").exists()
+
+    # the rated headcount raised to 15 and the allowed stay cut to 10 minutes (the person has been in 20)
+    services.event_source_update(
+        actor=manager, source=source, data={"rated_headcount": 15, "max_stay_minutes": 10}
+    )
+    overcrowd.refresh_from_db()
+    assert overcrowd.status == AlarmStatus.CLEARED_UNACK
+    overstay = Alarm.objects.get(point=zone, rule="overstay")
+    assert (overstay.severity, overstay.status, overstay.limit_value) == (
+        "H",
+        AlarmStatus.ACTIVE_UNACK,
+        600.0,
+    )
+    assert AlarmCount.objects.get(pk=world.ent_a.pk).open == 2  # a cleared alarm stays open until closed
+
+    # lowered again under the last count: raised again from the last headcount, without a new report
+    source.refresh_from_db()
+    services.event_source_update(actor=manager, source=source, data={"rated_headcount": 8})
+    again = Alarm.objects.filter(point=zone, rule="overcrowd", status=AlarmStatus.ACTIVE_UNACK).get()
+    assert (again.severity, again.limit_value) == ("HH", 8.0)  # 12 is more than 20 % over 8

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from safegrid.core import tokens
 from safegrid.core.choices import AuditAction, Role
@@ -133,6 +134,24 @@ def test_alarms_of_a_point_taken_out_of_use_clear_and_no_more_are_raised(world):
     assert "装置拆除" in alarm.transitions.get(action="clear").comment
     engine.process([reading(point, 60, 9.8), reading(point, 120, 1.0)])  # out of use: nothing raised
     assert Alarm.objects.filter(point=point).count() == 1
+
+
+def test_the_wall_shows_a_point_out_of_use_with_its_approval(world, login):
+    point = make_point(world.ent_a)
+    approver = _approver(world)
+    approved = services.deactivation_approve(actor=approver, request=_ask(world, point, "探头拆除送检"))
+    retired = wall_selectors.retired_points(approver, world.ent_a)
+    assert [(r.point, r.deactivation) for r in retired] == [(point, approved)]
+    for name in ("monitoring:wall_enterprise", "monitoring:wall_enterprise_live"):
+        url = reverse(name, args=[world.ent_a.pk])
+        body = login(world.user("ent_a")).get(url).content.decode()
+        row = body[body.index('data-testid="wall-retired-point"') :]
+        row = row[: row.index("</tr>")]
+        assert (
+            point.code in row and "停用" in row and "探头拆除送检" in row and approved.approved_by_name in row
+        )
+        assert reverse("monitoring:deactivation", args=[approved.pk]) in row
+    assert wall_selectors.retired_points(world.user("ent_b"), world.ent_a) == []
 
 
 def test_pages_request_queue_and_decide(world, login):

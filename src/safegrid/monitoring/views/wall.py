@@ -198,6 +198,7 @@ def _enterprise_context(request: HttpRequest, pk: int) -> dict[str, Any]:
             (state, STATE_LABELS[state], STATE_CSS[state], n) for state, n in sel.state_counts(groups).items()
         ],
         "alarms": _alarm_rows(request, sel.active_alarms(request.user, enterprise_id=enterprise.pk)),
+        "retired": sel.retired_points(request.user, enterprise),
         "now": timezone.now(),
         "poll_seconds": POLL_SECONDS,
         "is_regulator": scope_for(request.user).is_government or scope_for(request.user).superuser,

@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "deploy" / "mosquitto.conf"
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 USCC_BODY = "91370321MABENCH01"
+BENCH_LIMITS = {"ll": 5.0, "l": 10.0, "h": 990.0, "hh": 995.0, "deadband": 1.0, "rate_limit": 10_000.0}
+IN_BAND = 500.0  # the latency phase's value: no alarm
 
 
 def _free_port() -> int:
@@ -104,6 +106,10 @@ def _world(points: int) -> tuple[str, list[int], list[str]]:
             if f"P{n:05d}" not in have
         ]
     )
+    # Limits on every point, so each reading goes through the alarm rules: the pipeline phase's values are
+    # constant per point (the point's number mod 1000), so 2 % of the points sit beyond a limit (raised once,
+    # then extended batch by batch) and the rest take the rules' in-band path with a rate-of-change check.
+    MonitoringPoint.objects.filter(enterprise=enterprise).update(**BENCH_LIMITS)
     rows = MonitoringPoint.objects.filter(enterprise=enterprise).order_by("code")[:points]
     return uscc, [p.pk for p in rows], [p.code for p in rows]
 
@@ -492,7 +498,7 @@ def _latency(
         for i in range(per_pub):
             base = ((p * per_pub + i) * args.per_message) % len(codes)
             readings = [
-                {"point": codes[(base + j) % len(codes)], "ts": 0, "value": 1.0}
+                {"point": codes[(base + j) % len(codes)], "ts": 0, "value": IN_BAND}
                 for j in range(args.per_message)
             ]
             msgs.append(json.dumps({"readings": readings}).encode())

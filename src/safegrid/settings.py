@@ -437,6 +437,17 @@ SAFEGRID_INGEST_GC_GEN0 = env_int("SAFEGRID_INGEST_GC_GEN0", 50_000, minimum=0)
 # Events messages held in memory while the database is away (ingest/held.py), unacknowledged: below the
 # broker's max_inflight_messages (10,000 in deploy/mosquitto.conf), so the readings keep flowing meanwhile.
 SAFEGRID_INGEST_EVENTS_HELD = env_int("SAFEGRID_INGEST_EVENTS_HELD", 5000, minimum=1)
+# Messages the broker may send an ingest process before it acknowledges them (MQTT 5 Receive Maximum): the
+# bound on what waits in the process's memory; without it the broker sends up to 65,535 (hundreds of MB of
+# 50-reading messages when the ingest is behind). Room for the held events and a batch of the readings.
+SAFEGRID_MQTT_RECEIVE_MAXIMUM = env_int("SAFEGRID_MQTT_RECEIVE_MAXIMUM", 10_000, minimum=2)
+if SAFEGRID_MQTT_RECEIVE_MAXIMUM > 65_535:
+    raise ImproperlyConfigured("SAFEGRID_MQTT_RECEIVE_MAXIMUM is at most 65535 (MQTT 5)")
+if SAFEGRID_INGEST_EVENTS_HELD >= SAFEGRID_MQTT_RECEIVE_MAXIMUM:
+    raise ImproperlyConfigured(
+        f"SAFEGRID_INGEST_EVENTS_HELD={SAFEGRID_INGEST_EVENTS_HELD} must be below SAFEGRID_MQTT_RECEIVE_MAXIMUM="
+        f"{SAFEGRID_MQTT_RECEIVE_MAXIMUM}: held events count against it, and the readings need room meanwhile"
+    )
 SAFEGRID_INGEST_SPILL_DIR = Path(env_str("SAFEGRID_INGEST_SPILL_DIR", str(VAR_DIR / "ingest-spill")))
 SAFEGRID_MQTT_HOST = env_str("SAFEGRID_MQTT_HOST", "127.0.0.1")
 SAFEGRID_MQTT_PORT = env_int("SAFEGRID_MQTT_PORT", 1883, minimum=1)

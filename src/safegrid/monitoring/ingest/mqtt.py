@@ -13,6 +13,9 @@
 - MQTT 5 with a persistent session (clean start off, session expiry SAFEGRID_MQTT_SESSION_EXPIRY_S) and a
   stable client id per process: the broker keeps the session's subscription and its unacknowledged
   messages while the process is away and sends them again when it returns.
+- Flow control: the CONNECT's Receive Maximum (`SAFEGRID_MQTT_RECEIVE_MAXIMUM`) bounds the messages the broker
+  sends before they are acknowledged, so a process that falls behind leaves the backlog at the broker rather
+  than in its own memory; the batch is flushed early when half of them wait for it.
 - Manual acknowledgement: a message is acknowledged (PUBACK) only after the flush holding its readings
   committed them or spilled them to disk; a process killed before that leaves them unacknowledged, and the
   broker delivers them again. A redelivered reading is dropped as a duplicate.
@@ -57,6 +60,8 @@ class Options:
     stats_every_s: float = 10.0
     events_root: str = ""  # "" : no events subscription
     events_held: int = 5000  # events messages held unacknowledged while the database is away (held.py)
+    # MQTT 5 Receive Maximum: messages the broker sends before this process acknowledges; bounds its memory
+    receive_maximum: int = 10_000
 
 
 @dataclass(slots=True)
@@ -83,6 +88,9 @@ class Ingest:
         )
         # readings messages (and refused events messages) acknowledged after the next flush
         self.pending: list[_Message] = []
+        # flush when this many wait for acknowledgement, whatever the batch's size (the broker stops at
+        # receive_maximum, so a batch of small messages must not wait for its timer)
+        self.flush_pending = max(1, options.receive_maximum // 2)
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self.generation = 0
         self.connected = threading.Event()
@@ -143,6 +151,7 @@ class Ingest:
     def start(self) -> None:
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = self.options.session_expiry_s
+        properties.ReceiveMaximum = self.options.receive_maximum
         self.client.connect_async(
             self.options.host, self.options.port, keepalive=30, clean_start=False, properties=properties
         )
@@ -159,7 +168,8 @@ class Ingest:
         while not self.stopping.is_set():
             if held.due():
                 held.drain()
-            timeout = pipeline.flush_seconds if pipeline.batch_started is None else 0.02
+            # idle: wake at least every second (a stop is noticed, whatever SAFEGRID_INGEST_FLUSH_MS)
+            timeout = min(pipeline.flush_seconds, 1.0) if pipeline.batch_started is None else 0.02
             message: _Message | None = None
             if held.full():
                 # As many events wait as may: nothing more is taken until the database takes some (what
@@ -185,13 +195,13 @@ class Ingest:
                 uscc = message.topic[len(prefix) :] if message.topic.startswith(prefix) else message.topic
                 pipeline.submit(message.topic, uscc, message.payload)
                 self.pending.append(message)
-                if pipeline.due():
+                if pipeline.due() or len(self.pending) >= self.flush_pending:
                     break
                 try:
                     message = self.inbox.get_nowait()
                 except queue.Empty:
                     message = None
-            if pipeline.due():
+            if pipeline.due() or len(self.pending) >= self.flush_pending:
                 self._flush()
             now = time.monotonic()
             if now >= next_refresh:

@@ -64,6 +64,7 @@ class Command(BaseCommand):
                 stats_every_s=options["stats"],
                 events_root=options["events_root"].strip("/"),
                 events_held=settings.SAFEGRID_INGEST_EVENTS_HELD,
+                receive_maximum=settings.SAFEGRID_MQTT_RECEIVE_MAXIMUM,
             ),
             Pipeline(spill_dir=Path(settings.SAFEGRID_INGEST_SPILL_DIR) / client_id),
             events=events_from_mqtt,

@@ -6,8 +6,9 @@ from LatestValue, so the rate survives a restart) and what pauses it (a shutdown
 risk point the point sits in, an approved bypass in force). Each reading is evaluated by
 `rules.alarms.evaluate`; only what changes is written, each change in its own short transaction through the ALARM workflow (audited, logged, counters
 moved, notifications created in the transaction and mailed on commit): raise, upgrade (H→HH), clear.
-Repeats of an active alarm are summed per batch and written as one UPDATE per alarm (count, last value,
-peak) — not a state change, so not audited.
+Repeats of an active alarm are summed in memory and written as one UPDATE per alarm (count, last value,
+peak) when the ingest writes its batch (`flush_repeats`, the sink's flush hook) — not per message, and not a
+state change, so not audited; a clear writes the alarm's pending repeats first.
 
 Several ingest processes may see readings of one point (a shared subscription splits the stream by
 message, not by point). What keeps one active alarm per (point, rule):
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 
@@ -248,6 +249,12 @@ class _Repeat:
             self.last_at, self.last_value = event.ts, event.value
         self.peak = _peak(self.family, self.peak, event.value)
 
+    def merge(self, other: _Repeat) -> None:
+        self.count += other.count
+        if other.last_at >= self.last_at:
+            self.last_at, self.last_value = other.last_at, other.last_value
+        self.peak = _peak(self.family, self.peak, other.peak)
+
 
 def extend_alarms(repeats: dict[int, _Repeat]) -> set[int]:
     """One UPDATE per alarm for the batch's repeats: count, last reading, peak. Returns the alarms that
@@ -298,9 +305,33 @@ class AlarmEngine:
         self.refresh_s = refresh_s
         self.clock = clock
         self._points: dict[int, _Point] = {}
+        self._repeats: dict[int, _Repeat] = {}  # deferred repeats (process(defer_repeats=True)) by alarm
 
     def __call__(self, readings: Sequence[AcceptedReading]) -> None:
-        self.process(readings)
+        self.process(readings, defer_repeats=True)
+
+    def flush_repeats(self) -> int:
+        """Write the deferred repeats (one UPDATE per alarm); returns the repeats written. Kept for the next
+        flush when the database is away."""
+        if not self._repeats:
+            return 0
+        repeats, self._repeats = self._repeats, {}
+        try:
+            stale = extend_alarms(repeats)
+        except DatabaseError:
+            log.warning("alarm engine: %d alarm repeat counts wait for the database", len(repeats))
+            for alarm_id, repeat in repeats.items():
+                self._keep(alarm_id, repeat)
+            return 0
+        if stale:
+            self._forget_alarms(stale)
+        return sum(r.count for alarm_id, r in repeats.items() if alarm_id not in stale)
+
+    def _keep(self, alarm_id: int, repeat: _Repeat) -> None:
+        if alarm_id in self._repeats:
+            self._repeats[alarm_id].merge(repeat)
+        else:
+            self._repeats[alarm_id] = repeat
 
     def forget(self) -> None:
         self._points.clear()
@@ -352,7 +383,9 @@ class AlarmEngine:
                 loaded=now,
             )
 
-    def process(self, readings: Sequence[AcceptedReading]) -> BatchResult:
+    def process(self, readings: Sequence[AcceptedReading], *, defer_repeats: bool = False) -> BatchResult:
+        """Evaluate the readings; raises, upgrades and clears are written at once. Repeats are written at the
+        end, or with `defer_repeats` kept for `flush_repeats` (the ingest: at its next batch write)."""
         result = BatchResult()
         if not readings:
             return result
@@ -378,7 +411,10 @@ class AlarmEngine:
                 log.exception("alarm engine: point %s reading at %s failed", reading.point_id, reading.ts)
                 result.errors += 1
                 known.loaded = float("-inf")  # re-read its state from the database next time
-        if repeats:
+        if repeats and defer_repeats:
+            for alarm_id, repeat in repeats.items():
+                self._keep(alarm_id, repeat)
+        elif repeats:
             stale = extend_alarms(repeats)
             result.extended += sum(r.count for alarm_id, r in repeats.items() if alarm_id not in stale)
             if stale:
@@ -427,6 +463,9 @@ class AlarmEngine:
             elif event.kind is EventKind.CLEAR:
                 known.alarms.pop(event.family, None)
                 repeats.pop(alarm_id, None)
+                deferred = self._repeats.pop(alarm_id, None)
+                if deferred is not None:  # its count and peak before it clears
+                    extend_alarms({alarm_id: deferred})
                 found = Alarm.objects.select_related("point", "enterprise").filter(pk=alarm_id).first()
                 if found is not None and clear_alarm(found, at=event.ts, value=event.value) is not None:
                     result.cleared += 1
@@ -450,3 +489,8 @@ def engine() -> AlarmEngine:
 
 def sink(readings: Sequence[AcceptedReading]) -> None:
     engine()(readings)
+
+
+def flush() -> None:
+    """The sink's flush hook: the deferred repeat counts."""
+    engine().flush_repeats()

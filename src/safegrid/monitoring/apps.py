@@ -11,7 +11,7 @@ class MonitoringConfig(AppConfig):
         from . import alarm_engine
         from .ingest import sinks
 
-        sinks.register(alarm_engine.sink)
+        sinks.register(alarm_engine.sink, flush=alarm_engine.flush)
 
         from .views.risk_index import register_map_layer
 

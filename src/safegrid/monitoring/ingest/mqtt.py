@@ -215,7 +215,13 @@ class Ingest:
                 next_refresh = now + 1
             if now >= next_stats:
                 waiting = f" events_waiting={len(held)}" if len(held) else ""
-                log.info("ingest %s: %s%s", self.options.client_id, pipeline.counters.line(), waiting)
+                log.info(
+                    "ingest %s: %s inbox=%d%s",
+                    self.options.client_id,
+                    pipeline.counters.line(),
+                    self.inbox.qsize(),
+                    waiting,
+                )
                 next_stats = now + self.options.stats_every_s
         if held.due():
             held.drain()

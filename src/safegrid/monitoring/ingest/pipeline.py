@@ -307,6 +307,12 @@ class Pipeline:
         except Exception:  # a sink's fault must not lose the readings
             log.exception("a monitoring sink failed on %d readings", len(accepted))
 
+    def _flush_sinks(self) -> None:
+        try:
+            sinks.flush()
+        except Exception:  # a sink's fault must not lose the readings
+            log.exception("a monitoring sink's flush failed")
+
     def _dead(self, outcome, now, source, enterprise_id, reason: Reject, payload, detail: str) -> None:  # type: ignore[no-untyped-def]
         row = DeadRow(now, source, enterprise_id, reason.value, _truncate(payload), detail)
         self.batch.dead.append(row)
@@ -341,6 +347,7 @@ class Pipeline:
         if final and self.pending_latest:
             self.latest_written = -1e9
         batch, self.batch, self.batch_started = self.batch, Batch(), None
+        self._flush_sinks()
         writer.newest(batch.readings, into=self.pending_latest)
         if not len(batch) and not batch.spans() and not self.latest_due():
             self._replay_if_due()
@@ -400,6 +407,7 @@ class Pipeline:
     def accept_now(self, uscc: str, payload: bytes, *, enterprise_id: int) -> Outcome:
         """One request's message, written before returning (inside the request's transaction)."""
         outcome = self.submit("http", uscc, payload, enterprise_id=enterprise_id)
+        self._flush_sinks()
         batch, self.batch, self.batch_started = self.batch, Batch(), None
         self._write(batch, None)  # the latest values with the readings
         return outcome

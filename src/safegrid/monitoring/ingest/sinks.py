@@ -4,7 +4,9 @@ The ingest decodes and checks a message, drops duplicates it has already seen, a
 sink with the accepted readings *before* they are written in bulk, so an alarm never waits for the
 `COPY`. A sink runs in the ingest process (or in the HTTP request for `POST /api/v1/monitoring/readings`);
 it must be cheap per reading (state in memory, database writes only for what changes) and must not raise
-for one bad reading. Apps register their sinks in `AppConfig.ready()`.
+for one bad reading. Apps register their sinks in `AppConfig.ready()`. A sink may keep what is not urgent
+(an alarm's repeat count) for its flush hook, which the ingest calls with every batch it writes and the
+HTTP route before it answers (`flush()`).
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ class AcceptedReading(NamedTuple):
 Sink = Callable[[Sequence[AcceptedReading]], None]
 
 _sinks: list[Sink] = []
+_flushes: list[Callable[[], None]] = []
 
 
-def register(sink: Sink) -> None:
+def register(sink: Sink, *, flush: Callable[[], None] | None = None) -> None:
     if sink not in _sinks:
         _sinks.append(sink)
+    if flush is not None and flush not in _flushes:
+        _flushes.append(flush)
 
 
 def registered() -> tuple[Sink, ...]:
@@ -45,3 +50,9 @@ def deliver(readings: Sequence[AcceptedReading]) -> None:
         return
     for sink in _sinks:
         sink(readings)
+
+
+def flush() -> None:
+    """Call every sink's flush hook."""
+    for hook in _flushes:
+        hook()

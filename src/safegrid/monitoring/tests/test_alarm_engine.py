@@ -249,3 +249,62 @@ def test_alarm_cleared_elsewhere_is_noticed_at_the_next_repeat(world):
     eng.process([reading(point, 10, 8.6)])  # a repeat of an alarm that is no longer active: state re-read
     eng.process([reading(point, 20, 8.7)])
     assert Alarm.objects.filter(status="active_unack").exclude(pk=first.pk).count() == 1
+
+
+def test_deferred_repeats_are_written_at_the_flush_and_before_a_clear(world):
+    point = make_point(world.ent_a)  # H 8.0, HH 9.0
+    eng = engine()
+    for n, value in enumerate([8.2, 8.4, 8.1, 8.3]):  # one message each, as the ingest delivers them
+        eng.process([reading(point, 10 * n, value)], defer_repeats=True)
+    alarm = Alarm.objects.get()
+    assert alarm.repeat_count == 0  # raised at once; its three repeats wait for the batch write
+    assert eng.flush_repeats() == 3
+    alarm.refresh_from_db()
+    assert (alarm.repeat_count, alarm.last_value, alarm.peak_value) == (3, 8.3, 8.4)
+    assert eng.flush_repeats() == 0  # nothing left
+
+    eng.process([reading(point, 40, 8.6)], defer_repeats=True)
+    eng.process([reading(point, 50, 2.0)], defer_repeats=True)  # back in band: cleared
+    alarm.refresh_from_db()
+    assert alarm.status == AlarmStatus.CLEARED_UNACK
+    assert (alarm.repeat_count, alarm.peak_value) == (4, 8.6)  # the repeat before the clear counted
+
+
+def test_deferred_repeats_wait_while_the_database_is_away(world, monkeypatch):
+    from django.db import OperationalError
+
+    from safegrid.monitoring import alarm_engine
+
+    point = make_point(world.ent_a)
+    eng = engine()
+    eng.process([reading(point, 0, 8.2), reading(point, 10, 8.3)], defer_repeats=True)
+    real = alarm_engine.extend_alarms
+
+    def away(repeats):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(alarm_engine, "extend_alarms", away)
+    assert eng.flush_repeats() == 0
+    eng.process([reading(point, 20, 8.5)], defer_repeats=True)
+    monkeypatch.setattr(alarm_engine, "extend_alarms", real)
+    assert eng.flush_repeats() == 2
+    alarm = Alarm.objects.get()
+    assert (alarm.repeat_count, alarm.peak_value) == (2, 8.5)
+
+
+def test_the_ingest_flushes_the_repeats_with_each_batch(world, tmp_path, monkeypatch):
+    from safegrid.monitoring import alarm_engine
+    from safegrid.monitoring.ingest.pipeline import Pipeline
+
+    from .ingest_helpers import ms, payload
+
+    monkeypatch.setattr(alarm_engine, "_engine", engine())
+    point = make_point(world.ent_a, code="LT-9")
+    pipeline = Pipeline(spill_dir=tmp_path / "spill")
+    start = timezone.now() - dt.timedelta(minutes=1)
+    for n, value in enumerate([8.2, 8.4, 8.3]):
+        when = ms(start + dt.timedelta(seconds=n))
+        pipeline.submit("t", world.ent_a.uscc, payload((point.code, when, value)))
+    assert Alarm.objects.get().repeat_count == 0
+    assert pipeline.flush()
+    assert Alarm.objects.get().repeat_count == 2

@@ -438,8 +438,8 @@ SAFEGRID_INGEST_GC_GEN0 = env_int("SAFEGRID_INGEST_GC_GEN0", 50_000, minimum=0)
 # broker's max_inflight_messages (10,000 in deploy/mosquitto.conf), so the readings keep flowing meanwhile.
 SAFEGRID_INGEST_EVENTS_HELD = env_int("SAFEGRID_INGEST_EVENTS_HELD", 5000, minimum=1)
 # Messages the broker may send an ingest process before it acknowledges them (MQTT 5 Receive Maximum): the
-# bound on what waits in the process's memory; without it the broker sends up to 65,535 (hundreds of MB of
-# 50-reading messages when the ingest is behind). Room for the held events and a batch of the readings.
+# bound on what waits in the process's memory, whatever the broker's own max_inflight_messages. Room for the
+# held events and a batch of the readings.
 SAFEGRID_MQTT_RECEIVE_MAXIMUM = env_int("SAFEGRID_MQTT_RECEIVE_MAXIMUM", 10_000, minimum=2)
 if SAFEGRID_MQTT_RECEIVE_MAXIMUM > 65_535:
     raise ImproperlyConfigured("SAFEGRID_MQTT_RECEIVE_MAXIMUM is at most 65535 (MQTT 5)")

@@ -38,9 +38,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest, Least
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 
 from safegrid.core.audit import SystemActor
 from safegrid.core.workflow import create, transition
@@ -256,22 +255,51 @@ class _Repeat:
         self.peak = _peak(self.family, self.peak, other.peak)
 
 
+EXTEND_SQL = """WITH v(alarm_id, n, peak, low, last_at, last_value) AS (VALUES {rows})
+UPDATE {table} AS a SET
+  repeat_count = a.repeat_count + v.n,
+  peak_value = CASE WHEN v.peak IS NULL THEN a.peak_value WHEN a.peak_value IS NULL THEN v.peak
+    WHEN v.low = 1 THEN {least}(a.peak_value, v.peak) ELSE {greatest}(a.peak_value, v.peak) END,
+  last_at = CASE WHEN a.last_at <= v.last_at THEN v.last_at ELSE a.last_at END,
+  last_value = CASE WHEN a.last_at <= v.last_at THEN v.last_value ELSE a.last_value END
+FROM v
+WHERE a.id = v.alarm_id AND a.status IN ({statuses})
+RETURNING id"""
+PG_ROW = "(%s::bigint, %s::integer, %s::double precision, %s::integer, %s::timestamptz, %s::double precision)"
+SQLITE_ROW = "(%s, %s, %s, %s, %s, %s)"
+EXTEND_CHUNK = 1000
+
+
 def extend_alarms(repeats: dict[int, _Repeat]) -> set[int]:
-    """One UPDATE per alarm for the batch's repeats: count, last reading, peak. Returns the alarms that
-    were no longer active (cleared by another process or a bypass): their points' state is stale."""
-    stale: set[int] = set()
-    for alarm_id, repeat in repeats.items():
-        changes: dict[str, Any] = {"repeat_count": F("repeat_count") + repeat.count}
-        if repeat.peak is not None:
-            keep = Least if repeat.family is Family.LOW else Greatest
-            changes["peak_value"] = keep(F("peak_value"), repeat.peak)
-        if not Alarm.objects.filter(pk=alarm_id, status__in=ACTIVE_STATUSES).update(**changes):
-            stale.add(alarm_id)
-            continue
-        Alarm.objects.filter(pk=alarm_id, status__in=ACTIVE_STATUSES, last_at__lte=repeat.last_at).update(
-            last_at=repeat.last_at, last_value=repeat.last_value
+    """One UPDATE for all the repeats (count, last reading, peak: the lower for a low alarm), whatever the
+    number of alarms. Returns the alarms that were no longer active (cleared by another process or a
+    bypass): their points' state is stale."""
+    if len(repeats) > EXTEND_CHUNK:  # bounded statements (SQLite's parameter limit)
+        items = sorted(repeats.items())
+        return set().union(
+            *(extend_alarms(dict(items[i : i + EXTEND_CHUNK])) for i in range(0, len(items), EXTEND_CHUNK))
         )
-    return stale
+    if not repeats:
+        return set()
+    postgres = connection.vendor == "postgresql"
+    adapt = (lambda at: at) if postgres else connection.ops.adapt_datetimefield_value
+    ids = sorted(repeats)
+    params: list[Any] = []
+    for alarm_id in ids:
+        r = repeats[alarm_id]
+        params += [alarm_id, r.count, r.peak, int(r.family is Family.LOW), adapt(r.last_at), r.last_value]
+    statuses = [str(status) for status in ACTIVE_STATUSES]
+    sql = EXTEND_SQL.format(
+        table=connection.ops.quote_name(Alarm._meta.db_table),
+        least="LEAST" if postgres else "MIN",
+        greatest="GREATEST" if postgres else "MAX",
+        rows=", ".join([PG_ROW if postgres else SQLITE_ROW] * len(ids)),
+        statuses=", ".join(["%s"] * len(statuses)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *statuses])
+        extended = {row[0] for row in cursor.fetchall()}
+    return set(ids) - extended
 
 
 # ---- the engine ----------------------------------------------------------------------------------------

@@ -308,3 +308,39 @@ def test_the_ingest_flushes_the_repeats_with_each_batch(world, tmp_path, monkeyp
     assert Alarm.objects.get().repeat_count == 0
     assert pipeline.flush()
     assert Alarm.objects.get().repeat_count == 2
+
+
+@pytest.mark.parametrize("chunk", [1000, 2])
+def test_repeats_of_many_alarms_are_one_statement_high_low_and_stale(world, monkeypatch, chunk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safegrid.monitoring import alarm_engine
+    from safegrid.monitoring.alarm_engine import clear_alarm
+
+    monkeypatch.setattr(alarm_engine, "EXTEND_CHUNK", chunk)
+    high = [make_point(world.ent_a, code=f"H-{n}") for n in range(3)]
+    low = make_point(world.ent_a, code="L-1")  # LL 1.0, L 2.0
+    eng = engine()
+    eng.process([reading(p, 0, 8.5) for p in high] + [reading(low, 0, 1.5)])
+    gone = Alarm.objects.get(point=high[2])
+    clear_alarm(gone, at=gone.first_at, value=8.5, comment="另一进程")
+    repeats = [reading(p, 10, 8.9) for p in high] + [reading(p, 20, 8.6) for p in high]
+    repeats += [reading(low, 10, 1.2), reading(low, 20, 1.8)]
+    with CaptureQueriesContext(connection) as queries:
+        eng.process(repeats, defer_repeats=True)
+        assert eng.flush_repeats() == 6  # two repeats each of the three still active
+    updates = [q for q in queries.captured_queries if "UPDATE" in q["sql"].upper()]
+    assert len(updates) == (1 if chunk == 1000 else 2)
+    for p in high[:2]:
+        alarm = Alarm.objects.get(point=p, status=AlarmStatus.ACTIVE_UNACK)
+        assert (alarm.repeat_count, alarm.last_value, alarm.peak_value) == (2, 8.6, 8.9)
+        assert alarm.last_at == T0 + dt.timedelta(seconds=20)
+    alarm = Alarm.objects.get(point=low)
+    assert (alarm.repeat_count, alarm.last_value, alarm.peak_value) == (
+        2,
+        1.8,
+        1.2,
+    )  # the low peak is the lowest
+    gone.refresh_from_db()
+    assert gone.repeat_count == 0  # cleared elsewhere: not extended

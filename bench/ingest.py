@@ -41,6 +41,7 @@ RESULTS = ROOT / "bench" / "results" / "ingest.json"
 USCC_BODY = "91370321MABENCH01"
 BENCH_LIMITS = {"ll": 5.0, "l": 10.0, "h": 990.0, "hh": 995.0, "deadband": 1.0, "rate_limit": 10_000.0}
 IN_BAND = 500.0  # the latency phase's value: no alarm
+OUTSTANDING = 50_000  # a publisher's unconfirmed messages at most (MQTT message ids are 16-bit)
 
 
 def _free_port() -> int:
@@ -146,6 +147,7 @@ def _publish(
     ready.release()
     go.wait()
     infos = []
+    confirmed = 0
     began = time.monotonic()
     for i, payload in enumerate(payloads):
         if rate:
@@ -154,8 +156,11 @@ def _publish(
                 time.sleep(wait)
         if stamp:
             payload = payload.replace(b'"ts": 0', b'"ts": %d' % int(time.time() * 1000))
+        if len(infos) - confirmed >= OUTSTANDING:  # message ids are 16-bit: never 65,535 unconfirmed
+            infos[confirmed].wait_for_publish(timeout=120)
+            confirmed += 1
         infos.append(client.publish(topic, payload, qos=1))
-    for info in infos:
+    for info in infos[confirmed:]:
         info.wait_for_publish(timeout=120)
     client.disconnect()
     client.loop_stop()

@@ -14,7 +14,10 @@ over the run; the figures measured are in docs/monitoring.md.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -35,3 +38,26 @@ def tune(gen0: int) -> Collector | None:
     _, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(gen0, gen1, gen2)
     return Collector(frozen=gc.get_freeze_count(), thresholds=gc.get_threshold())
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None)  # glibc only
+    except OSError:
+        return None
+
+
+_trim = _malloc_trim()
+
+
+def release_freed_memory() -> bool:
+    """Hand the C allocator's freed pages back to the system (glibc `malloc_trim`); False where there is no
+    such call. The messages in flight go through far more memory than is alive at any moment, and without
+    this the process keeps the high-water mark."""
+    if _trim is None:
+        return False
+    _trim(0)
+    return True

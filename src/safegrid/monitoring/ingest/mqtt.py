@@ -41,10 +41,12 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ..rules.ingest import Reject
+from . import collector
 from .held import HeldEvents
 from .pipeline import Pipeline
 
 log = logging.getLogger("safegrid.monitoring.ingest")
+TRIM_EVERY_S = 5.0  # freed C memory handed back to the system this often (collector.release_freed_memory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,7 @@ class Ingest:
         events_prefix = self._events_prefix
         next_stats = time.monotonic() + self.options.stats_every_s
         next_refresh = time.monotonic()
+        next_trim = time.monotonic() + TRIM_EVERY_S
         while not self.stopping.is_set():
             if held.due():
                 held.drain()
@@ -213,6 +216,9 @@ class Ingest:
                     # as the database is back.
                     pipeline.flush()
                 next_refresh = now + 1
+            if now >= next_trim:
+                collector.release_freed_memory()
+                next_trim = now + TRIM_EVERY_S
             if now >= next_stats:
                 waiting = f" events_waiting={len(held)}" if len(held) else ""
                 log.info(

@@ -35,3 +35,14 @@ def test_tune_freezes_the_heap_and_raises_the_young_threshold(restore_collector:
     # Frozen objects are in no generation the collector scans.
     assert gc.is_tracked(kept)
     assert not any(o is kept for g in range(3) for o in gc.get_objects(generation=g))
+
+
+def test_freed_memory_is_handed_back_where_the_c_library_can(monkeypatch):
+    import platform
+
+    from safegrid.monitoring.ingest import collector
+
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert collector.release_freed_memory() is True
+    monkeypatch.setattr(collector, "_trim", None)  # musl, macOS: nothing to call, nothing fails
+    assert collector.release_freed_memory() is False

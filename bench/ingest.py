@@ -10,7 +10,8 @@ Run with `make bench-ingest` (= `python -m bench ingest`); options through BENCH
 3. **pipeline**: the same messages through `safegrid ingest` processes (decode, checks, duplicates, sinks,
    COPY, latest values, acknowledgement after commit). Publishers number their messages, so lost and
    duplicated readings are counted from the table, not guessed.
-4. **latency**: publish → row inserted (a bench-only statement trigger stamps `clock_timestamp()` per row),
+4. **latency**: publish → row inserted (a bench-only statement trigger stamps `clock_timestamp()` on every
+   LATENCY_SAMPLE-th point's rows: stamping every row doubled the database's work in the phase it measured),
    publishing at 80 % of the pipeline's sustained rate; p50/p99.
 """
 
@@ -41,6 +42,7 @@ RESULTS = ROOT / "bench" / "results" / "ingest.json"
 USCC_BODY = "91370321MABENCH01"
 BENCH_LIMITS = {"ll": 5.0, "l": 10.0, "h": 990.0, "hh": 995.0, "deadband": 1.0, "rate_limit": 10_000.0}
 IN_BAND = 500.0  # the latency phase's value: no alarm
+LATENCY_SAMPLE = 50  # the latency phase stamps the rows of every 50th point (point ids spread evenly)
 OUTSTANDING = 50_000  # a publisher's unconfirmed messages at most (MQTT message ids are 16-bit)
 
 
@@ -485,7 +487,8 @@ def _latency(
         cur.execute("TRUNCATE bench_ingest_seen, monitoring_reading")
         cur.execute(
             "CREATE OR REPLACE FUNCTION bench_ingest_stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "INSERT INTO bench_ingest_seen SELECT point_id, ts, clock_timestamp() FROM new_rows; RETURN NULL; END $$"
+            "INSERT INTO bench_ingest_seen SELECT point_id, ts, clock_timestamp() FROM new_rows "
+            f"WHERE point_id % {LATENCY_SAMPLE} = 0; RETURN NULL; END $$"
         )
         cur.execute("DROP TRIGGER IF EXISTS bench_ingest_stamp ON monitoring_reading")
         cur.execute(
@@ -525,5 +528,6 @@ def _latency(
         "samples": len(lat),
         "p50_ms": round(statistics.median(lat), 1),
         "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
-        "note": "publish → row inserted (a statement trigger's clock_timestamp); duplicates within a ms dropped",
+        "note": f"publish → row inserted (a statement trigger's clock_timestamp on the rows of 1 point in "
+        f"{LATENCY_SAMPLE}); duplicates within a ms dropped",
     }

@@ -6,8 +6,8 @@ from LatestValue, so the rate survives a restart) and what pauses it (a shutdown
 risk point the point sits in, an approved bypass in force). Each reading is evaluated by
 `rules.alarms.evaluate`; only what changes is written, each change in its own short transaction through the ALARM workflow (audited, logged, counters
 moved, notifications created in the transaction and mailed on commit): raise, upgrade (H→HH), clear.
-Repeats of an active alarm are summed in memory and written as one UPDATE per alarm (count, last value,
-peak) when the ingest writes its batch (`flush_repeats`, the sink's flush hook) — not per message, and not a
+Repeats of an active alarm are summed in memory and written, all alarms in one statement (count, last value,
+peak), when the ingest writes its batch (`flush_repeats`, the sink's flush hook) — not per message, and not a
 state change, so not audited; a clear writes the alarm's pending repeats first.
 
 Several ingest processes may see readings of one point (a shared subscription splits the stream by
@@ -341,8 +341,8 @@ class AlarmEngine:
         self.process(readings, defer_repeats=True)
 
     def flush_repeats(self) -> int:
-        """Write the deferred repeats (one UPDATE per alarm); returns the repeats written. Kept for the next
-        flush when the database is away."""
+        """Write the deferred repeats (one statement); returns the repeats written. Kept for the next flush
+        when the database is away."""
         if not self._repeats:
             return 0
         repeats, self._repeats = self._repeats, {}
@@ -492,10 +492,14 @@ class AlarmEngine:
                     known.loaded = float("-inf")
             elif event.kind is EventKind.CLEAR:
                 known.alarms.pop(event.family, None)
-                repeats.pop(alarm_id, None)
-                deferred = self._repeats.pop(alarm_id, None)
-                if deferred is not None:  # its count and peak before it clears
-                    extend_alarms({alarm_id: deferred})
+                # its repeats before the clear (this batch's and any deferred), counted before it clears
+                before = self._repeats.pop(alarm_id, None)
+                now_too = repeats.pop(alarm_id, None)
+                if before is not None and now_too is not None:
+                    before.merge(now_too)
+                counted = before if before is not None else now_too
+                if counted is not None:
+                    extend_alarms({alarm_id: counted})
                 found = Alarm.objects.select_related("point", "enterprise").filter(pk=alarm_id).first()
                 if found is not None and clear_alarm(found, at=event.ts, value=event.value) is not None:
                     result.cleared += 1

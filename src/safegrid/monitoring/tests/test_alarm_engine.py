@@ -264,7 +264,7 @@ def test_deferred_repeats_are_written_at_the_flush_and_before_a_clear(world):
     assert eng.flush_repeats() == 0  # nothing left
 
     eng.process([reading(point, 40, 8.6)], defer_repeats=True)
-    eng.process([reading(point, 50, 2.0)], defer_repeats=True)  # back in band: cleared
+    eng.process([reading(point, 50, 5.0)], defer_repeats=True)  # back in band: cleared
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.CLEARED_UNACK
     assert (alarm.repeat_count, alarm.peak_value) == (4, 8.6)  # the repeat before the clear counted
@@ -344,3 +344,13 @@ def test_repeats_of_many_alarms_are_one_statement_high_low_and_stale(world, monk
     )  # the low peak is the lowest
     gone.refresh_from_db()
     assert gone.repeat_count == 0  # cleared elsewhere: not extended
+
+
+def test_repeats_in_the_same_batch_as_the_clear_are_counted(world):
+    point = make_point(world.ent_a)
+    engine().process(
+        [reading(point, 0, 8.2), reading(point, 10, 8.7), reading(point, 20, 8.4), reading(point, 30, 5.0)]
+    )
+    alarm = Alarm.objects.get()
+    assert alarm.status == AlarmStatus.CLEARED_UNACK
+    assert (alarm.repeat_count, alarm.peak_value, alarm.last_value) == (2, 8.7, 8.4)

@@ -3,10 +3,13 @@ the process flushes (writes, then acknowledges) when half of them wait, whatever
 
 from __future__ import annotations
 
+import pytest
+
 from safegrid.monitoring.ingest.mqtt import Ingest, Options
 from safegrid.monitoring.ingest.pipeline import Pipeline
 
 from .test_events_held import Directory, FakeClient, Writes, _reading_message, _run_until
+from .test_storage import _start_up
 
 
 def _options(**extra) -> Options:
@@ -37,3 +40,16 @@ def test_half_the_receive_maximum_waiting_is_flushed_before_the_batch_is_full_or
     _run_until(ingest, lambda: len(acks) == 3, seconds=10)
     assert acks == [1, 2, 3]
     assert [len(batch.readings) for batch in writes.batches] == [3]
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"SAFEGRID_MQTT_RECEIVE_MAXIMUM": "4000", "SAFEGRID_INGEST_EVENTS_HELD": "5000"}, "must be below"),
+        ({"SAFEGRID_MQTT_RECEIVE_MAXIMUM": "70000"}, "at most 65535"),
+    ],
+)
+def test_a_receive_maximum_without_room_for_the_held_events_is_refused_at_start_up(variables, message):
+    result = _start_up(**variables)
+    assert result.returncode != 0
+    assert message in result.stderr

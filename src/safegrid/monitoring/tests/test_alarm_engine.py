@@ -354,3 +354,11 @@ def test_repeats_in_the_same_batch_as_the_clear_are_counted(world):
     alarm = Alarm.objects.get()
     assert alarm.status == AlarmStatus.CLEARED_UNACK
     assert (alarm.repeat_count, alarm.peak_value, alarm.last_value) == (2, 8.7, 8.4)
+
+
+def test_preloaded_points_cost_no_query_at_their_first_reading(world, django_assert_num_queries):
+    points = [make_point(world.ent_a, code=f"PRE-{n}") for n in range(3)]
+    eng = engine()
+    assert eng.preload([p.pk for p in points], chunk=2) == 3
+    with django_assert_num_queries(0):
+        eng.process([reading(p, 0, 5.0) for p in points])  # in band: nothing to write either

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 
+from safegrid.monitoring import alarm_engine
 from safegrid.monitoring.ingest import collector
 from safegrid.monitoring.ingest.mqtt import Ingest, Options
 from safegrid.monitoring.ingest.pipeline import Pipeline
@@ -88,12 +89,15 @@ class Command(BaseCommand):
             ingest.close()
 
     def _load_points(self, ingest: Ingest) -> None:
-        """The point directory before subscribing: while the database is away, wait (nothing is taken from
-        the broker yet, so nothing waits unwritten)."""
+        """The point directory and the alarm engine's points before subscribing: while the database is away,
+        wait (nothing is taken from the broker yet, so nothing waits unwritten)."""
         delay = 1.0
         while not ingest.stopping.is_set():
             try:
-                ingest.pipeline.directory.load()
+                directory = ingest.pipeline.directory
+                directory.load()
+                ids = [ref.point_id for ref in directory.points.values() if ref.active]
+                log.info("alarm engine: %d points loaded", alarm_engine.engine().preload(ids))
                 return
             except DatabaseError as exc:
                 connection.close()

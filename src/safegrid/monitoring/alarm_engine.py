@@ -1,7 +1,7 @@
 """The alarm engine: the ingest's sink that turns accepted readings into alarms as they arrive.
 
-Per point it keeps in memory the rules (limits from MonitoringPoint, loaded lazily and refreshed every
-`refresh_s`), the state the pure rules need (the active alarm of each family, the previous reading — seeded
+Per point it keeps in memory the rules (limits from MonitoringPoint, loaded before the ingest subscribes
+(`preload`) or at a point's first reading, and refreshed every `refresh_s`), the state the pure rules need (the active alarm of each family, the previous reading — seeded
 from LatestValue, so the rate survives a restart) and what pauses it (a shutdown of the enterprise or of the
 risk point the point sits in, an approved bypass in force). Each reading is evaluated by
 `rules.alarms.evaluate`; only what changes is written, each change in its own short transaction through the ALARM workflow (audited, logged, counters

@@ -450,14 +450,10 @@ class AlarmEngine:
                 log.exception("alarm engine: point %s reading at %s failed", reading.point_id, reading.ts)
                 result.errors += 1
                 known.loaded = float("-inf")  # re-read its state from the database next time
-        if repeats and defer_repeats:
-            for alarm_id, repeat in repeats.items():
-                self._keep(alarm_id, repeat)
-        elif repeats:
-            stale = extend_alarms(repeats)
-            result.extended += sum(r.count for alarm_id, r in repeats.items() if alarm_id not in stale)
-            if stale:
-                self._forget_alarms(stale)
+        for alarm_id, repeat in repeats.items():
+            self._keep(alarm_id, repeat)
+        if not defer_repeats:
+            result.extended += self.flush_repeats()
         return result
 
     def _forget_alarms(self, alarm_ids: set[int]) -> None:

@@ -347,7 +347,6 @@ class Pipeline:
         if final and self.pending_latest:
             self.latest_written = -1e9
         batch, self.batch, self.batch_started = self.batch, Batch(), None
-        self._flush_sinks()
         writer.newest(batch.readings, into=self.pending_latest)
         if not len(batch) and not batch.spans() and not self.latest_due():
             self._replay_if_due()
@@ -360,6 +359,9 @@ class Pipeline:
         except DatabaseError as exc:
             self.spill.failed(exc)
             return self._save(batch)
+        # what the sinks kept for the batch (repeat counts) once the database took it: while it is away
+        # they wait in memory rather than fail again at every flush
+        self._flush_sinks()
         if latest:
             self.pending_latest = {}
             self.latest_written = time.monotonic()

@@ -72,7 +72,7 @@ class UnitGroup:
 @dataclass(frozen=True)
 class RetiredPoint:
     point: MonitoringPoint
-    deactivation: PointDeactivation | None  # the approval that took it out of use (None: never in use)
+    deactivation: PointDeactivation | None  # the approval that took it out of use (None: none on record)
 
 
 def wall_enterprises(user: Any) -> list[EnterpriseRow]:

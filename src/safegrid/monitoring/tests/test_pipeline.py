@@ -212,3 +212,23 @@ def test_recent_keys_do_not_confuse_points_and_times():
     recent = RecentKeys()
     big_ts = (1 << RecentKeys.TS_BITS) - 1
     assert recent.add(1, 0) and recent.add(0, big_ts) and recent.add(2, 0) and recent.add(1, big_ts)
+
+
+def test_the_sinks_flush_only_after_the_database_took_the_batch(world, points, tmp_path, monkeypatch):
+    flushed: list[int] = []
+    monkeypatch.setattr(sinks, "_flushes", [lambda: flushed.append(1)])
+    down = {"yes": True}
+
+    def write(batch, latest):
+        if down["yes"]:
+            raise OperationalError("the database system is shutting down")
+
+    pipeline = Pipeline(spill_dir=tmp_path / "spill", clock=lambda: NOW, write=write)
+    pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW), 1.0)))
+    assert pipeline.flush()  # spilled: safe to acknowledge
+    assert flushed == []  # the repeat counts wait in memory, nothing tried against a database that is away
+    down["yes"] = False
+    pipeline.spill.retry_at = 0.0  # the back-off over: the spilled batch is replayed first
+    pipeline.submit("t", world.ent_a.uscc, payload(("LT-101", ms(NOW) + 1, 1.0)))
+    assert pipeline.flush()
+    assert flushed == [1]

@@ -26,13 +26,16 @@ import datetime as dt
 import decimal
 import hashlib
 import json
+import logging
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -44,6 +47,11 @@ from .scoping import ByDivision, ByEnterprise, Public
 GENESIS = "0" * 64
 LINK_BATCH = 500
 ORPHAN_GRACE = dt.timedelta(minutes=1)
+
+log = logging.getLogger(__name__)
+
+# Inside `linking_deferred()`: the entries of the transactions committed so far, linked at its end.
+_deferred_links: ContextVar[dict[int, AuditEntry] | None] = ContextVar("audit_deferred_links", default=None)
 
 
 @dataclass(frozen=True)
@@ -238,6 +246,10 @@ class _Pending:
         self.divisions: dict[int, str] = {}
 
     def link(self) -> None:
+        held = _deferred_links.get()
+        if held is not None:
+            held.update(self.entries)
+            return
         link_recorded(self.entries)
 
     def resolve(self, owners: Sequence[_Owner]) -> None:
@@ -448,6 +460,28 @@ def link_recorded(recorded: Mapping[int, AuditEntry], *, batch_size: int = LINK_
         chunk = ids[start : start + batch_size]
         linked += _link_batch(AuditEntry.objects.filter(id__in=chunk), recorded)
     return linked + _link_orphan_batch(batch_size)
+
+
+@contextmanager
+def linking_deferred() -> Iterator[None]:
+    """Link the entries of every transaction committed inside the block once, at its end: one short lock of
+    the head for all of them instead of one per transaction (the alarm engine's raises and clears of one
+    batch of readings, each its own transaction). Nested, the outer block links. Should the link at the end
+    fail, the committed entries stay pending and the orphan sweep links them, as after a crash."""
+    if _deferred_links.get() is not None:
+        yield
+        return
+    held: dict[int, AuditEntry] = {}
+    token = _deferred_links.set(held)
+    try:
+        yield
+    finally:
+        _deferred_links.reset(token)
+        if held:
+            try:
+                link_recorded(held)
+            except DatabaseError:
+                log.exception("audit: linking %d entries failed; the orphan sweep links them", len(held))
 
 
 def _link_orphan_batch(batch_size: int) -> int:

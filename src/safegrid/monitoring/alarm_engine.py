@@ -38,9 +38,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection
 from django.db.models import Q
 
+from safegrid.core import audit
 from safegrid.core.audit import SystemActor
 from safegrid.core.workflow import create, transition
 from safegrid.hazards.models import ShutdownRecord
@@ -151,9 +152,8 @@ def raise_alarm(point: MonitoringPoint, event: AlarmEvent) -> Alarm:
         last_value=event.value,
         peak_value=event.value,
     )
-    try:
-        with transaction.atomic():
-            return create(alarm, "raise", actor=ENGINE_ACTOR, workflow=ALARM)
+    try:  # create() is atomic: a refused insert rolls back to before it
+        return create(alarm, "raise", actor=ENGINE_ACTOR, workflow=ALARM)
     except (IntegrityError, ValidationError) as exc:
         existing = (
             Alarm.objects.filter(point=point, rule=str(event.family), status__in=ACTIVE_STATUSES)
@@ -170,32 +170,28 @@ def raise_alarm(point: MonitoringPoint, event: AlarmEvent) -> Alarm:
 
 def upgrade_alarm(alarm: Alarm, event: AlarmEvent) -> Alarm | None:
     """H→HH (L→LL): the alarm becomes unacknowledged again. None when it was already at that severity or
-    no longer active (another process got there first)."""
+    no longer active (another process got there first). Only `alarm.pk` is read: the rest comes from the
+    locked row."""
 
     def worse(locked: Alarm) -> None:
-        # `changes` are applied before `prepare`: the severity is set here, after the locked row's is read
+        # `changes` are applied before `prepare`: what depends on the row is set here, from the locked row
         if SEVERITY_RANK[Severity(locked.severity)] >= SEVERITY_RANK[event.severity]:
             raise _Stale
         locked.severity = str(event.severity)
+        locked.peak_value = _peak(event.family, locked.peak_value, event.value)
+        locked.repeat_count += 1
 
-    try:
-        with transaction.atomic():
-            return transition(
-                alarm,
-                "upgrade",
-                actor=ENGINE_ACTOR,
-                workflow=ALARM,
-                changes={
-                    "limit_value": event.limit,
-                    "last_at": event.ts,
-                    "last_value": event.value,
-                    "peak_value": _peak(event.family, alarm.peak_value, event.value),
-                    "repeat_count": alarm.repeat_count + 1,
-                },
-                evidence={"value": event.value, "limit": event.limit},
-                prepare=worse,
-            )
-    except _Stale:
+    try:  # transition() is atomic
+        return transition(
+            alarm,
+            "upgrade",
+            actor=ENGINE_ACTOR,
+            workflow=ALARM,
+            changes={"limit_value": event.limit, "last_at": event.ts, "last_value": event.value},
+            evidence={"value": event.value, "limit": event.limit},
+            prepare=worse,
+        )
+    except (_Stale, Alarm.DoesNotExist):
         return None
     except ValidationError as exc:
         log.warning("alarm engine: upgrade of alarm %s refused: %s", alarm.pk, exc.messages)
@@ -204,18 +200,17 @@ def upgrade_alarm(alarm: Alarm, event: AlarmEvent) -> Alarm | None:
 
 def clear_alarm(alarm: Alarm, *, at: dt.datetime, value: float | None, comment: str = "") -> Alarm | None:
     """The value returned past the deadband (or data came back, or a bypass was approved); None when the
-    alarm was no longer active."""
-    try:
-        with transaction.atomic():
-            return transition(
-                alarm,
-                "clear",
-                actor=ENGINE_ACTOR,
-                workflow=ALARM,
-                changes={"cleared_at": at, "cleared_value": value},
-                comment=comment,
-            )
-    except ValidationError:
+    alarm was no longer active (or is gone). Only `alarm.pk` is read: the rest comes from the locked row."""
+    try:  # transition() is atomic
+        return transition(
+            alarm,
+            "clear",
+            actor=ENGINE_ACTOR,
+            workflow=ALARM,
+            changes={"cleared_at": at, "cleared_value": value},
+            comment=comment,
+        )
+    except (ValidationError, Alarm.DoesNotExist):
         return None
 
 
@@ -373,6 +368,12 @@ class AlarmEngine:
         ids = sorted(set(point_ids))
         for start in range(0, len(ids), chunk):
             self._load(ids[start : start + chunk], at)
+        # Spread their reloads over the coming `refresh_s`, as if loaded one after another: loaded at one
+        # moment, every point would come due at one moment a minute later, and the loads of all of them in a
+        # row would stall the readings behind them (a wave seen in the bench's latency at its 58th second).
+        for n, pid in enumerate(ids):
+            if (entry := self._points.get(pid)) is not None:
+                entry.loaded -= self.refresh_s * n / len(ids)
         return sum(1 for pid in ids if pid in self._points)
 
     def _load(self, point_ids: Sequence[int], at: dt.datetime) -> None:
@@ -436,20 +437,23 @@ class AlarmEngine:
             return result
         repeats: dict[int, _Repeat] = {}
         points = self._points
-        for reading in sorted(readings, key=_by_ts):
-            known = points.get(reading.point_id)
-            if known is None:
-                continue  # inactive or unknown: the ingest accepted it for storage only
-            current = Reading(reading.ts, reading.value)
-            if is_quiet(known.rules, known.band, known.state, current):  # the ordinary reading
-                known.state = moved(known.state, current)
-                continue
-            try:
-                self._reading(known, reading, repeats, result)
-            except Exception:  # noqa: BLE001 - one bad reading must not stop the batch
-                log.exception("alarm engine: point %s reading at %s failed", reading.point_id, reading.ts)
-                result.errors += 1
-                known.loaded = float("-inf")  # re-read its state from the database next time
+        # Each change is its own transaction; their audit entries are linked once, after the last of them
+        # (one lock of the audit head, not one per change: an alarm flood costs half the queries).
+        with audit.linking_deferred():
+            for reading in sorted(readings, key=_by_ts):
+                known = points.get(reading.point_id)
+                if known is None:
+                    continue  # inactive or unknown: the ingest accepted it for storage only
+                current = Reading(reading.ts, reading.value)
+                if is_quiet(known.rules, known.band, known.state, current):  # the ordinary reading
+                    known.state = moved(known.state, current)
+                    continue
+                try:
+                    self._reading(known, reading, repeats, result)
+                except Exception:  # noqa: BLE001 - one bad reading must not stop the batch
+                    log.exception("alarm engine: point %s reading at %s failed", reading.point_id, reading.ts)
+                    result.errors += 1
+                    known.loaded = float("-inf")  # re-read its state from the database next time
         for alarm_id, repeat in repeats.items():
             self._keep(alarm_id, repeat)
         if not defer_repeats:
@@ -486,11 +490,7 @@ class AlarmEngine:
                 else:
                     repeats[alarm_id] = _Repeat.of(event)
             elif event.kind is EventKind.ESCALATE:
-                found = Alarm.objects.select_related("point", "enterprise").filter(pk=alarm_id).first()
-                if found is None:
-                    known.loaded = float("-inf")
-                    continue
-                if upgrade_alarm(found, event) is not None:
+                if upgrade_alarm(Alarm(pk=alarm_id), event) is not None:  # it locks and reads the row
                     result.upgraded += 1
                     result.alarm_ids.append(alarm_id)
                 else:  # upgraded or cleared by another process: re-read the point's alarms next time
@@ -505,8 +505,7 @@ class AlarmEngine:
                 counted = before if before is not None else now_too
                 if counted is not None:
                     extend_alarms({alarm_id: counted})
-                found = Alarm.objects.select_related("point", "enterprise").filter(pk=alarm_id).first()
-                if found is not None and clear_alarm(found, at=event.ts, value=event.value) is not None:
+                if clear_alarm(Alarm(pk=alarm_id), at=event.ts, value=event.value) is not None:
                     result.cleared += 1
                     result.alarm_ids.append(alarm_id)
 

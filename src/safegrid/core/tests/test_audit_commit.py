@@ -40,6 +40,25 @@ def test_a_committed_write_is_linked_at_commit(world):
 
 
 @committed
+def test_linking_deferred_links_the_commits_inside_it_once_at_its_end(world):
+    audit.link_pending()
+    with audit.linking_deferred():
+        people = []
+        for n in range(3):  # three transactions, as the alarm engine's three changes of one batch
+            with transaction.atomic():
+                people.append(
+                    services.person_create(actor=SYSTEM, enterprise=world.ent_a, data={"name": f"延{n}"})
+                )
+        with audit.linking_deferred():  # nested: the outer block links
+            services.person_create(actor=SYSTEM, enterprise=world.ent_a, data={"name": "延3"})
+        assert _pending() == 4  # committed, not linked yet
+    assert _pending() == 0
+    rows = list(AuditEntry.objects.filter(object_type="enterprises.person").order_by("seq"))
+    assert [r.object_id for r in rows[-4:-1]] == [str(p.pk) for p in people]
+    assert audit.verify().ok
+
+
+@committed
 def test_a_rolled_back_transaction_leaves_nothing_to_link(world):
     audit.link_pending()
     before = AuditEntry.objects.count()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safegrid.core.models import AuditEntry
@@ -362,3 +364,18 @@ def test_preloaded_points_cost_no_query_at_their_first_reading(world, django_ass
     assert eng.preload([p.pk for p in points], chunk=2) == 3
     with django_assert_num_queries(0):
         eng.process([reading(p, 0, 5.0) for p in points])  # in band: nothing to write either
+
+
+def test_preloaded_points_come_due_one_after_another(world, django_assert_num_queries):
+    """Loaded at one moment, all the points would come due at one moment a minute later: a wave of reloads
+    that stalls every reading behind it. The preload spreads their reloads over the refresh time."""
+    points = sorted((make_point(world.ent_a, code=f"DUE-{n}") for n in range(4)), key=lambda p: p.pk)
+    clock = [100.0]
+    eng = AlarmEngine(refresh_s=60, clock=lambda: clock[0])
+    eng.preload([p.pk for p in points])
+    clock[0] = 116.0  # 16 s on: the last point counts as loaded 45 s before the first, so it is due
+    with django_assert_num_queries(0):
+        eng.process([reading(points[0], 0, 5.0)])
+    with CaptureQueriesContext(connection) as reload:
+        eng.process([reading(points[3], 0, 5.0)])
+    assert any("monitoring_monitoringpoint" in q["sql"] for q in reload.captured_queries)

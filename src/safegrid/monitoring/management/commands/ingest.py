@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
+from django.urls import reverse
 
 from safegrid.monitoring import alarm_engine
 from safegrid.monitoring.ingest import collector
@@ -79,6 +80,9 @@ class Command(BaseCommand):
         self._load_points(ingest)
         if ingest.stopping.is_set():
             return
+        # What the first alarm would otherwise load while readings wait: its notification links to the
+        # alarm's page, and the first reverse() imports every app's URLconf and the API's schemas (~1 s here).
+        reverse("monitoring:alarm_detail", args=[1])
         tuned = collector.tune(settings.SAFEGRID_INGEST_GC_GEN0)
         if tuned:
             log.info("collector: %d start-up objects frozen, thresholds %s", tuned.frozen, tuned.thresholds)

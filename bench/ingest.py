@@ -41,7 +41,7 @@ CONFIG = ROOT / "deploy" / "mosquitto.conf"
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 USCC_BODY = "91370321MABENCH01"
 BENCH_LIMITS = {"ll": 5.0, "l": 10.0, "h": 990.0, "hh": 995.0, "deadband": 1.0, "rate_limit": 10_000.0}
-IN_BAND = 500.0  # the latency phase's value: no alarm
+FLOOD = 40  # alarms raised, then cleared, at once by one engine (the alarm-change timing)
 LATENCY_SAMPLE = 50  # the latency phase stamps the rows of every 50th point (point ids spread evenly)
 OUTSTANDING = 50_000  # a publisher's unconfirmed messages at most (MQTT message ids are 16-bit)
 
@@ -109,12 +109,18 @@ def _world(points: int) -> tuple[str, list[int], list[str]]:
             if f"P{n:05d}" not in have
         ]
     )
-    # Limits on every point, so each reading goes through the alarm rules: the pipeline phase's values are
-    # constant per point (the point's number mod 1000), so 2 % of the points sit beyond a limit (raised once,
-    # then extended batch by batch) and the rest take the rules' in-band path with a rate-of-change check.
+    # Limits on every point, so each reading goes through the alarm rules (`_value`).
     MonitoringPoint.objects.filter(enterprise=enterprise).update(**BENCH_LIMITS)
     rows = MonitoringPoint.objects.filter(enterprise=enterprise).order_by("code")[:points]
     return uscc, [p.pk for p in rows], [p.code for p in rows]
+
+
+def _value(point_index: int) -> float:
+    """A point's value in every phase: constant per point, so the 2 % of points beyond a limit raise their
+    alarm once and then extend it, and the rest stay in band (with a rate-of-change check). The latency phase
+    keeps the pipeline phase's values: values that changed would have cleared those alarms in its first
+    second — a flood of alarm changes (timed on its own: `alarm_change_ms`), not the steady state."""
+    return float(point_index % 1000)
 
 
 def _messages(codes: list[str], per_message: int, count: int, start_ms: int, publisher: str) -> list[bytes]:
@@ -126,7 +132,7 @@ def _messages(codes: list[str], per_message: int, count: int, start_ms: int, pub
         readings = []
         for _ in range(per_message):
             readings.append(
-                {"point": codes[k % n_codes], "ts": start_ms + k // n_codes, "value": float(k % 1000)}
+                {"point": codes[k % n_codes], "ts": start_ms + k // n_codes, "value": _value(k % n_codes)}
             )
             k += 1
         out.append(json.dumps({"readings": readings, "publisher": publisher, "seq": seq}).encode())
@@ -134,10 +140,19 @@ def _messages(codes: list[str], per_message: int, count: int, start_ms: int, pub
 
 
 def _publish(
-    port: int, topic: str, payloads: list[bytes], rate: float, stamp: bool, ready: Any, go: Any
+    port: int,
+    topic: str,
+    payloads: list[bytes],
+    rate: float,
+    stamp: tuple[int, int] | None,
+    ready: Any,
+    go: Any,
 ) -> None:
     """A publisher process: QoS 1, optionally paced to `rate` messages/s, optionally stamping ts = now.
-    It connects, says it is ready and waits for the start signal, so process start-up is not timed."""
+    It connects, says it is ready and waits for the start signal, so process start-up is not timed.
+    `stamp` = (this publisher's number, publishers): its times are the ms ≡ its number (mod publishers) at
+    or just before now, so two publishers never send one point's reading at the same ms — duplicates that
+    the two ingest processes would each try to store, waiting on each other's transactions."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
@@ -157,7 +172,8 @@ def _publish(
             if wait > 0:
                 time.sleep(wait)
         if stamp:
-            payload = payload.replace(b'"ts": 0', b'"ts": %d' % int(time.time() * 1000))
+            now_ms = int(time.time() * 1000)
+            payload = payload.replace(b'"ts": 0', b'"ts": %d' % (now_ms - (now_ms - stamp[0]) % stamp[1]))
         if len(infos) - confirmed >= OUTSTANDING:  # message ids are 16-bit: never 65,535 unconfirmed
             infos[confirmed].wait_for_publish(timeout=120)
             confirmed += 1
@@ -175,8 +191,16 @@ def _publish_all(
     ctx = mp.get_context("spawn")
     ready, go = ctx.Semaphore(0), ctx.Event()
     procs = []
-    for chunk in chunks:
-        args = (port, topic, chunk, rate / len(chunks) if rate else 0, stamp, ready, go)
+    for n, chunk in enumerate(chunks):
+        args = (
+            port,
+            topic,
+            chunk,
+            rate / len(chunks) if rate else 0,
+            (n, len(chunks)) if stamp else None,
+            ready,
+            go,
+        )
         p = ctx.Process(target=_publish, args=args)
         p.start()
         procs.append(p)
@@ -445,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
             args.latency_rate or int(result["pipeline_readings_per_s"] * 0.8),
             tmp,
         )
+        result["alarm_change_ms"] = _alarm_changes(point_ids)
     finally:
         broker.send_signal(signal.SIGTERM)
         broker.wait(timeout=30)
@@ -469,9 +494,40 @@ def main(argv: list[str] | None = None) -> int:
         "sequence_gaps",
         "ingest_rss_mb",
         "latency",
+        "alarm_change_ms",
     ):
         print(f"{key:>26}: {result[key]}")
     return 0 if result["lost"] == 0 and result["duplicated"] == 0 else 1
+
+
+def _alarm_changes(point_ids: list[int]) -> dict[str, float]:
+    """ms per alarm change when FLOOD in-band points go beyond HH in one batch, then back: what a flood of
+    alarm changes (a plant tripping, or coming back) costs the ingest process that meets it — each change
+    its own transaction (workflow, audit, counters, notifications), the readings behind it waiting."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from safegrid.monitoring.alarm_engine import AlarmEngine
+    from safegrid.monitoring.ingest.sinks import AcceptedReading
+    from safegrid.monitoring.models import MonitoringPoint
+
+    chosen = [pid for n, pid in enumerate(point_ids) if 100 <= _value(n) < 900][:FLOOD]
+    enterprise_id = MonitoringPoint.objects.get(pk=chosen[0]).enterprise_id
+    engine = AlarmEngine()
+    engine.preload(chosen)
+    reverse("monitoring:alarm_detail", args=[1])  # as `safegrid ingest` does before subscribing
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)  # slow enough a change for the rate rule
+    out = {}
+    for step, value in (("raise", BENCH_LIMITS["hh"] + 1), ("clear", _value(100))):
+        later += dt.timedelta(minutes=10)
+        batch = [AcceptedReading(pid, enterprise_id, later, value, later) for pid in chosen]
+        began = time.perf_counter()
+        done = engine.process(batch)
+        changes = done.raised if step == "raise" else done.cleared
+        out[step] = round((time.perf_counter() - began) * 1000 / max(1, changes), 1)
+        out[f"{step}d"] = changes
+    return out
 
 
 def _latency(
@@ -501,12 +557,13 @@ def _latency(
     per_pub = count // args.publishers
     chunks = []
     for p in range(args.publishers):
-        # ts 0 is replaced by the publish time; each message uses its own points so (point, ts) stays distinct
+        # ts 0 is replaced by the publish time (in ms of this publisher's own: `_publish`); a publisher's messages
+        # in a row cover points in a row, so (point, ts) stays distinct
         msgs = []
         for i in range(per_pub):
             base = ((p * per_pub + i) * args.per_message) % len(codes)
             readings = [
-                {"point": codes[(base + j) % len(codes)], "ts": 0, "value": IN_BAND}
+                {"point": codes[(base + j) % len(codes)], "ts": 0, "value": _value((base + j) % len(codes))}
                 for j in range(args.per_message)
             ]
             msgs.append(json.dumps({"readings": readings}).encode())
@@ -529,5 +586,5 @@ def _latency(
         "p50_ms": round(statistics.median(lat), 1),
         "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
         "note": f"publish → row inserted (a statement trigger's clock_timestamp on the rows of 1 point in "
-        f"{LATENCY_SAMPLE}); duplicates within a ms dropped",
+        f"{LATENCY_SAMPLE}); values as in the pipeline phase (2 % of the points in alarm)",
     }

@@ -30,6 +30,7 @@ arrived again (a reading clears it at once in the process that knows of it).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
 import time
 from collections import defaultdict
@@ -59,6 +60,7 @@ from .rules.alarms import (
     PointRules,
     PointState,
     Reading,
+    Sample,
     Severity,
     evaluate,
     is_quiet,
@@ -331,6 +333,9 @@ class AlarmEngine:
         self.clock = clock
         self._points: dict[int, _Point] = {}
         self._repeats: dict[int, _Repeat] = {}  # deferred repeats (process(defer_repeats=True)) by alarm
+        # when the least recently loaded point comes due: until then a message whose points are all known
+        # costs no look at their load times
+        self._next_due = float("-inf")
 
     def __call__(self, readings: Sequence[AcceptedReading]) -> None:
         self.process(readings, defer_repeats=True)
@@ -374,7 +379,17 @@ class AlarmEngine:
         for n, pid in enumerate(ids):
             if (entry := self._points.get(pid)) is not None:
                 entry.loaded -= self.refresh_s * n / len(ids)
+        self._set_next_due()
         return sum(1 for pid in ids if pid in self._points)
+
+    def _set_next_due(self) -> None:
+        oldest = min((entry.loaded for entry in self._points.values()), default=float("inf"))
+        self._next_due = oldest + self.refresh_s
+
+    def _reload_soon(self, known: _Point) -> None:
+        """Re-read the point's rules and state from the database at its next reading."""
+        known.loaded = float("-inf")
+        self._next_due = float("-inf")
 
     def _load(self, point_ids: Sequence[int], at: dt.datetime) -> None:
         now = self.clock()
@@ -383,18 +398,17 @@ class AlarmEngine:
             for pid in point_ids
             if pid not in self._points or now - self._points[pid].loaded >= self.refresh_s
         ]
+        if now >= self._next_due:
+            # A point came due, whether or not it is in this message: reload the least recently loaded
+            # points past half their time with these (at most RELOAD_BATCH), so that points coming due one by
+            # one cost a few loads a minute, not one per message.
+            half = self.refresh_s / 2
+            oldest = heapq.nsmallest(RELOAD_BATCH, self._points.items(), key=lambda item: item[1].loaded)
+            stale += [pid for pid, entry in oldest if now - entry.loaded >= half and pid not in stale]
         if not stale:
+            self._set_next_due()
             return
-        # Points come due one by one (each a minute after its own load): reload with them every point
-        # past half its time, so that a stream of one-reading messages costs a few loads a minute, not one
-        # per message.
-        wanted = set(stale)
-        for pid, entry in self._points.items():
-            if len(wanted) >= RELOAD_BATCH:
-                break
-            if now - entry.loaded >= self.refresh_s / 2:
-                wanted.add(pid)
-        stale = sorted(wanted)
+        stale = sorted(set(stale))
         points = list(MonitoringPoint.objects.filter(pk__in=stale, active=True))
         latest = {
             row.point_id: Reading(row.ts, row.value) for row in LatestValue.objects.filter(point_id__in=stale)
@@ -405,11 +419,11 @@ class AlarmEngine:
         ).values_list("pk", "point_id", "rule", "severity"):
             active[point_id][Family(rule)] = (alarm_id, Severity(severity))
         paused = pauses(points, at)
-        for pid in stale:
-            self._points.pop(pid, None)
+        # what this process knew of them: its previous reading may be newer than LatestValue's (written ~1/s)
+        previous = {pid: known for pid in stale if (known := self._points.pop(pid, None)) is not None}
         for point in points:
-            known = self._points.get(point.pk)
-            last = latest.get(point.pk)
+            known = previous.get(point.pk)
+            last: Sample | None = latest.get(point.pk)
             if known is not None and known.state.last is not None:
                 last = known.state.last if last is None or known.state.last.ts > last.ts else last
             found = active.get(point.pk, {})
@@ -422,6 +436,7 @@ class AlarmEngine:
                 pause=paused[point.pk],
                 loaded=now,
             )
+        self._set_next_due()
 
     def process(self, readings: Sequence[AcceptedReading], *, defer_repeats: bool = False) -> BatchResult:
         """Evaluate the readings; raises, upgrades and clears are written at once. Repeats are written at the
@@ -429,14 +444,15 @@ class AlarmEngine:
         result = BatchResult()
         if not readings:
             return result
+        points = self._points
         try:
-            self._load(sorted({r.point_id for r in readings}), readings[-1].received_at)
+            if self.clock() >= self._next_due or not all(r.point_id in points for r in readings):
+                self._load(sorted({r.point_id for r in readings}), readings[-1].received_at)
         except Exception:  # noqa: BLE001 - the ingest must go on; the next batch retries the load
             log.exception("alarm engine: loading points failed")
             result.errors += len(readings)
             return result
         repeats: dict[int, _Repeat] = {}
-        points = self._points
         # Each change is its own transaction; their audit entries are linked once, after the last of them
         # (one lock of the audit head, not one per change: an alarm flood costs half the queries).
         with audit.linking_deferred():
@@ -444,16 +460,15 @@ class AlarmEngine:
                 known = points.get(reading.point_id)
                 if known is None:
                     continue  # inactive or unknown: the ingest accepted it for storage only
-                current = Reading(reading.ts, reading.value)
-                if is_quiet(known.rules, known.band, known.state, current):  # the ordinary reading
-                    known.state = moved(known.state, current)
+                if is_quiet(known.rules, known.band, known.state, reading):  # the ordinary reading
+                    known.state = moved(known.state, reading)
                     continue
                 try:
                     self._reading(known, reading, repeats, result)
                 except Exception:  # noqa: BLE001 - one bad reading must not stop the batch
                     log.exception("alarm engine: point %s reading at %s failed", reading.point_id, reading.ts)
                     result.errors += 1
-                    known.loaded = float("-inf")  # re-read its state from the database next time
+                    self._reload_soon(known)
         for alarm_id, repeat in repeats.items():
             self._keep(alarm_id, repeat)
         if not defer_repeats:
@@ -464,7 +479,7 @@ class AlarmEngine:
         """Alarms this process thought active that are not: re-read their points at the next reading."""
         for known in self._points.values():
             if alarm_ids & set(known.alarms.values()):
-                known.loaded = float("-inf")
+                self._reload_soon(known)
 
     def _reading(
         self, known: _Point, reading: AcceptedReading, repeats: dict[int, _Repeat], result: BatchResult
@@ -494,7 +509,7 @@ class AlarmEngine:
                     result.upgraded += 1
                     result.alarm_ids.append(alarm_id)
                 else:  # upgraded or cleared by another process: re-read the point's alarms next time
-                    known.loaded = float("-inf")
+                    self._reload_soon(known)
             elif event.kind is EventKind.CLEAR:
                 known.alarms.pop(event.family, None)
                 # its repeats before the clear (this batch's and any deferred), counted before it clears

@@ -38,6 +38,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
+from typing import Protocol
 
 from .points import Limits
 
@@ -91,18 +92,29 @@ class PointRules:
     offline_timeout_s: int = 300
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
     ts: dt.datetime
     value: float
 
 
-@dataclass(frozen=True)
+class Sample(Protocol):
+    """What the quiet path reads of a reading: a `Reading`, or the ingest's accepted reading as it is (no
+    copy made of each of a hundred thousand readings a second)."""
+
+    @property
+    def ts(self) -> dt.datetime: ...
+
+    @property
+    def value(self) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
 class PointState:
     """What the engine remembers of a point between readings."""
 
     active: Mapping[Family, Severity] = field(default_factory=dict)
-    last: Reading | None = None
+    last: Sample | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,7 @@ def _low_cleared(limits: Limits, deadband: float, value: float) -> bool:
     return first is None or value > first + deadband
 
 
-def rate_per_minute(previous: Reading, current: Reading) -> float | None:
+def rate_per_minute(previous: Sample, current: Sample) -> float | None:
     """|Δvalue| per minute from the previous reading; None when the reading is not newer."""
     seconds = (current.ts - previous.ts).total_seconds()
     if seconds <= 0:
@@ -206,7 +218,7 @@ def quiet_band(rules: PointRules) -> tuple[float, float]:
     return (max(lows) if lows else -math.inf, min(highs) if highs else math.inf)
 
 
-def is_quiet(rules: PointRules, band: tuple[float, float], state: PointState, reading: Reading) -> bool:
+def is_quiet(rules: PointRules, band: tuple[float, float], state: PointState, reading: Sample) -> bool:
     """True when `evaluate` would return no event and only move the previous reading: the point has no
     active alarm, the value is inside `band` (`quiet_band(rules)`) and its rate of change is within the
     limit. The ingest's fast path for the ordinary reading (tests/test_rules_alarms.py holds it to
@@ -219,7 +231,7 @@ def is_quiet(rules: PointRules, band: tuple[float, float], state: PointState, re
     return rate is None or rate <= rules.rate_limit
 
 
-def moved(state: PointState, reading: Reading) -> PointState:
+def moved(state: PointState, reading: Sample) -> PointState:
     """The state after a quiet reading: the previous reading is the newer of the two."""
     if state.last is None or reading.ts > state.last.ts:
         return PointState(active=state.active, last=reading)

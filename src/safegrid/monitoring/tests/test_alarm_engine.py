@@ -368,14 +368,30 @@ def test_preloaded_points_cost_no_query_at_their_first_reading(world, django_ass
 
 def test_preloaded_points_come_due_one_after_another(world, django_assert_num_queries):
     """Loaded at one moment, all the points would come due at one moment a minute later: a wave of reloads
-    that stalls every reading behind it. The preload spreads their reloads over the refresh time."""
+    that stalls every reading behind it. The preload spreads their reloads over the refresh time, and a point
+    that came due is reloaded at the next message, whichever points that message holds."""
     points = sorted((make_point(world.ent_a, code=f"DUE-{n}") for n in range(4)), key=lambda p: p.pk)
     clock = [100.0]
     eng = AlarmEngine(refresh_s=60, clock=lambda: clock[0])
     eng.preload([p.pk for p in points])
-    clock[0] = 116.0  # 16 s on: the last point counts as loaded 45 s before the first, so it is due
+    clock[0] = 114.0  # none due yet: a message of known points costs no query
     with django_assert_num_queries(0):
-        eng.process([reading(points[0], 0, 5.0)])
+        eng.process([reading(p, 0, 5.0) for p in points])
+    clock[0] = 116.0  # 16 s on: the last point counts as loaded 45 s before the first, so it is due
     with CaptureQueriesContext(connection) as reload:
-        eng.process([reading(points[3], 0, 5.0)])
+        eng.process([reading(points[0], 10, 5.0)])
     assert any("monitoring_monitoringpoint" in q["sql"] for q in reload.captured_queries)
+    with django_assert_num_queries(0):  # reloaded with it: every point past half its time (all but the first)
+        eng.process([reading(p, 20, 5.0) for p in points])
+
+
+def test_a_reload_keeps_the_previous_reading_newer_than_the_latest_value(world):
+    """LatestValue is written about once a second: a reload must not forget a newer reading the process holds,
+    or the next rate of change would be measured from an older value (or, as here, from none)."""
+    point = make_point(world.ent_a, rate_limit=100.0)
+    clock = [0.0]
+    eng = AlarmEngine(refresh_s=60, clock=lambda: clock[0])
+    eng.process([reading(point, 0, 5.0)])  # no LatestValue row: only this process knows it
+    clock[0] = 61.0  # due: reloaded at the next reading
+    eng.process([reading(point, 1, 7.0)])  # 2.0 in one second: 120 a minute, over the limit of 100
+    assert Alarm.objects.get(point=point).rule == "rate"

@@ -387,7 +387,7 @@ class AlarmEngine:
         self._next_due = oldest + self.refresh_s
 
     def _reload_soon(self, known: _Point) -> None:
-        """Re-read the point's rules and state from the database at its next reading."""
+        """Re-read the point's rules and state from the database at the next message the engine takes."""
         known.loaded = float("-inf")
         self._next_due = float("-inf")
 
@@ -476,7 +476,7 @@ class AlarmEngine:
         return result
 
     def _forget_alarms(self, alarm_ids: set[int]) -> None:
-        """Alarms this process thought active that are not: re-read their points at the next reading."""
+        """Alarms this process thought active that are not: re-read their points at the next message."""
         for known in self._points.values():
             if alarm_ids & set(known.alarms.values()):
                 self._reload_soon(known)

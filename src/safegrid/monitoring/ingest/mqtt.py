@@ -13,9 +13,10 @@
 - MQTT 5 with a persistent session (clean start off, session expiry SAFEGRID_MQTT_SESSION_EXPIRY_S) and a
   stable client id per process: the broker keeps the session's subscription and its unacknowledged
   messages while the process is away and sends them again when it returns.
-- Flow control: the CONNECT's Receive Maximum (`SAFEGRID_MQTT_RECEIVE_MAXIMUM`) bounds the messages the broker
-  sends before they are acknowledged, so a process that falls behind leaves the backlog at the broker rather
-  than in its own memory; the batch is flushed early when half of them wait for it.
+- Flow control: at most `SAFEGRID_MQTT_RECEIVE_MAXIMUM` messages wait in the process's inbox (the CONNECT's
+  Receive Maximum says the same to the broker, which does not always hold to it); when that many wait, paho's
+  thread reads no more from the socket, so a process that falls behind leaves the backlog at the broker
+  rather than in its own memory; the batch is flushed early when half of them wait for it.
 - Manual acknowledgement: a message is acknowledged (PUBACK) only after the flush holding its readings
   committed them or spilled them to disk; a process killed before that leaves them unacknowledged, and the
   broker delivers them again. A redelivered reading is dropped as a duplicate.
@@ -94,6 +95,13 @@ class Ingest:
         # receive_maximum, so a batch of small messages must not wait for its timer)
         self.flush_pending = max(1, options.receive_maximum // 2)
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
+        # Places in the inbox: at most `receive_maximum` messages wait there. The broker should stop there by
+        # itself (the CONNECT's Receive Maximum), but Mosquitto 2.0.11 sent a shared subscription's backlog
+        # regardless: 30,000 messages waited in one process's inbox with a Receive Maximum of 2,000, about
+        # 250 MB. When the inbox is full, paho's network thread waits in `_on_message` and reads no more from
+        # the socket, so the backlog stays at the broker (TCP flow control); the acknowledgements the main
+        # thread queues meanwhile go out when it resumes.
+        self.room = threading.Semaphore(options.receive_maximum)
         self.generation = 0
         self.connected = threading.Event()
         self.stopping = threading.Event()
@@ -146,6 +154,9 @@ class Ingest:
             log.warning("MQTT disconnected (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message) -> None:  # type: ignore[no-untyped-def]
+        while not self.room.acquire(timeout=1.0):
+            if self.stopping.is_set():  # nothing more is handled: it stays unacknowledged, sent again later
+                break
         self.inbox.put(_Message(message.topic, message.payload, message.mid, message.qos, self.generation))
 
     # ---- main thread --------------------------------------------------------------------------------
@@ -179,10 +190,7 @@ class Ingest:
                 # arrives waits in the inbox and at the broker, unacknowledged).
                 self.stopping.wait(timeout)
             else:
-                try:
-                    message = self.inbox.get(timeout=timeout)
-                except queue.Empty:
-                    message = None
+                message = self._take(timeout)
             while message is not None:
                 if events_prefix is not None and message.topic.startswith(events_prefix):
                     held.put(message)  # behind any waiting: handled now unless the database is away
@@ -190,20 +198,14 @@ class Ingest:
                         held.drain()
                     if held.full():
                         break
-                    try:
-                        message = self.inbox.get_nowait()
-                    except queue.Empty:
-                        message = None
+                    message = self._take()
                     continue
                 uscc = message.topic[len(prefix) :] if message.topic.startswith(prefix) else message.topic
                 pipeline.submit(message.topic, uscc, message.payload)
                 self.pending.append(message)
                 if pipeline.due() or len(self.pending) >= self.flush_pending:
                     break
-                try:
-                    message = self.inbox.get_nowait()
-                except queue.Empty:
-                    message = None
+                message = self._take()
             if pipeline.due() or len(self.pending) >= self.flush_pending:
                 self._flush()
             now = time.monotonic()
@@ -240,6 +242,15 @@ class Ingest:
                 len(held),
             )
         log.info("ingest %s stopping: %s", self.options.client_id, pipeline.counters.line())
+
+    def _take(self, timeout: float | None = None) -> _Message | None:
+        """The next message received (waiting up to `timeout` seconds; None: not at all); its place freed."""
+        try:
+            message = self.inbox.get(timeout=timeout) if timeout is not None else self.inbox.get_nowait()
+        except queue.Empty:
+            return None
+        self.room.release()
+        return message
 
     def _flush(self, *, final: bool = False) -> None:
         pending, self.pending = self.pending, []

@@ -326,3 +326,41 @@ def test_held_events_on_stop_stay_unacknowledged(tmp_path, caplog):
     _run_until(ingest, lambda: ingest.held.backoff.failures >= 2)
     assert ingest.client.acks == []  # type: ignore[attr-defined]
     assert "left unacknowledged" in caplog.text
+
+
+class _Delivered:
+    """What paho hands `_on_message`."""
+
+    def __init__(self, mid: int) -> None:
+        self.topic, self.payload, self.mid, self.qos = f"r/{USCC}", b"{}", mid, 1
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.01)
+    return condition()
+
+
+def test_at_most_receive_maximum_messages_wait_in_the_inbox_whatever_the_broker_sends(tmp_path):
+    """Mosquitto 2.0.11 sent a shared subscription's backlog past the CONNECT's Receive Maximum (30,000 messages
+    in one process, 250 MB): paho's thread waits while the inbox is full, reading no more from the socket, and
+    goes on when the main thread takes a message."""
+    options = Options(host="127.0.0.1", port=1, group="g", client_id="c", topic_root="r", receive_maximum=3)
+    ingest = Ingest(options, Pipeline(directory=Directory(), spill_dir=tmp_path / "spill", write=Writes()))
+    paho = threading.Thread(
+        target=lambda: [ingest._on_message(None, None, _Delivered(m)) for m in range(1, 6)]
+    )
+    paho.start()
+    assert _eventually(lambda: ingest.inbox.qsize() == 3)
+    time.sleep(0.2)
+    assert ingest.inbox.qsize() == 3 and paho.is_alive()  # the fourth waits
+    first = ingest._take()
+    assert first is not None and first.mid == 1
+    assert (
+        _eventually(lambda: ingest.inbox.qsize() == 3) and paho.is_alive()
+    )  # the fourth came, the fifth waits
+    ingest._take()
+    paho.join(timeout=10)
+    assert not paho.is_alive()
+    assert [m.mid for m in (ingest._take(), ingest._take(), ingest._take()) if m is not None] == [3, 4, 5]

@@ -15,8 +15,9 @@
   messages while the process is away and sends them again when it returns.
 - Flow control: at most `SAFEGRID_MQTT_RECEIVE_MAXIMUM` messages wait in the process's inbox (the CONNECT's
   Receive Maximum says the same to the broker, which does not always hold to it); when that many wait, paho's
-  thread reads no more from the socket, so a process that falls behind leaves the backlog at the broker
-  rather than in its own memory; the batch is flushed early when half of them wait for it.
+  thread reads no more from the socket (for ROOM_WAIT_S at a time, inside the keepalive), so a process that
+  falls behind leaves the backlog at the broker rather than in its own memory; the batch is flushed early
+  when half of them wait for it.
 - Manual acknowledgement: a message is acknowledged (PUBACK) only after the flush holding its readings
   committed them or spilled them to disk; a process killed before that leaves them unacknowledged, and the
   broker delivers them again. A redelivered reading is dropped as a duplicate.
@@ -47,6 +48,9 @@ from .held import HeldEvents
 from .pipeline import Pipeline
 
 log = logging.getLogger("safegrid.monitoring.ingest")
+# paho's thread waits this long at most for room in a full inbox: well inside the keepalive (30 s; the broker
+# drops a client silent for 1.5 times that), which paho's loop sends between messages
+ROOM_WAIT_S = 10.0
 TRIM_EVERY_S = 5.0  # freed C memory handed back to the system this often (collector.release_freed_memory)
 
 
@@ -95,13 +99,16 @@ class Ingest:
         # receive_maximum, so a batch of small messages must not wait for its timer)
         self.flush_pending = max(1, options.receive_maximum // 2)
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
-        # Places in the inbox: at most `receive_maximum` messages wait there. The broker should stop there by
-        # itself (the CONNECT's Receive Maximum), but Mosquitto 2.0.11 sent a shared subscription's backlog
-        # regardless: 30,000 messages waited in one process's inbox with a Receive Maximum of 2,000, about
-        # 250 MB. When the inbox is full, paho's network thread waits in `_on_message` and reads no more from
-        # the socket, so the backlog stays at the broker (TCP flow control); the acknowledgements the main
-        # thread queues meanwhile go out when it resumes.
-        self.room = threading.Semaphore(options.receive_maximum)
+        # At most `receive_maximum` messages wait in the inbox. The broker should stop there by itself (the
+        # CONNECT's Receive Maximum), but Mosquitto 2.0.11 sent a shared subscription's backlog regardless:
+        # 30,000 messages waited in one process's inbox with a Receive Maximum of 2,000, about 250 MB. When the
+        # inbox is full, paho's network thread waits in `_on_message` and reads no more from the socket, so
+        # the backlog stays at the broker (TCP flow control); the acknowledgements the main thread queues
+        # meanwhile go out when it resumes. It waits ROOM_WAIT_S at most, then lets one message in: while the
+        # main thread takes nothing for long (a spill replayed, events held while the database is away)
+        # paho's loop still runs between messages and keeps the connection alive.
+        self.room = threading.Condition(threading.RLock())  # RLock: `stop()` may run in a signal handler
+        self.waiting = 0  # messages in the inbox (under `room`)
         self.generation = 0
         self.connected = threading.Event()
         self.stopping = threading.Event()
@@ -154,9 +161,14 @@ class Ingest:
             log.warning("MQTT disconnected (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message) -> None:  # type: ignore[no-untyped-def]
-        while not self.room.acquire(timeout=1.0):
-            if self.stopping.is_set():  # nothing more is handled: it stays unacknowledged, sent again later
-                break
+        with self.room:
+            deadline = time.monotonic() + ROOM_WAIT_S
+            while self.waiting >= self.options.receive_maximum and not self.stopping.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.room.wait(min(1.0, left))
+            self.waiting += 1
         self.inbox.put(_Message(message.topic, message.payload, message.mid, message.qos, self.generation))
 
     # ---- main thread --------------------------------------------------------------------------------
@@ -249,7 +261,9 @@ class Ingest:
             message = self.inbox.get(timeout=timeout) if timeout is not None else self.inbox.get_nowait()
         except queue.Empty:
             return None
-        self.room.release()
+        with self.room:
+            self.waiting -= 1
+            self.room.notify()
         return message
 
     def _flush(self, *, final: bool = False) -> None:

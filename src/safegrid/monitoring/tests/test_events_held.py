@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 
+from safegrid.monitoring.ingest import mqtt
 from safegrid.monitoring.ingest.held import OWN_FAULT_ATTEMPTS, HeldEvents
 from safegrid.monitoring.ingest.mqtt import Ingest, Options, _Message
 from safegrid.monitoring.ingest.pipeline import Pipeline, PointDirectory, PointRef
@@ -364,3 +365,15 @@ def test_at_most_receive_maximum_messages_wait_in_the_inbox_whatever_the_broker_
     paho.join(timeout=10)
     assert not paho.is_alive()
     assert [m.mid for m in (ingest._take(), ingest._take(), ingest._take()) if m is not None] == [3, 4, 5]
+
+
+def test_paho_waits_for_room_no_longer_than_its_keepalive_allows(tmp_path, monkeypatch):
+    """While the main thread takes nothing for long (a spill replayed, events held while the database is away),
+    paho's loop must still run between messages to send its keepalive: after ROOM_WAIT_S a message comes in."""
+    monkeypatch.setattr(mqtt, "ROOM_WAIT_S", 0.3)
+    options = Options(host="127.0.0.1", port=1, group="g", client_id="c", topic_root="r", receive_maximum=1)
+    ingest = Ingest(options, Pipeline(directory=Directory(), spill_dir=tmp_path / "spill", write=Writes()))
+    ingest._on_message(None, None, _Delivered(1))
+    began = time.monotonic()
+    ingest._on_message(None, None, _Delivered(2))  # the inbox is full: it waits, then comes in
+    assert time.monotonic() - began >= 0.25 and ingest.inbox.qsize() == 2

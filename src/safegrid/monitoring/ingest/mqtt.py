@@ -107,7 +107,7 @@ class Ingest:
         # meanwhile go out when it resumes. It waits ROOM_WAIT_S at most, then lets one message in: while the
         # main thread takes nothing for long (a spill replayed, events held while the database is away)
         # paho's loop still runs between messages and keeps the connection alive.
-        self.room = threading.Condition(threading.RLock())  # RLock: `stop()` may run in a signal handler
+        self.room = threading.Condition()
         self.waiting = 0  # messages in the inbox (under `room`)
         self.generation = 0
         self.connected = threading.Event()

@@ -536,7 +536,7 @@ def _alarm_changes(point_ids: list[int]) -> dict[str, float]:
         done = engine.process(batch)
         changes = done.raised if step == "raise" else done.cleared
         out[step] = round((time.perf_counter() - began) * 1000 / max(1, changes), 1)
-        out[f"{step}d"] = changes
+        out[f"{step}s"] = changes  # raises, clears
     return out
 
 

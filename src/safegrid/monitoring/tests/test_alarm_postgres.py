@@ -3,9 +3,6 @@ unique index keeps one active alarm per (point, rule), the loser takes the winne
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 
@@ -13,6 +10,7 @@ from safegrid.monitoring.alarm_engine import AlarmEngine
 from safegrid.monitoring.models import Alarm, AlarmCount, AlarmTransition
 
 from .alarm_helpers import make_point, reading
+from .race import race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -21,34 +19,13 @@ pytestmark = [
 ]
 
 
-def _race(*jobs: Callable[[], None]) -> None:
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            barrier.wait(30)
-            job()
-        except BaseException as exc:  # reported by the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
-
-
 @pytest.mark.parametrize("values", [(8.5, 8.6), (8.5, 9.5), (9.5, 8.5)])
 def test_two_engines_raise_one_alarm(world, values):
     point = make_point(world.ent_a)
     first, second = AlarmEngine(), AlarmEngine()
     first.process([reading(point, 0, 5.0)])
     second.process([reading(point, 0, 5.0)])  # both know the point, neither an alarm
-    _race(
+    race(
         lambda: first.process([reading(point, 10, values[0])]),
         lambda: second.process([reading(point, 11, values[1])]),
     )
@@ -65,7 +42,7 @@ def test_two_engines_clear_once(world):
     first, second = AlarmEngine(), AlarmEngine()
     first.process([reading(point, 0, 8.5)])
     second.process([reading(point, 1, 8.6)])
-    _race(
+    race(
         lambda: first.process([reading(point, 10, 5.0)]),
         lambda: second.process([reading(point, 11, 5.1)]),
     )

@@ -186,7 +186,9 @@ class Writes:
         return [row for batch in self.batches for row in batch.dead]
 
 
-def _ingest(events: Callable[[str, str, bytes], None], tmp_path, *, held: int = 100) -> tuple[Ingest, Writes]:
+def _ingest(
+    events: Callable[[str, str, bytes], None], tmp_path, *, held: int = 100, receive_maximum: int = 10_000
+) -> tuple[Ingest, Writes]:
     writes = Writes()
     pipeline = Pipeline(directory=Directory(), spill_dir=tmp_path / "spill", flush_ms=10, write=writes)
     ingest = Ingest(
@@ -198,6 +200,7 @@ def _ingest(events: Callable[[str, str, bytes], None], tmp_path, *, held: int = 
             topic_root="r",
             events_root="ev",
             events_held=held,
+            receive_maximum=receive_maximum,
         ),
         pipeline,
         events=events,
@@ -347,8 +350,7 @@ def test_at_most_receive_maximum_messages_wait_in_the_inbox_whatever_the_broker_
     """Mosquitto 2.0.11 sent a shared subscription's backlog past the CONNECT's Receive Maximum (30,000 messages
     in one process, 250 MB): paho's thread waits while the inbox is full, reading no more from the socket, and
     goes on when the main thread takes a message."""
-    options = Options(host="127.0.0.1", port=1, group="g", client_id="c", topic_root="r", receive_maximum=3)
-    ingest = Ingest(options, Pipeline(directory=Directory(), spill_dir=tmp_path / "spill", write=Writes()))
+    ingest, _ = _ingest(lambda *event: None, tmp_path, receive_maximum=3)
     paho = threading.Thread(
         target=lambda: [ingest._on_message(None, None, _Delivered(m)) for m in range(1, 6)]
     )
@@ -371,8 +373,7 @@ def test_paho_waits_for_room_no_longer_than_its_keepalive_allows(tmp_path, monke
     """While the main thread takes nothing for long (a spill replayed, events held while the database is away),
     paho's loop must still run between messages to send its keepalive: after ROOM_WAIT_S a message comes in."""
     monkeypatch.setattr(mqtt, "ROOM_WAIT_S", 0.3)
-    options = Options(host="127.0.0.1", port=1, group="g", client_id="c", topic_root="r", receive_maximum=1)
-    ingest = Ingest(options, Pipeline(directory=Directory(), spill_dir=tmp_path / "spill", write=Writes()))
+    ingest, _ = _ingest(lambda *event: None, tmp_path, receive_maximum=1)
     ingest._on_message(None, None, _Delivered(1))
     began = time.monotonic()
     ingest._on_message(None, None, _Delivered(2))  # the inbox is full: it waits, then comes in

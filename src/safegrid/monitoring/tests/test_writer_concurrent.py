@@ -5,19 +5,17 @@ deadlock, each reading stored once."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from safegrid.monitoring.ingest import writer
 from safegrid.monitoring.ingest.sinks import AcceptedReading
 from safegrid.monitoring.models import Reading
 
 from .ingest_helpers import make_point
+from .race import race
 
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-WAIT = 120  # seconds a thread waits for its partner before the test fails instead of hanging
 
 
 @pytest.mark.postgres_only
@@ -32,23 +30,6 @@ def test_two_writers_of_the_same_readings_in_opposite_orders_both_commit(world):
     ]
     # the same 10,000 readings, received in opposite orders: inserted as received, each writer would wait for
     # the other's transaction on the first key the other holds — a deadlock, a batch refused and spilled
-    batches = [writer.Batch(readings=list(rows)), writer.Batch(readings=rows[::-1])]
-    start = threading.Barrier(len(batches))
-    errors: list[BaseException] = []
-
-    def write(batch: writer.Batch) -> None:
-        try:
-            start.wait(timeout=WAIT)
-            writer.write(batch)
-        except BaseException as exc:  # reported by the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=write, args=(batch,)) for batch in batches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT)
-    assert errors == []
+    forward, backward = writer.Batch(readings=list(rows)), writer.Batch(readings=rows[::-1])
+    race(lambda: writer.write(forward), lambda: writer.write(backward))
     assert Reading.objects.filter(point__in=points).count() == len(rows)
